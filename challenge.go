@@ -1,0 +1,107 @@
+package otpd
+
+import "time"
+
+// Purpose says what a code is for. A code works only for the flow, and so
+// the purpose, that requested it.
+type Purpose string
+
+const (
+	// PurposeSignIn signs an existing account in.
+	PurposeSignIn Purpose = "sign_in"
+	// PurposeSignUp creates the account when the code verifies.
+	PurposeSignUp Purpose = "sign_up"
+)
+
+// Valid reports whether p is a known purpose.
+func (p Purpose) Valid() bool {
+	return p == PurposeSignIn || p == PurposeSignUp
+}
+
+// ChallengeStatus is where a challenge is in its life.
+type ChallengeStatus string
+
+const (
+	StatusPending    ChallengeStatus = "pending"
+	StatusUsed       ChallengeStatus = "used"
+	StatusExpired    ChallengeStatus = "expired"
+	StatusExhausted  ChallengeStatus = "exhausted"
+	StatusSuperseded ChallengeStatus = "superseded"
+	StatusDenied     ChallengeStatus = "denied"
+)
+
+// Challenge is one code sent for one flow. The code itself is never kept:
+// CodeMAC is an HMAC of it under a server secret, bound to the challenge ID
+// (invariant 1). A resend makes a new challenge in the same flow and
+// supersedes the one before it.
+type Challenge struct {
+	ID      string
+	FlowID  string
+	Purpose Purpose
+	Email   Address
+	// AccountID is empty for a sign-up challenge.
+	AccountID   string
+	CodeMAC     []byte
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	Attempts    int
+	MaxAttempts int
+	Status      ChallengeStatus
+	IP          string
+	UserAgent   string
+}
+
+// AttemptsLeft is how many wrong codes the challenge still takes.
+func (c Challenge) AttemptsLeft() int {
+	return max(0, c.MaxAttempts-c.Attempts)
+}
+
+// SendLimits bound how many codes an address receives: caps per hour and
+// per day, and the least time between a code and its resend.
+type SendLimits struct {
+	PerHour        int
+	PerDay         int
+	ResendCooldown time.Duration
+}
+
+// GuessLimits bound wrong codes per account (by address) across all its
+// flows: MaxWrong within any Window. A new code never resets this count, so
+// opening many flows does not buy more guesses.
+type GuessLimits struct {
+	MaxWrong int
+	Window   time.Duration
+}
+
+// VerifyOutcome is what checking one submitted code decided.
+type VerifyOutcome string
+
+const (
+	OutcomeVerified  VerifyOutcome = "verified"
+	OutcomeWrong     VerifyOutcome = "wrong"
+	OutcomeExpired   VerifyOutcome = "expired"
+	OutcomeExhausted VerifyOutcome = "exhausted"
+	// OutcomeLocked: the account's wrong-code budget is spent; the
+	// submitted code was not evaluated.
+	OutcomeLocked VerifyOutcome = "locked"
+	// OutcomeClosed: the challenge is used, superseded or denied; the
+	// submitted code was not evaluated.
+	OutcomeClosed VerifyOutcome = "closed"
+)
+
+// EventType returns the security event a verify outcome is recorded as.
+func (o VerifyOutcome) EventType() EventType {
+	switch o {
+	case OutcomeVerified:
+		return EventCodeVerified
+	case OutcomeWrong:
+		return EventCodeWrong
+	case OutcomeExpired:
+		return EventCodeExpired
+	case OutcomeExhausted:
+		return EventCodeExhausted
+	case OutcomeLocked:
+		return EventCodeLocked
+	default:
+		return EventCodeRejected
+	}
+}

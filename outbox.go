@@ -1,0 +1,72 @@
+package otpd
+
+import (
+	"context"
+	"time"
+)
+
+// MessageKind selects the template a queued message is composed with.
+type MessageKind string
+
+const (
+	// MessageCode carries a single-use code.
+	MessageCode MessageKind = "code"
+	// MessageNoAccount tells an address that someone tried to sign in with
+	// it while sign-up is closed. It carries no code.
+	MessageNoAccount MessageKind = "no_account"
+)
+
+// MessageState is where a queued message is in delivery.
+type MessageState string
+
+const (
+	MessageQueued        MessageState = "queued"
+	MessageSent          MessageState = "sent"
+	MessageFailed        MessageState = "failed"
+	MessageUndeliverable MessageState = "undeliverable"
+)
+
+// OutboxMessage is a message queued in the same transaction as its challenge
+// (invariant 4). Payload is sealed (encrypted and authenticated under a
+// server secret) because it holds the code until the message is sent; it is
+// wiped once delivery ends.
+type OutboxMessage struct {
+	ID          string
+	ChallengeID string
+	// MessageID is the RFC 5322 Message-ID, stable across retries.
+	MessageID string
+	Kind      MessageKind
+	To        Address
+	Payload   []byte
+	CreatedAt time.Time
+	// NotAfter: past it the message is pointless (its code has expired).
+	NotAfter    time.Time
+	NextAttempt time.Time
+	Attempts    int
+	State       MessageState
+	LastError   string
+}
+
+// Email is a composed message, ready for a Mailer.
+type Email struct {
+	MessageID string
+	From      string
+	To        Address
+	Subject   string
+	Date      time.Time
+	Text      string
+	HTML      string
+}
+
+// Mailer delivers a composed message. Implementations must be safe for
+// concurrent use. An error wrapping *PermanentError means retrying will not help.
+type Mailer interface {
+	Send(ctx context.Context, m Email) error
+}
+
+// PermanentError marks a delivery failure that retrying will not mend, such
+// as an SMTP 5xx reply.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return "permanent delivery failure: " + e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
