@@ -70,3 +70,14 @@ type PermanentError struct{ Err error }
 
 func (e *PermanentError) Error() string { return "permanent delivery failure: " + e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
+
+// MessageData is what a queued message is composed from. It is stored only
+// sealed, inside OutboxMessage.Payload, because Code is the code in clear.
+type MessageData struct {
+	Code        string    `json:"code,omitempty"`
+	Purpose     Purpose   `json:"purpose"`
+	RequestedAt time.Time `json:"requested_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	IP          string    `json:"ip"`
+	UserAgent   string    `json:"user_agent"`
+}
