@@ -105,3 +105,16 @@ func (o VerifyOutcome) EventType() EventType {
 		return EventCodeRejected
 	}
 }
+
+// Codes makes single-use codes and keeps them out of sight: a code is
+// stored only as its MAC, and travels to the outbox only sealed.
+// Implementations are safe for concurrent use.
+type Codes interface {
+	// New returns a fresh code of uniformly random digits.
+	New() (string, error)
+	// MAC binds a code to its challenge under a server secret, so that a
+	// MAC copied to another challenge verifies nothing.
+	MAC(challengeID, code string) []byte
+	// Seal encrypts and authenticates a message payload for the outbox.
+	Seal(plaintext []byte) ([]byte, error)
+}

@@ -1,0 +1,135 @@
+// Package passcode makes single-use codes, binds them to their challenge
+// with an HMAC, and seals outbox payloads, all under keys derived from one
+// server secret.
+package passcode
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"strings"
+)
+
+// MinSecretLen is the least secret length accepted: 256 bits.
+const MinSecretLen = 32
+
+// Book implements otpd.Codes. Its zero value is not usable; use New.
+// A Book is safe for concurrent use.
+type Book struct {
+	digits int
+	max    *big.Int
+	macKey []byte
+	aead   cipher.AEAD
+	rand   io.Reader
+}
+
+// New returns a Book making codes of the given number of digits, with keys
+// derived from secret. Separate keys for the MAC and the seal mean that
+// neither use can be turned against the other.
+func New(secret []byte, digits int) (*Book, error) {
+	if len(secret) < MinSecretLen {
+		return nil, fmt.Errorf("passcode: secret has %d bytes, want at least %d", len(secret), MinSecretLen)
+	}
+	if digits < 6 || digits > 10 {
+		return nil, fmt.Errorf("passcode: %d digits, want 6 to 10", digits)
+	}
+	block, err := aes.NewCipher(derive(secret, "otpd/v1/outbox-seal"))
+	if err != nil {
+		return nil, fmt.Errorf("passcode: seal key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("passcode: seal key: %w", err)
+	}
+	max := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(digits)), nil)
+	return &Book{
+		digits: digits,
+		max:    max,
+		macKey: derive(secret, "otpd/v1/code-mac"),
+		aead:   aead,
+		rand:   rand.Reader,
+	}, nil
+}
+
+func derive(secret []byte, label string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(label))
+	return m.Sum(nil)
+}
+
+// Digits is the length of the codes this Book makes.
+func (b *Book) Digits() int { return b.digits }
+
+// New returns a code of b.Digits() digits, each value equally likely:
+// crypto/rand.Int draws uniformly below 10^digits, with no modulo bias.
+func (b *Book) New() (string, error) {
+	n, err := rand.Int(b.rand, b.max)
+	if err != nil {
+		return "", fmt.Errorf("passcode: new code: %w", err)
+	}
+	return fmt.Sprintf("%0*d", b.digits, n), nil
+}
+
+// MAC returns HMAC-SHA256 over the challenge ID and the code. The ID comes
+// first and both are length-delimited by a zero byte, which neither holds.
+func (b *Book) MAC(challengeID, code string) []byte {
+	m := hmac.New(sha256.New, b.macKey)
+	m.Write([]byte(challengeID))
+	m.Write([]byte{0})
+	m.Write([]byte(code))
+	return m.Sum(nil)
+}
+
+// Seal encrypts plaintext with AES-256-GCM under a random nonce, which it
+// prepends to the result.
+func (b *Book) Seal(plaintext []byte) ([]byte, error) {
+	nonce := make([]byte, b.aead.NonceSize(), b.aead.NonceSize()+len(plaintext)+b.aead.Overhead())
+	if _, err := io.ReadFull(b.rand, nonce); err != nil {
+		return nil, fmt.Errorf("passcode: seal: %w", err)
+	}
+	return b.aead.Seal(nonce, nonce, plaintext, nil), nil
+}
+
+// ErrUnsealable means a sealed payload was cut short, altered, or sealed
+// under another secret.
+var ErrUnsealable = errors.New("passcode: payload cannot be unsealed")
+
+// Open reverses Seal.
+func (b *Book) Open(sealed []byte) ([]byte, error) {
+	n := b.aead.NonceSize()
+	if len(sealed) < n+b.aead.Overhead() {
+		return nil, ErrUnsealable
+	}
+	out, err := b.aead.Open(nil, sealed[:n], sealed[n:], nil)
+	if err != nil {
+		return nil, ErrUnsealable
+	}
+	return out, nil
+}
+
+// Normalize turns what a person typed into a code of the given length:
+// spaces and dashes, which people copy from a grouped code, are dropped.
+// It reports false when what is left is not exactly that many digits.
+func Normalize(s string, digits int) (string, bool) {
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\t' || r == '\u00a0' {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) != digits {
+		return "", false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return "", false
+		}
+	}
+	return s, true
+}
