@@ -1,0 +1,172 @@
+package signin
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+// Flow is what a client learns about a code it asked for. It is the same
+// whether or not the address has an account (invariant 6).
+type Flow struct {
+	ID          string
+	ExpiresAt   time.Time
+	ResendAfter time.Time
+}
+
+// SignIn is "continue with email": it sends a sign-in code to an address
+// with an account, a sign-up code to one without when sign-up is open, and
+// a notice without a code when sign-up is closed. The answer and the work
+// done are the same in all three cases.
+func (e *Engine) SignIn(ctx context.Context, email string, r Requester) (Flow, error) {
+	addr, err := otpd.ParseAddress(email)
+	if err != nil {
+		return Flow{}, err
+	}
+	purpose, accountID := otpd.PurposeSignUp, ""
+	switch acct, err := e.store.AccountByEmail(ctx, addr); {
+	case err == nil:
+		purpose, accountID = otpd.PurposeSignIn, acct.ID
+	case !errors.Is(err, otpd.ErrNotFound):
+		return Flow{}, internal("sign in", err)
+	}
+	return e.request(ctx, newID(), purpose, addr, accountID, r, false)
+}
+
+// Resend sends a new code for a flow, superseding the earlier one, once
+// the cooldown has passed.
+func (e *Engine) Resend(ctx context.Context, flowID string, r Requester) (Flow, error) {
+	prev, err := e.latest(ctx, flowID)
+	if err != nil {
+		return Flow{}, err
+	}
+	if prev.Status == otpd.StatusUsed {
+		return Flow{}, otpd.Errorf(otpd.EInvalid, "this sign-in is already complete; start a new one")
+	}
+	return e.request(ctx, flowID, prev.Purpose, prev.Email, prev.AccountID, r, true)
+}
+
+func (e *Engine) latest(ctx context.Context, flowID string) (otpd.Challenge, error) {
+	ch, err := e.store.LatestChallenge(ctx, flowID)
+	if errors.Is(err, otpd.ErrNotFound) {
+		return otpd.Challenge{}, &otpd.Error{Code: otpd.ENotFound, Field: "flow_id",
+			Message: "this sign-in does not exist or has ended; start again"}
+	}
+	if err != nil {
+		return otpd.Challenge{}, internal("find flow", err)
+	}
+	return ch, nil
+}
+
+func (e *Engine) request(ctx context.Context, flowID string, purpose otpd.Purpose, addr otpd.Address, accountID string, r Requester, resend bool) (Flow, error) {
+	now := e.now()
+	ch := otpd.Challenge{
+		ID: newID(), FlowID: flowID, Purpose: purpose, Email: addr, AccountID: accountID,
+		CreatedAt: now, ExpiresAt: now.Add(e.policy.CodeLifetime),
+		MaxAttempts: e.policy.MaxAttempts, Status: otpd.StatusPending,
+		IP: r.IP, UserAgent: r.UserAgent,
+	}
+	code, err := e.codes.New()
+	if err != nil {
+		return Flow{}, internal("new code", err)
+	}
+	ch.CodeMAC = e.codes.MAC(ch.ID, code)
+	kind, detail := otpd.MessageCode, describeRequest(purpose, resend)
+	if purpose == otpd.PurposeSignUp && !e.policy.SignUp {
+		// Nothing can verify: a random MAC matches no code. The flow
+		// still behaves like any other, so it reveals nothing.
+		ch.CodeMAC = unmatchable()
+		kind, code = otpd.MessageNoAccount, ""
+		detail = "sign-in attempted for an address without an account; sign-up is closed, no code was sent"
+	}
+	msg, err := e.message(ch, kind, code, r)
+	if err != nil {
+		return Flow{}, err
+	}
+	req := otpd.CodeRequest{
+		Challenge: ch, Message: msg, Limits: e.policy.Send, Resend: resend,
+		Event: otpd.Event{ID: newID(), At: now, AccountID: accountID, Email: addr,
+			FlowID: flowID, IP: r.IP, UserAgent: r.UserAgent, Detail: detail},
+	}
+	if err := e.store.RequestCode(ctx, req); err != nil {
+		return Flow{}, limitError(err)
+	}
+	e.queued()
+	return Flow{ID: flowID, ExpiresAt: ch.ExpiresAt, ResendAfter: now.Add(e.policy.Send.ResendCooldown)}, nil
+}
+
+func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code string, r Requester) (otpd.OutboxMessage, error) {
+	data, err := json.Marshal(otpd.MessageData{
+		Code: code, Purpose: ch.Purpose, RequestedAt: ch.CreatedAt, ExpiresAt: ch.ExpiresAt,
+		IP: r.IP, UserAgent: r.UserAgent,
+	})
+	if err != nil {
+		return otpd.OutboxMessage{}, internal("encode message", err)
+	}
+	sealed, err := e.codes.Seal(data)
+	if err != nil {
+		return otpd.OutboxMessage{}, internal("seal message", err)
+	}
+	return otpd.OutboxMessage{
+		ID: newID(), ChallengeID: ch.ID, Kind: kind, To: ch.Email, Payload: sealed,
+		MessageID: fmt.Sprintf("<%s@%s>", ch.ID, e.policy.MessageIDDomain),
+		CreatedAt: ch.CreatedAt, NotAfter: ch.ExpiresAt, NextAttempt: ch.CreatedAt,
+		State: otpd.MessageQueued,
+	}, nil
+}
+
+func describeRequest(p otpd.Purpose, resend bool) string {
+	what := "sign-in code"
+	if p == otpd.PurposeSignUp {
+		what = "code to create the account"
+	}
+	if resend {
+		return "new " + what + " requested (resend)"
+	}
+	return what + " requested"
+}
+
+func unmatchable() []byte {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("signin: crypto/rand failed: %v", err))
+	}
+	return b
+}
+
+func limitError(err error) error {
+	var le *otpd.LimitError
+	if !errors.As(err, &le) {
+		return internal("request code", err)
+	}
+	msg := "too many codes were requested for this address; try again later"
+	if le.Limit == otpd.LimitCooldown {
+		msg = "a code was sent moments ago; wait a little before asking for another"
+	}
+	return &otpd.Error{Code: otpd.ERateLimited, Message: msg, RetryAfter: le.RetryAfter}
+}
+
+// FlowState is what the code page shows about a flow.
+type FlowState struct {
+	Flow
+	Email  otpd.Address
+	Status otpd.ChallengeStatus
+}
+
+// Lookup returns the state of a flow's newest code.
+func (e *Engine) Lookup(ctx context.Context, flowID string) (FlowState, error) {
+	ch, err := e.latest(ctx, flowID)
+	if err != nil {
+		return FlowState{}, err
+	}
+	return FlowState{
+		Flow:   Flow{ID: flowID, ExpiresAt: ch.ExpiresAt, ResendAfter: ch.CreatedAt.Add(e.policy.Send.ResendCooldown)},
+		Email:  ch.Email,
+		Status: ch.Status,
+	}, nil
+}

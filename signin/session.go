@@ -1,0 +1,95 @@
+package signin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+// touchEvery bounds how often a session's last-seen time is written: the
+// idle timeout is hours long, and a write per request would make every
+// authenticated read a write.
+const touchEvery = time.Minute
+
+// tokenLen is the length of an encoded session token: 32 random bytes.
+var tokenLen = base64.RawURLEncoding.EncodedLen(32)
+
+// newToken returns a session token and the hash the store keeps. A plain
+// SHA-256 suffices: the token has 256 bits of entropy, so there is nothing
+// to brute-force that a slow hash would protect.
+func newToken() (token string, hash []byte) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("signin: crypto/rand failed: %v", err))
+	}
+	token = base64.RawURLEncoding.EncodeToString(b[:])
+	return token, hashToken(token)
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+var errUnauthorized = otpd.Errorf(otpd.EUnauthorized, "sign in to continue")
+
+// Authenticate returns the session and account a token belongs to, or an
+// EUnauthorized error when it is unknown, ended, idle too long or past its
+// absolute expiry.
+func (e *Engine) Authenticate(ctx context.Context, token string) (otpd.Session, otpd.Account, error) {
+	if len(token) != tokenLen {
+		return otpd.Session{}, otpd.Account{}, errUnauthorized
+	}
+	s, err := e.store.SessionByTokenHash(ctx, hashToken(token))
+	if errors.Is(err, otpd.ErrNotFound) {
+		return otpd.Session{}, otpd.Account{}, errUnauthorized
+	}
+	if err != nil {
+		return otpd.Session{}, otpd.Account{}, internal("authenticate", err)
+	}
+	now := e.now()
+	if !s.ActiveAt(now, e.policy.SessionIdle) {
+		return otpd.Session{}, otpd.Account{}, errUnauthorized
+	}
+	if now.Sub(s.LastSeenAt) >= touchEvery {
+		if err := e.store.TouchSession(ctx, s.ID, now); err != nil {
+			return otpd.Session{}, otpd.Account{}, internal("touch session", err)
+		}
+		s.LastSeenAt = now
+	}
+	acct, err := e.store.AccountByID(ctx, s.AccountID)
+	if err != nil {
+		return otpd.Session{}, otpd.Account{}, internal("session account", err)
+	}
+	return s, acct, nil
+}
+
+// SignOut ends the session a token belongs to. Signing out twice is not an
+// error.
+func (e *Engine) SignOut(ctx context.Context, token string, r Requester) error {
+	s, acct, err := e.Authenticate(ctx, token)
+	if err != nil {
+		return err
+	}
+	ev := otpd.Event{ID: newID(), Type: otpd.EventSessionEnded, At: e.now(), AccountID: acct.ID,
+		Email: acct.Email, IP: r.IP, UserAgent: r.UserAgent, Detail: "signed out"}
+	if err := e.store.EndSession(ctx, s.ID, ev); err != nil && !errors.Is(err, otpd.ErrNotFound) {
+		return internal("sign out", err)
+	}
+	return nil
+}
+
+// Activity returns an account's most recent security events, newest first.
+func (e *Engine) Activity(ctx context.Context, accountID string, limit int) ([]otpd.Event, error) {
+	evs, err := e.store.Events(ctx, accountID, limit)
+	if err != nil {
+		return nil, internal("activity", err)
+	}
+	return evs, nil
+}
