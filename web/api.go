@@ -1,0 +1,162 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/signin"
+)
+
+// apiHandler adapts a handler that returns an error into one that answers
+// it as JSON.
+func (s *Server) apiHandler(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeAPIError(w, r, err)
+		}
+	})
+}
+
+type flowResponse struct {
+	FlowID      string    `json:"flow_id"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	ResendAfter time.Time `json:"resend_after"`
+}
+
+func newFlowResponse(f signin.Flow) flowResponse {
+	return flowResponse{FlowID: f.ID, ExpiresAt: f.ExpiresAt, ResendAfter: f.ResendAfter}
+}
+
+func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Email *string `json:"email"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.Email == nil {
+		return otpd.FieldError("email", "email is required")
+	}
+	flow, err := s.engine.SignIn(r.Context(), *req.Email, requester(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, newFlowResponse(flow))
+	return nil
+}
+
+func (s *Server) apiResend(w http.ResponseWriter, r *http.Request) error {
+	flow, err := s.engine.Resend(r.Context(), r.PathValue("flow_id"), requester(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, newFlowResponse(flow))
+	return nil
+}
+
+type accountJSON struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func newAccountJSON(a otpd.Account) accountJSON {
+	return accountJSON{ID: a.ID, Email: a.Email.String(), CreatedAt: a.CreatedAt}
+}
+
+func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Code *string `json:"code"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.Code == nil {
+		return otpd.FieldError("code", "code is required")
+	}
+	in, err := s.engine.Verify(r.Context(), r.PathValue("flow_id"), *req.Code, requester(r))
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(w, in)
+	writeJSON(w, http.StatusOK, struct {
+		SessionToken string      `json:"session_token"`
+		ExpiresAt    time.Time   `json:"expires_at"`
+		Account      accountJSON `json:"account"`
+	}{in.Token, in.Session.ExpiresAt, newAccountJSON(in.Account)})
+	return nil
+}
+
+// bearer returns the token of an "Authorization: Bearer" header. The API
+// takes no cookie: a cookie rides along on cross-site requests, a header
+// does not.
+func bearer(r *http.Request) (string, error) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return "", otpd.Errorf(otpd.EUnauthorized, "send the session token as Authorization: Bearer TOKEN")
+	}
+	return strings.TrimSpace(token), nil
+}
+
+func (s *Server) apiAccount(r *http.Request) (otpd.Account, error) {
+	token, err := bearer(r)
+	if err != nil {
+		return otpd.Account{}, err
+	}
+	_, acct, err := s.engine.Authenticate(r.Context(), token)
+	return acct, err
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
+	acct, err := s.apiAccount(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newAccountJSON(acct))
+	return nil
+}
+
+// activityLimit is how many events one activity answer holds.
+const activityLimit = 100
+
+type eventJSON struct {
+	Type      otpd.EventType `json:"type"`
+	At        time.Time      `json:"at"`
+	IP        string         `json:"ip"`
+	UserAgent string         `json:"user_agent"`
+	Detail    string         `json:"detail"`
+}
+
+func (s *Server) apiActivity(w http.ResponseWriter, r *http.Request) error {
+	acct, err := s.apiAccount(r)
+	if err != nil {
+		return err
+	}
+	evs, err := s.engine.Activity(r.Context(), acct.ID, activityLimit)
+	if err != nil {
+		return err
+	}
+	out := make([]eventJSON, len(evs))
+	for i, e := range evs {
+		out[i] = eventJSON{Type: e.Type, At: e.At, IP: e.IP, UserAgent: e.UserAgent, Detail: e.Detail}
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Events []eventJSON `json:"events"`
+	}{out})
+	return nil
+}
+
+func (s *Server) apiSignOut(w http.ResponseWriter, r *http.Request) error {
+	token, err := bearer(r)
+	if err != nil {
+		return err
+	}
+	if err := s.engine.SignOut(r.Context(), token, requester(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,63 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+// status maps an error code to its HTTP status.
+func status(code string) int {
+	switch code {
+	case otpd.EInvalid, otpd.EInvalidCode, otpd.ECodeExpired:
+		return http.StatusBadRequest
+	case otpd.EUnauthorized:
+		return http.StatusUnauthorized
+	case otpd.ENotFound:
+		return http.StatusNotFound
+	case otpd.ERateLimited, otpd.ETooManyAttempts:
+		return http.StatusTooManyRequests
+	case eMethod:
+		return http.StatusMethodNotAllowed
+	case eMediaType:
+		return http.StatusUnsupportedMediaType
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// Codes the web adds for protocol errors.
+const (
+	eMethod    = "method_not_allowed"
+	eMediaType = "unsupported_media_type"
+)
+
+// publicError returns the *otpd.Error to show for err. Anything else is an
+// internal failure: it is logged with its detail and shown as a generic
+// message, so that no internals reach a client.
+func (s *Server) publicError(r *http.Request, err error) *otpd.Error {
+	var e *otpd.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	s.log.ErrorContext(r.Context(), "request failed", slog.String("method", r.Method),
+		slog.String("path", r.URL.Path), slog.Any("err", err))
+	return otpd.Errorf(otpd.EInternal, "something went wrong on our side; please try again")
+}
+
+// setRetryAfter sets Retry-After in whole seconds, rounded up.
+func setRetryAfter(w http.ResponseWriter, e *otpd.Error) {
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(e.RetryAfter)))
+	}
+}
+
+// retrySeconds rounds up, so that a client waiting that long is not refused
+// again by a fraction of a second.
+func retrySeconds(d time.Duration) int {
+	return int((d + time.Second - 1) / time.Second)
+}

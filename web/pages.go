@@ -1,0 +1,97 @@
+package web
+
+import (
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/signin"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+func parsePages() *template.Template {
+	funcs := template.FuncMap{
+		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"clock": func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") },
+	}
+	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
+}
+
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	return http.StripPrefix("/static/", http.FileServerFS(sub))
+}
+
+// page is what every template gets.
+type page struct {
+	Title      string
+	Error      string
+	Notice     string
+	DevMailbox bool
+	Email      string
+	Digits     int
+
+	Flow     signin.FlowState
+	Closed   bool
+	ResendIn int
+
+	Account  otpd.Account
+	Events   []eventView
+	Messages []otpd.Email
+}
+
+func (s *Server) newPage(title string) page {
+	return page{Title: title, DevMailbox: s.mailbox != nil, Digits: s.engine.Policy().Digits}
+}
+
+// render writes a page. Templates are parsed at start-up and tested, so an
+// execution error is a bug; it is logged, and the half-written page stays.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := s.pages.ExecuteTemplate(w, name, p); err != nil {
+		s.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+	}
+}
+
+// renderError shows err on the page it concerns, with its HTTP status and
+// Retry-After when it has one.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, name string, p page, err error) {
+	e := s.publicError(r, err)
+	p.Error = e.Message
+	if e.RetryAfter > 0 {
+		p.Error += " (in " + humanDuration(e.RetryAfter) + ")"
+	}
+	setRetryAfter(w, e)
+	s.render(w, r, status(e.Code), name, p)
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d <= time.Minute:
+		return plural(retrySeconds(d), "second")
+	case d < time.Hour:
+		return plural(int((d+time.Minute-1)/time.Minute), "minute")
+	default:
+		return plural(int((d+time.Hour-1)/time.Hour), "hour")
+	}
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}

@@ -1,0 +1,65 @@
+// Package web serves otpd over HTTP: the JSON API, the server-rendered
+// pages, the dev mailbox, and the middleware every answer passes through.
+package web
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/signin"
+)
+
+// Mailbox is the dev mailbox as the web needs it: the messages kept for an
+// address (all of them when to is empty), newest first.
+type Mailbox interface {
+	Messages(to string) []otpd.Email
+}
+
+// Server holds what the handlers depend on. Build it with New.
+type Server struct {
+	engine  *signin.Engine
+	mailbox Mailbox
+	clock   otpd.Clock
+	log     *slog.Logger
+	pages   *template.Template
+}
+
+// Options configure a Server.
+type Options struct {
+	Engine *signin.Engine
+	// Mailbox, when set, mounts the dev mailbox page and API.
+	Mailbox Mailbox
+	Clock   otpd.Clock
+	Log     *slog.Logger
+}
+
+// New returns a Server. It parses the page templates once.
+func New(o Options) *Server {
+	return &Server{
+		engine:  o.Engine,
+		mailbox: o.Mailbox,
+		clock:   o.Clock,
+		log:     o.Log,
+		pages:   parsePages(),
+	}
+}
+
+// Handler returns the root handler: every route behind the middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	paths := map[string]bool{}
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, rt.handler)
+		if _, path, ok := strings.Cut(rt.pattern, " "); ok && rt.api {
+			paths[path] = true
+		}
+	}
+	// The API answers a wrong method in JSON too, not with the mux's text.
+	for path := range paths {
+		mux.HandleFunc(path, s.methodNotAllowed)
+	}
+	return s.recoverPanics(securityHeaders(crossOrigin(mux)))
+}
