@@ -134,4 +134,3 @@ func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	s.writeAPIError(w, r, &otpd.Error{Code: eMethod, Message: r.Method + " is not allowed here"})
 }
-
