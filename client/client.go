@@ -1,0 +1,199 @@
+// Package client calls the otpd JSON API. The server's own black-box tests
+// use it, and so can any Go program that signs people in through otpd.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Client talks to one otpd server. Set Token to act as a signed-in account.
+// A Client is safe for concurrent use as long as Token is not changed.
+type Client struct {
+	BaseURL string
+	HTTP    *http.Client
+	Token   string
+}
+
+// New returns a Client for the server at baseURL, such as
+// "http://127.0.0.1:8080".
+func New(baseURL string) *Client {
+	return &Client{BaseURL: strings.TrimSuffix(baseURL, "/"), HTTP: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Error is an error answer from the server.
+type Error struct {
+	Status       int
+	Code         string `json:"code"`
+	Message      string `json:"message"`
+	Field        string `json:"field"`
+	AttemptsLeft *int   `json:"attempts_left"`
+	RetryAfter   int    `json:"retry_after"`
+	// RetryAfterHeader is the Retry-After header, if any.
+	RetryAfterHeader string
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("otpd: %d %s: %s (field %s)", e.Status, e.Code, e.Message, e.Field)
+	}
+	return fmt.Sprintf("otpd: %d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// Flow is the answer to a code request.
+type Flow struct {
+	FlowID      string    `json:"flow_id"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	ResendAfter time.Time `json:"resend_after"`
+}
+
+// Account is a signed-in account.
+type Account struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// SignedIn is the answer to a verified code.
+type SignedIn struct {
+	SessionToken string    `json:"session_token"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	Account      Account   `json:"account"`
+}
+
+// Event is one entry of an account's activity.
+type Event struct {
+	Type      string    `json:"type"`
+	At        time.Time `json:"at"`
+	IP        string    `json:"ip"`
+	UserAgent string    `json:"user_agent"`
+	Detail    string    `json:"detail"`
+}
+
+// Message is one message in the dev mailbox.
+type Message struct {
+	ID      string    `json:"id"`
+	To      string    `json:"to"`
+	Subject string    `json:"subject"`
+	Text    string    `json:"text"`
+	At      time.Time `json:"at"`
+}
+
+// SignIn asks for a code for email.
+func (c *Client) SignIn(ctx context.Context, email string) (Flow, error) {
+	var f Flow
+	err := c.do(ctx, http.MethodPost, "/api/v1/sign-in", map[string]string{"email": email}, &f)
+	return f, err
+}
+
+// Resend asks for a new code for a flow.
+func (c *Client) Resend(ctx context.Context, flowID string) (Flow, error) {
+	var f Flow
+	err := c.do(ctx, http.MethodPost, "/api/v1/flows/"+url.PathEscape(flowID)+"/resend", nil, &f)
+	return f, err
+}
+
+// Verify submits a code. It does not set c.Token; the caller decides.
+func (c *Client) Verify(ctx context.Context, flowID, code string) (SignedIn, error) {
+	var s SignedIn
+	err := c.do(ctx, http.MethodPost, "/api/v1/flows/"+url.PathEscape(flowID)+"/verify", map[string]string{"code": code}, &s)
+	return s, err
+}
+
+// Me returns the signed-in account.
+func (c *Client) Me(ctx context.Context) (Account, error) {
+	var a Account
+	err := c.do(ctx, http.MethodGet, "/api/v1/me", nil, &a)
+	return a, err
+}
+
+// Activity returns the signed-in account's events, newest first.
+func (c *Client) Activity(ctx context.Context) ([]Event, error) {
+	var out struct {
+		Events []Event `json:"events"`
+	}
+	err := c.do(ctx, http.MethodGet, "/api/v1/me/activity", nil, &out)
+	return out.Events, err
+}
+
+// SignOut ends the session of c.Token.
+func (c *Client) SignOut(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, "/api/v1/sign-out", nil, nil)
+}
+
+// DevMessages lists the dev mailbox's messages to an address, newest first.
+func (c *Client) DevMessages(ctx context.Context, to string) ([]Message, error) {
+	var out struct {
+		Messages []Message `json:"messages"`
+	}
+	err := c.do(ctx, http.MethodGet, "/dev/mailbox/api/messages?to="+url.QueryEscape(to), nil, &out)
+	return out.Messages, err
+}
+
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("client: encode %s: %w", path, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
+	if err != nil {
+		return fmt.Errorf("client: %s %s: %w", method, path, err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("client: %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return decodeError(resp)
+	}
+	if out == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+		return err
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("client: decode %s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+func decodeError(resp *http.Response) error {
+	var body struct {
+		Error Error `json:"error"`
+	}
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err := json.Unmarshal(raw, &body); err != nil || body.Error.Code == "" {
+		return &Error{Status: resp.StatusCode, Code: "unexpected", Message: strings.TrimSpace(string(raw))}
+	}
+	e := body.Error
+	e.Status = resp.StatusCode
+	e.RetryAfterHeader = resp.Header.Get("Retry-After")
+	return &e
+}
+
+// RetryAfterDuration returns the Retry-After header as a duration, or 0.
+func (e *Error) RetryAfterDuration() time.Duration {
+	s, err := strconv.Atoi(e.RetryAfterHeader)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(s) * time.Second
+}
