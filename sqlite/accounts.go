@@ -1,0 +1,83 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+const accountColumns = `id, email, created_at`
+
+// AccountByEmail finds an account by its address's Key, so a capital letter
+// in the local part finds the same account.
+func (s *Store) AccountByEmail(ctx context.Context, email otpd.Address) (otpd.Account, error) {
+	a, err := accountByKey(ctx, s.db, email.Key())
+	if err != nil {
+		return otpd.Account{}, fmt.Errorf("sqlite: account by email: %w", err)
+	}
+	return a, nil
+}
+
+// AccountByID finds an account by its ID.
+func (s *Store) AccountByID(ctx context.Context, id string) (otpd.Account, error) {
+	a, err := scanAccount(s.db.QueryRowContext(ctx,
+		`SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	if err != nil {
+		return otpd.Account{}, fmt.Errorf("sqlite: account %s: %w", id, notFound(err))
+	}
+	return a, nil
+}
+
+func accountByKey(ctx context.Context, q queryer, key string) (otpd.Account, error) {
+	a, err := scanAccount(q.QueryRowContext(ctx,
+		`SELECT `+accountColumns+` FROM accounts WHERE email_key = ?`, key))
+	return a, notFound(err)
+}
+
+// accountIDByKey is the account an address belongs to, or "" when it has
+// none yet: events about such an address are attached when it gets one.
+func accountIDByKey(ctx context.Context, tx *sql.Tx, key string) (string, error) {
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE email_key = ?`, key).Scan(&id)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return id, err
+}
+
+// createAccount inserts an account and attaches the events recorded about
+// its address before it existed, so that its owner sees who asked for
+// codes before the account was made.
+func createAccount(ctx context.Context, tx *sql.Tx, id string, email otpd.Address, at time.Time) (otpd.Account, error) {
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO accounts (id, email, email_key, created_at) VALUES (?, ?, ?, ?)`,
+		id, email.String(), email.Key(), ms(at)); err != nil {
+		return otpd.Account{}, fmt.Errorf("create account: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx,
+		`UPDATE events SET account_id = ? WHERE account_id IS NULL AND email_key = ?`,
+		id, email.Key()); err != nil {
+		return otpd.Account{}, fmt.Errorf("attach events: %w", err)
+	}
+	return otpd.Account{ID: id, Email: email, CreatedAt: fromMS(ms(at))}, nil
+}
+
+func scanAccount(row scanner) (otpd.Account, error) {
+	var (
+		a       otpd.Account
+		email   string
+		created int64
+	)
+	if err := row.Scan(&a.ID, &email, &created); err != nil {
+		return otpd.Account{}, err
+	}
+	addr, err := parseAddress(email)
+	if err != nil {
+		return otpd.Account{}, err
+	}
+	a.Email, a.CreatedAt = addr, fromMS(created)
+	return a, nil
+}

@@ -1,0 +1,171 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+const challengeColumns = `id, flow_id, purpose, email, account_id, code_mac,
+	created_at, expires_at, attempts, max_attempts, status, ip, user_agent`
+
+// RequestCode checks the send limits and records the request in one
+// immediate transaction, so concurrent requests for one address cannot all
+// pass a limit that only one of them fits under. The challenge is stored
+// as a fresh one (pending, no attempts) and its message as queued,
+// whatever those fields say. The request's time is Challenge.CreatedAt.
+//
+// A limit of zero or less is not enforced.
+func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
+	var refused *otpd.LimitError
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		le, err := sendLimit(ctx, tx, req)
+		if err != nil {
+			return err
+		}
+		ev := req.Event
+		if ev.AccountID == "" {
+			if ev.AccountID, err = accountIDByKey(ctx, tx, req.Challenge.Email.Key()); err != nil {
+				return err
+			}
+		}
+		if le != nil {
+			// The refusal is committed: a refused request is still
+			// evidence that someone drove the address (invariant 5).
+			refused = le
+			ev.Type = otpd.EventCodeRefused
+			ev.Detail = refusedDetail(ev.Detail, le.Limit)
+			return insertEvent(ctx, tx, ev)
+		}
+		if _, err := tx.ExecContext(ctx,
+			`UPDATE challenges SET status = ? WHERE flow_id = ? AND status = ?`,
+			otpd.StatusSuperseded, req.Challenge.FlowID, otpd.StatusPending); err != nil {
+			return fmt.Errorf("supersede: %w", err)
+		}
+		if err := insertChallenge(ctx, tx, req.Challenge); err != nil {
+			return err
+		}
+		if err := insertMessage(ctx, tx, req.Message); err != nil {
+			return err
+		}
+		ev.Type = otpd.EventCodeRequested
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: request code %s: %w", req.Challenge.ID, err)
+	}
+	if refused != nil {
+		return refused
+	}
+	return nil
+}
+
+// sendLimit returns the limit that refuses req, or nil. When several do, it
+// returns the one that lasts longest, so that retrying after RetryAfter is
+// not refused again by another.
+func sendLimit(ctx context.Context, tx *sql.Tx, req otpd.CodeRequest) (*otpd.LimitError, error) {
+	now := req.Challenge.CreatedAt
+	var worst *otpd.LimitError
+	refuse := func(l otpd.Limit, wait time.Duration) {
+		if wait > 0 && (worst == nil || wait > worst.RetryAfter) {
+			worst = &otpd.LimitError{Limit: l, RetryAfter: wait}
+		}
+	}
+	if req.Resend {
+		var last int64
+		err := tx.QueryRowContext(ctx,
+			`SELECT created_at FROM challenges WHERE flow_id = ? ORDER BY created_at DESC, seq DESC LIMIT 1`,
+			req.Challenge.FlowID).Scan(&last)
+		if err != nil {
+			return nil, fmt.Errorf("resend flow %s: %w", req.Challenge.FlowID, notFound(err))
+		}
+		if req.Limits.ResendCooldown > 0 {
+			refuse(otpd.LimitCooldown, fromMS(last).Add(req.Limits.ResendCooldown).Sub(now))
+		}
+	}
+	caps := []struct {
+		limit  otpd.Limit
+		max    int
+		window time.Duration
+	}{
+		{otpd.LimitPerHour, req.Limits.PerHour, time.Hour},
+		{otpd.LimitPerDay, req.Limits.PerDay, 24 * time.Hour},
+	}
+	for _, c := range caps {
+		if c.max <= 0 {
+			continue
+		}
+		// The window is full when it holds c.max codes already; it has
+		// room again once the c.max-th newest of them leaves it.
+		var nth int64
+		err := tx.QueryRowContext(ctx,
+			`SELECT created_at FROM challenges WHERE email_key = ? AND created_at > ?
+			 ORDER BY created_at DESC LIMIT 1 OFFSET ?`,
+			req.Challenge.Email.Key(), ms(now.Add(-c.window)), c.max-1).Scan(&nth)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("count %s: %w", c.limit, err)
+		}
+		refuse(c.limit, fromMS(nth).Add(c.window).Sub(now))
+	}
+	return worst, nil
+}
+
+func refusedDetail(detail string, l otpd.Limit) string {
+	note := fmt.Sprintf("refused by the %s limit; no code was sent", l)
+	if detail == "" {
+		return note
+	}
+	return detail + "; " + note
+}
+
+func insertChallenge(ctx context.Context, tx *sql.Tx, c otpd.Challenge) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO challenges (id, flow_id, purpose, email, email_key,
+		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), nullString(c.AccountID), c.CodeMAC,
+		ms(c.CreatedAt), ms(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent)
+	if err != nil {
+		return fmt.Errorf("insert challenge: %w", err)
+	}
+	return nil
+}
+
+// LatestChallenge returns the newest challenge of a flow, as stored: a
+// pending challenge past its expiry still reads as pending until a verify
+// marks it expired.
+func (s *Store) LatestChallenge(ctx context.Context, flowID string) (otpd.Challenge, error) {
+	c, err := scanChallenge(s.db.QueryRowContext(ctx, `SELECT `+challengeColumns+` FROM challenges
+		WHERE flow_id = ? ORDER BY created_at DESC, seq DESC LIMIT 1`, flowID))
+	if err != nil {
+		return otpd.Challenge{}, fmt.Errorf("sqlite: latest challenge of flow %s: %w", flowID, notFound(err))
+	}
+	return c, nil
+}
+
+func scanChallenge(row scanner) (otpd.Challenge, error) {
+	var (
+		c                otpd.Challenge
+		email            string
+		account          sql.NullString
+		created, expires int64
+		purpose, status  string
+	)
+	if err := row.Scan(&c.ID, &c.FlowID, &purpose, &email, &account, &c.CodeMAC,
+		&created, &expires, &c.Attempts, &c.MaxAttempts, &status, &c.IP, &c.UserAgent); err != nil {
+		return otpd.Challenge{}, err
+	}
+	addr, err := parseAddress(email)
+	if err != nil {
+		return otpd.Challenge{}, err
+	}
+	c.Purpose, c.Status, c.Email, c.AccountID = otpd.Purpose(purpose), otpd.ChallengeStatus(status), addr, account.String
+	c.CreatedAt, c.ExpiresAt = fromMS(created), fromMS(expires)
+	return c, nil
+}
