@@ -86,12 +86,7 @@ func (s *Server) pageVerify(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	p, lookupErr := s.flowPage(r)
-	if lookupErr != nil {
-		s.renderError(w, r, "error.html", p, lookupErr)
-		return
-	}
-	s.renderError(w, r, "flow.html", p, err)
+	s.renderFlowError(w, r, err)
 }
 
 func (s *Server) pageResend(w http.ResponseWriter, r *http.Request) {
@@ -100,6 +95,11 @@ func (s *Server) pageResend(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/flows/"+url.PathEscape(flow.ID)+"?resent=1", http.StatusSeeOther)
 		return
 	}
+	s.renderFlowError(w, r, err)
+}
+
+// renderFlowError shows the code page again with err on it.
+func (s *Server) renderFlowError(w http.ResponseWriter, r *http.Request, err error) {
 	p, lookupErr := s.flowPage(r)
 	if lookupErr != nil {
 		s.renderError(w, r, "error.html", p, lookupErr)
