@@ -1,0 +1,91 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/sqlite"
+	"github.com/otpd/otpd/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) otpd.Store {
+		return open(t, filepath.Join(t.TempDir(), "otpd.db"))
+	})
+}
+
+func open(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// Opening a database again applies nothing and keeps its data.
+func TestReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "otpd.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	s = open(t, path)
+	_, err = s.AccountByID(t.Context(), "x")
+	if !errors.Is(err, otpd.ErrNotFound) {
+		t.Errorf("AccountByID on a reopened database: %v, want ErrNotFound", err)
+	}
+}
+
+// A database migrated by a newer otpd is refused: this build does not know
+// what the newer schema means.
+func TestRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "otpd.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	bumpVersion(t.Context(), t, path)
+
+	s, err = sqlite.Open(t.Context(), path)
+	var ve *sqlite.SchemaVersionError
+	if !errors.As(err, &ve) {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("Open of a newer schema: %v, want *sqlite.SchemaVersionError", err)
+	}
+	if ve.Database != ve.Known+1 {
+		t.Errorf("SchemaVersionError %+v, want Database = Known+1", ve)
+	}
+}
+
+// bumpVersion records a migration this build does not have, as a newer
+// otpd would.
+func bumpVersion(ctx context.Context, t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx,
+		`INSERT INTO schema_migrations (version, applied_at) SELECT MAX(version) + 1, 0 FROM schema_migrations`); err != nil {
+		t.Fatal(err)
+	}
+}
