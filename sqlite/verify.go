@@ -16,7 +16,8 @@ import (
 // writing them, so no number of concurrent guesses evaluates more than the
 // limits allow (invariant 2), and a code is consumed together with the
 // session it starts (invariant 3). The counting updates are conditional
-// as well, so they stay correct on their own.
+// as well (only a pending challenge counts, and the update that reaches
+// MaxAttempts closes it), so they stay correct on their own.
 //
 // A GuessLimits.MaxWrong of zero or less is not enforced.
 func (s *Store) VerifyCode(ctx context.Context, req otpd.VerifyRequest) (otpd.VerifyResult, error) {
@@ -94,7 +95,7 @@ func countWrong(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otp
 	err := tx.QueryRowContext(ctx, `UPDATE challenges
 		SET attempts = attempts + 1,
 		    status = CASE WHEN attempts + 1 >= max_attempts THEN ? ELSE status END
-		WHERE id = ? AND status = ? AND attempts < max_attempts
+		WHERE id = ? AND status = ?
 		RETURNING attempts, status`,
 		otpd.StatusExhausted, c.ID, otpd.StatusPending).Scan(&c.Attempts, &c.Status)
 	if err != nil {

@@ -15,6 +15,7 @@ var requestTests = []test{
 	{"PerHour", testPerHour},
 	{"PerDay", testPerDay},
 	{"ResendCooldown", testResendCooldown},
+	{"LongestLimitWins", testLongestLimit},
 }
 
 // A request stores the challenge, queues its message and records the event.
@@ -159,6 +160,38 @@ func wantQueued(t *testing.T, s otpd.Store, addr otpd.Address, since, now time.T
 	}
 	if n != want {
 		t.Errorf("%d messages queued for %s, want %d", n, addr, want)
+	}
+}
+
+// When several limits refuse, RetryAfter is the longest wait, so that a
+// retry after it is not refused by another limit.
+func testLongestLimit(t *testing.T, s otpd.Store) {
+	tests := []struct {
+		name   string
+		limits otpd.SendLimits
+		sent   []time.Duration // after t0, the last one in the resent flow
+		at     time.Duration
+		want   otpd.Limit
+		wait   time.Duration
+	}{
+		{"day beats hour and cooldown", otpd.SendLimits{PerHour: 2, PerDay: 2, ResendCooldown: time.Minute},
+			[]time.Duration{0, 10 * time.Minute}, 10*time.Minute + time.Second, otpd.LimitPerDay, 24*time.Hour - 10*time.Minute - time.Second},
+		{"hour beats day", otpd.SendLimits{PerHour: 1, PerDay: 3},
+			[]time.Duration{0, 20 * time.Hour, 23*time.Hour + 30*time.Minute}, 23*time.Hour + 40*time.Minute, otpd.LimitPerHour, 50 * time.Minute},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			email := newID("wanda") + "@example.com"
+			var last otpd.CodeRequest
+			for _, d := range tc.sent {
+				last = codeRequest(email, "", t0.Add(d))
+				last.Limits = tc.limits
+				mustRequest(t, s, last)
+			}
+			resend := resendRequest(last.Challenge, t0.Add(tc.at))
+			resend.Limits = tc.limits
+			wantLimit(t, s.RequestCode(t.Context(), resend), tc.want, tc.wait)
+		})
 	}
 }
 
