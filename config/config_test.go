@@ -1,0 +1,379 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/otpd/otpd/config"
+)
+
+// env returns an env lookup over m, as os.LookupEnv would see it.
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
+
+func writeFile(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "otpd.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDefaultValidates(t *testing.T) {
+	if err := config.Default().Validate(); err != nil {
+		t.Fatalf("Default().Validate() = %v", err)
+	}
+}
+
+func TestGuessBoundMeetsGoal(t *testing.T) {
+	got := config.Default().GuessBound30Days()
+	// 10 wrong codes per 12 h window: 10*(60+1) = 610 guesses over 10^9 codes.
+	if want := 6.1e-7; got < want*0.999 || got > want*1.001 {
+		t.Errorf("GuessBound30Days() = %g, want %g", got, want)
+	}
+	if got >= 1e-6 {
+		t.Errorf("GuessBound30Days() = %g, want below the DESIGN.md goal of 1e-6", got)
+	}
+
+	c := config.Default()
+	c.Code.Digits = 6
+	if got := c.GuessBound30Days(); got < 6e-4 || got > 7e-4 {
+		t.Errorf("6 digits: GuessBound30Days() = %g, want 6.1e-4", got)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name string
+		file string // "" means no file
+		env  map[string]string
+		want func(*config.Config)
+	}{
+		{
+			name: "nothing set gives defaults",
+			want: func(*config.Config) {},
+		},
+		{
+			name: "file overrides defaults",
+			file: `
+listen = "127.0.0.1:9000"
+sign_up = false
+[code]
+digits = 10
+lifetime = "5m"
+[session]
+idle = "1h"
+`,
+			want: func(c *config.Config) {
+				c.Listen = "127.0.0.1:9000"
+				c.SignUp = false
+				c.Code.Digits = 10
+				c.Code.Lifetime = config.Duration(5 * time.Minute)
+				c.Session.Idle = config.Duration(time.Hour)
+			},
+		},
+		{
+			name: "env overrides file",
+			file: `
+listen = "127.0.0.1:9000"
+public_url = "https://file.example.com"
+[code]
+digits = 10
+[log]
+format = "text"
+`,
+			env: map[string]string{
+				"OTPD_LISTEN":                  "127.0.0.1:9001",
+				"OTPD_PUBLIC_URL":              "https://env.example.com/",
+				"OTPD_SIGN_UP":                 "false",
+				"OTPD_CODE_DIGITS":             "8",
+				"OTPD_LIMITS_RESEND_COOLDOWN":  "1m",
+				"OTPD_LOG_FORMAT":              "json",
+				"OTPD_SOMETHING_ELSE_ENTIRELY": "ignored",
+			},
+			want: func(c *config.Config) {
+				c.Listen = "127.0.0.1:9001"
+				c.PublicURL = "https://env.example.com/"
+				c.SignUp = false
+				c.Code.Digits = 8
+				c.Limits.ResendCooldown = config.Duration(time.Minute)
+				c.Log.Format = "json"
+			},
+		},
+		{
+			name: "env can empty a string back to its default meaning",
+			file: `secret_file = "/run/secrets/otpd"`,
+			env:  map[string]string{"OTPD_SECRET_FILE": ""},
+			want: func(*config.Config) {},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			if tt.file != "" {
+				path = writeFile(t, tt.file)
+			}
+			got, err := config.Load(path, env(tt.env))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			want := config.Default()
+			tt.want(&want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Load =\n%+v\nwant\n%+v", got, want)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		env  map[string]string
+		want []string // each must appear in the one error
+	}{
+		{
+			name: "unknown keys are named",
+			file: `
+listen = "127.0.0.1:8080"
+lisen = "oops"
+[code]
+digit = 8
+[extra]
+x = 1
+`,
+			want: []string{"lisen: unknown key", "code.digit: unknown key", "extra"},
+		},
+		{
+			name: "several bad values in one error",
+			file: `
+listen = "localhost"
+data_dir = ""
+public_url = "ftp://example.com/path"
+[code]
+digits = 4
+lifetime = "2h"
+max_attempts = 0
+[limits]
+codes_per_hour = 0
+codes_per_day = -1
+resend_cooldown = "11m"
+wrong_codes_per_account = 0
+wrong_codes_window = "30s"
+[session]
+idle = "0s"
+absolute = "0s"
+[log]
+level = "loud"
+format = "xml"
+`,
+			want: []string{
+				"listen:", "data_dir:", "public_url:",
+				"code.digits: must be between 6 and 10, got 4",
+				"code.lifetime:", "code.max_attempts:",
+				"limits.codes_per_hour:", "limits.codes_per_day:",
+				"limits.resend_cooldown:", "limits.wrong_codes_per_account:",
+				"limits.wrong_codes_window:",
+				"session.idle:", "session.absolute:",
+				"log.level:", "log.format:",
+			},
+		},
+		{
+			name: "bad env values name the variable",
+			env: map[string]string{
+				"OTPD_CODE_DIGITS":   "nine",
+				"OTPD_SIGN_UP":       "yes",
+				"OTPD_CODE_LIFETIME": "10",
+			},
+			want: []string{"OTPD_CODE_DIGITS:", "OTPD_SIGN_UP:", "OTPD_CODE_LIFETIME:"},
+		},
+		{
+			name: "env problems and file problems together",
+			file: `[log]
+level = "loud"`,
+			env:  map[string]string{"OTPD_SESSION_IDLE": "forever"},
+			want: []string{"OTPD_SESSION_IDLE:", "log.level:"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			if tt.file != "" {
+				path = writeFile(t, tt.file)
+			}
+			_, err := config.Load(path, env(tt.env))
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			var errs config.Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("Load error %T is not config.Errors: %v", err, err)
+			}
+			if len(errs) != len(tt.want) {
+				t.Errorf("got %d problems, want %d:\n%v", len(errs), len(tt.want), err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not mention %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadUnreadableFile(t *testing.T) {
+	_, err := config.Load(filepath.Join(t.TempDir(), "missing.toml"), nil)
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: err = %v, want os.ErrNotExist", err)
+	}
+	_, err = config.Load(writeFile(t, "listen = "), nil)
+	if err == nil {
+		t.Error("malformed file: Load succeeded")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(*config.Config)
+		wantKey string // "" means valid
+	}{
+		{"ipv6 listen", func(c *config.Config) { c.Listen = "[::1]:8080" }, ""},
+		{"port out of range", func(c *config.Config) { c.Listen = "127.0.0.1:70000" }, "listen"},
+		{"all interfaces without public_url", func(c *config.Config) { c.Listen = ":8080" }, "public_url"},
+		{"0.0.0.0 without public_url", func(c *config.Config) { c.Listen = "0.0.0.0:8080" }, "public_url"},
+		{"all interfaces with public_url", func(c *config.Config) {
+			c.Listen = ":8080"
+			c.PublicURL = "https://login.example.com"
+		}, ""},
+		{"public_url with slash", func(c *config.Config) { c.PublicURL = "https://login.example.com/" }, ""},
+		{"public_url with port", func(c *config.Config) { c.PublicURL = "http://localhost:8080" }, ""},
+		{"public_url relative", func(c *config.Config) { c.PublicURL = "login.example.com" }, "public_url"},
+		{"public_url path", func(c *config.Config) { c.PublicURL = "https://example.com/login" }, "public_url"},
+		{"public_url query", func(c *config.Config) { c.PublicURL = "https://example.com/?a=b" }, "public_url"},
+		{"public_url empty query", func(c *config.Config) { c.PublicURL = "https://example.com?" }, "public_url"},
+		{"public_url fragment", func(c *config.Config) { c.PublicURL = "https://example.com#x" }, "public_url"},
+		{"public_url userinfo", func(c *config.Config) { c.PublicURL = "https://u:p@example.com" }, "public_url"},
+		{"digits 6", func(c *config.Config) { c.Code.Digits = 6 }, ""},
+		{"digits 11", func(c *config.Config) { c.Code.Digits = 11 }, "code.digits"},
+		{"lifetime 59s", func(c *config.Config) { c.Code.Lifetime = config.Duration(59 * time.Second) }, "code.lifetime"},
+		{"max_attempts 11", func(c *config.Config) { c.Code.MaxAttempts = 11 }, "code.max_attempts"},
+		{"per day below per hour", func(c *config.Config) { c.Limits.CodesPerDay = 4 }, "limits.codes_per_day"},
+		{"no cooldown", func(c *config.Config) { c.Limits.ResendCooldown = 0 }, ""},
+		{"negative cooldown", func(c *config.Config) { c.Limits.ResendCooldown = config.Duration(-time.Second) }, "limits.resend_cooldown"},
+		{"idle above absolute", func(c *config.Config) { c.Session.Idle = config.Duration(721 * time.Hour) }, "session.idle"},
+		{"idle equals absolute", func(c *config.Config) { c.Session.Idle = c.Session.Absolute }, ""},
+		{"log warn json", func(c *config.Config) { c.Log.Level, c.Log.Format = "warn", "json" }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := config.Default()
+			tt.change(&c)
+			err := c.Validate()
+			if tt.wantKey == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			var errs config.Errors
+			if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Key != tt.wantKey {
+				t.Fatalf("Validate() = %v, want one problem with %s", err, tt.wantKey)
+			}
+		})
+	}
+}
+
+// The example file must load to exactly the defaults and name every key, so
+// it cannot drift from the code.
+func TestExampleFile(t *testing.T) {
+	const path = "../otpd.example.toml"
+	got, err := config.Load(path, env(nil))
+	if err != nil {
+		t.Fatalf("Load(%s): %v", path, err)
+	}
+	if want := config.Default(); !reflect.DeepEqual(got, want) {
+		t.Errorf("example file =\n%+v\nDefault() =\n%+v", got, want)
+	}
+
+	var example map[string]any
+	if _, err := toml.DecodeFile(path, &example); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := toml.NewEncoder(&b).Encode(config.Default()); err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]any
+	if _, err := toml.Decode(b.String(), &all); err != nil {
+		t.Fatal(err)
+	}
+	if g, w := keys("", example), keys("", all); !reflect.DeepEqual(g, w) {
+		t.Errorf("example file keys =\n%v\nwant every key\n%v", g, w)
+	}
+}
+
+func keys(prefix string, m map[string]any) []string {
+	var ks []string
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			ks = append(ks, keys(prefix+k+".", sub)...)
+			continue
+		}
+		ks = append(ks, prefix+k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func TestDerivedValues(t *testing.T) {
+	c := config.Default()
+	if got, want := c.PublicOrigin(), "http://127.0.0.1:8080"; got != want {
+		t.Errorf("default PublicOrigin() = %q, want %q", got, want)
+	}
+	if got, want := c.SecretPath(), filepath.Join("otpd-data", "secret.key"); got != want {
+		t.Errorf("default SecretPath() = %q, want %q", got, want)
+	}
+	if got, want := c.DatabasePath(), filepath.Join("otpd-data", "otpd.db"); got != want {
+		t.Errorf("default DatabasePath() = %q, want %q", got, want)
+	}
+
+	c.PublicURL = "https://login.example.com/"
+	c.SecretFile = "/run/secrets/otpd.key"
+	if got, want := c.PublicOrigin(), "https://login.example.com"; got != want {
+		t.Errorf("PublicOrigin() = %q, want %q", got, want)
+	}
+	if got, want := c.SecretPath(), "/run/secrets/otpd.key"; got != want {
+		t.Errorf("SecretPath() = %q, want %q", got, want)
+	}
+}
+
+func TestDuration(t *testing.T) {
+	for _, s := range []string{"0s", "30s", "10m", "1h30m", "72h", "1h0m30s", "1.5s"} {
+		var d config.Duration
+		if err := d.UnmarshalText([]byte(s)); err != nil {
+			t.Fatalf("UnmarshalText(%q): %v", s, err)
+		}
+		if got := d.String(); got != s {
+			t.Errorf("Duration(%q).String() = %q", s, got)
+		}
+	}
+	var d config.Duration
+	if err := d.UnmarshalText([]byte("10")); err == nil {
+		t.Error(`UnmarshalText("10") succeeded; a bare number has no unit`)
+	}
+}
