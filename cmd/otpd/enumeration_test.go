@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// answer is what a client can observe of one sign-in request.
+type answer struct {
+	status  int
+	headers []string
+	keys    []string
+	took    time.Duration
+}
+
+func observe(t *testing.T, url, email string) answer {
+	t.Helper()
+	start := time.Now()
+	resp, err := http.Post(url+"/api/v1/sign-in", "application/json", strings.NewReader(`{"email":"`+email+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	a := answer{status: resp.StatusCode, took: time.Since(start)}
+	for k := range resp.Header {
+		if k != "Date" && k != "Content-Length" {
+			a.headers = append(a.headers, k)
+		}
+	}
+	var body map[string]any
+	json.Unmarshal(raw, &body)
+	for k := range body {
+		a.keys = append(a.keys, k)
+	}
+	slices.Sort(a.headers)
+	slices.Sort(a.keys)
+	return a
+}
+
+func median(ds []time.Duration) time.Duration {
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+// Invariant 6: "send me a code" answers the same, in shape and in time,
+// whether or not the address has an account, with sign-up open or closed.
+func TestSignInDoesNotRevealAccounts(t *testing.T) {
+	for _, signUp := range []bool{true, false} {
+		t.Run(fmt.Sprintf("sign_up=%v", signUp), func(t *testing.T) {
+			conf := filepath.Join(t.TempDir(), "otpd.toml")
+			os.WriteFile(conf, fmt.Appendf(nil, "sign_up = %v\n[limits]\ncodes_per_hour = 1000\ncodes_per_day = 1000\n", signUp), 0o600)
+			// The known account is made with sign-up open; a second
+			// server on the same data directory then answers.
+			open := startServer(t, nil)
+			open.signIn(t, "known@example.com")
+			s := startServer(t, nil, "--config", conf, "--data", open.dir)
+
+			const n = 30
+			var known, unknown []time.Duration
+			var ref answer
+			for i := range n {
+				k := observe(t, s.url, "known@example.com")
+				u := observe(t, s.url, fmt.Sprintf("nobody%d@example.com", i))
+				if i == 0 {
+					ref = k
+				}
+				for _, a := range []answer{k, u} {
+					if a.status != 202 || !slices.Equal(a.headers, ref.headers) || !slices.Equal(a.keys, ref.keys) {
+						t.Fatalf("answers differ: known %+v, unknown %+v", k, u)
+					}
+				}
+				known, unknown = append(known, k.took), append(unknown, u.took)
+			}
+			mk, mu := median(known), median(unknown)
+			// A generous bound: it catches a path that skips the store
+			// (several times faster), not scheduling noise.
+			if mk > 3*mu+5*time.Millisecond || mu > 3*mk+5*time.Millisecond {
+				t.Errorf("median time known %v, unknown %v", mk, mu)
+			}
+		})
+	}
+}

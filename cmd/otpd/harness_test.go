@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/otpd/otpd/client"
+)
+
+// server is a real otpd process in miniature: run() with a command line,
+// on a loopback port, over a real SQLite file.
+type server struct {
+	url  string
+	dir  string
+	logs *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func startServer(t *testing.T, env map[string]string, args ...string) *server {
+	t.Helper()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	logs := &syncBuffer{}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	argv := append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, args...)
+	go func() {
+		done <- run(ctx, argv, lookup, logs, logs, func(a string) { addr <- a })
+	}()
+	select {
+	case a := <-addr:
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("server stopped with %v", err)
+			}
+		})
+		return &server{url: "http://" + a, dir: dir, logs: logs}
+	case err := <-done:
+		cancel()
+		t.Fatalf("server did not start: %v\n%s", err, logs)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatalf("server did not start in time\n%s", logs)
+	}
+	return nil
+}
+
+func (s *server) client() *client.Client { return client.New(s.url) }
+
+var codeLine = regexp.MustCompile(`(?m)^\s*(\d{3} \d{3} \d{3})\s*$`)
+
+// code waits for the newest message to email in the dev mailbox and reads
+// its code. The outbox worker delivers asynchronously, so it polls, with a
+// deadline.
+func (s *server) code(t *testing.T, email string, after int) string {
+	t.Helper()
+	c := s.client()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		msgs, err := c.DevMessages(context.Background(), email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) > after {
+			m := codeLine.FindStringSubmatch(msgs[0].Text)
+			if m == nil {
+				t.Fatalf("no code in %q", msgs[0].Text)
+			}
+			return strings.ReplaceAll(m[1], " ", "")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no message %d to %s arrived", after+1, email)
+	return ""
+}
+
+// signIn runs a whole flow over the API and returns a client holding the
+// session token.
+func (s *server) signIn(t *testing.T, email string) *client.Client {
+	t.Helper()
+	c := s.client()
+	ctx := context.Background()
+	n := s.messages(t, email)
+	f, err := c.SignIn(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := c.Verify(ctx, f.FlowID, s.code(t, email, n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Token = in.SessionToken
+	return c
+}
+
+func (s *server) messages(t *testing.T, email string) int {
+	t.Helper()
+	msgs, err := s.client().DevMessages(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(msgs)
+}

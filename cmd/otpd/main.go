@@ -1,0 +1,72 @@
+// Command otpd is a self-hostable sign-in server built around single-use
+// codes. This package only wires the parts together and reads the command
+// line; everything else lives in the packages it imports.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `otpd: sign-in with single-use codes sent by email
+
+Usage:
+  otpd [serve] [flags]   run the server (the default command)
+  otpd help [command]    show help for a command
+
+With no configuration otpd keeps its data in ./otpd-data (an SQLite file and
+the server secret), listens on 127.0.0.1:8080, and keeps outgoing mail in a
+dev mailbox at /dev/mailbox instead of sending it.
+
+Run "otpd serve --help" for the server's flags and environment variables.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr, nil)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "otpd:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a command line. ready, when set, is told the address the
+// server listens on (tests listen on port 0).
+func run(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer, ready func(addr string)) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout)
+		return serve(ctx, []string{"--help"}, env, stdout, stderr, ready)
+	}
+	cmd, rest := "serve", args
+	if len(args) > 0 && (args[0] == "" || args[0][0] != '-') {
+		cmd, rest = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, env, stdout, stderr, ready)
+	case "help":
+		if len(rest) > 0 && rest[0] == "serve" {
+			return serve(ctx, []string{"--help"}, env, stdout, stderr, ready)
+		}
+		fmt.Fprint(stdout, usage)
+		return flag.ErrHelp
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
+}

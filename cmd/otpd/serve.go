@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/config"
+)
+
+const serveUsage = `Usage: otpd serve [flags]
+
+Runs the sign-in server. Settings come from, in rising precedence: built-in
+defaults, the config file (see otpd.example.toml), environment variables,
+and these flags.
+
+Flags:
+`
+
+const serveEnv = `
+Environment:
+  OTPD_CONFIG       config file (like --config)
+  OTPD_LISTEN       address to listen on (like --listen)
+  OTPD_DATA_DIR     data directory (like --data)
+  OTPD_PUBLIC_URL   origin used in links in emails (default http://LISTEN)
+  OTPD_SECRET_FILE  server secret (default DATA/secret.key, created if missing)
+  OTPD_SIGN_UP      true or false: may unknown addresses create an account
+  OTPD_LOG_LEVEL    debug, info, warn or error
+  OTPD_LOG_FORMAT   text or json
+
+Every setting of the config file can be set in the environment too, as
+OTPD_ and the key in capitals with dots as underscores: OTPD_CODE_DIGITS,
+OTPD_LIMITS_CODES_PER_HOUR, OTPD_SESSION_IDLE. otpd.example.toml lists every
+setting with its default and the reason for it.
+`
+
+// shutdownGrace is how long requests in flight may take to finish when the
+// server is told to stop.
+const shutdownGrace = 10 * time.Second
+
+func serve(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer, ready func(string)) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if slices.ContainsFunc(args, isHelp) {
+		fs.SetOutput(stdout)
+	}
+	configPath := fs.String("config", "", "read settings from this TOML `file`")
+	listen := fs.String("listen", "", "listen on this `address` (default 127.0.0.1:8080)")
+	data := fs.String("data", "", "keep the database and the server secret in this `directory` (default ./otpd-data)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), serveUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), serveEnv)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	if *configPath == "" {
+		*configPath, _ = env("OTPD_CONFIG")
+	}
+	cfg, err := config.Load(*configPath, env)
+	if err != nil {
+		return err
+	}
+	if *listen != "" || *data != "" {
+		if *listen != "" {
+			cfg.Listen = *listen
+		}
+		if *data != "" {
+			cfg.DataDir = *data
+		}
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+	}
+	log := newLogger(cfg.Log, stderr)
+	return runServer(ctx, cfg, log, stderr, ready)
+}
+
+func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr io.Writer, ready func(string)) error {
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	defer ln.Close()
+	if cfg.PublicURL == "" {
+		// With port 0 the port is known only now; links must carry it.
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+	a, err := newApp(ctx, cfg, log, otpd.SystemClock{})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := a.close(); err != nil {
+			log.Error("close store", "err", err)
+		}
+	}()
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	addr := ln.Addr().String()
+	log.Info("otpd listening", "url", "http://"+addr+"/", "data", cfg.DataDir, "public_url", cfg.PublicOrigin())
+	if a.mailbox != nil {
+		warnDevMailbox(log, stderr, cfg.PublicOrigin())
+	}
+
+	workerDone := make(chan error, 1)
+	workerCtx, stopWorker := context.WithCancel(context.Background())
+	defer stopWorker()
+	go func() { workerDone <- a.worker.Run(workerCtx) }()
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	if ready != nil {
+		ready(addr)
+	}
+
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+		log.Info("otpd stopping")
+		shutCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		err = srv.Shutdown(shutCtx)
+		cancel()
+	}
+	stopWorker()
+	if werr := <-workerDone; werr != nil && !errors.Is(werr, context.Canceled) {
+		log.Error("mail worker stopped", "err", werr)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// warnDevMailbox says, where nobody can miss it, that mail is not sent.
+func warnDevMailbox(log *slog.Logger, stderr io.Writer, public string) {
+	page := public + "/dev/mailbox"
+	fmt.Fprintf(stderr, "\n"+
+		"  ************************************************************************\n"+
+		"  MAIL IS NOT SENT. No SMTP server is configured, so every message, codes\n"+
+		"  included, is kept in the dev mailbox, in memory. Read it at\n"+
+		"      %s\n"+
+		"  Do not let real people sign in to this server.\n"+
+		"  ************************************************************************\n\n", page)
+	log.Warn("mail is not sent: messages are kept in the dev mailbox", "mailbox", page)
+}
