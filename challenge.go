@@ -11,11 +11,19 @@ const (
 	PurposeSignIn Purpose = "sign_in"
 	// PurposeSignUp creates the account when the code verifies.
 	PurposeSignUp Purpose = "sign_up"
+	// PurposeResetPassword lets the owner set a new password.
+	PurposeResetPassword Purpose = "reset_password"
+	// PurposeStepUp confirms a sensitive change to the account.
+	PurposeStepUp Purpose = "step_up"
 )
 
 // Valid reports whether p is a known purpose.
 func (p Purpose) Valid() bool {
-	return p == PurposeSignIn || p == PurposeSignUp
+	switch p {
+	case PurposeSignIn, PurposeSignUp, PurposeResetPassword, PurposeStepUp:
+		return true
+	}
+	return false
 }
 
 // ChallengeStatus is where a challenge is in its life.
@@ -117,4 +125,9 @@ type Codes interface {
 	MAC(challengeID, code string) []byte
 	// Seal encrypts and authenticates a message payload for the outbox.
 	Seal(plaintext []byte) ([]byte, error)
+	// DenyToken returns the token of a challenge's "This wasn't me" link.
+	DenyToken(challengeID string) string
+	// CheckDenyToken returns the challenge a deny token names, and false
+	// when the token was not made by DenyToken under this secret.
+	CheckDenyToken(token string) (challengeID string, ok bool)
 }

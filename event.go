@@ -17,6 +17,9 @@ const (
 	EventAccountCreated EventType = "account_created"
 	EventSessionStarted EventType = "session_started"
 	EventSessionEnded   EventType = "session_ended"
+	// EventCodeDenied is the owner's report, from the link in the email,
+	// that they did not ask for a code.
+	EventCodeDenied EventType = "code_denied"
 )
 
 // Event is one entry of an account's security record. Events about an

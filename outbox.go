@@ -80,4 +80,13 @@ type MessageData struct {
 	ExpiresAt   time.Time `json:"expires_at"`
 	IP          string    `json:"ip"`
 	UserAgent   string    `json:"user_agent"`
+	// Place is the requester's approximate place ("Lagos, Nigeria"), or
+	// empty when unknown.
+	Place string `json:"place,omitempty"`
+	// Lang is the requester's Accept-Language when the code was requested;
+	// the message is written in the best match among its translations.
+	Lang string `json:"lang,omitempty"`
+	// DenyToken goes into the message's one link, "This wasn't me": it
+	// names the challenge and proves the link came from us.
+	DenyToken string `json:"deny_token,omitempty"`
 }

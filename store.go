@@ -27,6 +27,15 @@ type Store interface {
 
 	// LatestChallenge returns the newest challenge of a flow.
 	LatestChallenge(ctx context.Context, flowID string) (Challenge, error)
+	// Challenge returns a challenge by its ID.
+	Challenge(ctx context.Context, id string) (Challenge, error)
+	// DenyChallenge records the owner's report that they did not ask for a
+	// challenge's code, in one transaction: a pending challenge becomes
+	// denied, so its code no longer verifies; one of any other status keeps
+	// it. ev is recorded as EventCodeDenied, attached to the account of the
+	// challenge's address if there is one. It returns the challenge as it
+	// is afterwards.
+	DenyChallenge(ctx context.Context, id string, ev Event) (Challenge, error)
 
 	// VerifyCode checks a submitted code against a pending challenge and
 	// counts the attempt, per code and per address, in one transaction. On

@@ -9,6 +9,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -22,11 +23,12 @@ const MinSecretLen = 32
 // Book implements otpd.Codes. Its zero value is not usable; use New.
 // A Book is safe for concurrent use.
 type Book struct {
-	digits int
-	max    *big.Int
-	macKey []byte
-	aead   cipher.AEAD
-	rand   io.Reader
+	digits  int
+	max     *big.Int
+	macKey  []byte
+	denyKey []byte
+	aead    cipher.AEAD
+	rand    io.Reader
 }
 
 // New returns a Book making codes of the given number of digits, with keys
@@ -49,11 +51,12 @@ func New(secret []byte, digits int) (*Book, error) {
 	}
 	max := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(digits)), nil)
 	return &Book{
-		digits: digits,
-		max:    max,
-		macKey: derive(secret, "otpd/v1/code-mac"),
-		aead:   aead,
-		rand:   rand.Reader,
+		digits:  digits,
+		max:     max,
+		macKey:  derive(secret, "otpd/v1/code-mac"),
+		denyKey: derive(secret, "otpd/v1/deny-link"),
+		aead:    aead,
+		rand:    rand.Reader,
 	}, nil
 }
 
@@ -132,4 +135,35 @@ func Normalize(s string, digits int) (string, bool) {
 		}
 	}
 	return s, true
+}
+
+// denyTagLen is the length of a deny token's tag: 128 bits of HMAC, more
+// than enough against forgery, short enough for a link.
+const denyTagLen = 16
+
+// DenyToken returns "challengeID.tag", where tag is an HMAC of the ID. The
+// link needs no stored state, and nobody without the secret can make one
+// that cancels someone else's code.
+func (b *Book) DenyToken(challengeID string) string {
+	return challengeID + "." + base64.RawURLEncoding.EncodeToString(b.denyTag(challengeID))
+}
+
+// CheckDenyToken verifies a token made by DenyToken and returns its
+// challenge ID.
+func (b *Book) CheckDenyToken(token string) (string, bool) {
+	id, tag, ok := strings.Cut(token, ".")
+	if !ok || id == "" || len(tag) != base64.RawURLEncoding.EncodedLen(denyTagLen) {
+		return "", false
+	}
+	got, err := base64.RawURLEncoding.DecodeString(tag)
+	if err != nil || !hmac.Equal(got, b.denyTag(id)) {
+		return "", false
+	}
+	return id, true
+}
+
+func (b *Book) denyTag(challengeID string) []byte {
+	m := hmac.New(sha256.New, b.denyKey)
+	m.Write([]byte(challengeID))
+	return m.Sum(nil)[:denyTagLen]
 }

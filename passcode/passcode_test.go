@@ -167,3 +167,21 @@ func TestLoadOrCreateSecret(t *testing.T) {
 		t.Error("a short secret file was accepted")
 	}
 }
+
+func TestDenyToken(t *testing.T) {
+	b := newBook(t, 9)
+	tok := b.DenyToken("abc123")
+	if id, ok := b.CheckDenyToken(tok); !ok || id != "abc123" {
+		t.Fatalf("CheckDenyToken(%q) = %q, %v", tok, id, ok)
+	}
+	other := mustBook(t, bytes.Repeat([]byte{8}, 32))
+	forged := []string{
+		"", "abc123", ".", "abc123.", tok + "x", "abc124" + tok[len("abc123"):],
+		other.DenyToken("abc123"), strings.ToUpper(tok),
+	}
+	for _, f := range forged {
+		if id, ok := b.CheckDenyToken(f); ok {
+			t.Errorf("forged token %q accepted for %q", f, id)
+		}
+	}
+}

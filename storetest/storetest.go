@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Events", eventTests},
 		{"Sessions", sessionTests},
 		{"Outbox", outboxTests},
+		{"Deny", denyTests},
 		{"Concurrency", concurrencyTests},
 	}
 	for _, g := range groups {
