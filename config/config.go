@@ -46,6 +46,50 @@ type Config struct {
 	Limits  LimitsConfig  `toml:"limits"`
 	Session SessionConfig `toml:"session"`
 	Log     LogConfig     `toml:"log"`
+	SMTP    SMTPConfig    `toml:"smtp"`
+	Mail    MailConfig    `toml:"mail"`
+	DKIM    DKIMConfig    `toml:"dkim"`
+}
+
+// SMTPConfig is the relay that delivers mail. With no URL, mail goes to the
+// pickup directory if one is set, and otherwise to the dev mailbox.
+type SMTPConfig struct {
+	// URL is smtp://user:pass@host:587 (STARTTLS) or
+	// smtps://user:pass@host:465 (implicit TLS).
+	URL string `toml:"url"`
+	// TLS is require, opportunistic or none (loopback hosts only). Empty
+	// means require, or opportunistic for a relay on loopback.
+	TLS string `toml:"tls"`
+	// Timeout bounds each connection and command.
+	Timeout Duration `toml:"timeout"`
+}
+
+// MailConfig shapes the messages.
+type MailConfig struct {
+	// From is the From header, "Example Accounts <accounts@example.com>".
+	// Its domain signs the mail (DKIM d=).
+	From string `toml:"from"`
+	// CodeInSubject puts the code in the subject line too.
+	CodeInSubject bool `toml:"code_in_subject"`
+	// TemplatesDir overrides embedded templates file by file.
+	TemplatesDir string `toml:"templates_dir"`
+	// PickupDir, when set and SMTP is not, receives each message as an
+	// .eml file for a local MTA to send.
+	PickupDir string `toml:"pickup_dir"`
+}
+
+// DKIMConfig is the key that proves mail comes from us.
+type DKIMConfig struct {
+	// KeyFile is a PEM private key (RSA, 2048 bits or more; PKCS#1 or
+	// PKCS#8). Empty means DataDir/dkim-rsa.key, made on first start.
+	KeyFile string `toml:"key_file"`
+	// Ed25519KeyFile adds a second, Ed25519 signature (RFC 8463).
+	Ed25519KeyFile string `toml:"ed25519_key_file"`
+	// Selector names the key in DNS: SELECTOR._domainkey.DOMAIN.
+	Selector string `toml:"selector"`
+	// Domain is the signing domain, d=. Empty means the From domain; when
+	// set, the From domain must be it or below it (DMARC alignment).
+	Domain string `toml:"domain"`
 }
 
 // CodeConfig shapes each single-use code.
@@ -152,7 +196,33 @@ func Default() Config {
 			// text reads well in a terminal; choose json for a collector.
 			Format: "text",
 		},
+		SMTP: SMTPConfig{
+			// A relay slower than this is down for a person waiting for
+			// a code; the outbox retries later.
+			Timeout: Duration(30 * time.Second),
+		},
+		Mail: MailConfig{
+			// Good for the dev mailbox only: a real relay needs a domain
+			// you own, so start-up refuses it together with smtp.url.
+			From: DefaultFrom,
+		},
+		DKIM: DKIMConfig{
+			// Any name works; this one tells DNS readers what it is for.
+			Selector: "otpd",
+		},
 	}
+}
+
+// DefaultFrom is the From of a configuration that sets none.
+const DefaultFrom = "otpd <no-reply@localhost>"
+
+// DKIMKeyPath returns the RSA DKIM key file: KeyFile if set, otherwise
+// DataDir/dkim-rsa.key.
+func (c Config) DKIMKeyPath() string {
+	if c.DKIM.KeyFile == "" {
+		return filepath.Join(c.DataDir, "dkim-rsa.key")
+	}
+	return c.DKIM.KeyFile
 }
 
 // PublicOrigin returns the origin for links in emails, with no trailing

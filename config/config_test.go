@@ -278,6 +278,28 @@ func TestValidate(t *testing.T) {
 		{"idle above absolute", func(c *config.Config) { c.Session.Idle = config.Duration(721 * time.Hour) }, "session.idle"},
 		{"idle equals absolute", func(c *config.Config) { c.Session.Idle = c.Session.Absolute }, ""},
 		{"log warn json", func(c *config.Config) { c.Log.Level, c.Log.Format = "warn", "json" }, ""},
+		{"smtp with own from", withSMTP("smtp://u:p@mail.example.com:587", "Accounts <accounts@example.com>"), ""},
+		{"smtps", withSMTP("smtps://mail.example.com:465", "accounts@example.com"), ""},
+		{"smtp with default from", withSMTP("smtp://mail.example.com:587", config.DefaultFrom), "mail.from"},
+		{"smtp bad scheme", withSMTP("http://mail.example.com", "accounts@example.com"), "smtp.url"},
+		{"smtp no host", withSMTP("smtp://:587", "accounts@example.com"), "smtp.url"},
+		{"smtp and pickup", func(c *config.Config) {
+			withSMTP("smtp://mail.example.com", "a@example.com")(c)
+			c.Mail.PickupDir = "/var/spool/otpd"
+		}, "mail.pickup_dir"},
+		{"smtp tls unknown", func(c *config.Config) { c.SMTP.TLS = "maybe" }, "smtp.tls"},
+		{"from not an address", func(c *config.Config) { c.Mail.From = "Accounts" }, "mail.from"},
+		{"from with header", func(c *config.Config) { c.Mail.From = "a@example.com\r\nBcc: x@evil.example" }, "mail.from"},
+		{"dkim parent domain", func(c *config.Config) {
+			c.Mail.From, c.DKIM.Domain = "a@mail.example.com", "example.com"
+		}, ""},
+		{"dkim misaligned", func(c *config.Config) {
+			c.Mail.From, c.DKIM.Domain = "a@example.com", "example.org"
+		}, "dkim.domain"},
+		{"dkim lookalike", func(c *config.Config) {
+			c.Mail.From, c.DKIM.Domain = "a@badexample.com", "example.com"
+		}, "dkim.domain"},
+		{"dkim selector", func(c *config.Config) { c.DKIM.Selector = "a b" }, "dkim.selector"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -375,5 +397,27 @@ func TestDuration(t *testing.T) {
 	var d config.Duration
 	if err := d.UnmarshalText([]byte("10")); err == nil {
 		t.Error(`UnmarshalText("10") succeeded; a bare number has no unit`)
+	}
+}
+
+func withSMTP(url, from string) func(*config.Config) {
+	return func(c *config.Config) { c.SMTP.URL, c.Mail.From = url, from }
+}
+
+func TestSMTPFromEnvironment(t *testing.T) {
+	c, err := config.Load("", env(map[string]string{
+		"OTPD_SMTP_URL":      "smtp://u:p@mail.example.com:587",
+		"OTPD_MAIL_FROM":     "Example Accounts <accounts@example.com>",
+		"OTPD_DKIM_SELECTOR": "s2026",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTP.URL != "smtp://u:p@mail.example.com:587" || c.FromAddress() != "accounts@example.com" ||
+		c.DKIMDomain() != "example.com" || c.DKIM.Selector != "s2026" {
+		t.Errorf("config %+v", c)
+	}
+	if !strings.HasSuffix(c.DKIMKeyPath(), "dkim-rsa.key") {
+		t.Errorf("DKIMKeyPath %q", c.DKIMKeyPath())
 	}
 }

@@ -91,6 +91,17 @@ func (c *Config) fields() []field {
 		{"session.absolute", &c.Session.Absolute},
 		{"log.level", &c.Log.Level},
 		{"log.format", &c.Log.Format},
+		{"smtp.url", &c.SMTP.URL},
+		{"smtp.tls", &c.SMTP.TLS},
+		{"smtp.timeout", &c.SMTP.Timeout},
+		{"mail.from", &c.Mail.From},
+		{"mail.code_in_subject", &c.Mail.CodeInSubject},
+		{"mail.templates_dir", &c.Mail.TemplatesDir},
+		{"mail.pickup_dir", &c.Mail.PickupDir},
+		{"dkim.key_file", &c.DKIM.KeyFile},
+		{"dkim.ed25519_key_file", &c.DKIM.Ed25519KeyFile},
+		{"dkim.selector", &c.DKIM.Selector},
+		{"dkim.domain", &c.DKIM.Domain},
 	}
 }
 

@@ -111,6 +111,7 @@ func (c Config) problems() Errors {
 	default:
 		bad("log.format", "must be text or json, got %q", c.Log.Format)
 	}
+	c.mailProblems(bad)
 	return errs
 }
 

@@ -56,6 +56,9 @@ func (e *Engine) Policy() Policy { return e.policy }
 type Requester struct {
 	IP        string
 	UserAgent string
+	// Lang is the requester's Accept-Language; the code email is written
+	// in the best match for it.
+	Lang string
 }
 
 // idEncoding gives IDs that are safe in URLs and easy to read aloud.

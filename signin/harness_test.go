@@ -24,6 +24,7 @@ var start = time.Date(2026, 11, 23, 14, 2, 0, 0, time.UTC)
 // delivering to a dev mailbox, and a clock the test moves.
 type rig struct {
 	engine  *signin.Engine
+	book    *passcode.Book
 	store   *sqlite.Store
 	clock   *fakeclock.Clock
 	worker  *mail.Worker
@@ -64,7 +65,7 @@ func newRig(t *testing.T, edit ...func(*signin.Policy)) *rig {
 	box := &mail.DevMailbox{}
 	w := &mail.Worker{Store: store, Mailer: box, Open: book.Open, Clock: clock, Log: log,
 		Composer: &mail.Composer{From: "otpd <no-reply@otpd.test>", PublicURL: "https://otpd.test", Product: "otpd"}}
-	return &rig{engine: signin.New(store, book, clock, p, log, nil), store: store, clock: clock,
+	return &rig{engine: signin.New(store, book, clock, p, log, nil), book: book, store: store, clock: clock,
 		worker: w, mailbox: box, logs: logs, dir: dir}
 }
 

@@ -103,7 +103,7 @@ func (e *Engine) request(ctx context.Context, flowID string, purpose otpd.Purpos
 func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code string, r Requester) (otpd.OutboxMessage, error) {
 	data, err := json.Marshal(otpd.MessageData{
 		Code: code, Purpose: ch.Purpose, RequestedAt: ch.CreatedAt, ExpiresAt: ch.ExpiresAt,
-		IP: r.IP, UserAgent: r.UserAgent,
+		IP: r.IP, UserAgent: r.UserAgent, Lang: r.Lang, DenyToken: e.codes.DenyToken(ch.ID),
 	})
 	if err != nil {
 		return otpd.OutboxMessage{}, internal("encode message", err)

@@ -27,6 +27,7 @@ var eventTitles = map[otpd.EventType]string{
 	otpd.EventAccountCreated: "Account created",
 	otpd.EventSessionStarted: "Signed in",
 	otpd.EventSessionEnded:   "Signed out",
+	otpd.EventCodeDenied:     "You reported a code you did not ask for",
 }
 
 func eventViews(evs []otpd.Event) []eventView {

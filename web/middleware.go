@@ -81,8 +81,16 @@ func requester(r *http.Request) signin.Requester {
 	if len(ua) > maxUserAgent {
 		ua = ua[:maxUserAgent]
 	}
-	return signin.Requester{IP: ip, UserAgent: strings.ToValidUTF8(ua, "\uFFFD")}
+	lang := r.Header.Get("Accept-Language")
+	if len(lang) > maxAcceptLanguage {
+		lang = lang[:maxAcceptLanguage]
+	}
+	return signin.Requester{IP: ip, UserAgent: strings.ToValidUTF8(ua, "\uFFFD"), Lang: strings.ToValidUTF8(lang, "")}
 }
 
-// maxUserAgent bounds what one request can make the store keep.
-const maxUserAgent = 512
+// maxUserAgent and maxAcceptLanguage bound what one request can make the
+// store keep.
+const (
+	maxUserAgent      = 512
+	maxAcceptLanguage = 128
+)

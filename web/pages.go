@@ -22,6 +22,7 @@ func parsePages() *template.Template {
 	funcs := template.FuncMap{
 		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"clock": func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") },
+		"purpose": func(p otpd.Purpose) string { return purposeWords[p] },
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 }
@@ -49,6 +50,9 @@ type page struct {
 
 	Account  otpd.Account
 	Events   []eventView
+
+	Token     string
+	Challenge otpd.Challenge
 	Messages []otpd.Email
 }
 
@@ -76,6 +80,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, name string
 	}
 	setRetryAfter(w, e)
 	s.render(w, r, status(e.Code), name, p)
+}
+
+// purposeWords says what a code was for, to complete "a code to ...".
+var purposeWords = map[otpd.Purpose]string{
+	otpd.PurposeSignIn:        "sign in",
+	otpd.PurposeSignUp:        "create an account",
+	otpd.PurposeResetPassword: "reset the password",
+	otpd.PurposeStepUp:        "confirm a change to the account",
 }
 
 func humanDuration(d time.Duration) string {

@@ -32,6 +32,8 @@ func (s *Server) routes() []route {
 		page("POST /flows/{flow_id}/verify", s.pageVerify),
 		page("POST /flows/{flow_id}/resend", s.pageResend),
 		page("POST /sign-out", s.pageSignOut),
+		page("GET /deny/{token}", s.pageDenyConfirm),
+		page("POST /deny/{token}", s.pageDeny),
 		{pattern: "GET /static/", handler: staticFiles()},
 		page("/", s.pageNotFound),
 	}

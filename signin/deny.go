@@ -1,0 +1,50 @@
+package signin
+
+import (
+	"context"
+	"errors"
+
+	"github.com/otpd/otpd"
+)
+
+var errBadDenyLink = &otpd.Error{Code: otpd.ENotFound, Field: "token",
+	Message: "this link is not valid; open the link from the email exactly as it is"}
+
+// DenyTarget returns the challenge a "This wasn't me" link names, so that
+// the page can show what is about to be cancelled. It changes nothing: a
+// link opened by a mail scanner must not cancel a code.
+func (e *Engine) DenyTarget(ctx context.Context, token string) (otpd.Challenge, error) {
+	id, ok := e.codes.CheckDenyToken(token)
+	if !ok {
+		return otpd.Challenge{}, errBadDenyLink
+	}
+	ch, err := e.store.Challenge(ctx, id)
+	if errors.Is(err, otpd.ErrNotFound) {
+		return otpd.Challenge{}, errBadDenyLink
+	}
+	if err != nil {
+		return otpd.Challenge{}, internal("deny target", err)
+	}
+	return ch, nil
+}
+
+// Deny records the owner's report that they did not ask for a code. A
+// pending code is cancelled in the same transaction, so it no longer
+// verifies; the report is kept whatever the code's state, because a report
+// about a code that was already used says someone else signed in.
+func (e *Engine) Deny(ctx context.Context, token string, r Requester) (otpd.Challenge, error) {
+	id, ok := e.codes.CheckDenyToken(token)
+	if !ok {
+		return otpd.Challenge{}, errBadDenyLink
+	}
+	ev := otpd.Event{ID: newID(), At: e.now(), IP: r.IP, UserAgent: r.UserAgent,
+		Detail: "the owner reported a code they did not ask for"}
+	ch, err := e.store.DenyChallenge(ctx, id, ev)
+	if errors.Is(err, otpd.ErrNotFound) {
+		return otpd.Challenge{}, errBadDenyLink
+	}
+	if err != nil {
+		return otpd.Challenge{}, internal("deny", err)
+	}
+	return ch, nil
+}

@@ -1,0 +1,62 @@
+package signin_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/otpd/otpd"
+)
+
+// denyToken is the "This wasn't me" token of the newest message to email;
+// the Message-ID names the challenge.
+func (r *rig) denyToken(t *testing.T, email string) string {
+	t.Helper()
+	m := r.mailbox.Messages(email)[0]
+	id, _, ok := strings.Cut(strings.TrimPrefix(m.MessageID, "<"), "@")
+	if !ok {
+		t.Fatalf("Message-ID %q", m.MessageID)
+	}
+	return r.book.DenyToken(id)
+}
+
+func TestDenyCancelsTheCode(t *testing.T) {
+	r := newRig(t)
+	owner := r.signedIn(t, "ada@example.com")
+	f := r.signIn(t, "ada@example.com") // someone else asks
+	code := r.code(t, "ada@example.com")
+	token := r.denyToken(t, "ada@example.com")
+
+	target, err := r.engine.DenyTarget(ctx, token)
+	if err != nil || target.Status != otpd.StatusPending || target.FlowID != f.ID {
+		t.Fatalf("DenyTarget: %+v, %v", target, err)
+	}
+	if _, err := r.engine.Verify(ctx, f.ID, wrongCode(code), who); otpd.ErrorCode(err) != otpd.EInvalidCode {
+		t.Fatalf("looking at the deny page must not cancel the code: %v", err)
+	}
+	ch, err := r.engine.Deny(ctx, token, who)
+	if err != nil || ch.Status != otpd.StatusDenied {
+		t.Fatalf("Deny: %s, %v", ch.Status, err)
+	}
+	_, err = r.engine.Verify(ctx, f.ID, code, who)
+	wantCode(t, err, otpd.ECodeExpired)
+
+	evs, _ := r.engine.Activity(ctx, owner.Account.ID, 10)
+	if len(evs) < 2 || evs[1].Type != otpd.EventCodeDenied || evs[1].IP != who.IP {
+		t.Errorf("activity %+v, want the report before the refused code", evs)
+	}
+}
+
+func TestDenyRefusesForgedLinks(t *testing.T) {
+	r := newRig(t)
+	r.signIn(t, "ada@example.com")
+	r.code(t, "ada@example.com")
+	good := r.denyToken(t, "ada@example.com")
+	for _, tok := range []string{"", "x", good + "a", strings.Replace(good, ".", "x.", 1), "nochallenge." + strings.Split(good, ".")[1]} {
+		_, err := r.engine.DenyTarget(ctx, tok)
+		if e := wantCode(t, err, otpd.ENotFound); e.Field != "token" {
+			t.Errorf("field %q", e.Field)
+		}
+		_, err = r.engine.Deny(ctx, tok, who)
+		wantCode(t, err, otpd.ENotFound)
+	}
+}
