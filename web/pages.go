@@ -20,8 +20,8 @@ var staticFS embed.FS
 
 func parsePages() *template.Template {
 	funcs := template.FuncMap{
-		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"clock": func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") },
+		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"clock":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") },
 		"purpose": func(p otpd.Purpose) string { return purposeWords[p] },
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
@@ -48,12 +48,12 @@ type page struct {
 	Closed   bool
 	ResendIn int
 
-	Account  otpd.Account
-	Events   []eventView
+	Account otpd.Account
+	Events  []eventView
 
 	Token     string
 	Challenge otpd.Challenge
-	Messages []otpd.Email
+	Messages  []otpd.Email
 }
 
 func (s *Server) newPage(title string) page {
