@@ -18,6 +18,7 @@ const usage = `otpd: sign-in with single-use codes sent by email
 
 Usage:
   otpd [serve] [flags]   run the server (the default command)
+  otpd check-config      validate the configuration and show its odds
   otpd help [command]    show help for a command
 
 With no configuration otpd keeps its data in ./otpd-data (an SQLite file and
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	switch cmd {
 	case "serve":
 		return serve(ctx, rest, env, stdout, stderr, ready)
+	case "check-config":
+		return checkConfig(ctx, rest, env, stdout, stderr)
 	case "help":
 		if len(rest) > 0 && rest[0] == "serve" {
 			return serve(ctx, []string{"--help"}, env, stdout, stderr, ready)

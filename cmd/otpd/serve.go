@@ -33,6 +33,12 @@ Environment:
   OTPD_PUBLIC_URL   origin used in links in emails (default http://LISTEN)
   OTPD_SECRET_FILE  server secret (default DATA/secret.key, created if missing)
   OTPD_SIGN_UP      true or false: may unknown addresses create an account
+  OTPD_SMTP_URL     relay for mail: smtp://user:pass@host:587 (STARTTLS) or
+                    smtps://user:pass@host:465; unset, mail stays in the dev mailbox
+  OTPD_MAIL_FROM    From header, like "Example Accounts <accounts@example.com>"
+  OTPD_DKIM_KEY_FILE  PEM key that signs mail (default DATA/dkim-rsa.key, created
+                    if missing; its DNS record is logged at start-up)
+  OTPD_DKIM_SELECTOR  DNS selector of that key (default otpd)
   OTPD_LOG_LEVEL    debug, info, warn or error
   OTPD_LOG_FORMAT   text or json
 
