@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -28,11 +29,22 @@ type DevMailbox struct {
 	// DefaultDevMailboxSize. Set it before the first Send.
 	Size int
 
+	// Render, when set, turns each message into the raw bytes a real
+	// Mailer would send (MIME, DKIM-signed), so that development
+	// exercises and shows the whole path. Set it before the first Send.
+	Render func(otpd.Email) ([]byte, error)
+
 	mu sync.Mutex
 	// msgs is a ring of at most Size messages; next is where the next
 	// one goes, so the newest is just before it.
-	msgs []otpd.Email
+	msgs []kept
 	next int
+}
+
+// kept is a message in the ring, with its raw form when Render is set.
+type kept struct {
+	email otpd.Email
+	raw   []byte
 }
 
 // Send keeps m, dropping the oldest message when the mailbox is full. It
@@ -41,6 +53,15 @@ func (d *DevMailbox) Send(ctx context.Context, m otpd.Email) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	k := kept{email: m}
+	if d.Render != nil {
+		raw, err := d.Render(m)
+		if err != nil {
+			// A message that cannot be rendered never will be.
+			return &otpd.PermanentError{Err: fmt.Errorf("mail: dev mailbox: render %s: %w", m.MessageID, err)}
+		}
+		k.raw = raw
+	}
 	size := d.Size
 	if size <= 0 {
 		size = DefaultDevMailboxSize
@@ -48,11 +69,11 @@ func (d *DevMailbox) Send(ctx context.Context, m otpd.Email) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if len(d.msgs) < size {
-		d.msgs = append(d.msgs, m)
+		d.msgs = append(d.msgs, k)
 		d.next = len(d.msgs) % size
 		return nil
 	}
-	d.msgs[d.next] = m
+	d.msgs[d.next] = k
 	d.next = (d.next + 1) % size
 	return nil
 }
@@ -75,10 +96,23 @@ func (d *DevMailbox) Messages(to string) []otpd.Email {
 	// Oldest first: the ring from next to its end, then from its start.
 	ordered := append(slices.Clone(d.msgs[d.next:]), d.msgs[:d.next]...)
 	var out []otpd.Email
-	for _, m := range slices.Backward(ordered) {
-		if key == "" || m.To.Key() == key {
-			out = append(out, m)
+	for _, k := range slices.Backward(ordered) {
+		if key == "" || k.email.To.Key() == key {
+			out = append(out, k.email)
 		}
 	}
 	return out
+}
+
+// Raw returns the raw form of the newest kept message with the given
+// Message-ID, when Render made one.
+func (d *DevMailbox) Raw(messageID string) ([]byte, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, k := range d.msgs {
+		if k.email.MessageID == messageID && k.raw != nil {
+			return slices.Clone(k.raw), true
+		}
+	}
+	return nil, false
 }

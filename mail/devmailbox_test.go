@@ -2,7 +2,9 @@ package mail_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -104,3 +106,32 @@ func TestDevMailboxConcurrentUse(t *testing.T) {
 
 // The dev mailbox stands in for SMTP behind the worker.
 var _ otpd.Mailer = (*mail.DevMailbox)(nil)
+
+func TestDevMailboxKeepsRenderedForm(t *testing.T) {
+	d := &mail.DevMailbox{Render: func(e otpd.Email) ([]byte, error) {
+		if strings.Contains(e.Subject, "\n") {
+			return nil, errors.New("header injection")
+		}
+		return []byte("Subject: " + e.Subject + "\r\n\r\n" + e.Text), nil
+	}}
+	m := otpd.Email{MessageID: "<a@otpd.test>", To: otpd.MustParseAddress("ada@example.com"), Subject: "Hi", Text: "body"}
+	if err := d.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	raw, ok := d.Raw("<a@otpd.test>")
+	if !ok || string(raw) != "Subject: Hi\r\n\r\nbody" {
+		t.Errorf("Raw = %q, %v", raw, ok)
+	}
+	if _, ok := d.Raw("<other@otpd.test>"); ok {
+		t.Error("Raw found a message never sent")
+	}
+	bad := m
+	bad.MessageID, bad.Subject = "<b@otpd.test>", "Hi\nBcc: x@evil.example"
+	var perm *otpd.PermanentError
+	if err := d.Send(context.Background(), bad); !errors.As(err, &perm) {
+		t.Errorf("unrenderable message: %v, want *otpd.PermanentError", err)
+	}
+	if n := len(d.Messages("")); n != 1 {
+		t.Errorf("%d messages kept, want only the rendered one", n)
+	}
+}
