@@ -45,3 +45,4 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 type nopMailbox struct{}
 
 func (nopMailbox) Messages(string) []otpd.Email { return nil }
+func (nopMailbox) Raw(string) ([]byte, bool)    { return nil, false }

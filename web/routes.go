@@ -40,6 +40,7 @@ func (s *Server) routes() []route {
 	if s.mailbox != nil {
 		rs = append(rs,
 			page("GET /dev/mailbox", s.pageMailbox),
+			page("GET /dev/mailbox/raw", s.rawMessage),
 			api("GET /dev/mailbox/api/messages", s.apiMailbox),
 		)
 	}

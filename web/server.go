@@ -13,9 +13,11 @@ import (
 )
 
 // Mailbox is the dev mailbox as the web needs it: the messages kept for an
-// address (all of them when to is empty), newest first.
+// address (all of them when to is empty), newest first, and the raw form
+// of one, as it would have been sent.
 type Mailbox interface {
 	Messages(to string) []otpd.Email
+	Raw(messageID string) ([]byte, bool)
 }
 
 // Server holds what the handlers depend on. Build it with New.
