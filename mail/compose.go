@@ -10,6 +10,10 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -17,150 +21,314 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/useragent"
 )
 
+// The templates, one folder per language:
+//
+//	layout.html              the HTML skeleton, without words, for every language
+//	<lang>/phrases.txt       named phrases both parts of every kind share
+//	<lang>/<kind>.txt        the text part; it also defines "subject"
+//	<lang>/<kind>.html       the HTML part; it defines "content" for the layout
+//
 //go:embed templates
-var templateFS embed.FS
+var embedded embed.FS
 
 // Composer turns a queued message and its unsealed data into an email. Set
-// its fields before the first Compose and do not change them after; Compose
-// is then safe for concurrent use. Templates are parsed once, on first use.
+// its fields before the first Compose or Check and do not change them
+// after; Compose is then safe for concurrent use. Templates are read and
+// parsed once, on first use.
 type Composer struct {
 	// From is the RFC 5322 From header, e.g. "otpd <no-reply@localhost>".
 	From string
 	// PublicURL is where people reach the server, e.g.
-	// "https://login.example.com"; the mail points there for account
-	// activity.
+	// "https://login.example.com"; the message's one link, "This wasn't
+	// me", points there.
 	PublicURL string
 	// Product names the service in the text, e.g. "otpd".
 	Product string
+	// CodeInSubject puts the code in the subject ("123 456 is your sign-in
+	// code"), which saves opening the mail. Off by default: a lock screen
+	// shows the subject to anyone holding the phone.
+	CodeInSubject bool
+	// TemplateDir, when set, is a folder laid out like the embedded
+	// templates (en/code.txt, de/code.html, layout.html, ...). A file there
+	// replaces the embedded file of the same path; any file it lacks comes
+	// from the embedded set.
+	TemplateDir string
 
-	once  sync.Once
-	kinds map[otpd.MessageKind]kindTemplates
-	err   error
+	once sync.Once
+	// matcher only reads its tables once made, so sharing it is safe.
+	matcher language.Matcher
+	langs   []langTemplates
+	err     error
 }
 
-// kindTemplates are the parsed text and HTML bodies of one message kind.
+// translations are the languages the messages are written in; the first is
+// the default for readers whose languages are all missing here. layout
+// writes times in that language's habit, always in UTC because we do not
+// know the reader's zone, and always saying so.
+var translations = []struct {
+	tag         language.Tag
+	dir, layout string
+}{
+	{language.English, "en", "15:04 UTC on Mon 2 January 2006"},
+	{language.German, "de", "02.01.2006, 15:04 UTC"},
+}
+
+var kinds = map[otpd.MessageKind]string{
+	otpd.MessageCode:      "code",
+	otpd.MessageNoAccount: "no_account",
+}
+
+// langTemplates are one language's parsed templates, by message kind.
+type langTemplates struct {
+	dir, layout string
+	kinds       map[otpd.MessageKind]kindTemplates
+}
+
+// kindTemplates are the parsed parts of one kind of message; text also
+// holds the "subject" template.
 type kindTemplates struct {
 	text *texttemplate.Template
 	html *htmltemplate.Template
 }
 
-// Subjects state the purpose but never carry the code: a lock screen shows
-// the subject to anyone holding the phone.
-var (
-	subjects = map[otpd.Purpose]string{
-		otpd.PurposeSignIn: "Your sign-in code",
-		otpd.PurposeSignUp: "Your code to create your account",
-	}
-	subjectNoAccount = "Someone tried to sign in with your address"
-)
-
-// Code lengths the composer accepts; passcode makes codes within them.
+// Code lengths the composer accepts (passcode makes codes within them),
+// and bounds on what is shown from the request, which comes from whoever
+// asked for the code, who must not be able to fill the message.
 const (
 	minCodeLen = 6
 	maxCodeLen = 10
+	maxShown   = 200
+	maxLang    = 256
 )
 
-// maxShown bounds the IP and user agent shown in the mail. They come from
-// whoever asked for the code, who must not be able to fill the message.
-const maxShown = 200
-
-// view is what the templates see. Every string in it is already cleaned
-// of control characters; html/template escapes it for the HTML part.
+// view is what the templates see. Every string in it is already cleaned of
+// control characters; html/template escapes it for the HTML part. Code is
+// empty in a message that carries none, and DenyURL when there is no link.
 type view struct {
-	Subject     string
-	Product     string
-	To          string
-	Lead        string
-	Code        string
-	Use         string
-	ExpiresAt   string
-	Lifetime    string
-	IP          string
-	UserAgent   string
-	RequestedAt string
-	ActivityURL string
+	Lang, Subject, Product, To, Purpose, Code string
+	CodeInSubject                             bool
+	ExpiresAt, RequestedAt                    string
+	Minutes                                   int
+	Place, Browser, OS, IP, DenyURL           string
+}
+
+// Check reads and parses the templates, with TemplateDir's overrides, and
+// renders every kind of message in every language once, so that a broken
+// override is found at start-up rather than by the first person who asks
+// for a code. It returns the same error every Compose would.
+func (c *Composer) Check() error {
+	c.once.Do(c.parse)
+	return c.err
 }
 
 func (c *Composer) parse() {
-	c.kinds = make(map[otpd.MessageKind]kindTemplates)
-	layout, err := htmltemplate.ParseFS(templateFS, "templates/layout.html")
-	if err != nil {
-		c.err = fmt.Errorf("mail: parse layout: %w", err)
-		return
-	}
-	for kind, name := range map[otpd.MessageKind]string{
-		otpd.MessageCode:      "code",
-		otpd.MessageNoAccount: "no_account",
-	} {
-		text, err := texttemplate.ParseFS(templateFS, "templates/"+name+".txt")
-		if err != nil {
-			c.err = fmt.Errorf("mail: parse %s.txt: %w", name, err)
-			return
+	var errs []error
+	tags := make([]language.Tag, len(translations))
+	for i, tr := range translations {
+		tags[i] = tr.tag
+		l := langTemplates{dir: tr.dir, layout: tr.layout, kinds: map[otpd.MessageKind]kindTemplates{}}
+		for kind, name := range kinds {
+			t, err := c.parseKind(tr.dir, name)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			l.kinds[kind] = t
 		}
-		html, err := htmltemplate.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+".html")
-		if err != nil {
-			c.err = fmt.Errorf("mail: parse %s.html: %w", name, err)
-			return
-		}
-		c.kinds[kind] = kindTemplates{text: text, html: html}
+		c.langs = append(c.langs, l)
 	}
+	c.matcher = language.NewMatcher(tags)
+	errs = append(errs, c.unusedOverrides()...)
+	if len(errs) == 0 {
+		errs = append(errs, c.tryAll()...)
+	}
+	c.err = errors.Join(errs...)
 }
 
-// Compose renders m with its data d. An error means the message can never
-// be composed (an unknown kind or purpose, a malformed code), so the
+// parseKind parses the text and HTML parts of one kind in one language.
+func (c *Composer) parseKind(dir, name string) (kindTemplates, error) {
+	text, html := texttemplate.New(""), htmltemplate.New("")
+	for _, f := range []struct {
+		path       string
+		text, html bool
+	}{
+		{dir + "/phrases.txt", true, true},
+		{dir + "/" + name + ".txt", true, false},
+		{"layout.html", false, true},
+		{dir + "/" + name + ".html", false, true},
+	} {
+		src, err := c.readTemplate(f.path)
+		if err == nil && f.text {
+			_, err = text.New(path.Base(f.path)).Parse(string(src))
+		}
+		if err == nil && f.html {
+			_, err = html.New(path.Base(f.path)).Parse(string(src))
+		}
+		if err != nil {
+			return kindTemplates{}, fmt.Errorf("mail: template %s: %w", f.path, err)
+		}
+	}
+	return kindTemplates{text: text.Lookup(name + ".txt"), html: html.Lookup("layout.html")}, nil
+}
+
+// readTemplate reads p from TemplateDir if it is there, else from the
+// embedded templates.
+func (c *Composer) readTemplate(p string) ([]byte, error) {
+	if c.TemplateDir != "" {
+		b, err := fs.ReadFile(os.DirFS(c.TemplateDir), p)
+		if err == nil {
+			return b, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	return fs.ReadFile(embedded, "templates/"+p)
+}
+
+// unusedOverrides names the template files in TemplateDir that replace
+// nothing, such as "en/code.text" or "fr/code.txt": an operator who made
+// them expects them to be used. Files that do not look like templates (a
+// README, an editor's backup) are left alone.
+func (c *Composer) unusedOverrides() []error {
+	if c.TemplateDir == "" {
+		return nil
+	}
+	if fi, err := os.Stat(c.TemplateDir); err != nil || !fi.IsDir() {
+		return []error{fmt.Errorf("mail: template folder %q is not a readable folder", c.TemplateDir)}
+	}
+	var errs []error
+	err := fs.WalkDir(os.DirFS(c.TemplateDir), ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		switch path.Ext(p) {
+		case ".txt", ".text", ".html", ".htm", ".tmpl", ".tpl":
+		default:
+			return nil
+		}
+		if _, err := fs.Stat(embedded, "templates/"+p); err != nil {
+			errs = append(errs, fmt.Errorf("mail: template override %s replaces no template", p))
+		}
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("mail: template folder: %w", err))
+	}
+	return errs
+}
+
+// tryAll renders each kind, purpose and language with sample data, since
+// some template mistakes (a misspelt field) show only when run.
+func (c *Composer) tryAll() []error {
+	at := time.Date(2026, 11, 23, 14, 2, 0, 0, time.UTC)
+	d := otpd.MessageData{Code: "123456789", RequestedAt: at, ExpiresAt: at.Add(10 * time.Minute),
+		IP: "192.0.2.1", UserAgent: "curl/8.5.0", Place: "Berlin, Germany", DenyToken: "sample"}
+	var errs []error
+	for _, l := range c.langs {
+		for kind := range kinds {
+			for _, d.Purpose = range []otpd.Purpose{otpd.PurposeSignIn, otpd.PurposeSignUp, otpd.PurposeResetPassword, otpd.PurposeStepUp} {
+				e, err := c.compose(l, otpd.OutboxMessage{ID: "sample", Kind: kind}, d)
+				lost := !strings.Contains(e.Text, "123 456 789") || !strings.Contains(e.HTML, "123 456 789")
+				if err == nil && kind == otpd.MessageCode && lost {
+					err = errors.New("the code is not in both parts")
+				}
+				if err != nil {
+					errs = append(errs, fmt.Errorf("mail: templates %s/%s: %w", l.dir, kinds[kind], err))
+					break
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// Compose renders m with its data d, in the language of d.Lang that best
+// matches a translation. An error means the message can never be composed
+// (broken templates, an unknown kind or purpose, a malformed code), so the
 // caller should not retry it. Errors never contain the code.
 func (c *Composer) Compose(m otpd.OutboxMessage, d otpd.MessageData) (otpd.Email, error) {
-	c.once.Do(c.parse)
-	if c.err != nil {
-		return otpd.Email{}, c.err
+	if err := c.Check(); err != nil {
+		return otpd.Email{}, err
 	}
-	t, ok := c.kinds[m.Kind]
-	if !ok {
-		return otpd.Email{}, fmt.Errorf("mail: compose %s: unknown message kind %q", m.ID, m.Kind)
-	}
-	v := view{
-		Product:     c.Product,
-		To:          m.To.String(),
-		IP:          orUnknown(clean(d.IP, maxShown)),
-		UserAgent:   orUnknown(clean(d.UserAgent, maxShown)),
-		RequestedAt: formatTime(d.RequestedAt),
-		ActivityURL: strings.TrimRight(c.PublicURL, "/") + "/",
-	}
-	switch m.Kind {
-	case otpd.MessageCode:
-		if err := c.codeView(&v, d); err != nil {
-			return otpd.Email{}, fmt.Errorf("mail: compose %s: %w", m.ID, err)
-		}
-	case otpd.MessageNoAccount:
-		v.Subject = subjectNoAccount
-	}
-
-	var text, html bytes.Buffer
-	if err := t.text.Execute(&text, v); err != nil {
-		return otpd.Email{}, fmt.Errorf("mail: compose %s: text: %w", m.ID, err)
-	}
-	if err := t.html.ExecuteTemplate(&html, "layout", v); err != nil {
-		return otpd.Email{}, fmt.Errorf("mail: compose %s: html: %w", m.ID, err)
-	}
-	return otpd.Email{
-		MessageID: m.MessageID,
-		From:      c.From,
-		To:        m.To,
-		Subject:   v.Subject,
-		Date:      m.CreatedAt,
-		Text:      text.String(),
-		HTML:      html.String(),
-	}, nil
+	return c.compose(c.langs[c.pick(d.Lang)], m, d)
 }
 
-// codeView fills in what only a code message says.
-func (c *Composer) codeView(v *view, d otpd.MessageData) error {
-	subject, ok := subjects[d.Purpose]
+// pick returns the index of the translation that best suits an
+// Accept-Language value; the default when it is empty, malformed or asks
+// for languages we do not have.
+func (c *Composer) pick(acceptLanguage string) int {
+	if len(acceptLanguage) > maxLang {
+		// A real header is a few dozen bytes; cut at a list separator so
+		// that what is left still parses.
+		acceptLanguage = acceptLanguage[:maxLang]
+		if i := strings.LastIndexByte(acceptLanguage, ','); i >= 0 {
+			acceptLanguage = acceptLanguage[:i]
+		}
+	}
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return 0
+	}
+	_, i, conf := c.matcher.Match(tags...)
+	if conf == language.No {
+		return 0
+	}
+	return i
+}
+
+func (c *Composer) compose(l langTemplates, m otpd.OutboxMessage, d otpd.MessageData) (otpd.Email, error) {
+	fail := func(err error) (otpd.Email, error) {
+		return otpd.Email{}, fmt.Errorf("mail: compose %s: %w", m.ID, err)
+	}
+	t, ok := l.kinds[m.Kind]
 	if !ok {
-		return fmt.Errorf("unknown purpose %q", d.Purpose)
+		return fail(fmt.Errorf("unknown message kind %q", m.Kind))
+	}
+	browser, system := useragent.Parse(d.UserAgent)
+	v := view{
+		Lang: l.dir, Product: clean(c.Product, maxShown), To: m.To.String(), CodeInSubject: c.CodeInSubject,
+		RequestedAt: formatTime(d.RequestedAt, l.layout), Browser: browser, OS: system,
+		Place: clean(d.Place, maxShown), IP: clean(d.IP, maxShown),
+	}
+	if m.Kind == otpd.MessageCode {
+		if err := c.codeView(&v, d, l.layout); err != nil {
+			return fail(err)
+		}
+	}
+	var subject, text, html bytes.Buffer
+	if err := t.text.ExecuteTemplate(&subject, "subject", v); err != nil {
+		return fail(fmt.Errorf("subject: %w", err))
+	}
+	// A subject is a header: whatever a template or a value put in it, it
+	// must not break the line and so forge headers of its own.
+	v.Subject = strings.Join(strings.Fields(clean(subject.String(), maxShown)), " ")
+	if v.Subject == "" {
+		return fail(errors.New("empty subject"))
+	}
+	if err := t.text.Execute(&text, v); err != nil {
+		return fail(fmt.Errorf("text: %w", err))
+	}
+	if err := t.html.Execute(&html, v); err != nil {
+		return fail(fmt.Errorf("html: %w", err))
+	}
+	return otpd.Email{MessageID: m.MessageID, From: c.From, To: m.To, Subject: v.Subject,
+		Date: m.CreatedAt, Text: text.String(), HTML: html.String()}, nil
+}
+
+// codeView fills in what only a code message says. A message without a
+// code never gets the deny link: there is no code to cancel and no
+// account whose activity would keep the report, so the link's page would
+// promise what it cannot do.
+func (c *Composer) codeView(v *view, d otpd.MessageData, layout string) error {
+	if !d.Purpose.Valid() {
+		return fmt.Errorf("unknown purpose %q", clean(string(d.Purpose), maxShown))
 	}
 	code, err := groupCode(d.Code)
 	if err != nil {
@@ -169,16 +337,12 @@ func (c *Composer) codeView(v *view, d otpd.MessageData) error {
 	if d.ExpiresAt.IsZero() || d.RequestedAt.IsZero() {
 		return errors.New("code message without request or expiry time")
 	}
-	v.Subject = subject
+	v.Purpose = string(d.Purpose)
 	v.Code = code
-	v.ExpiresAt = formatTime(d.ExpiresAt)
-	v.Lifetime = lifetime(d.ExpiresAt.Sub(d.RequestedAt))
-	if d.Purpose == otpd.PurposeSignUp {
-		v.Lead = fmt.Sprintf("Your code to create your %s account is:", c.Product)
-		v.Use = fmt.Sprintf("Enter it where you asked for it to create your %s account.", c.Product)
-	} else {
-		v.Lead = fmt.Sprintf("Your %s sign-in code is:", c.Product)
-		v.Use = fmt.Sprintf("Enter it where you asked for it to sign in to %s.", c.Product)
+	v.ExpiresAt = formatTime(d.ExpiresAt, layout)
+	v.Minutes = int(d.ExpiresAt.Sub(d.RequestedAt).Round(time.Minute) / time.Minute)
+	if d.DenyToken != "" {
+		v.DenyURL = strings.TrimRight(c.PublicURL, "/") + "/deny/" + url.PathEscape(d.DenyToken)
 	}
 	return nil
 }
@@ -192,47 +356,27 @@ func groupCode(code string) (string, error) {
 	if len(code) < minCodeLen || len(code) > maxCodeLen {
 		return "", fmt.Errorf("code is not %d to %d digits long", minCodeLen, maxCodeLen)
 	}
-	for i := 0; i < len(code); i++ {
-		if code[i] < '0' || code[i] > '9' {
-			return "", errors.New("code is not all digits")
-		}
+	if strings.Trim(code, "0123456789") != "" {
+		return "", errors.New("code is not all digits")
 	}
 	var groups []string
-	for rest := code; rest != ""; {
-		n := 3
-		if len(rest) <= 4 {
-			n = len(rest)
-		}
-		groups = append(groups, rest[:n])
-		rest = rest[n:]
+	for ; len(code) > 4; code = code[3:] {
+		groups = append(groups, code[:3])
 	}
-	return strings.Join(groups, " "), nil
+	return strings.Join(append(groups, code), " "), nil
 }
 
-// formatTime writes an instant in UTC, spelled out so that no reader
-// mistakes day for month.
-func formatTime(t time.Time) string {
+// formatTime writes an instant in UTC with a language's layout; "" when
+// unknown, for the template to say so in its words.
+func formatTime(t time.Time, layout string) string {
 	if t.IsZero() {
-		return "unknown"
+		return ""
 	}
-	return t.UTC().Format("15:04 UTC on Mon 2 January 2006")
+	return t.UTC().Format(layout)
 }
 
-// lifetime says how long a code lives, in whole minutes.
-func lifetime(d time.Duration) string {
-	m := d.Round(time.Minute) / time.Minute
-	switch {
-	case m < 1:
-		return "less than a minute"
-	case m == 1:
-		return "1 minute"
-	default:
-		return fmt.Sprintf("%d minutes", m)
-	}
-}
-
-// clean makes a requester-supplied string safe to put in a text mail: it
-// must not break lines (and so forge paragraphs below it), carry invalid
+// clean makes a string from outside safe to put in a text mail: it must
+// not break lines (and so forge paragraphs or headers), carry invalid
 // UTF-8, or run on. HTML escaping is left to html/template.
 func clean(s string, limit int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
@@ -247,13 +391,6 @@ func clean(s string, limit int) string {
 	s = strings.TrimSpace(s)
 	if utf8.RuneCountInString(s) > limit {
 		s = string([]rune(s)[:limit]) + "…"
-	}
-	return s
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
 	}
 	return s
 }
