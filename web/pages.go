@@ -10,6 +10,7 @@ import (
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/signin"
+	"github.com/otpd/otpd/useragent"
 )
 
 //go:embed templates/*.html
@@ -23,6 +24,7 @@ func parsePages() *template.Template {
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"clock":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") },
 		"purpose": func(p otpd.Purpose) string { return purposeWords[p] },
+		"device":  device,
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 }
@@ -80,6 +82,19 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, name string
 	}
 	setRetryAfter(w, e)
 	s.render(w, r, status(e.Code), name, p)
+}
+
+// device names the browser and system of a user agent in plain words.
+func device(ua string) string {
+	browser, system := useragent.Parse(ua)
+	switch {
+	case browser == "":
+		return "an unknown browser"
+	case system == "":
+		return browser
+	default:
+		return browser + " on " + system
+	}
 }
 
 // purposeWords says what a code was for, to complete "a code to ...".
