@@ -76,7 +76,7 @@ func TestBrowserSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ada@example.com", "Code requested", "Wrong code entered", "Signed in", "HeadlessChrome"} {
+	for _, want := range []string{"ada@example.com", "Code requested", "Wrong code entered", "Signed in", "Headless Chrome on Linux"} {
 		if !strings.Contains(main, want) {
 			t.Errorf("home page lacks %q:\n%s", want, main)
 		}
