@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/emersion/go-msgauth/dkim"
 )
@@ -34,17 +35,19 @@ func VerifyDKIM(raw []byte, records map[string]string) ([]string, error) {
 			return nil, fmt.Errorf("smtptest: DKIM signature %d of %s: %w", i+1, v.Domain, v.Err)
 		}
 	}
-	algs := algTag.FindAllSubmatch(raw, -1)
+	head, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	unfolded := strings.NewReplacer("\r\n ", " ", "\r\n\t", " ").Replace(string(head))
+	algs := algTag.FindAllStringSubmatch(unfolded, -1)
 	if len(algs) != len(vs) {
 		return nil, fmt.Errorf("smtptest: found %d a= tags for %d signatures", len(algs), len(vs))
 	}
 	var out []string
 	for _, a := range algs {
-		out = append(out, string(a[1]))
+		out = append(out, a[1])
 	}
 	return out, nil
 }
 
 // algTag finds the a= tag of each DKIM-Signature; go-msgauth verifies the
 // algorithm but does not report it.
-var algTag = regexp.MustCompile(`(?m)^DKIM-Signature:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*?[; \t]a=([a-z0-9-]+)`)
+var algTag = regexp.MustCompile(`(?mi)^DKIM-Signature:[^\r\n]*?[; \t]a=([a-z0-9-]+)`)
