@@ -51,6 +51,15 @@ func TestSTARTTLSWithAuth(t *testing.T) {
 	}
 }
 
+func TestAuthLOGINWhenPLAINIsNotOffered(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithTLS(), smtptest.WithAuth("u", "p"), smtptest.WithAuthMechanisms("LOGIN"))
+	m := newMailer(t, srv, smtp.Config{URL: "smtp://u:p@" + srv.Addr()})
+	send(t, m, 1)
+	if got := wait(t, srv, 1)[0]; got.User != "u" {
+		t.Errorf("message came as %q", got.User)
+	}
+}
+
 func TestImplicitTLS(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.WithImplicitTLS(), smtptest.WithAuth("u", "p"))
 	m := newMailer(t, srv, smtp.Config{URL: "smtps://u:p@" + srv.Addr()})

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"slices"
 	"testing"
 	"time"
 
@@ -40,10 +41,13 @@ func (ss *session) AuthMechanisms() []string {
 	if ss.s.user == "" {
 		return nil // AUTH is not advertised
 	}
-	return []string{sasl.Plain, sasl.Login}
+	return ss.s.mechs
 }
 
 func (ss *session) Auth(mech string) (sasl.Server, error) {
+	if !slices.Contains(ss.s.mechs, mech) {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
 	switch mech {
 	case sasl.Plain:
 		return sasl.NewPlainServer(func(_, user, pass string) error { return ss.login(user, pass) }), nil

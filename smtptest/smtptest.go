@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -51,6 +52,12 @@ func WithAuth(user, pass string) Option {
 	return func(s *Server) { s.user, s.pass = user, pass }
 }
 
+// WithAuthMechanisms limits the AUTH mechanisms offered (default PLAIN
+// and LOGIN), to show a client's fallback.
+func WithAuthMechanisms(mechs ...string) Option {
+	return func(s *Server) { s.mechs = mechs }
+}
+
 type tlsMode int
 
 const (
@@ -65,6 +72,7 @@ type Server struct {
 	t          testing.TB
 	tlsMode    tlsMode
 	user, pass string
+	mechs      []string
 	tlsConfig  *tls.Config
 	roots      *x509.CertPool
 	addr       string
@@ -82,7 +90,7 @@ type Server struct {
 // the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s := &Server{t: t, changed: make(chan struct{})}
+	s := &Server{t: t, changed: make(chan struct{}), mechs: []string{sasl.Plain, sasl.Login}}
 	for _, o := range opts {
 		o(s)
 	}
