@@ -79,6 +79,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	srv      *smtp.Server // nil while stopped
+	ln       net.Listener // srv's listener
 	msgs     []Message
 	changed  chan struct{} // closed and replaced when msgs grows
 	failNext *smtp.SMTPError
@@ -170,10 +171,14 @@ func (s *Server) Open() int {
 // does nothing.
 func (s *Server) Stop() {
 	s.mu.Lock()
-	srv := s.srv
-	s.srv = nil
+	srv, ln := s.srv, s.ln
+	s.srv, s.ln = nil, nil
 	s.mu.Unlock()
 	if srv != nil {
+		// srv knows its listener only once Serve has begun, which may
+		// not be yet: close the listener here too, or it would outlive
+		// Stop.
+		_ = ln.Close()
 		_ = srv.Close()
 	}
 }
@@ -215,7 +220,7 @@ func (s *Server) serve(l net.Listener) {
 		srv.AllowInsecureAuth = true
 	}
 	s.mu.Lock()
-	s.srv = srv
+	s.srv, s.ln = srv, l
 	s.mu.Unlock()
 	go func() { _ = srv.Serve(l) }()
 }

@@ -157,3 +157,16 @@ func TestStopRestart(t *testing.T) {
 		t.Errorf("Connections = %d, want 2", s.Connections())
 	}
 }
+
+// Stop right after Start must close the listener even though the server
+// goroutine may not have begun serving yet.
+func TestStopAtOnce(t *testing.T) {
+	for range 20 {
+		s := smtptest.Start(t)
+		s.Stop()
+		if c, err := smtp.Dial(s.Addr()); err == nil {
+			c.Close()
+			t.Fatal("Dial succeeded after Stop")
+		}
+	}
+}
