@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,8 @@ type app struct {
 	worker  *mail.Worker
 	mailbox *mail.DevMailbox
 	handler http.Handler
+	// closeMailer ends the Mailer's connections after the worker stops.
+	closeMailer func() error
 }
 
 func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd.Clock) (*app, error) {
@@ -50,21 +53,28 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	if err != nil {
 		return nil, err
 	}
-	a := &app{store: store, mailbox: &mail.DevMailbox{}}
-	a.worker = &mail.Worker{
-		Store:  store,
-		Mailer: a.mailbox,
-		Composer: &mail.Composer{
-			From:      "otpd <no-reply@localhost>",
-			PublicURL: cfg.PublicOrigin(),
-			Product:   "otpd",
-		},
-		Open:  book.Open,
-		Clock: clock,
-		Log:   log,
+	out, err := newOutgoing(cfg, log)
+	if err != nil {
+		return nil, errors.Join(err, store.Close())
 	}
+	composer := &mail.Composer{
+		From:          cfg.Mail.From,
+		PublicURL:     cfg.PublicOrigin(),
+		Product:       "otpd",
+		CodeInSubject: cfg.Mail.CodeInSubject,
+		TemplateDir:   cfg.Mail.TemplatesDir,
+	}
+	if err := composer.Check(); err != nil {
+		return nil, errors.Join(fmt.Errorf("mail.templates_dir: %w", err), store.Close(), out.close())
+	}
+	a := &app{store: store, mailbox: out.mailbox, closeMailer: out.close}
+	a.worker = &mail.Worker{Store: store, Mailer: out.mailer, Composer: composer, Open: book.Open, Clock: clock, Log: log}
 	a.engine = signin.New(store, book, clock, policy(cfg, public.Hostname()), log, a.worker.Notify)
-	a.handler = web.New(web.Options{Engine: a.engine, Mailbox: a.mailbox, Clock: clock, Log: log}).Handler()
+	opts := web.Options{Engine: a.engine, Clock: clock, Log: log}
+	if out.mailbox != nil {
+		opts.Mailbox = out.mailbox
+	}
+	a.handler = web.New(opts).Handler()
 	return a, nil
 }
 
@@ -90,5 +100,5 @@ func policy(cfg config.Config, host string) signin.Policy {
 }
 
 func (a *app) close() error {
-	return a.store.Close()
+	return errors.Join(a.closeMailer(), a.store.Close())
 }

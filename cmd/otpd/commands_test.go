@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/otpd/otpd/dkim"
 )
 
 func runCmd(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
@@ -52,5 +57,49 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 	_, _, err := runCmd(t, map[string]string{"OTPD_SMTP_URL": "smtp://mail.example.com"}, "serve", "--data", t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "mail.from") {
 		t.Errorf("SMTP with the default From: %v", err)
+	}
+}
+
+func TestDKIMKeygen(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "k.key")
+	stdout, _, err := runCmd(t, nil, "dkim", "keygen", "--domain", "Example.com", "--selector", "s1", "--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, `s1._domainkey.example.com. IN TXT "v=DKIM1; k=rsa; p=`) {
+		t.Errorf("no DNS record in:\n%s", stdout)
+	}
+	if _, err := dkim.LoadKey(out); err != nil {
+		t.Errorf("the written key does not load: %v", err)
+	}
+	if _, _, err := runCmd(t, nil, "dkim", "keygen", "--domain", "example.com", "--out", out); err == nil {
+		t.Error("keygen overwrote an existing key")
+	}
+	if _, _, err := runCmd(t, nil, "dkim", "keygen"); err == nil || !strings.Contains(err.Error(), "--domain") {
+		t.Errorf("keygen without --domain: %v", err)
+	}
+}
+
+// With a pickup directory and no relay, each message lands there as a
+// signed .eml file.
+func TestPickupDirectory(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, map[string]string{"OTPD_MAIL_PICKUP_DIR": dir, "OTPD_MAIL_FROM": "accounts@example.com"})
+	if _, err := s.client().SignIn(ctx, "ada@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for deadline := time.Now().Add(10 * time.Second); len(files) == 0 && time.Now().Before(deadline); {
+		files, _ = filepath.Glob(filepath.Join(dir, "*.eml"))
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(files) != 1 {
+		t.Fatalf("%d .eml files", len(files))
+	}
+	raw, _ := os.ReadFile(files[0])
+	parts(t, raw)
+	verifyDKIM(t, raw, s.dir)
+	if strings.Contains(s.logs.String(), "MAIL IS NOT SENT") {
+		t.Error("the dev mailbox warning shows while mail goes to a pickup directory")
 	}
 }

@@ -19,6 +19,7 @@ const usage = `otpd: sign-in with single-use codes sent by email
 Usage:
   otpd [serve] [flags]   run the server (the default command)
   otpd check-config      validate the configuration and show its odds
+  otpd dkim keygen       make a DKIM key and print its DNS record
   otpd help [command]    show help for a command
 
 With no configuration otpd keeps its data in ./otpd-data (an SQLite file and
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	switch cmd {
 	case "serve":
 		return serve(ctx, rest, env, stdout, stderr, ready)
+	case "dkim":
+		return dkimCommand(rest, stdout, stderr)
 	case "check-config":
 		return checkConfig(ctx, rest, env, stdout, stderr)
 	case "help":
