@@ -137,10 +137,20 @@ func TestRelayOutageLosesNothing(t *testing.T) {
 	sink := smtptest.Start(t)
 	s := startServer(t, smtpEnv(sink))
 	sink.Stop()
+	var flows []string
 	for i := range 3 {
-		if _, err := s.client().SignIn(ctx, fmt.Sprintf("user%d@example.com", i)); err != nil {
+		f, err := s.client().SignIn(ctx, fmt.Sprintf("user%d@example.com", i))
+		if err != nil {
 			t.Fatal(err)
 		}
+		flows = append(flows, f.FlowID)
+	}
+	// Bring the relay back only once delivery has failed against it.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(s.logs.String(), "will retry"); {
+		if time.Now().After(deadline) {
+			t.Fatal("no delivery was tried while the relay was down")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	sink.Restart()
 	got := sink.WaitMessages(3, 30*time.Second)
@@ -158,6 +168,17 @@ func TestRelayOutageLosesNothing(t *testing.T) {
 	for id, n := range seen {
 		if n != 1 {
 			t.Errorf("%s arrived %d times", id, n)
+		}
+	}
+	// The code that arrived late still signs its owner in.
+	for _, m := range got {
+		if m.To[0] != "user0@example.com" {
+			continue
+		}
+		_, text, _ := parts(t, m.Data)
+		code := strings.ReplaceAll(grouped.FindStringSubmatch(text)[1], " ", "")
+		if _, err := s.client().Verify(ctx, flows[0], code); err != nil {
+			t.Errorf("the delivered code does not verify: %v", err)
 		}
 	}
 }
