@@ -2,9 +2,7 @@ package mail_test
 
 import (
 	"bytes"
-	"io"
 	"mime"
-	"mime/multipart"
 	"net/mail"
 	"strings"
 	"testing"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/otpd/otpd"
 	otpdmail "github.com/otpd/otpd/mail"
+	"github.com/otpd/otpd/smtptest"
 )
 
 func renderEmail() otpd.Email {
@@ -31,35 +30,18 @@ func renderEmail() otpd.Email {
 // by content type.
 func parts(t *testing.T, raw []byte) (mail.Header, map[string]string) {
 	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	h, ps, err := smtptest.Parts(raw)
 	if err != nil {
-		t.Fatalf("not an RFC 5322 message: %v\n%s", err, raw)
-	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/alternative" {
-		t.Fatalf("Content-Type = %q (%v), want multipart/alternative", msg.Header.Get("Content-Type"), err)
+		t.Fatalf("%v\n%s", err, raw)
 	}
 	got := map[string]string{}
-	r := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := r.NextPart()
-		if err == io.EOF {
-			break
+	for _, p := range ps {
+		if !strings.EqualFold(p.Charset, "utf-8") {
+			t.Errorf("%s part has charset %q, want UTF-8", p.ContentType, p.Charset)
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		ct, ps, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		if !strings.EqualFold(ps["charset"], "utf-8") {
-			t.Errorf("%s part has charset %q, want UTF-8", ct, ps["charset"])
-		}
-		body, err := io.ReadAll(p) // the reader undoes quoted-printable
-		if err != nil {
-			t.Fatal(err)
-		}
-		got[ct] = strings.ReplaceAll(string(body), "\r\n", "\n")
+		got[p.ContentType] = strings.ReplaceAll(p.Body, "\r\n", "\n")
 	}
-	return msg.Header, got
+	return h, got
 }
 
 func TestRender(t *testing.T) {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/mail"
 	"path/filepath"
@@ -27,39 +25,26 @@ func smtpEnv(sink *smtptest.Server) map[string]string {
 	}
 }
 
-// parts returns the text and HTML bodies of a multipart/alternative
-// message, failing the test if it is not one.
-func parts(t *testing.T, raw []byte) (msg *mail.Message, text, html string) {
+// parts returns the header and the text and HTML bodies of a message,
+// failing the test unless it is multipart/alternative with both complete.
+func parts(t *testing.T, raw []byte) (h mail.Header, text, html string) {
 	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	h, ps, err := smtptest.Parts(raw)
 	if err != nil {
-		t.Fatalf("message does not parse: %v\n%s", err, raw)
+		t.Fatal(err)
 	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/alternative" {
-		t.Fatalf("Content-Type %q, want multipart/alternative", msg.Header.Get("Content-Type"))
-	}
-	r := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := r.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(p) // quoted-printable is decoded by NextPart
-		switch ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct {
+	for _, p := range ps {
+		switch p.ContentType {
 		case "text/plain":
-			text = string(b)
+			text = p.Body
 		case "text/html":
-			html = string(b)
+			html = p.Body
 		}
 	}
 	if text == "" || html == "" {
 		t.Fatalf("text %d bytes, html %d bytes: both parts must be complete", len(text), len(html))
 	}
-	return msg, text, html
+	return h, text, html
 }
 
 // verifyDKIM checks every signature of raw with an implementation
@@ -94,10 +79,10 @@ func TestSignedMailArrivesAndTheDenyLinkCancelsTheCode(t *testing.T) {
 	if len(got) != 1 || got[0].To[0] != "ada@example.com" || got[0].From != "accounts@example.com" {
 		t.Fatalf("received %+v", got)
 	}
-	msg, text, html := parts(t, got[0].Data)
+	h, text, html := parts(t, got[0].Data)
 	verifyDKIM(t, got[0].Data, s.dir)
-	if !strings.Contains(msg.Header.Get("Message-Id"), "@127.0.0.1>") || msg.Header.Get("From") == "" {
-		t.Errorf("headers %v", msg.Header)
+	if !strings.Contains(h.Get("Message-Id"), "@127.0.0.1>") || h.Get("From") == "" {
+		t.Errorf("headers %v", h)
 	}
 	if grouped.FindString(text) == "" || !strings.Contains(html, grouped.FindStringSubmatch(text)[1]) {
 		t.Fatalf("no code in both parts:\n%s", text)
@@ -209,8 +194,8 @@ func TestHeaderInjectionFails(t *testing.T) {
 	if len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != "ada@example.com" {
 		t.Fatalf("received %+v", got)
 	}
-	msg, _, html := parts(t, got[0].Data)
-	for k, vs := range msg.Header {
+	h, _, html := parts(t, got[0].Data)
+	for k, vs := range h {
 		for _, v := range vs {
 			if strings.Contains(strings.ToLower(k+v), "evil") {
 				t.Errorf("header %s: %s carries the injected text", k, v)
