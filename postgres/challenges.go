@@ -1,0 +1,239 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+const challengeColumns = `id, flow_id, purpose, email, account_id, code_mac,
+	created_at, expires_at, attempts, max_attempts, status, ip, user_agent`
+
+// RequestCode checks the send limits and records the request in one
+// transaction that first takes the address's advisory lock: at READ
+// COMMITTED, counting the address's codes and then inserting one would
+// otherwise let concurrent requests all pass a limit that only one of them
+// fits under. The challenge is stored as a fresh one (pending, no
+// attempts) and its message as queued, whatever those fields say. The
+// request's time is Challenge.CreatedAt.
+//
+// A limit of zero or less is not enforced.
+func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
+	var refused *otpd.LimitError
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := lockAddressKey(ctx, tx, req.Challenge.Email.Key()); err != nil {
+			return err
+		}
+		le, err := sendLimit(ctx, tx, req)
+		if err != nil {
+			return err
+		}
+		ev := req.Event
+		if ev.AccountID == "" {
+			if ev.AccountID, err = accountIDByKey(ctx, tx, req.Challenge.Email.Key()); err != nil {
+				return err
+			}
+		}
+		if le != nil {
+			// The refusal is committed: a refused request is still
+			// evidence that someone drove the address (invariant 5).
+			refused = le
+			ev.Type = otpd.EventCodeRefused
+			ev.Detail = refusedDetail(ev.Detail, le.Limit)
+			return insertEvent(ctx, tx, ev)
+		}
+		if _, err := tx.ExecContext(ctx,
+			`UPDATE challenges SET status = $1 WHERE flow_id = $2 AND status = $3`,
+			otpd.StatusSuperseded, req.Challenge.FlowID, otpd.StatusPending); err != nil {
+			return fmt.Errorf("supersede: %w", err)
+		}
+		if err := insertChallenge(ctx, tx, req.Challenge); err != nil {
+			return err
+		}
+		if err := insertMessage(ctx, tx, req.Message); err != nil {
+			return err
+		}
+		ev.Type = otpd.EventCodeRequested
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: request code %s: %w", req.Challenge.ID, err)
+	}
+	if refused != nil {
+		return refused
+	}
+	return nil
+}
+
+// sendLimit returns the limit that refuses req, or nil. When several do, it
+// returns the one that lasts longest, so that retrying after RetryAfter is
+// not refused again by another. The caller holds the address's lock.
+func sendLimit(ctx context.Context, tx *sql.Tx, req otpd.CodeRequest) (*otpd.LimitError, error) {
+	now := req.Challenge.CreatedAt
+	var worst *otpd.LimitError
+	refuse := func(l otpd.Limit, wait time.Duration) {
+		if wait > 0 && (worst == nil || wait > worst.RetryAfter) {
+			worst = &otpd.LimitError{Limit: l, RetryAfter: wait}
+		}
+	}
+	if req.Resend {
+		var last int64
+		err := tx.QueryRowContext(ctx,
+			`SELECT created_at FROM challenges WHERE flow_id = $1 ORDER BY created_at DESC, seq DESC LIMIT 1`,
+			req.Challenge.FlowID).Scan(&last)
+		if err != nil {
+			return nil, fmt.Errorf("resend flow %s: %w", req.Challenge.FlowID, notFound(err))
+		}
+		if req.Limits.ResendCooldown > 0 {
+			refuse(otpd.LimitCooldown, fromMS(last).Add(req.Limits.ResendCooldown).Sub(now))
+		}
+	}
+	caps := []struct {
+		limit  otpd.Limit
+		max    int
+		window time.Duration
+	}{
+		{otpd.LimitPerHour, req.Limits.PerHour, time.Hour},
+		{otpd.LimitPerDay, req.Limits.PerDay, 24 * time.Hour},
+	}
+	for _, c := range caps {
+		if c.max <= 0 {
+			continue
+		}
+		// The window is full when it holds c.max codes already; it has
+		// room again once the c.max-th newest of them leaves it.
+		var nth int64
+		err := tx.QueryRowContext(ctx,
+			`SELECT created_at FROM challenges WHERE email_key = $1 AND created_at > $2
+			 ORDER BY created_at DESC LIMIT 1 OFFSET $3`,
+			req.Challenge.Email.Key(), ms(now.Add(-c.window)), c.max-1).Scan(&nth)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("count %s: %w", c.limit, err)
+		}
+		refuse(c.limit, fromMS(nth).Add(c.window).Sub(now))
+	}
+	return worst, nil
+}
+
+func refusedDetail(detail string, l otpd.Limit) string {
+	note := fmt.Sprintf("refused by the %s limit; no code was sent", l)
+	if detail == "" {
+		return note
+	}
+	return detail + "; " + note
+}
+
+func insertChallenge(ctx context.Context, tx *sql.Tx, c otpd.Challenge) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO challenges (id, flow_id, purpose, email, email_key,
+		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13)`,
+		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), nullString(c.AccountID), c.CodeMAC,
+		ms(c.CreatedAt), ms(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent)
+	if err != nil {
+		return fmt.Errorf("insert challenge: %w", err)
+	}
+	return nil
+}
+
+// LatestChallenge returns the newest challenge of a flow, as stored: a
+// pending challenge past its expiry still reads as pending until a verify
+// marks it expired.
+func (s *Store) LatestChallenge(ctx context.Context, flowID string) (otpd.Challenge, error) {
+	c, err := scanChallenge(s.db.QueryRowContext(ctx, `SELECT `+challengeColumns+` FROM challenges
+		WHERE flow_id = $1 ORDER BY created_at DESC, seq DESC LIMIT 1`, flowID))
+	if err != nil {
+		return otpd.Challenge{}, fmt.Errorf("postgres: latest challenge of flow %s: %w", flowID, notFound(err))
+	}
+	return c, nil
+}
+
+// Challenge returns a challenge by its ID.
+func (s *Store) Challenge(ctx context.Context, id string) (otpd.Challenge, error) {
+	c, err := scanChallenge(s.db.QueryRowContext(ctx,
+		`SELECT `+challengeColumns+` FROM challenges WHERE id = $1`, id))
+	if err != nil {
+		return otpd.Challenge{}, fmt.Errorf("postgres: challenge %s: %w", id, notFound(err))
+	}
+	return c, nil
+}
+
+// DenyChallenge cancels a pending challenge and records the report, in one
+// transaction that holds the challenge's locks (see lockChallenge): a
+// verify of it either finished before (and the challenge stays used) or
+// waits, and then finds it denied; and a sign-up creating the address's
+// account meanwhile cannot leave the report unattached.
+func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (otpd.Challenge, error) {
+	var c otpd.Challenge
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if c, err = lockChallenge(ctx, tx, id); err != nil {
+			return err
+		}
+		if c.Status == otpd.StatusPending {
+			if err := setStatus(ctx, tx, id, otpd.StatusDenied); err != nil {
+				return err
+			}
+			c.Status = otpd.StatusDenied
+		}
+		ev.Type, ev.Email, ev.FlowID = otpd.EventCodeDenied, c.Email, c.FlowID
+		if ev.AccountID, err = accountIDByKey(ctx, tx, c.Email.Key()); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return otpd.Challenge{}, fmt.Errorf("postgres: deny challenge %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// lockChallenge takes, in this order, the advisory lock of a challenge's
+// address and the challenge row (FOR UPDATE), and returns the challenge as
+// it is under them. Every transaction that takes both takes them in this
+// order, RequestCode included (it locks the address, then updates the
+// flow's rows), so none can deadlock another. A challenge's address never
+// changes, so reading it before the locks is safe.
+func lockChallenge(ctx context.Context, tx *sql.Tx, id string) (otpd.Challenge, error) {
+	var key string
+	err := tx.QueryRowContext(ctx, `SELECT email_key FROM challenges WHERE id = $1`, id).Scan(&key)
+	if err != nil {
+		return otpd.Challenge{}, notFound(err)
+	}
+	if err := lockAddressKey(ctx, tx, key); err != nil {
+		return otpd.Challenge{}, err
+	}
+	c, err := scanChallenge(tx.QueryRowContext(ctx,
+		`SELECT `+challengeColumns+` FROM challenges WHERE id = $1 FOR UPDATE`, id))
+	if err != nil {
+		return otpd.Challenge{}, notFound(err)
+	}
+	return c, nil
+}
+
+func scanChallenge(row scanner) (otpd.Challenge, error) {
+	var (
+		c                otpd.Challenge
+		email            string
+		account          sql.NullString
+		created, expires int64
+		purpose, status  string
+	)
+	if err := row.Scan(&c.ID, &c.FlowID, &purpose, &email, &account, &c.CodeMAC,
+		&created, &expires, &c.Attempts, &c.MaxAttempts, &status, &c.IP, &c.UserAgent); err != nil {
+		return otpd.Challenge{}, err
+	}
+	addr, err := parseAddress(email)
+	if err != nil {
+		return otpd.Challenge{}, err
+	}
+	c.Purpose, c.Status, c.Email, c.AccountID = otpd.Purpose(purpose), otpd.ChallengeStatus(status), addr, account.String
+	c.CreatedAt, c.ExpiresAt = fromMS(created), fromMS(expires)
+	return c, nil
+}

@@ -1,0 +1,90 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+const sessionColumns = `id, account_id, token_hash, created_at, last_seen_at, expires_at, ended_at, ip, user_agent`
+
+func insertSession(ctx context.Context, tx *sql.Tx, s otpd.Session) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		s.ID, s.AccountID, s.TokenHash, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt), nullMS(s.EndedAt),
+		s.IP, s.UserAgent)
+	if err != nil {
+		return fmt.Errorf("insert session: %w", err)
+	}
+	return nil
+}
+
+// roundSession gives a session the precision it has once stored, so that
+// what VerifyCode returns equals what SessionByTokenHash reads back.
+func roundSession(s otpd.Session) otpd.Session {
+	round := func(t time.Time) time.Time { return fromNullMS(nullMS(t)) }
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = round(s.CreatedAt), round(s.LastSeenAt), round(s.ExpiresAt), round(s.EndedAt)
+	return s
+}
+
+// SessionByTokenHash finds a session by the hash of its token, ended or
+// not: whether it may still be used is the caller's decision.
+func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Session, error) {
+	sess, err := scanSession(s.db.QueryRowContext(ctx,
+		`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, hash))
+	if err != nil {
+		return otpd.Session{}, fmt.Errorf("postgres: session by token: %w", notFound(err))
+	}
+	return sess, nil
+}
+
+// TouchSession moves a session's last-seen time forward, never back, so
+// that two requests racing with different clocks cannot shorten it. The
+// one UPDATE reads and writes the row under its lock.
+func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = GREATEST(last_seen_at, $1) WHERE id = $2`, ms(at), id)
+	if err == nil {
+		err = affected(res)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: touch session %s: %w", id, err)
+	}
+	return nil
+}
+
+// EndSession ends an active session at ev.At and records ev, in one
+// transaction. Only one of two concurrent calls ends it: the other's
+// UPDATE waits for the row, re-checks ended_at and matches nothing, so it
+// gets ErrNotFound.
+func (s *Store) EndSession(ctx context.Context, id string, ev otpd.Event) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, ms(ev.At), id)
+		if err != nil {
+			return err
+		}
+		if err := affected(res); err != nil {
+			return err
+		}
+		ev.Type = otpd.EventSessionEnded
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: end session %s: %w", id, err)
+	}
+	return nil
+}
+
+func scanSession(row scanner) (otpd.Session, error) {
+	var (
+		s                      otpd.Session
+		created, seen, expires int64
+		ended                  sql.NullInt64
+	)
+	if err := row.Scan(&s.ID, &s.AccountID, &s.TokenHash, &created, &seen, &expires, &ended, &s.IP, &s.UserAgent); err != nil {
+		return otpd.Session{}, err
+	}
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = fromMS(created), fromMS(seen), fromMS(expires), fromNullMS(ended)
+	return s, nil
+}
