@@ -80,6 +80,10 @@ type CodeRequest struct {
 	// Resend means Challenge.FlowID names an existing flow whose pending
 	// challenge the new one supersedes after the cooldown.
 	Resend bool
+	// Refused, when set, is a refusal decided before the store, by a
+	// limit on the client rather than the address: RequestCode only
+	// records Event as EventCodeRefused and returns Refused.
+	Refused *LimitError
 }
 
 // VerifyRequest is one submitted code.
@@ -120,6 +124,9 @@ const (
 	LimitPerHour  Limit = "per_hour"
 	LimitPerDay   Limit = "per_day"
 	LimitCooldown Limit = "cooldown"
+	// LimitClient covers the limits on who asks rather than for whom: per
+	// IP, per network, and the service-wide ceiling on messages.
+	LimitClient Limit = "client"
 )
 
 // LimitError is returned by RequestCode when a send limit refuses.

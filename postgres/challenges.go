@@ -28,9 +28,11 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 		if err := lockAddressKey(ctx, tx, req.Challenge.Email.Key()); err != nil {
 			return err
 		}
-		le, err := sendLimit(ctx, tx, req)
-		if err != nil {
-			return err
+		le, err := req.Refused, error(nil)
+		if le == nil {
+			if le, err = sendLimit(ctx, tx, req); err != nil {
+				return err
+			}
 		}
 		ev := req.Event
 		if ev.AccountID == "" {

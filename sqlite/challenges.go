@@ -23,9 +23,11 @@ const challengeColumns = `id, flow_id, purpose, email, account_id, code_mac,
 func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 	var refused *otpd.LimitError
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		le, err := sendLimit(ctx, tx, req)
-		if err != nil {
-			return err
+		le, err := req.Refused, error(nil)
+		if le == nil {
+			if le, err = sendLimit(ctx, tx, req); err != nil {
+				return err
+			}
 		}
 		ev := req.Event
 		if ev.AccountID == "" {

@@ -9,6 +9,7 @@ import (
 )
 
 var requestTests = []test{
+	{"RefusedByClient", testRequestRefusedByClient},
 	{"Records", testRequestRecords},
 	{"Atomic", testRequestAtomic},
 	{"LatestChallengeMissing", testLatestMissing},
@@ -239,5 +240,24 @@ func wantChallenge(t *testing.T, got, want otpd.Challenge) {
 		got.Attempts != want.Attempts || got.MaxAttempts != want.MaxAttempts || got.Status != want.Status ||
 		got.IP != want.IP || got.UserAgent != want.UserAgent {
 		t.Errorf("challenge\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// A request refused before the store (by a limit on the client) leaves only
+// its refusal in the record: no challenge, no message.
+func testRequestRefusedByClient(t *testing.T, s otpd.Store) {
+	acct, _ := signUp(t, s, "cleo@example.com", t0)
+	at := t0.Add(time.Minute)
+	req := codeRequest("cleo@example.com", acct.ID, at)
+	req.Refused = &otpd.LimitError{Limit: otpd.LimitClient, RetryAfter: 42 * time.Second}
+	err := s.RequestCode(t.Context(), req)
+	wantLimit(t, err, otpd.LimitClient, 42*time.Second)
+	_, err = s.LatestChallenge(t.Context(), req.Challenge.FlowID)
+	wantNotFound(t, err, "challenge of a refused request")
+	if msgs, _ := s.ClaimMessages(t.Context(), at, time.Minute, 10); len(msgs) != 1 {
+		t.Errorf("%d messages due, want only the sign-up's", len(msgs))
+	}
+	if e := findEvent(t, s, acct.ID, req.Event.ID); e.Type != otpd.EventCodeRefused {
+		t.Errorf("event %s, want %s", e.Type, otpd.EventCodeRefused)
 	}
 }
