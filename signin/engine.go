@@ -24,6 +24,8 @@ type Policy struct {
 	SessionAbsolute time.Duration
 	// SignUp open lets an unknown address create its account with a code.
 	SignUp bool
+	// Clients limits code requests per source; it needs a Limiter.
+	Clients ClientLimits
 	// MessageIDDomain is the right-hand side of Message-IDs: the host of
 	// the public URL.
 	MessageIDDomain string
@@ -31,22 +33,24 @@ type Policy struct {
 
 // Engine runs the sign-in flows. It is safe for concurrent use.
 type Engine struct {
-	store  otpd.Store
-	codes  otpd.Codes
-	clock  otpd.Clock
-	policy Policy
+	store   otpd.Store
+	codes   otpd.Codes
+	clock   otpd.Clock
+	limiter otpd.Limiter
+	policy  Policy
 	log    *slog.Logger
 	// queued is called after a message has been committed to the outbox,
 	// to wake the delivery worker.
 	queued func()
 }
 
-// New returns an Engine. queued may be nil.
-func New(store otpd.Store, codes otpd.Codes, clock otpd.Clock, policy Policy, log *slog.Logger, queued func()) *Engine {
+// New returns an Engine. limiter (which enforces policy.Clients) and
+// queued may be nil.
+func New(store otpd.Store, codes otpd.Codes, clock otpd.Clock, limiter otpd.Limiter, policy Policy, log *slog.Logger, queued func()) *Engine {
 	if queued == nil {
 		queued = func() {}
 	}
-	return &Engine{store: store, codes: codes, clock: clock, policy: policy, log: log, queued: queued}
+	return &Engine{store: store, codes: codes, clock: clock, limiter: limiter, policy: policy, log: log, queued: queued}
 }
 
 // Policy returns the policy the engine enforces.

@@ -64,6 +64,10 @@ func (e *Engine) latest(ctx context.Context, flowID string) (otpd.Challenge, err
 }
 
 func (e *Engine) request(ctx context.Context, flowID string, purpose otpd.Purpose, addr otpd.Address, accountID string, r Requester, resend bool) (Flow, error) {
+	refused, err := e.clientLimit(ctx, r)
+	if err != nil {
+		return Flow{}, internal("client limits", err)
+	}
 	now := e.now()
 	ch := otpd.Challenge{
 		ID: newID(), FlowID: flowID, Purpose: purpose, Email: addr, AccountID: accountID,
@@ -89,7 +93,7 @@ func (e *Engine) request(ctx context.Context, flowID string, purpose otpd.Purpos
 		return Flow{}, err
 	}
 	req := otpd.CodeRequest{
-		Challenge: ch, Message: msg, Limits: e.policy.Send, Resend: resend,
+		Challenge: ch, Message: msg, Limits: e.policy.Send, Resend: resend, Refused: refused,
 		Event: otpd.Event{ID: newID(), At: now, AccountID: accountID, Email: addr,
 			FlowID: flowID, IP: r.IP, UserAgent: r.UserAgent, Detail: detail},
 	}
@@ -145,8 +149,11 @@ func limitError(err error) error {
 		return internal("request code", err)
 	}
 	msg := "too many codes were requested for this address; try again later"
-	if le.Limit == otpd.LimitCooldown {
+	switch le.Limit {
+	case otpd.LimitCooldown:
 		msg = "a code was sent moments ago; wait a little before asking for another"
+	case otpd.LimitClient:
+		msg = "too many codes were requested from your network; try again later"
 	}
 	return &otpd.Error{Code: otpd.ERateLimited, Message: msg, RetryAfter: le.RetryAfter}
 }
