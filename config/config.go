@@ -41,6 +41,16 @@ type Config struct {
 	// code. "Send me a code" answers the same either way (DESIGN.md
 	// invariant 6), so closing sign-up does not reveal who has an account.
 	SignUp bool `toml:"sign_up"`
+	// Database is where state lives: empty for SQLite in DataDir,
+	// "sqlite:PATH", or "postgres://..." for more than one node.
+	Database string `toml:"database"`
+	// Redis, "redis://host:6379/0", holds the rate limits that several
+	// nodes must share; empty keeps them in memory (one node).
+	Redis string `toml:"redis"`
+	// TrustedProxies are the networks (CIDR) whose X-Forwarded-For is
+	// believed. The client's IP is the rightmost address in that header
+	// that is not itself a trusted proxy.
+	TrustedProxies []string `toml:"trusted_proxies"`
 
 	Code    CodeConfig    `toml:"code"`
 	Limits  LimitsConfig  `toml:"limits"`
@@ -115,6 +125,13 @@ type LimitsConfig struct {
 	// resets the count.
 	WrongCodesPerAccount int      `toml:"wrong_codes_per_account"`
 	WrongCodesWindow     Duration `toml:"wrong_codes_window"`
+	// CodesPerIPPerHour and CodesPerNetworkPerHour (IPv4 /24, IPv6 /64)
+	// bound the codes one source asks for, whatever the addresses; 0
+	// turns a limit off.
+	CodesPerIPPerHour      int `toml:"codes_per_ip_per_hour"`
+	CodesPerNetworkPerHour int `toml:"codes_per_network_per_hour"`
+	// MessagesPerMinute is the service-wide ceiling on messages sent.
+	MessagesPerMinute int `toml:"messages_per_minute"`
 }
 
 // SessionConfig sets when a session token stops working.
@@ -152,6 +169,9 @@ func Default() Config {
 		// Open sign-up: an address proves itself by receiving a code, which
 		// is the point of a code-based sign-in. Close it for invite-only use.
 		SignUp: true,
+		// No proxy is trusted until named: anyone can send
+		// X-Forwarded-For.
+		TrustedProxies: []string{},
 		Code: CodeConfig{
 			// 9 digits with at most 10 wrong codes per account per 12 h: at
 			// most 10*(60+1) = 610 guesses in 30 days, so the chance of
@@ -181,6 +201,19 @@ func Default() Config {
 			// guesses). With 9 digits this gives the 6.1e-7 bound above.
 			WrongCodesPerAccount: 10,
 			WrongCodesWindow:     Duration(12 * time.Hour),
+			// A person needs a few codes an hour; 30 from one IP is a
+			// family or a small office signing in, more is a script.
+			// Behind a proxy, set trusted_proxies, or every client
+			// shares the proxy's IP.
+			CodesPerIPPerHour: 30,
+			// A /24 or /64 is one household or one cloud host: four
+			// times an IP, so one network cannot rotate through its
+			// addresses to bomb inboxes.
+			CodesPerNetworkPerHour: 120,
+			// Far above a morning rush of a mid-size service (300 a
+			// minute is 18,000 an hour), far below what gets a sending
+			// domain listed as a spammer.
+			MessagesPerMinute: 300,
 		},
 		Session: SessionConfig{
 			// A weekend away keeps a person signed in, while a stolen token
@@ -244,10 +277,6 @@ func (c Config) SecretPath() string {
 	return c.SecretFile
 }
 
-// DatabasePath returns the SQLite database file in DataDir.
-func (c Config) DatabasePath() string {
-	return filepath.Join(c.DataDir, "otpd.db")
-}
 
 // GuessBound30Days returns the worst-case chance that an attacker guesses the
 // code of one targeted account within 30 days: G / 10^digits, where G is the

@@ -370,8 +370,8 @@ func TestDerivedValues(t *testing.T) {
 	if got, want := c.SecretPath(), filepath.Join("otpd-data", "secret.key"); got != want {
 		t.Errorf("default SecretPath() = %q, want %q", got, want)
 	}
-	if got, want := c.DatabasePath(), filepath.Join("otpd-data", "otpd.db"); got != want {
-		t.Errorf("default DatabasePath() = %q, want %q", got, want)
+	if kind, got := c.Store(); kind != config.SQLite || got != filepath.Join("otpd-data", "otpd.db") {
+		t.Errorf("default Store() = %v %q", kind, got)
 	}
 
 	c.PublicURL = "https://login.example.com/"
@@ -419,5 +419,41 @@ func TestSMTPFromEnvironment(t *testing.T) {
 	}
 	if !strings.HasSuffix(c.DKIMKeyPath(), "dkim-rsa.key") {
 		t.Errorf("DKIMKeyPath %q", c.DKIMKeyPath())
+	}
+}
+
+func TestStoresAndProxies(t *testing.T) {
+	c, err := config.Load("", env(map[string]string{
+		"OTPD_DATABASE":        "postgres://otpd@db.internal:5432/otpd",
+		"OTPD_REDIS":           "redis://cache.internal:6379/0",
+		"OTPD_TRUSTED_PROXIES": " 127.0.0.1, 10.0.0.0/8 ,",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kind, where := c.Store(); kind != config.Postgres || where != "postgres://otpd@db.internal:5432/otpd" {
+		t.Errorf("Store() = %v %q", kind, where)
+	}
+	nets := c.TrustedNetworks()
+	if len(nets) != 2 || nets[0].String() != "127.0.0.1/32" || nets[1].String() != "10.0.0.0/8" {
+		t.Errorf("TrustedNetworks() = %v", nets)
+	}
+	c.Database = "sqlite:/var/lib/otpd/otpd.db"
+	if kind, where := c.Store(); kind != config.SQLite || where != "/var/lib/otpd/otpd.db" {
+		t.Errorf("Store() = %v %q", kind, where)
+	}
+	for key, change := range map[string]func(*config.Config){
+		"database":                     func(c *config.Config) { c.Database = "mysql://x:secret@h/db" },
+		"redis":                        func(c *config.Config) { c.Redis = "http://cache" },
+		"trusted_proxies":              func(c *config.Config) { c.TrustedProxies = []string{"10.0.0.0/33"} },
+		"limits.codes_per_ip_per_hour": func(c *config.Config) { c.Limits.CodesPerIPPerHour = -1 },
+	} {
+		c := config.Default()
+		change(&c)
+		err := c.Validate()
+		var errs config.Errors
+		if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Key != key || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: Validate() = %v", key, err)
+		}
 	}
 }

@@ -69,7 +69,7 @@ func EnvVar(key string) string {
 // covers exactly the keys the file has.
 type field struct {
 	key string
-	ptr any // *string, *bool, *int or *Duration
+	ptr any // *string, *bool, *int, *Duration or *[]string
 }
 
 func (c *Config) fields() []field {
@@ -79,6 +79,9 @@ func (c *Config) fields() []field {
 		{"public_url", &c.PublicURL},
 		{"secret_file", &c.SecretFile},
 		{"sign_up", &c.SignUp},
+		{"database", &c.Database},
+		{"redis", &c.Redis},
+		{"trusted_proxies", &c.TrustedProxies},
 		{"code.digits", &c.Code.Digits},
 		{"code.lifetime", &c.Code.Lifetime},
 		{"code.max_attempts", &c.Code.MaxAttempts},
@@ -87,6 +90,9 @@ func (c *Config) fields() []field {
 		{"limits.resend_cooldown", &c.Limits.ResendCooldown},
 		{"limits.wrong_codes_per_account", &c.Limits.WrongCodesPerAccount},
 		{"limits.wrong_codes_window", &c.Limits.WrongCodesWindow},
+		{"limits.codes_per_ip_per_hour", &c.Limits.CodesPerIPPerHour},
+		{"limits.codes_per_network_per_hour", &c.Limits.CodesPerNetworkPerHour},
+		{"limits.messages_per_minute", &c.Limits.MessagesPerMinute},
 		{"session.idle", &c.Session.Idle},
 		{"session.absolute", &c.Session.Absolute},
 		{"log.level", &c.Log.Level},
@@ -148,6 +154,14 @@ func set(p any, v string) error {
 		*p = n
 	case *Duration:
 		return p.UnmarshalText([]byte(strings.TrimSpace(v)))
+	case *[]string:
+		// A list is comma-separated in the environment.
+		*p = nil
+		for _, item := range strings.Split(v, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				*p = append(*p, item)
+			}
+		}
 	default:
 		panic(fmt.Sprintf("config: field of unsupported type %T", p))
 	}

@@ -112,6 +112,7 @@ func (c Config) problems() Errors {
 		bad("log.format", "must be text or json, got %q", c.Log.Format)
 	}
 	c.mailProblems(bad)
+	c.nodeProblems(bad)
 	return errs
 }
 
