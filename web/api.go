@@ -39,7 +39,7 @@ func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) error {
 	if req.Email == nil {
 		return otpd.FieldError("email", "email is required")
 	}
-	flow, err := s.engine.SignIn(r.Context(), *req.Email, requester(r))
+	flow, err := s.engine.SignIn(r.Context(), *req.Email, s.requester(r))
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiResend(w http.ResponseWriter, r *http.Request) error {
-	flow, err := s.engine.Resend(r.Context(), r.PathValue("flow_id"), requester(r))
+	flow, err := s.engine.Resend(r.Context(), r.PathValue("flow_id"), s.requester(r))
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	if req.Code == nil {
 		return otpd.FieldError("code", "code is required")
 	}
-	in, err := s.engine.Verify(r.Context(), r.PathValue("flow_id"), *req.Code, requester(r))
+	in, err := s.engine.Verify(r.Context(), r.PathValue("flow_id"), *req.Code, s.requester(r))
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (s *Server) apiSignOut(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.engine.SignOut(r.Context(), token, requester(r)); err != nil {
+	if err := s.engine.SignOut(r.Context(), token, s.requester(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -23,7 +23,7 @@ func (s *Server) pageDenyConfirm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) pageDeny(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage("Thank you for reporting it")
-	ch, err := s.engine.Deny(r.Context(), r.PathValue("token"), requester(r))
+	ch, err := s.engine.Deny(r.Context(), r.PathValue("token"), s.requester(r))
 	if err != nil {
 		p.Title = "This link is not valid"
 		s.renderError(w, r, "error.html", p, err)

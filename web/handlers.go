@@ -40,7 +40,7 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) pageSignIn(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
-	flow, err := s.engine.SignIn(r.Context(), email, requester(r))
+	flow, err := s.engine.SignIn(r.Context(), email, s.requester(r))
 	if err != nil {
 		p := s.newPage("Sign in")
 		p.Email = email
@@ -80,7 +80,7 @@ func (s *Server) pageFlow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pageVerify(w http.ResponseWriter, r *http.Request) {
-	in, err := s.engine.Verify(r.Context(), r.PathValue("flow_id"), r.PostFormValue("code"), requester(r))
+	in, err := s.engine.Verify(r.Context(), r.PathValue("flow_id"), r.PostFormValue("code"), s.requester(r))
 	if err == nil {
 		s.setSessionCookie(w, in)
 		http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -90,7 +90,7 @@ func (s *Server) pageVerify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pageResend(w http.ResponseWriter, r *http.Request) {
-	flow, err := s.engine.Resend(r.Context(), r.PathValue("flow_id"), requester(r))
+	flow, err := s.engine.Resend(r.Context(), r.PathValue("flow_id"), s.requester(r))
 	if err == nil {
 		http.Redirect(w, r, "/flows/"+url.PathEscape(flow.ID)+"?resent=1", http.StatusSeeOther)
 		return
@@ -112,7 +112,7 @@ func (s *Server) pageSignOut(w http.ResponseWriter, r *http.Request) {
 	token := cookieToken(r)
 	clearSessionCookie(w)
 	if token != "" {
-		err := s.engine.SignOut(r.Context(), token, requester(r))
+		err := s.engine.SignOut(r.Context(), token, s.requester(r))
 		if err != nil && otpd.ErrorCode(err) != otpd.EUnauthorized {
 			s.renderError(w, r, "error.html", s.newPage("Sign-out failed"), err)
 			return

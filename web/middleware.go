@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/otpd/otpd"
@@ -69,14 +70,10 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// requester is the context of a request, for the security record. The IP
-// comes from the connection: no header is trusted until trusted proxies
-// can be configured.
-func requester(r *http.Request) signin.Requester {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
+// requester is the context of a request, for the security record and the
+// limits.
+func (s *Server) requester(r *http.Request) signin.Requester {
+	ip := s.clientIP(r)
 	ua := r.UserAgent()
 	if len(ua) > maxUserAgent {
 		ua = ua[:maxUserAgent]
@@ -94,3 +91,40 @@ const (
 	maxUserAgent      = 512
 	maxAcceptLanguage = 128
 )
+
+// clientIP is the connection's address, unless that is a trusted proxy:
+// then it is the rightmost address of X-Forwarded-For that is not one.
+// Addresses left of it were written by the client and prove nothing.
+func (s *Server) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(ip) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			// A proxy we trust wrote garbage: stop at what we know.
+			return ip.String()
+		}
+		if !s.trusted(hop) {
+			return hop.Unmap().String()
+		}
+		ip = hop
+	}
+	return ip.String()
+}
+
+func (s *Server) trusted(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range s.proxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}

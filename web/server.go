@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/otpd/otpd"
@@ -27,6 +28,7 @@ type Server struct {
 	clock   otpd.Clock
 	log     *slog.Logger
 	pages   *template.Template
+	proxies []netip.Prefix
 }
 
 // Options configure a Server.
@@ -36,6 +38,8 @@ type Options struct {
 	Mailbox Mailbox
 	Clock   otpd.Clock
 	Log     *slog.Logger
+	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
 }
 
 // New returns a Server. It parses the page templates once.
@@ -46,6 +50,7 @@ func New(o Options) *Server {
 		clock:   o.Clock,
 		log:     o.Log,
 		pages:   parsePages(),
+		proxies: o.TrustedProxies,
 	}
 }
 
