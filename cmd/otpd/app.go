@@ -8,12 +8,16 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/config"
+	"github.com/otpd/otpd/limit"
+	"github.com/otpd/otpd/limit/redislimit"
 	"github.com/otpd/otpd/mail"
 	"github.com/otpd/otpd/passcode"
+	"github.com/otpd/otpd/postgres"
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/sqlite"
 	"github.com/otpd/otpd/web"
@@ -21,27 +25,26 @@ import (
 
 // app is the server's parts, wired.
 type app struct {
-	store   *sqlite.Store
+	store   otpd.Store
 	engine  *signin.Engine
 	worker  *mail.Worker
 	mailbox *mail.DevMailbox
 	handler http.Handler
-	// closeMailer ends the Mailer's connections after the worker stops.
-	closeMailer func() error
+	// closers release what the app opened, last opened first closed.
+	closers []func() error
 }
 
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd.Clock) (*app, error) {
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd.Clock) (_ *app, err error) {
+	a := &app{}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, a.close())
+		}
+	}()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	secret, created, err := passcode.LoadOrCreateSecret(cfg.SecretPath())
-	if err != nil {
-		return nil, err
-	}
-	if created {
-		log.Info("created a new server secret; keep it with the database", "file", cfg.SecretPath())
-	}
-	book, err := passcode.New(secret, cfg.Code.Digits)
+	book, err := openBook(cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -49,14 +52,20 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	if err != nil {
 		return nil, fmt.Errorf("public_url: %w", err)
 	}
-	store, err := sqlite.Open(ctx, cfg.DatabasePath())
+	if a.store, err = openStore(ctx, cfg, log); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.store.Close)
+	limiter, err := openLimiter(ctx, cfg, log, a)
 	if err != nil {
 		return nil, err
 	}
 	out, err := newOutgoing(cfg, log)
 	if err != nil {
-		return nil, errors.Join(err, store.Close())
+		return nil, err
 	}
+	a.mailbox = out.mailbox
+	a.closers = append(a.closers, out.close)
 	composer := &mail.Composer{
 		From:          cfg.Mail.From,
 		PublicURL:     cfg.PublicOrigin(),
@@ -65,17 +74,51 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		TemplateDir:   cfg.Mail.TemplatesDir,
 	}
 	if err := composer.Check(); err != nil {
-		return nil, errors.Join(fmt.Errorf("mail.templates_dir: %w", err), store.Close(), out.close())
+		return nil, fmt.Errorf("mail.templates_dir: %w", err)
 	}
-	a := &app{store: store, mailbox: out.mailbox, closeMailer: out.close}
-	a.worker = &mail.Worker{Store: store, Mailer: out.mailer, Composer: composer, Open: book.Open, Clock: clock, Log: log}
-	a.engine = signin.New(store, book, clock, policy(cfg, public.Hostname()), log, a.worker.Notify)
-	opts := web.Options{Engine: a.engine, Clock: clock, Log: log}
+	a.worker = &mail.Worker{Store: a.store, Mailer: out.mailer, Composer: composer, Open: book.Open, Clock: clock, Log: log}
+	a.engine = signin.New(a.store, book, clock, limiter, policy(cfg, public.Hostname()), log, a.worker.Notify)
+	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks()}
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox
 	}
 	a.handler = web.New(opts).Handler()
 	return a, nil
+}
+
+func openBook(cfg config.Config, log *slog.Logger) (*passcode.Book, error) {
+	secret, created, err := passcode.LoadOrCreateSecret(cfg.SecretPath())
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		log.Info("created a new server secret; keep it with the database", "file", cfg.SecretPath())
+	}
+	return passcode.New(secret, cfg.Code.Digits)
+}
+
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (otpd.Store, error) {
+	kind, where := cfg.Store()
+	if kind == config.Postgres {
+		log.Info("state is kept in PostgreSQL")
+		return postgres.Open(ctx, where)
+	}
+	return sqlite.Open(ctx, where)
+}
+
+// openLimiter keeps the per-client limits in Redis when several nodes
+// must share them, and in memory otherwise.
+func openLimiter(ctx context.Context, cfg config.Config, log *slog.Logger, a *app) (otpd.Limiter, error) {
+	if cfg.Redis == "" {
+		return limit.NewMemory(), nil
+	}
+	client, err := redislimit.Open(ctx, cfg.Redis)
+	if err != nil {
+		return nil, fmt.Errorf("redis: %w", err)
+	}
+	a.closers = append(a.closers, client.Close)
+	log.Info("rate limits are shared through Redis")
+	return redislimit.New(client, "otpd:"), nil
 }
 
 func policy(cfg config.Config, host string) signin.Policy {
@@ -92,6 +135,11 @@ func policy(cfg config.Config, host string) signin.Policy {
 			MaxWrong: cfg.Limits.WrongCodesPerAccount,
 			Window:   time.Duration(cfg.Limits.WrongCodesWindow),
 		},
+		Clients: signin.ClientLimits{
+			PerIP:      otpd.Rate{Count: cfg.Limits.CodesPerIPPerHour, Per: time.Hour},
+			PerNetwork: otpd.Rate{Count: cfg.Limits.CodesPerNetworkPerHour, Per: time.Hour},
+			Messages:   otpd.Rate{Count: cfg.Limits.MessagesPerMinute, Per: time.Minute},
+		},
 		SessionIdle:     time.Duration(cfg.Session.Idle),
 		SessionAbsolute: time.Duration(cfg.Session.Absolute),
 		SignUp:          cfg.SignUp,
@@ -100,5 +148,10 @@ func policy(cfg config.Config, host string) signin.Policy {
 }
 
 func (a *app) close() error {
-	return errors.Join(a.closeMailer(), a.store.Close())
+	var errs []error
+	for _, c := range slices.Backward(a.closers) {
+		errs = append(errs, c())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
 }

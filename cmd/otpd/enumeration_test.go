@@ -58,7 +58,7 @@ func TestSignInDoesNotRevealAccounts(t *testing.T) {
 	for _, signUp := range []bool{true, false} {
 		t.Run(fmt.Sprintf("sign_up=%v", signUp), func(t *testing.T) {
 			conf := filepath.Join(t.TempDir(), "otpd.toml")
-			os.WriteFile(conf, fmt.Appendf(nil, "sign_up = %v\n[limits]\ncodes_per_hour = 1000\ncodes_per_day = 1000\n", signUp), 0o600)
+			os.WriteFile(conf, fmt.Appendf(nil, "sign_up = %v\n[limits]\ncodes_per_hour = 1000\ncodes_per_day = 1000\ncodes_per_ip_per_hour = 0\ncodes_per_network_per_hour = 0\n", signUp), 0o600)
 			// The known account is made with sign-up open; a second
 			// server on the same data directory then answers.
 			open := startServer(t, nil)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"sync"
@@ -101,7 +102,16 @@ func (s *server) code(t *testing.T, email string, after int) string {
 // session token.
 func (s *server) signIn(t *testing.T, email string) *client.Client {
 	t.Helper()
+	return s.signInAs(t, email, "")
+}
+
+// signInAs is signIn for a client behind a proxy that says it is ip.
+func (s *server) signInAs(t *testing.T, email, ip string) *client.Client {
+	t.Helper()
 	c := s.client()
+	if ip != "" {
+		c.HTTP = &http.Client{Transport: forwardedFor{ip}}
+	}
 	ctx := context.Background()
 	n := s.messages(t, email)
 	f, err := c.SignIn(ctx, email)
@@ -123,4 +133,13 @@ func (s *server) messages(t *testing.T, email string) int {
 		t.Fatal(err)
 	}
 	return len(msgs)
+}
+
+// forwardedFor adds X-Forwarded-For to every request, as a proxy would.
+type forwardedFor struct{ ip string }
+
+func (f forwardedFor) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Forwarded-For", f.ip)
+	return http.DefaultTransport.RoundTrip(r)
 }

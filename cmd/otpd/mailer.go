@@ -35,7 +35,7 @@ func newOutgoing(cfg config.Config, log *slog.Logger) (outgoing, error) {
 	sign := func(raw []byte) ([]byte, error) { return signer.Sign(raw) }
 	switch {
 	case cfg.SMTP.URL != "":
-		m, err := smtp.New(smtp.Config{URL: cfg.SMTP.URL, TLS: cfg.SMTP.TLS, Timeout: timeOf(cfg.SMTP.Timeout), Sign: sign})
+		m, err := smtp.New(smtp.Config{URL: cfg.SMTP.URL, TLS: cfg.SMTP.TLS, Timeout: time.Duration(cfg.SMTP.Timeout), Sign: sign})
 		if err != nil {
 			return outgoing{}, fmt.Errorf("smtp.url: %w", err)
 		}
@@ -109,5 +109,3 @@ func logRecord(log *slog.Logger, selector, domain string, pub crypto.PublicKey) 
 	log.Info("DKIM: publish this DNS TXT record so receivers can check our mail", "name", name, "value", value)
 	return nil
 }
-
-func timeOf(d config.Duration) time.Duration { return time.Duration(d) }
