@@ -277,7 +277,6 @@ func (c Config) SecretPath() string {
 	return c.SecretFile
 }
 
-
 // GuessBound30Days returns the worst-case chance that an attacker guesses the
 // code of one targeted account within 30 days: G / 10^digits, where G is the
 // most wrong codes the account absorbs in 30 days,

@@ -38,7 +38,7 @@ type Engine struct {
 	clock   otpd.Clock
 	limiter otpd.Limiter
 	policy  Policy
-	log    *slog.Logger
+	log     *slog.Logger
 	// queued is called after a message has been committed to the outbox,
 	// to wake the delivery worker.
 	queued func()
