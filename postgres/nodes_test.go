@@ -10,6 +10,7 @@ import (
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/postgres"
+	"github.com/otpd/otpd/postgres/pgtest"
 )
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
@@ -19,7 +20,7 @@ var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 // one lease, and between them claim every due message. storetest runs
 // against one store; this is the case that needs SKIP LOCKED.
 func TestClaimAcrossNodes(t *testing.T) {
-	_, dsn := freshSchema(t)
+	_, dsn := pgtest.Schema(t)
 	nodes := []*postgres.Store{open(t, dsn), open(t, dsn), open(t, dsn)}
 	const messages = 120
 	for i := range messages {
@@ -70,7 +71,7 @@ func TestClaimAcrossNodes(t *testing.T) {
 // Requests for one address racing on several nodes never send more codes
 // than its cap: the address's advisory lock orders them across pools.
 func TestRequestCapAcrossNodes(t *testing.T) {
-	_, dsn := freshSchema(t)
+	_, dsn := pgtest.Schema(t)
 	nodes := []*postgres.Store{open(t, dsn), open(t, dsn), open(t, dsn)}
 	const perNode, perHour = 12, 4
 	var sent atomic.Int64

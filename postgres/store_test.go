@@ -1,66 +1,15 @@
 package postgres_test
 
 import (
-	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
-	"net/url"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/postgres"
+	"github.com/otpd/otpd/postgres/pgtest"
 	"github.com/otpd/otpd/storetest"
 )
-
-// serverDSN names the server the tests run against, from
-// OTPD_TEST_POSTGRES, e.g.
-// postgres://postgres@127.0.0.1:5432/test?sslmode=disable. Without it the
-// tests skip, unless OTPD_REQUIRE_SERVICES=1 says a skip would hide a gap.
-func serverDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("OTPD_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("OTPD_REQUIRE_SERVICES") == "1" {
-			t.Fatal("OTPD_TEST_POSTGRES is not set, and OTPD_REQUIRE_SERVICES=1 requires a PostgreSQL server")
-		}
-		t.Skip("OTPD_TEST_POSTGRES is not set; skipping the PostgreSQL store tests")
-	}
-	return dsn
-}
-
-// freshSchema creates an empty schema of its own for t, dropped when t
-// ends, and returns its name and a DSN whose search_path names it.
-func freshSchema(t *testing.T) (name, dsn string) {
-	t.Helper()
-	base := serverDSN(t)
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("OTPD_TEST_POSTGRES must be a postgres:// URL, got %q", base)
-	}
-	name = "otpd_test_" + strings.ToLower(rand.Text())
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.ExecContext(t.Context(), `CREATE SCHEMA `+name); err != nil {
-		admin.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		defer admin.Close()
-		// t.Context is done by now.
-		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+name+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-		}
-	})
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return name, u.String()
-}
 
 func open(t *testing.T, dsn string) *postgres.Store {
 	t.Helper()
@@ -77,9 +26,9 @@ func open(t *testing.T, dsn string) *postgres.Store {
 }
 
 func TestConformance(t *testing.T) {
-	serverDSN(t)
+	pgtest.ServerDSN(t)
 	storetest.Run(t, func(t *testing.T) otpd.Store {
-		_, dsn := freshSchema(t)
+		_, dsn := pgtest.Schema(t)
 		return open(t, dsn)
 	})
 }
@@ -87,7 +36,7 @@ func TestConformance(t *testing.T) {
 // Several nodes starting at once on a new database apply each migration
 // once, and all of them open it.
 func TestConcurrentOpen(t *testing.T) {
-	_, dsn := freshSchema(t)
+	_, dsn := pgtest.Schema(t)
 	const n = 8
 	errs := make(chan error, n)
 	for range n {
@@ -114,7 +63,7 @@ func TestConcurrentOpen(t *testing.T) {
 // A database migrated by a newer otpd is refused: this build does not know
 // what the newer schema means.
 func TestRefusesNewerSchema(t *testing.T) {
-	name, dsn := freshSchema(t)
+	name, dsn := pgtest.Schema(t)
 	s, err := postgres.Open(t.Context(), dsn)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -141,7 +90,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 // otpd would.
 func bumpVersion(t *testing.T, schema string) {
 	t.Helper()
-	db, err := sql.Open("pgx", serverDSN(t))
+	db, err := sql.Open("pgx", pgtest.ServerDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
