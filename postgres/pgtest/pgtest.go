@@ -60,4 +60,3 @@ func Schema(t *testing.T) (name, dsn string) {
 	u.RawQuery = q.Encode()
 	return name, u.String()
 }
-
