@@ -33,6 +33,10 @@ Environment:
   OTPD_PUBLIC_URL   origin used in links in emails (default http://LISTEN)
   OTPD_SECRET_FILE  server secret (default DATA/secret.key, created if missing)
   OTPD_SIGN_UP      true or false: may unknown addresses create an account
+  OTPD_DATABASE     postgres://... for several nodes, or sqlite:PATH (default DATA/otpd.db)
+  OTPD_REDIS        redis://host:6379/0 to share rate limits between nodes
+  OTPD_TRUSTED_PROXIES  comma-separated proxies (IPs or CIDRs) whose
+                    X-Forwarded-For names the client; set it behind a proxy
   OTPD_SMTP_URL     relay for mail: smtp://user:pass@host:587 (STARTTLS) or
                     smtps://user:pass@host:465; unset, mail stays in the dev mailbox
   OTPD_MAIL_FROM    From header, like "Example Accounts <accounts@example.com>"
