@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 const accountColumns = `id, email, created_at`
@@ -27,15 +28,15 @@ func (s *Store) AccountByID(ctx context.Context, id string) (otpd.Account, error
 	a, err := scanAccount(s.db.QueryRowContext(ctx,
 		`SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
 	if err != nil {
-		return otpd.Account{}, fmt.Errorf("postgres: account %s: %w", id, notFound(err))
+		return otpd.Account{}, fmt.Errorf("postgres: account %s: %w", id, sqlstore.NotFound(err))
 	}
 	return a, nil
 }
 
-func accountByKey(ctx context.Context, q queryer, key string) (otpd.Account, error) {
+func accountByKey(ctx context.Context, q sqlstore.Queryer, key string) (otpd.Account, error) {
 	a, err := scanAccount(q.QueryRowContext(ctx,
 		`SELECT `+accountColumns+` FROM accounts WHERE email_key = $1`, key))
-	return a, notFound(err)
+	return a, sqlstore.NotFound(err)
 }
 
 // accountIDByKey is the account an address belongs to, or "" when it has
@@ -56,7 +57,7 @@ func accountIDByKey(ctx context.Context, tx *sql.Tx, key string) (string, error)
 func createAccount(ctx context.Context, tx *sql.Tx, id string, email otpd.Address, at time.Time) (otpd.Account, error) {
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO accounts (id, email, email_key, created_at) VALUES ($1, $2, $3, $4)`,
-		id, email.String(), email.Key(), ms(at)); err != nil {
+		id, email.String(), email.Key(), sqlstore.MS(at)); err != nil {
 		return otpd.Account{}, fmt.Errorf("create account: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx,
@@ -64,10 +65,10 @@ func createAccount(ctx context.Context, tx *sql.Tx, id string, email otpd.Addres
 		id, email.Key()); err != nil {
 		return otpd.Account{}, fmt.Errorf("attach events: %w", err)
 	}
-	return otpd.Account{ID: id, Email: email, CreatedAt: fromMS(ms(at))}, nil
+	return otpd.Account{ID: id, Email: email, CreatedAt: sqlstore.FromMS(sqlstore.MS(at))}, nil
 }
 
-func scanAccount(row scanner) (otpd.Account, error) {
+func scanAccount(row sqlstore.Scanner) (otpd.Account, error) {
 	var (
 		a       otpd.Account
 		email   string
@@ -76,18 +77,18 @@ func scanAccount(row scanner) (otpd.Account, error) {
 	if err := row.Scan(&a.ID, &email, &created); err != nil {
 		return otpd.Account{}, err
 	}
-	addr, err := parseAddress(email)
+	addr, err := sqlstore.ParseAddress(email)
 	if err != nil {
 		return otpd.Account{}, err
 	}
-	a.Email, a.CreatedAt = addr, fromMS(created)
+	a.Email, a.CreatedAt = addr, sqlstore.FromMS(created)
 	return a, nil
 }
 
 func insertEvent(ctx context.Context, tx *sql.Tx, e otpd.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, at, account_id, email, email_key,
 		flow_id, ip, user_agent, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		e.ID, e.Type, ms(e.At), nullString(e.AccountID), e.Email.String(), e.Email.Key(),
+		e.ID, e.Type, sqlstore.MS(e.At), sqlstore.NullString(e.AccountID), e.Email.String(), e.Email.Key(),
 		e.FlowID, e.IP, e.UserAgent, e.Detail)
 	if err != nil {
 		return fmt.Errorf("insert event %s: %w", e.Type, err)
@@ -123,7 +124,7 @@ func (s *Store) Events(ctx context.Context, accountID string, limit int) ([]otpd
 	return evs, nil
 }
 
-func scanEvent(row scanner) (otpd.Event, error) {
+func scanEvent(row sqlstore.Scanner) (otpd.Event, error) {
 	var (
 		e       otpd.Event
 		typ     string
@@ -134,10 +135,10 @@ func scanEvent(row scanner) (otpd.Event, error) {
 	if err := row.Scan(&e.ID, &typ, &at, &account, &email, &e.FlowID, &e.IP, &e.UserAgent, &e.Detail); err != nil {
 		return otpd.Event{}, err
 	}
-	addr, err := parseAddress(email)
+	addr, err := sqlstore.ParseAddress(email)
 	if err != nil {
 		return otpd.Event{}, err
 	}
-	e.Type, e.At, e.AccountID, e.Email = otpd.EventType(typ), fromMS(at), account.String, addr
+	e.Type, e.At, e.AccountID, e.Email = otpd.EventType(typ), sqlstore.FromMS(at), account.String, addr
 	return e, nil
 }

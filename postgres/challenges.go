@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 const challengeColumns = `id, flow_id, purpose, email, account_id, code_mac,
@@ -45,7 +45,7 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 			// evidence that someone drove the address (invariant 5).
 			refused = le
 			ev.Type = otpd.EventCodeRefused
-			ev.Detail = refusedDetail(ev.Detail, le.Limit)
+			ev.Detail = sqlstore.RefusedDetail(ev.Detail, le.Limit)
 			return insertEvent(ctx, tx, ev)
 		}
 		if _, err := tx.ExecContext(ctx,
@@ -76,68 +76,44 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 // not refused again by another. The caller holds the address's lock.
 func sendLimit(ctx context.Context, tx *sql.Tx, req otpd.CodeRequest) (*otpd.LimitError, error) {
 	now := req.Challenge.CreatedAt
-	var worst *otpd.LimitError
-	refuse := func(l otpd.Limit, wait time.Duration) {
-		if wait > 0 && (worst == nil || wait > worst.RetryAfter) {
-			worst = &otpd.LimitError{Limit: l, RetryAfter: wait}
-		}
-	}
+	var refusal sqlstore.Refusal
 	if req.Resend {
 		var last int64
 		err := tx.QueryRowContext(ctx,
 			`SELECT created_at FROM challenges WHERE flow_id = $1 ORDER BY created_at DESC, seq DESC LIMIT 1`,
 			req.Challenge.FlowID).Scan(&last)
 		if err != nil {
-			return nil, fmt.Errorf("resend flow %s: %w", req.Challenge.FlowID, notFound(err))
+			return nil, fmt.Errorf("resend flow %s: %w", req.Challenge.FlowID, sqlstore.NotFound(err))
 		}
 		if req.Limits.ResendCooldown > 0 {
-			refuse(otpd.LimitCooldown, fromMS(last).Add(req.Limits.ResendCooldown).Sub(now))
+			refusal.Refuse(otpd.LimitCooldown, sqlstore.FromMS(last).Add(req.Limits.ResendCooldown).Sub(now))
 		}
 	}
-	caps := []struct {
-		limit  otpd.Limit
-		max    int
-		window time.Duration
-	}{
-		{otpd.LimitPerHour, req.Limits.PerHour, time.Hour},
-		{otpd.LimitPerDay, req.Limits.PerDay, 24 * time.Hour},
-	}
-	for _, c := range caps {
-		if c.max <= 0 {
-			continue
-		}
+	for _, c := range sqlstore.Caps(req.Limits) {
 		// The window is full when it holds c.max codes already; it has
 		// room again once the c.max-th newest of them leaves it.
 		var nth int64
 		err := tx.QueryRowContext(ctx,
 			`SELECT created_at FROM challenges WHERE email_key = $1 AND created_at > $2
 			 ORDER BY created_at DESC LIMIT 1 OFFSET $3`,
-			req.Challenge.Email.Key(), ms(now.Add(-c.window)), c.max-1).Scan(&nth)
+			req.Challenge.Email.Key(), sqlstore.MS(now.Add(-c.Window)), c.Max-1).Scan(&nth)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			continue
 		case err != nil:
-			return nil, fmt.Errorf("count %s: %w", c.limit, err)
+			return nil, fmt.Errorf("count %s: %w", c.Limit, err)
 		}
-		refuse(c.limit, fromMS(nth).Add(c.window).Sub(now))
+		refusal.Refuse(c.Limit, sqlstore.FromMS(nth).Add(c.Window).Sub(now))
 	}
-	return worst, nil
-}
-
-func refusedDetail(detail string, l otpd.Limit) string {
-	note := fmt.Sprintf("refused by the %s limit; no code was sent", l)
-	if detail == "" {
-		return note
-	}
-	return detail + "; " + note
+	return refusal.Err(), nil
 }
 
 func insertChallenge(ctx context.Context, tx *sql.Tx, c otpd.Challenge) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO challenges (id, flow_id, purpose, email, email_key,
 		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13)`,
-		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), nullString(c.AccountID), c.CodeMAC,
-		ms(c.CreatedAt), ms(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent)
+		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), sqlstore.NullString(c.AccountID), c.CodeMAC,
+		sqlstore.MS(c.CreatedAt), sqlstore.MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent)
 	if err != nil {
 		return fmt.Errorf("insert challenge: %w", err)
 	}
@@ -151,7 +127,7 @@ func (s *Store) LatestChallenge(ctx context.Context, flowID string) (otpd.Challe
 	c, err := scanChallenge(s.db.QueryRowContext(ctx, `SELECT `+challengeColumns+` FROM challenges
 		WHERE flow_id = $1 ORDER BY created_at DESC, seq DESC LIMIT 1`, flowID))
 	if err != nil {
-		return otpd.Challenge{}, fmt.Errorf("postgres: latest challenge of flow %s: %w", flowID, notFound(err))
+		return otpd.Challenge{}, fmt.Errorf("postgres: latest challenge of flow %s: %w", flowID, sqlstore.NotFound(err))
 	}
 	return c, nil
 }
@@ -161,7 +137,7 @@ func (s *Store) Challenge(ctx context.Context, id string) (otpd.Challenge, error
 	c, err := scanChallenge(s.db.QueryRowContext(ctx,
 		`SELECT `+challengeColumns+` FROM challenges WHERE id = $1`, id))
 	if err != nil {
-		return otpd.Challenge{}, fmt.Errorf("postgres: challenge %s: %w", id, notFound(err))
+		return otpd.Challenge{}, fmt.Errorf("postgres: challenge %s: %w", id, sqlstore.NotFound(err))
 	}
 	return c, nil
 }
@@ -206,7 +182,7 @@ func lockChallenge(ctx context.Context, tx *sql.Tx, id string) (otpd.Challenge, 
 	var key string
 	err := tx.QueryRowContext(ctx, `SELECT email_key FROM challenges WHERE id = $1`, id).Scan(&key)
 	if err != nil {
-		return otpd.Challenge{}, notFound(err)
+		return otpd.Challenge{}, sqlstore.NotFound(err)
 	}
 	if err := lockAddressKey(ctx, tx, key); err != nil {
 		return otpd.Challenge{}, err
@@ -214,12 +190,12 @@ func lockChallenge(ctx context.Context, tx *sql.Tx, id string) (otpd.Challenge, 
 	c, err := scanChallenge(tx.QueryRowContext(ctx,
 		`SELECT `+challengeColumns+` FROM challenges WHERE id = $1 FOR UPDATE`, id))
 	if err != nil {
-		return otpd.Challenge{}, notFound(err)
+		return otpd.Challenge{}, sqlstore.NotFound(err)
 	}
 	return c, nil
 }
 
-func scanChallenge(row scanner) (otpd.Challenge, error) {
+func scanChallenge(row sqlstore.Scanner) (otpd.Challenge, error) {
 	var (
 		c                otpd.Challenge
 		email            string
@@ -231,11 +207,11 @@ func scanChallenge(row scanner) (otpd.Challenge, error) {
 		&created, &expires, &c.Attempts, &c.MaxAttempts, &status, &c.IP, &c.UserAgent); err != nil {
 		return otpd.Challenge{}, err
 	}
-	addr, err := parseAddress(email)
+	addr, err := sqlstore.ParseAddress(email)
 	if err != nil {
 		return otpd.Challenge{}, err
 	}
 	c.Purpose, c.Status, c.Email, c.AccountID = otpd.Purpose(purpose), otpd.ChallengeStatus(status), addr, account.String
-	c.CreatedAt, c.ExpiresAt = fromMS(created), fromMS(expires)
+	c.CreatedAt, c.ExpiresAt = sqlstore.FromMS(created), sqlstore.FromMS(expires)
 	return c, nil
 }

@@ -5,12 +5,9 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 // Migrations are numbered files, NNNN_name.sql, with the same numbers as
@@ -23,57 +20,15 @@ import (
 var migrationFiles embed.FS
 
 // SchemaVersionError is returned by Open for a database whose schema is
-// newer than this build knows: running old code on it could corrupt data
-// the new code relies on.
-type SchemaVersionError struct {
-	Database int // the version recorded in the database
-	Known    int // the newest version this build knows
-}
-
-func (e *SchemaVersionError) Error() string {
-	return fmt.Sprintf("database schema version %d is newer than this otpd knows (%d); upgrade otpd", e.Database, e.Known)
-}
-
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	ms := make([]migration, 0, len(names))
-	for _, name := range names {
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number and _", base)
-		}
-		b, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d; versions must be 1, 2, 3, ... without gaps", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+// newer than this build knows.
+type SchemaVersionError = sqlstore.SchemaVersionError
 
 // migrate brings the schema up to the newest known version. Each step
 // takes a transaction-scoped advisory lock for the current schema before
 // it reads the version, so several nodes starting at once apply each
 // migration once, and none reads a half-made schema.
 func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
@@ -85,14 +40,14 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-func apply(ctx context.Context, db *sql.DB, m migration, known int) error {
+func apply(ctx context.Context, db *sql.DB, m sqlstore.Migration, known int) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
 	defer tx.Rollback() // a no-op after Commit
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, lockMigrate); err != nil {
-		return fmt.Errorf("migration %s: lock: %w", m.name, err)
+		return fmt.Errorf("migration %s: lock: %w", m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
@@ -109,18 +64,18 @@ func apply(ctx context.Context, db *sql.DB, m migration, known int) error {
 	if current > known {
 		return &SchemaVersionError{Database: current, Known: known}
 	}
-	if current >= m.version {
+	if current >= m.Version {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
-		m.version, time.Now().UnixMilli()); err != nil {
-		return fmt.Errorf("migration %s: record version: %w", m.name, err)
+		m.Version, time.Now().UnixMilli()); err != nil {
+		return fmt.Errorf("migration %s: record version: %w", m.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %s: commit: %w", m.name, err)
+		return fmt.Errorf("migration %s: commit: %w", m.Name, err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 const messageColumns = `id, challenge_id, message_id, kind, to_addr, payload, created_at, not_after,
@@ -18,7 +19,7 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m otpd.OutboxMessage) error 
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, challenge_id, message_id, kind, to_addr, payload,
 		created_at, not_after, next_attempt, attempts, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)`,
 		m.ID, m.ChallengeID, m.MessageID, m.Kind, m.To.String(), m.Payload,
-		ms(m.CreatedAt), ms(m.NotAfter), ms(m.NextAttempt), otpd.MessageQueued)
+		sqlstore.MS(m.CreatedAt), sqlstore.MS(m.NotAfter), sqlstore.MS(m.NextAttempt), otpd.MessageQueued)
 	if err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}
@@ -39,7 +40,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 		WHERE id IN (SELECT id FROM outbox WHERE state = $2 AND next_attempt <= $3
 		             ORDER BY next_attempt, created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
 		RETURNING `+messageColumns,
-		ms(now.Add(lease)), otpd.MessageQueued, ms(now), max(limit, 0))
+		sqlstore.MS(now.Add(lease)), otpd.MessageQueued, sqlstore.MS(now), max(limit, 0))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim messages: %w", err)
 	}
@@ -66,9 +67,9 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 // delivery has ended is not found.
 func (s *Store) RetryMessage(ctx context.Context, id string, next time.Time, lastError string) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET next_attempt = $1, last_error = $2 WHERE id = $3 AND state = $4`,
-		ms(next), lastError, id, otpd.MessageQueued)
+		sqlstore.MS(next), lastError, id, otpd.MessageQueued)
 	if err == nil {
-		err = affected(res)
+		err = sqlstore.Affected(res)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: retry message %s: %w", id, err)
@@ -86,9 +87,9 @@ func (s *Store) FinishMessage(ctx context.Context, id string, state otpd.Message
 		return fmt.Errorf("postgres: finish message %s: %q is not a final state", id, state)
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = $1, finished_at = $2, last_error = $3, payload = NULL
-		WHERE id = $4 AND state = $5`, state, ms(at), lastError, id, otpd.MessageQueued)
+		WHERE id = $4 AND state = $5`, state, sqlstore.MS(at), lastError, id, otpd.MessageQueued)
 	if err == nil {
-		err = affected(res)
+		err = sqlstore.Affected(res)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: finish message %s: %w", id, err)
@@ -96,7 +97,7 @@ func (s *Store) FinishMessage(ctx context.Context, id string, state otpd.Message
 	return nil
 }
 
-func scanMessage(row scanner) (otpd.OutboxMessage, error) {
+func scanMessage(row sqlstore.Scanner) (otpd.OutboxMessage, error) {
 	var (
 		m                              otpd.OutboxMessage
 		to, kind, state                string
@@ -106,11 +107,11 @@ func scanMessage(row scanner) (otpd.OutboxMessage, error) {
 		&nextAttempt, &m.Attempts, &state, &m.LastError); err != nil {
 		return otpd.OutboxMessage{}, err
 	}
-	addr, err := parseAddress(to)
+	addr, err := sqlstore.ParseAddress(to)
 	if err != nil {
 		return otpd.OutboxMessage{}, err
 	}
 	m.To, m.Kind, m.State = addr, otpd.MessageKind(kind), otpd.MessageState(state)
-	m.CreatedAt, m.NotAfter, m.NextAttempt = fromMS(created), fromMS(notAfter), fromMS(nextAttempt)
+	m.CreatedAt, m.NotAfter, m.NextAttempt = sqlstore.FromMS(created), sqlstore.FromMS(notAfter), sqlstore.FromMS(nextAttempt)
 	return m, nil
 }

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 const sessionColumns = `id, account_id, token_hash, created_at, last_seen_at, expires_at, ended_at, ip, user_agent`
 
 func insertSession(ctx context.Context, tx *sql.Tx, s otpd.Session) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		s.ID, s.AccountID, s.TokenHash, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt), nullMS(s.EndedAt),
+		s.ID, s.AccountID, s.TokenHash, sqlstore.MS(s.CreatedAt), sqlstore.MS(s.LastSeenAt), sqlstore.MS(s.ExpiresAt), sqlstore.NullMS(s.EndedAt),
 		s.IP, s.UserAgent)
 	if err != nil {
 		return fmt.Errorf("insert session: %w", err)
@@ -24,7 +25,7 @@ func insertSession(ctx context.Context, tx *sql.Tx, s otpd.Session) error {
 // roundSession gives a session the precision it has once stored, so that
 // what VerifyCode returns equals what SessionByTokenHash reads back.
 func roundSession(s otpd.Session) otpd.Session {
-	round := func(t time.Time) time.Time { return fromNullMS(nullMS(t)) }
+	round := func(t time.Time) time.Time { return sqlstore.FromNullMS(sqlstore.NullMS(t)) }
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = round(s.CreatedAt), round(s.LastSeenAt), round(s.ExpiresAt), round(s.EndedAt)
 	return s
 }
@@ -35,7 +36,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Sessi
 	sess, err := scanSession(s.db.QueryRowContext(ctx,
 		`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, hash))
 	if err != nil {
-		return otpd.Session{}, fmt.Errorf("postgres: session by token: %w", notFound(err))
+		return otpd.Session{}, fmt.Errorf("postgres: session by token: %w", sqlstore.NotFound(err))
 	}
 	return sess, nil
 }
@@ -44,9 +45,9 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Sessi
 // that two requests racing with different clocks cannot shorten it. The
 // one UPDATE reads and writes the row under its lock.
 func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = GREATEST(last_seen_at, $1) WHERE id = $2`, ms(at), id)
+	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = GREATEST(last_seen_at, $1) WHERE id = $2`, sqlstore.MS(at), id)
 	if err == nil {
-		err = affected(res)
+		err = sqlstore.Affected(res)
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: touch session %s: %w", id, err)
@@ -60,11 +61,11 @@ func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error
 // gets ErrNotFound.
 func (s *Store) EndSession(ctx context.Context, id string, ev otpd.Event) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, ms(ev.At), id)
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, sqlstore.MS(ev.At), id)
 		if err != nil {
 			return err
 		}
-		if err := affected(res); err != nil {
+		if err := sqlstore.Affected(res); err != nil {
 			return err
 		}
 		ev.Type = otpd.EventSessionEnded
@@ -76,7 +77,7 @@ func (s *Store) EndSession(ctx context.Context, id string, ev otpd.Event) error 
 	return nil
 }
 
-func scanSession(row scanner) (otpd.Session, error) {
+func scanSession(row sqlstore.Scanner) (otpd.Session, error) {
 	var (
 		s                      otpd.Session
 		created, seen, expires int64
@@ -85,6 +86,6 @@ func scanSession(row scanner) (otpd.Session, error) {
 	if err := row.Scan(&s.ID, &s.AccountID, &s.TokenHash, &created, &seen, &expires, &ended, &s.IP, &s.UserAgent); err != nil {
 		return otpd.Session{}, err
 	}
-	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = fromMS(created), fromMS(seen), fromMS(expires), fromNullMS(ended)
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = sqlstore.FromMS(created), sqlstore.FromMS(seen), sqlstore.FromMS(expires), sqlstore.FromNullMS(ended)
 	return s, nil
 }

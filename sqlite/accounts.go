@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 const accountColumns = `id, email, created_at`
@@ -26,15 +27,15 @@ func (s *Store) AccountByID(ctx context.Context, id string) (otpd.Account, error
 	a, err := scanAccount(s.db.QueryRowContext(ctx,
 		`SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
 	if err != nil {
-		return otpd.Account{}, fmt.Errorf("sqlite: account %s: %w", id, notFound(err))
+		return otpd.Account{}, fmt.Errorf("sqlite: account %s: %w", id, sqlstore.NotFound(err))
 	}
 	return a, nil
 }
 
-func accountByKey(ctx context.Context, q queryer, key string) (otpd.Account, error) {
+func accountByKey(ctx context.Context, q sqlstore.Queryer, key string) (otpd.Account, error) {
 	a, err := scanAccount(q.QueryRowContext(ctx,
 		`SELECT `+accountColumns+` FROM accounts WHERE email_key = ?`, key))
-	return a, notFound(err)
+	return a, sqlstore.NotFound(err)
 }
 
 // accountIDByKey is the account an address belongs to, or "" when it has
@@ -54,7 +55,7 @@ func accountIDByKey(ctx context.Context, tx *sql.Tx, key string) (string, error)
 func createAccount(ctx context.Context, tx *sql.Tx, id string, email otpd.Address, at time.Time) (otpd.Account, error) {
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO accounts (id, email, email_key, created_at) VALUES (?, ?, ?, ?)`,
-		id, email.String(), email.Key(), ms(at)); err != nil {
+		id, email.String(), email.Key(), sqlstore.MS(at)); err != nil {
 		return otpd.Account{}, fmt.Errorf("create account: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx,
@@ -62,10 +63,10 @@ func createAccount(ctx context.Context, tx *sql.Tx, id string, email otpd.Addres
 		id, email.Key()); err != nil {
 		return otpd.Account{}, fmt.Errorf("attach events: %w", err)
 	}
-	return otpd.Account{ID: id, Email: email, CreatedAt: fromMS(ms(at))}, nil
+	return otpd.Account{ID: id, Email: email, CreatedAt: sqlstore.FromMS(sqlstore.MS(at))}, nil
 }
 
-func scanAccount(row scanner) (otpd.Account, error) {
+func scanAccount(row sqlstore.Scanner) (otpd.Account, error) {
 	var (
 		a       otpd.Account
 		email   string
@@ -74,10 +75,10 @@ func scanAccount(row scanner) (otpd.Account, error) {
 	if err := row.Scan(&a.ID, &email, &created); err != nil {
 		return otpd.Account{}, err
 	}
-	addr, err := parseAddress(email)
+	addr, err := sqlstore.ParseAddress(email)
 	if err != nil {
 		return otpd.Account{}, err
 	}
-	a.Email, a.CreatedAt = addr, fromMS(created)
+	a.Email, a.CreatedAt = addr, sqlstore.FromMS(created)
 	return a, nil
 }

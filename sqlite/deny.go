@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 // Challenge returns a challenge by its ID.
@@ -13,7 +14,7 @@ func (s *Store) Challenge(ctx context.Context, id string) (otpd.Challenge, error
 	c, err := scanChallenge(s.db.QueryRowContext(ctx,
 		`SELECT `+challengeColumns+` FROM challenges WHERE id = ?`, id))
 	if err != nil {
-		return otpd.Challenge{}, fmt.Errorf("sqlite: challenge %s: %w", id, notFound(err))
+		return otpd.Challenge{}, fmt.Errorf("sqlite: challenge %s: %w", id, sqlstore.NotFound(err))
 	}
 	return c, nil
 }
@@ -30,7 +31,7 @@ func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (ot
 		var err error
 		c, err = scanChallenge(tx.QueryRowContext(ctx, `SELECT `+challengeColumns+` FROM challenges WHERE id = ?`, id))
 		if err != nil {
-			return notFound(err)
+			return sqlstore.NotFound(err)
 		}
 		ev.Type, ev.Email, ev.FlowID = otpd.EventCodeDenied, c.Email, c.FlowID
 		if ev.AccountID, err = accountIDByKey(ctx, tx, c.Email.Key()); err != nil {

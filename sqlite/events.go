@@ -6,12 +6,13 @@ import (
 	"fmt"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 func insertEvent(ctx context.Context, tx *sql.Tx, e otpd.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, at, account_id, email, email_key,
 		flow_id, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.Type, ms(e.At), nullString(e.AccountID), e.Email.String(), e.Email.Key(),
+		e.ID, e.Type, sqlstore.MS(e.At), sqlstore.NullString(e.AccountID), e.Email.String(), e.Email.Key(),
 		e.FlowID, e.IP, e.UserAgent, e.Detail)
 	if err != nil {
 		return fmt.Errorf("insert event %s: %w", e.Type, err)
@@ -46,7 +47,7 @@ func (s *Store) Events(ctx context.Context, accountID string, limit int) ([]otpd
 	return evs, nil
 }
 
-func scanEvent(row scanner) (otpd.Event, error) {
+func scanEvent(row sqlstore.Scanner) (otpd.Event, error) {
 	var (
 		e       otpd.Event
 		typ     string
@@ -57,10 +58,10 @@ func scanEvent(row scanner) (otpd.Event, error) {
 	if err := row.Scan(&e.ID, &typ, &at, &account, &email, &e.FlowID, &e.IP, &e.UserAgent, &e.Detail); err != nil {
 		return otpd.Event{}, err
 	}
-	addr, err := parseAddress(email)
+	addr, err := sqlstore.ParseAddress(email)
 	if err != nil {
 		return otpd.Event{}, err
 	}
-	e.Type, e.At, e.AccountID, e.Email = otpd.EventType(typ), fromMS(at), account.String, addr
+	e.Type, e.At, e.AccountID, e.Email = otpd.EventType(typ), sqlstore.FromMS(at), account.String, addr
 	return e, nil
 }

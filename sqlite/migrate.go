@@ -5,12 +5,9 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 // Migrations are numbered files, NNNN_name.sql, applied in order, each in
@@ -21,56 +18,14 @@ import (
 var migrationFiles embed.FS
 
 // SchemaVersionError is returned by Open for a database whose schema is
-// newer than this build knows: running old code on it could corrupt data
-// the new code relies on.
-type SchemaVersionError struct {
-	Database int // the version recorded in the database
-	Known    int // the newest version this build knows
-}
-
-func (e *SchemaVersionError) Error() string {
-	return fmt.Sprintf("database schema version %d is newer than this otpd knows (%d); upgrade otpd", e.Database, e.Known)
-}
-
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	ms := make([]migration, 0, len(names))
-	for _, name := range names {
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number and _", base)
-		}
-		b, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d; versions must be 1, 2, 3, ... without gaps", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+// newer than this build knows.
+type SchemaVersionError = sqlstore.SchemaVersionError
 
 // migrate brings the schema up to the newest known version. Each step
 // re-reads the version inside its immediate transaction, so two processes
 // opening one new file at once apply each migration once.
 func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
@@ -89,31 +44,31 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return checkVersion(ctx, db, len(ms))
 }
 
-func apply(ctx context.Context, db *sql.DB, m migration, known int) error {
+func apply(ctx context.Context, db *sql.DB, m sqlstore.Migration, known int) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
 	defer tx.Rollback() // a no-op after Commit
 	current, err := schemaVersion(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
 	if current > known {
 		return &SchemaVersionError{Database: current, Known: known}
 	}
-	if current >= m.version {
+	if current >= m.Version {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-		m.version, time.Now().UnixMilli()); err != nil {
-		return fmt.Errorf("migration %s: record version: %w", m.name, err)
+		m.Version, time.Now().UnixMilli()); err != nil {
+		return fmt.Errorf("migration %s: record version: %w", m.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %s: commit: %w", m.name, err)
+		return fmt.Errorf("migration %s: commit: %w", m.Name, err)
 	}
 	return nil
 }
@@ -129,7 +84,7 @@ func checkVersion(ctx context.Context, db *sql.DB, known int) error {
 	return nil
 }
 
-func schemaVersion(ctx context.Context, q queryer) (int, error) {
+func schemaVersion(ctx context.Context, q sqlstore.Queryer) (int, error) {
 	var v int
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)

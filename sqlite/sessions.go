@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 const sessionColumns = `id, account_id, token_hash, created_at, last_seen_at, expires_at, ended_at, ip, user_agent`
 
 func insertSession(ctx context.Context, tx *sql.Tx, s otpd.Session) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.ID, s.AccountID, s.TokenHash, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt), nullMS(s.EndedAt),
+		s.ID, s.AccountID, s.TokenHash, sqlstore.MS(s.CreatedAt), sqlstore.MS(s.LastSeenAt), sqlstore.MS(s.ExpiresAt), sqlstore.NullMS(s.EndedAt),
 		s.IP, s.UserAgent)
 	if err != nil {
 		return fmt.Errorf("insert session: %w", err)
@@ -24,7 +25,7 @@ func insertSession(ctx context.Context, tx *sql.Tx, s otpd.Session) error {
 // roundSession gives a session the precision it has once stored, so that
 // what VerifyCode returns equals what SessionByTokenHash reads back.
 func roundSession(s otpd.Session) otpd.Session {
-	round := func(t time.Time) time.Time { return fromNullMS(nullMS(t)) }
+	round := func(t time.Time) time.Time { return sqlstore.FromNullMS(sqlstore.NullMS(t)) }
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = round(s.CreatedAt), round(s.LastSeenAt), round(s.ExpiresAt), round(s.EndedAt)
 	return s
 }
@@ -35,7 +36,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Sessi
 	sess, err := scanSession(s.db.QueryRowContext(ctx,
 		`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`, hash))
 	if err != nil {
-		return otpd.Session{}, fmt.Errorf("sqlite: session by token: %w", notFound(err))
+		return otpd.Session{}, fmt.Errorf("sqlite: session by token: %w", sqlstore.NotFound(err))
 	}
 	return sess, nil
 }
@@ -43,9 +44,9 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Sessi
 // TouchSession moves a session's last-seen time forward, never back, so
 // that two requests racing with different clocks cannot shorten it.
 func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?`, ms(at), id)
+	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?`, sqlstore.MS(at), id)
 	if err == nil {
-		err = affected(res)
+		err = sqlstore.Affected(res)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: touch session %s: %w", id, err)
@@ -58,11 +59,11 @@ func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error
 // ErrNotFound.
 func (s *Store) EndSession(ctx context.Context, id string, ev otpd.Event) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, ms(ev.At), id)
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, sqlstore.MS(ev.At), id)
 		if err != nil {
 			return err
 		}
-		if err := affected(res); err != nil {
+		if err := sqlstore.Affected(res); err != nil {
 			return err
 		}
 		ev.Type = otpd.EventSessionEnded
@@ -74,7 +75,7 @@ func (s *Store) EndSession(ctx context.Context, id string, ev otpd.Event) error 
 	return nil
 }
 
-func scanSession(row scanner) (otpd.Session, error) {
+func scanSession(row sqlstore.Scanner) (otpd.Session, error) {
 	var (
 		s                      otpd.Session
 		created, seen, expires int64
@@ -83,6 +84,6 @@ func scanSession(row scanner) (otpd.Session, error) {
 	if err := row.Scan(&s.ID, &s.AccountID, &s.TokenHash, &created, &seen, &expires, &ended, &s.IP, &s.UserAgent); err != nil {
 		return otpd.Session{}, err
 	}
-	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = fromMS(created), fromMS(seen), fromMS(expires), fromNullMS(ended)
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = sqlstore.FromMS(created), sqlstore.FromMS(seen), sqlstore.FromMS(expires), sqlstore.FromNullMS(ended)
 	return s, nil
 }

@@ -4,12 +4,10 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/otpd/otpd"
 
@@ -77,80 +75,4 @@ func ignoreDone(err error) error {
 		return nil
 	}
 	return err
-}
-
-// queryer is what a lookup needs, so it runs alike on the pool and inside a
-// transaction.
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-// ms and fromMS convert between time.Time and the stored unix
-// milliseconds. Stored times lose sub-millisecond precision.
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-// nullMS keeps a zero time as NULL: "not yet" (ended_at, finished_at).
-func nullMS(t time.Time) sql.NullInt64 {
-	if t.IsZero() {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: ms(t), Valid: true}
-}
-
-func fromNullMS(v sql.NullInt64) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	return fromMS(v.Int64)
-}
-
-// nullString keeps an empty reference (an event or challenge without an
-// account) as NULL, which the foreign key requires.
-func nullString(s string) sql.NullString {
-	return sql.NullString{String: s, Valid: s != ""}
-}
-
-// parseAddress rebuilds a stored address; "" is the zero Address (an event
-// recorded without one).
-func parseAddress(s string) (otpd.Address, error) {
-	if s == "" {
-		return otpd.Address{}, nil
-	}
-	a, err := otpd.ParseAddress(s)
-	if err != nil {
-		return otpd.Address{}, fmt.Errorf("stored address %q: %w", s, err)
-	}
-	return a, nil
-}
-
-// newID names the events the store records itself: 128 random bits
-// (rand.Text), which cannot collide with the caller's IDs in practice.
-func newID() string { return rand.Text() }
-
-// notFound wraps otpd.ErrNotFound for sql.ErrNoRows, and leaves any other
-// error as it is.
-func notFound(err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return otpd.ErrNotFound
-	}
-	return err
-}
-
-// affected turns an UPDATE that matched no row into otpd.ErrNotFound.
-func affected(res sql.Result) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return otpd.ErrNotFound
-	}
-	return nil
 }

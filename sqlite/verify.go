@@ -6,9 +6,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 // VerifyCode decides a submitted code in one immediate transaction: no
@@ -37,31 +37,26 @@ func verify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest) (otpd.Verif
 	c, err := scanChallenge(tx.QueryRowContext(ctx,
 		`SELECT `+challengeColumns+` FROM challenges WHERE id = ?`, req.ChallengeID))
 	if err != nil {
-		return otpd.VerifyResult{}, fmt.Errorf("challenge: %w", notFound(err))
+		return otpd.VerifyResult{}, fmt.Errorf("challenge: %w", sqlstore.NotFound(err))
 	}
 	res := otpd.VerifyResult{Challenge: c}
-	var detail string
+	outcome, detail, expire, closed := sqlstore.Closed(c, req.Now)
 	switch {
-	case c.Status == otpd.StatusExhausted:
-		res.Outcome, detail = otpd.OutcomeExhausted, "code submitted after its tries were used up; not checked"
-	case c.Status == otpd.StatusExpired:
-		res.Outcome, detail = otpd.OutcomeExpired, "expired code submitted; not checked"
-	case c.Status != otpd.StatusPending:
-		res.Outcome, detail = otpd.OutcomeClosed, fmt.Sprintf("code submitted for a %s challenge; not checked", c.Status)
-	case !req.Now.Before(c.ExpiresAt):
-		if err := setStatus(ctx, tx, c.ID, otpd.StatusExpired); err != nil {
-			return otpd.VerifyResult{}, err
+	case closed:
+		if expire {
+			if err := setStatus(ctx, tx, c.ID, otpd.StatusExpired); err != nil {
+				return otpd.VerifyResult{}, err
+			}
+			res.Challenge.Status = otpd.StatusExpired
 		}
-		res.Challenge.Status = otpd.StatusExpired
-		res.Outcome, detail = otpd.OutcomeExpired, "expired code submitted; not checked"
+		res.Outcome = outcome
 	default:
 		g, err := loadGuard(ctx, tx, c.Email.Key())
 		if err != nil {
 			return otpd.VerifyResult{}, err
 		}
-		if wait := g.lockedFor(req.Now, req.Guess); wait > 0 {
-			res.Outcome, res.RetryAfter = otpd.OutcomeLocked, wait
-			detail = "too many wrong codes for this address; code not checked"
+		if wait := g.LockedFor(req.Now, req.Guess); wait > 0 {
+			res.Outcome, res.RetryAfter, detail = otpd.OutcomeLocked, wait, sqlstore.LockedDetail
 			break
 		}
 		// Constant time, so the time taken leaks nothing of the MAC.
@@ -71,7 +66,7 @@ func verify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest) (otpd.Verif
 		if res, err = countWrong(ctx, tx, req, res); err != nil {
 			return otpd.VerifyResult{}, err
 		}
-		detail = fmt.Sprintf("wrong code; %d %s left", res.AttemptsLeft, plural(res.AttemptsLeft, "try", "tries"))
+		detail = sqlstore.WrongDetail(res.AttemptsLeft)
 	}
 	accountID := c.AccountID
 	if accountID == "" {
@@ -101,7 +96,7 @@ func countWrong(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otp
 	if err != nil {
 		return otpd.VerifyResult{}, fmt.Errorf("count attempt: %w", err)
 	}
-	now, window := ms(req.Now), req.Guess.Window.Milliseconds()
+	now, window := sqlstore.MS(req.Now), req.Guess.Window.Milliseconds()
 	var wrong int
 	err = tx.QueryRowContext(ctx, `INSERT INTO guards (email_key, wrong_count, window_start) VALUES (?, 1, ?)
 		ON CONFLICT (email_key) DO UPDATE SET
@@ -113,10 +108,7 @@ func countWrong(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otp
 		return otpd.VerifyResult{}, fmt.Errorf("count wrong code for address: %w", err)
 	}
 	res.Outcome = otpd.OutcomeWrong
-	res.AttemptsLeft = c.AttemptsLeft()
-	if req.Guess.MaxWrong > 0 {
-		res.AttemptsLeft = max(0, min(res.AttemptsLeft, req.Guess.MaxWrong-wrong))
-	}
+	res.AttemptsLeft = sqlstore.AttemptsLeft(*c, wrong, req.Guess)
 	return res, nil
 }
 
@@ -133,7 +125,7 @@ func succeed(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.V
 	var err error
 	if c.AccountID != "" {
 		acct, err = scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, c.AccountID))
-		err = notFound(err)
+		err = sqlstore.NotFound(err)
 	} else {
 		acct, err = accountByKey(ctx, tx, c.Email.Key())
 		if errors.Is(err, otpd.ErrNotFound) && c.Purpose == otpd.PurposeSignUp {
@@ -169,7 +161,7 @@ func succeed(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.V
 // caller cannot misstate.
 func recordVerify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, typ otpd.EventType, accountID, detail string) error {
 	return insertEvent(ctx, tx, otpd.Event{
-		ID: newID(), Type: typ, At: req.Now, AccountID: accountID, Email: c.Email, FlowID: c.FlowID,
+		ID: sqlstore.NewID(), Type: typ, At: req.Now, AccountID: accountID, Email: c.Email, FlowID: c.FlowID,
 		IP: req.Event.IP, UserAgent: req.Event.UserAgent, Detail: detail,
 	})
 }
@@ -180,44 +172,23 @@ func setStatus(ctx context.Context, tx *sql.Tx, id string, status otpd.Challenge
 	if err != nil {
 		return fmt.Errorf("mark challenge %s: %w", status, err)
 	}
-	if err := affected(res); err != nil {
+	if err := sqlstore.Affected(res); err != nil {
 		return fmt.Errorf("mark challenge %s: %w", status, err)
 	}
 	return nil
 }
 
-// guard is an address's wrong-code count in its current window.
-type guard struct {
-	wrong       int
-	windowStart time.Time
-}
-
-func loadGuard(ctx context.Context, tx *sql.Tx, key string) (guard, error) {
-	var g guard
+func loadGuard(ctx context.Context, tx *sql.Tx, key string) (sqlstore.Guard, error) {
+	var g sqlstore.Guard
 	var start int64
 	err := tx.QueryRowContext(ctx, `SELECT wrong_count, window_start FROM guards WHERE email_key = ?`, key).
-		Scan(&g.wrong, &start)
+		Scan(&g.Wrong, &start)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return guard{}, nil
+		return sqlstore.Guard{}, nil
 	case err != nil:
-		return guard{}, fmt.Errorf("load guard: %w", err)
+		return sqlstore.Guard{}, fmt.Errorf("load guard: %w", err)
 	}
-	g.windowStart = fromMS(start)
+	g.WindowStart = sqlstore.FromMS(start)
 	return g, nil
-}
-
-// lockedFor returns how long the budget stays spent at now, or 0.
-func (g guard) lockedFor(now time.Time, lim otpd.GuessLimits) time.Duration {
-	if lim.MaxWrong <= 0 || g.wrong < lim.MaxWrong {
-		return 0
-	}
-	return max(0, g.windowStart.Add(lim.Window).Sub(now))
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

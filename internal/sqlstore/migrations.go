@@ -1,0 +1,61 @@
+package sqlstore
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Migration is one numbered schema change, NNNN_name.sql. A file, once
+// released, never changes: a change to the schema is a new file, with the
+// same number in every dialect.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// LoadMigrations reads the files matching pattern in fsys, in order of
+// their numbers, which must run 1, 2, 3, ... without gaps.
+func LoadMigrations(fsys fs.FS, pattern string) ([]Migration, error) {
+	names, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return nil, err
+	}
+	ms := make([]Migration, 0, len(names))
+	for _, name := range names {
+		base := path.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must start with a positive number and _", base)
+		}
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, Migration{Version: v, Name: base, SQL: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
+	for i, m := range ms {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected version %d; versions must be 1, 2, 3, ... without gaps", m.Name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersionError is returned by a store's Open for a database whose
+// schema is newer than this build knows: running old code on it could
+// corrupt data the new code relies on.
+type SchemaVersionError struct {
+	Database int // the version recorded in the database
+	Known    int // the newest version this build knows
+}
+
+func (e *SchemaVersionError) Error() string {
+	return fmt.Sprintf("database schema version %d is newer than this otpd knows (%d); upgrade otpd", e.Database, e.Known)
+}

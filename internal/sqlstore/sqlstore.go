@@ -1,0 +1,95 @@
+// Package sqlstore holds what the SQL stores (sqlite, postgres) share
+// besides their SQL: how values are stored, the decisions a verify or a
+// code request makes from what it has read, and the migration files'
+// rules. Each store keeps its own queries in its own dialect; only the Go
+// around them lives here, once.
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+// Queryer is what a lookup needs, so it runs alike on the pool and inside a
+// transaction.
+type Queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Scanner is a *sql.Row or *sql.Rows.
+type Scanner interface {
+	Scan(dest ...any) error
+}
+
+// MS and FromMS convert between time.Time and the stored unix
+// milliseconds. Stored times lose sub-millisecond precision.
+func MS(t time.Time) int64 { return t.UnixMilli() }
+
+// FromMS is the inverse of MS, in UTC.
+func FromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// NullMS keeps a zero time as NULL: "not yet" (ended_at, finished_at).
+func NullMS(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: MS(t), Valid: true}
+}
+
+// FromNullMS is the inverse of NullMS.
+func FromNullMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return FromMS(v.Int64)
+}
+
+// NullString keeps an empty reference (an event or challenge without an
+// account) as NULL, which the foreign key requires.
+func NullString(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
+}
+
+// ParseAddress rebuilds a stored address; "" is the zero Address (an event
+// recorded without one).
+func ParseAddress(s string) (otpd.Address, error) {
+	if s == "" {
+		return otpd.Address{}, nil
+	}
+	a, err := otpd.ParseAddress(s)
+	if err != nil {
+		return otpd.Address{}, fmt.Errorf("stored address %q: %w", s, err)
+	}
+	return a, nil
+}
+
+// NewID names the events a store records itself: 128 random bits
+// (rand.Text), which cannot collide with the caller's IDs in practice.
+func NewID() string { return rand.Text() }
+
+// NotFound wraps otpd.ErrNotFound for sql.ErrNoRows, and leaves any other
+// error as it is.
+func NotFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return otpd.ErrNotFound
+	}
+	return err
+}
+
+// Affected turns an UPDATE that matched no row into otpd.ErrNotFound.
+func Affected(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return otpd.ErrNotFound
+	}
+	return nil
+}
