@@ -220,10 +220,11 @@ func (w *Worker) deliver(ctx context.Context, m otpd.OutboxMessage) error {
 		return w.finish(ctx, m, otpd.MessageFailed, reason)
 	}
 	next := w.Clock.Now().Add(w.backoff(m.Attempts))
-	log.Warn("mail: send failed; will retry", "err", reason, "next", next)
 	if err := w.Store.RetryMessage(ctx, m.ID, next, reason); err != nil {
 		return fmt.Errorf("mail: retry %s: %w", m.ID, err)
 	}
+	// Logged once recorded, so that the line means the retry is due.
+	log.Warn("mail: send failed; will retry", "err", reason, "next", next)
 	return nil
 }
 
