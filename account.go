@@ -1,10 +1,40 @@
 package otpd
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Account is a person known to the server by their address.
 type Account struct {
 	ID        string
 	Email     Address
 	CreatedAt time.Time
+	// PasswordHash is an encoded argon2id hash, or "" for an account that
+	// signs in with codes only (the default).
+	PasswordHash string
+	// GuardUntil, while in the future, makes every password sign-in prove
+	// itself with a code as well: the owner reported a code they did not
+	// ask for, or the account is under attack.
+	GuardUntil time.Time
+	// LastSignInAt and LastPlace are where the previous sign-in came from,
+	// to tell impossible travel.
+	LastSignInAt time.Time
+	LastPlace    Place
+	// Countries are the ISO codes of the countries the account has signed
+	// in from; a sign-in from another one needs a code.
+	Countries []string
 }
+
+// HasPassword reports whether the account has a password set.
+func (a Account) HasPassword() bool { return a.PasswordHash != "" }
+
+// KnowsCountry reports whether the account has signed in from country
+// before. An unknown country ("") is never new: without GeoIP there is
+// nothing to compare.
+func (a Account) KnowsCountry(country string) bool {
+	return country == "" || slices.Contains(a.Countries, country)
+}
+
+// GuardedAt reports whether the account's guard is raised at now.
+func (a Account) GuardedAt(now time.Time) bool { return now.Before(a.GuardUntil) }

@@ -57,6 +57,9 @@ type Challenge struct {
 	Status      ChallengeStatus
 	IP          string
 	UserAgent   string
+	// SessionID binds a step-up code to the session that asked for it: it
+	// verifies nowhere else.
+	SessionID string
 }
 
 // AttemptsLeft is how many wrong codes the challenge still takes.
@@ -72,12 +75,19 @@ type SendLimits struct {
 	ResendCooldown time.Duration
 }
 
-// GuessLimits bound wrong codes per account (by address) across all its
-// flows: MaxWrong within any Window. A new code never resets this count, so
-// opening many flows does not buy more guesses.
+// GuessLimits bound failures (wrong codes and wrong passwords) per account
+// (by address) and per context, across all its flows: MaxWrong within any
+// Window. A new code never resets this count, so opening many flows does
+// not buy more guesses.
+//
+// After Free failures in a window, each further one locks the context out
+// for Backoff, doubled with every failure (1, 2, 4, 8 minutes, ...), up to
+// the window's end. A Backoff of zero means no such lockout.
 type GuessLimits struct {
 	MaxWrong int
 	Window   time.Duration
+	Free     int
+	Backoff  time.Duration
 }
 
 // VerifyOutcome is what checking one submitted code decided.

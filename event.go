@@ -20,6 +20,20 @@ const (
 	// EventCodeDenied is the owner's report, from the link in the email,
 	// that they did not ask for a code.
 	EventCodeDenied EventType = "code_denied"
+
+	EventPasswordSet     EventType = "password_set"
+	EventPasswordRemoved EventType = "password_removed"
+	EventPasswordWrong   EventType = "password_wrong"
+	// EventPasswordVerified is a right password; the detail says whether
+	// a code is needed as well, and why.
+	EventPasswordVerified EventType = "password_verified"
+	EventPasswordReset    EventType = "password_reset"
+	// EventLockedOut records that failures from one context locked it out
+	// for a while; the detail says which context and until when.
+	EventLockedOut        EventType = "locked_out"
+	EventDeviceRemembered EventType = "device_remembered"
+	EventDeviceForgotten  EventType = "device_forgotten"
+	EventSteppedUp        EventType = "stepped_up"
 )
 
 // Event is one entry of an account's security record. Events about an
@@ -34,6 +48,8 @@ type Event struct {
 	FlowID    string
 	IP        string
 	UserAgent string
+	// Place is where IP is, as a person reads it; "" when unknown.
+	Place string
 	// Detail is a short, human-readable note; never a code.
 	Detail string
 }

@@ -15,10 +15,23 @@ type Session struct {
 	EndedAt   time.Time
 	IP        string
 	UserAgent string
+	// Place is where the session started, as a person reads it.
+	Place string
+	// DeviceID is the remembered device it started on, if any.
+	DeviceID string
+	// SteppedUpAt is when a step-up code was last verified in this
+	// session; sensitive changes need it to be recent.
+	SteppedUpAt time.Time
 }
 
 // ActiveAt reports whether the session may be used at now, given the idle
 // timeout.
 func (s Session) ActiveAt(now time.Time, idle time.Duration) bool {
 	return s.EndedAt.IsZero() && now.Before(s.ExpiresAt) && now.Before(s.LastSeenAt.Add(idle))
+}
+
+// SteppedUpWithin reports whether a step-up code was verified in this
+// session within d before now.
+func (s Session) SteppedUpWithin(now time.Time, d time.Duration) bool {
+	return !s.SteppedUpAt.IsZero() && now.Sub(s.SteppedUpAt) < d
 }

@@ -55,6 +55,40 @@ type Store interface {
 
 	// Events returns an account's events, newest first.
 	Events(ctx context.Context, accountID string, limit int) ([]Event, error)
+	// RecordEvent records one event on its own.
+	RecordEvent(ctx context.Context, ev Event) error
+
+	// SetPassword sets or removes an account's password, records the
+	// change's event and queues its notice, in one transaction.
+	SetPassword(ctx context.Context, req PasswordChange) error
+	// StartSession creates a session that a password alone signed in,
+	// recording evs with it, in one transaction.
+	StartSession(ctx context.Context, s Session, evs []Event) error
+	// RecordSignIn keeps where an account's sign-in came from: its time
+	// and place become the account's last, and its country a known one.
+	RecordSignIn(ctx context.Context, accountID string, at time.Time, place Place) error
+	// RaiseGuard makes the account's guard last at least until until.
+	RaiseGuard(ctx context.Context, accountID string, until time.Time) error
+
+	// ReserveAttempt counts a password attempt against a guard before the
+	// password is checked, in one transaction, so that no number of
+	// concurrent attempts checks more passwords than the limits allow. A
+	// guard that is locked counts nothing and answers with RetryAfter.
+	ReserveAttempt(ctx context.Context, key GuardKey, now time.Time, lim GuessLimits) (Attempt, error)
+	// ForgiveAttempt takes back a reserved attempt whose password was
+	// right, and lifts the lockout it started if no later failure has
+	// replaced it.
+	ForgiveAttempt(ctx context.Context, key GuardKey, a Attempt) error
+
+	// SaveDevice remembers a device for its account, or updates when and
+	// where it was last seen. ev, when set, is recorded with it.
+	SaveDevice(ctx context.Context, d Device, ev *Event) error
+	// Device returns one of an account's remembered devices.
+	Device(ctx context.Context, accountID, id string) (Device, error)
+	// Devices returns an account's remembered devices, last seen first.
+	Devices(ctx context.Context, accountID string) ([]Device, error)
+	// ForgetDevice forgets a device and records ev, in one transaction.
+	ForgetDevice(ctx context.Context, accountID, id string, ev Event) error
 
 	// ClaimMessages hands out up to limit queued messages that are due at
 	// now and hides them from other claims until now+lease, so that a
@@ -97,9 +131,54 @@ type VerifyRequest struct {
 	Session Session
 	// NewAccountID is the ID a sign-up's account gets.
 	NewAccountID string
-	// Event carries the requester's context (IP, user agent, flow) for the
-	// events recorded.
+	// Event carries the requester's context (IP, user agent, place, flow)
+	// for the events recorded.
 	Event Event
+	// Context selects the guard the attempt counts against, and Guess is
+	// that context's limits.
+	Context SignInContext
+	// StepUpSession is the session submitting a step-up code; the code
+	// verifies only in the session that asked for it, and marks it
+	// stepped up instead of starting a session.
+	StepUpSession string
+	// PasswordHash is the new password a reset code sets; a reset code
+	// does not verify without one. When it verifies, every other session
+	// of the account ends, and Notice tells the address.
+	PasswordHash string
+	Notice       *OutboxMessage
+}
+
+// PasswordChange is everything SetPassword writes. Hash "" removes the
+// password. When EndSessions is set, every active session of the account
+// except Keep ends.
+type PasswordChange struct {
+	AccountID   string
+	Hash        string
+	Event       Event
+	EndSessions bool
+	Keep        string
+	// Notice, when set, is queued in the same transaction.
+	Notice *OutboxMessage
+}
+
+// GuardKey names one account's failure count in one context.
+type GuardKey struct {
+	Email   Address
+	Context SignInContext
+}
+
+func (k GuardKey) String() string { return string(k.Context) + ":" + k.Email.Key() }
+
+// Attempt is what ReserveAttempt decided.
+type Attempt struct {
+	// RetryAfter, when positive, means the guard is locked and the
+	// attempt was not counted.
+	RetryAfter time.Duration
+	// Failures is the guard's count in its window, this attempt included.
+	Failures int
+	// LockedUntil is when the lockout this attempt would start, should it
+	// fail, ends.
+	LockedUntil time.Time
 }
 
 // VerifyResult is what VerifyCode decided.

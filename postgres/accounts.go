@@ -11,7 +11,7 @@ import (
 	"github.com/otpd/otpd/internal/sqlstore"
 )
 
-const accountColumns = `id, email, created_at`
+const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries`
 
 // AccountByEmail finds an account by its address's Key, so a capital letter
 // in the local part finds the same account.
@@ -70,26 +70,31 @@ func createAccount(ctx context.Context, tx *sql.Tx, id string, email otpd.Addres
 
 func scanAccount(row sqlstore.Scanner) (otpd.Account, error) {
 	var (
-		a       otpd.Account
-		email   string
-		created int64
+		a                         otpd.Account
+		email, place, countries   string
+		created, guard, lastLogin int64
 	)
-	if err := row.Scan(&a.ID, &email, &created); err != nil {
+	if err := row.Scan(&a.ID, &email, &created, &a.PasswordHash, &guard, &lastLogin, &place, &countries); err != nil {
 		return otpd.Account{}, err
 	}
 	addr, err := sqlstore.ParseAddress(email)
 	if err != nil {
 		return otpd.Account{}, err
 	}
+	if a.LastPlace, err = sqlstore.ParsePlace(place); err != nil {
+		return otpd.Account{}, err
+	}
 	a.Email, a.CreatedAt = addr, sqlstore.FromMS(created)
+	a.GuardUntil, a.LastSignInAt = sqlstore.FromZeroMS(guard), sqlstore.FromZeroMS(lastLogin)
+	a.Countries = sqlstore.ParseCountries(countries)
 	return a, nil
 }
 
 func insertEvent(ctx context.Context, tx *sql.Tx, e otpd.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, at, account_id, email, email_key,
-		flow_id, ip, user_agent, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		flow_id, ip, user_agent, place, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		e.ID, e.Type, sqlstore.MS(e.At), sqlstore.NullString(e.AccountID), e.Email.String(), e.Email.Key(),
-		e.FlowID, e.IP, e.UserAgent, e.Detail)
+		e.FlowID, e.IP, e.UserAgent, e.Place, e.Detail)
 	if err != nil {
 		return fmt.Errorf("insert event %s: %w", e.Type, err)
 	}
@@ -104,7 +109,7 @@ func (s *Store) Events(ctx context.Context, accountID string, limit int) ([]otpd
 	if limit > 0 {
 		lim = sql.NullInt64{Int64: int64(limit), Valid: true}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, account_id, email, flow_id, ip, user_agent, detail
+	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, account_id, email, flow_id, ip, user_agent, place, detail
 		FROM events WHERE account_id = $1 ORDER BY at DESC, seq DESC LIMIT $2`, accountID, lim)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: events of account %s: %w", accountID, err)
@@ -132,7 +137,7 @@ func scanEvent(row sqlstore.Scanner) (otpd.Event, error) {
 		account sql.NullString
 		email   string
 	)
-	if err := row.Scan(&e.ID, &typ, &at, &account, &email, &e.FlowID, &e.IP, &e.UserAgent, &e.Detail); err != nil {
+	if err := row.Scan(&e.ID, &typ, &at, &account, &email, &e.FlowID, &e.IP, &e.UserAgent, &e.Place, &e.Detail); err != nil {
 		return otpd.Event{}, err
 	}
 	addr, err := sqlstore.ParseAddress(email)
@@ -141,4 +146,13 @@ func scanEvent(row sqlstore.Scanner) (otpd.Event, error) {
 	}
 	e.Type, e.At, e.AccountID, e.Email = otpd.EventType(typ), sqlstore.FromMS(at), account.String, addr
 	return e, nil
+}
+
+// RecordEvent records one event on its own.
+func (s *Store) RecordEvent(ctx context.Context, ev otpd.Event) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return insertEvent(ctx, tx, ev) })
+	if err != nil {
+		return fmt.Errorf("postgres: record event: %w", err)
+	}
+	return nil
 }

@@ -11,7 +11,7 @@ import (
 )
 
 const challengeColumns = `id, flow_id, purpose, email, account_id, code_mac,
-	created_at, expires_at, attempts, max_attempts, status, ip, user_agent`
+	created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id`
 
 // RequestCode checks the send limits and records the request in one
 // transaction that first takes the address's advisory lock: at READ
@@ -110,10 +110,10 @@ func sendLimit(ctx context.Context, tx *sql.Tx, req otpd.CodeRequest) (*otpd.Lim
 
 func insertChallenge(ctx context.Context, tx *sql.Tx, c otpd.Challenge) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO challenges (id, flow_id, purpose, email, email_key,
-		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13)`,
+		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14)`,
 		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), sqlstore.NullString(c.AccountID), c.CodeMAC,
-		sqlstore.MS(c.CreatedAt), sqlstore.MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent)
+		sqlstore.MS(c.CreatedAt), sqlstore.MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent, c.SessionID)
 	if err != nil {
 		return fmt.Errorf("insert challenge: %w", err)
 	}
@@ -204,7 +204,7 @@ func scanChallenge(row sqlstore.Scanner) (otpd.Challenge, error) {
 		purpose, status  string
 	)
 	if err := row.Scan(&c.ID, &c.FlowID, &purpose, &email, &account, &c.CodeMAC,
-		&created, &expires, &c.Attempts, &c.MaxAttempts, &status, &c.IP, &c.UserAgent); err != nil {
+		&created, &expires, &c.Attempts, &c.MaxAttempts, &status, &c.IP, &c.UserAgent, &c.SessionID); err != nil {
 		return otpd.Challenge{}, err
 	}
 	addr, err := sqlstore.ParseAddress(email)

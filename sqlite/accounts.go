@@ -10,7 +10,7 @@ import (
 	"github.com/otpd/otpd/internal/sqlstore"
 )
 
-const accountColumns = `id, email, created_at`
+const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries`
 
 // AccountByEmail finds an account by its address's Key, so a capital letter
 // in the local part finds the same account.
@@ -68,17 +68,22 @@ func createAccount(ctx context.Context, tx *sql.Tx, id string, email otpd.Addres
 
 func scanAccount(row sqlstore.Scanner) (otpd.Account, error) {
 	var (
-		a       otpd.Account
-		email   string
-		created int64
+		a                         otpd.Account
+		email, place, countries   string
+		created, guard, lastLogin int64
 	)
-	if err := row.Scan(&a.ID, &email, &created); err != nil {
+	if err := row.Scan(&a.ID, &email, &created, &a.PasswordHash, &guard, &lastLogin, &place, &countries); err != nil {
 		return otpd.Account{}, err
 	}
 	addr, err := sqlstore.ParseAddress(email)
 	if err != nil {
 		return otpd.Account{}, err
 	}
+	if a.LastPlace, err = sqlstore.ParsePlace(place); err != nil {
+		return otpd.Account{}, err
+	}
 	a.Email, a.CreatedAt = addr, sqlstore.FromMS(created)
+	a.GuardUntil, a.LastSignInAt = sqlstore.FromZeroMS(guard), sqlstore.FromZeroMS(lastLogin)
+	a.Countries = sqlstore.ParseCountries(countries)
 	return a, nil
 }

@@ -11,9 +11,9 @@ import (
 
 func insertEvent(ctx context.Context, tx *sql.Tx, e otpd.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, at, account_id, email, email_key,
-		flow_id, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		flow_id, ip, user_agent, place, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.Type, sqlstore.MS(e.At), sqlstore.NullString(e.AccountID), e.Email.String(), e.Email.Key(),
-		e.FlowID, e.IP, e.UserAgent, e.Detail)
+		e.FlowID, e.IP, e.UserAgent, e.Place, e.Detail)
 	if err != nil {
 		return fmt.Errorf("insert event %s: %w", e.Type, err)
 	}
@@ -27,7 +27,7 @@ func (s *Store) Events(ctx context.Context, accountID string, limit int) ([]otpd
 	if limit <= 0 {
 		limit = -1 // SQLite's "no limit"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, account_id, email, flow_id, ip, user_agent, detail
+	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, account_id, email, flow_id, ip, user_agent, place, detail
 		FROM events WHERE account_id = ? ORDER BY at DESC, seq DESC LIMIT ?`, accountID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events of account %s: %w", accountID, err)
@@ -55,7 +55,7 @@ func scanEvent(row sqlstore.Scanner) (otpd.Event, error) {
 		account sql.NullString
 		email   string
 	)
-	if err := row.Scan(&e.ID, &typ, &at, &account, &email, &e.FlowID, &e.IP, &e.UserAgent, &e.Detail); err != nil {
+	if err := row.Scan(&e.ID, &typ, &at, &account, &email, &e.FlowID, &e.IP, &e.UserAgent, &e.Place, &e.Detail); err != nil {
 		return otpd.Event{}, err
 	}
 	addr, err := sqlstore.ParseAddress(email)
@@ -64,4 +64,13 @@ func scanEvent(row sqlstore.Scanner) (otpd.Event, error) {
 	}
 	e.Type, e.At, e.AccountID, e.Email = otpd.EventType(typ), sqlstore.FromMS(at), account.String, addr
 	return e, nil
+}
+
+// RecordEvent records one event on its own.
+func (s *Store) RecordEvent(ctx context.Context, ev otpd.Event) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return insertEvent(ctx, tx, ev) })
+	if err != nil {
+		return fmt.Errorf("sqlite: record event: %w", err)
+	}
+	return nil
 }

@@ -10,12 +10,13 @@ import (
 	"github.com/otpd/otpd/internal/sqlstore"
 )
 
-const sessionColumns = `id, account_id, token_hash, created_at, last_seen_at, expires_at, ended_at, ip, user_agent`
+const sessionColumns = `id, account_id, token_hash, created_at, last_seen_at, expires_at, ended_at, ip, user_agent,
+	place, device_id, stepped_up_at`
 
 func insertSession(ctx context.Context, tx *sql.Tx, s otpd.Session) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, s.AccountID, s.TokenHash, sqlstore.MS(s.CreatedAt), sqlstore.MS(s.LastSeenAt), sqlstore.MS(s.ExpiresAt), sqlstore.NullMS(s.EndedAt),
-		s.IP, s.UserAgent)
+		s.IP, s.UserAgent, s.Place, s.DeviceID, sqlstore.NullMS(s.SteppedUpAt))
 	if err != nil {
 		return fmt.Errorf("insert session: %w", err)
 	}
@@ -27,6 +28,7 @@ func insertSession(ctx context.Context, tx *sql.Tx, s otpd.Session) error {
 func roundSession(s otpd.Session) otpd.Session {
 	round := func(t time.Time) time.Time { return sqlstore.FromNullMS(sqlstore.NullMS(t)) }
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = round(s.CreatedAt), round(s.LastSeenAt), round(s.ExpiresAt), round(s.EndedAt)
+	s.SteppedUpAt = round(s.SteppedUpAt)
 	return s
 }
 
@@ -79,11 +81,13 @@ func scanSession(row sqlstore.Scanner) (otpd.Session, error) {
 	var (
 		s                      otpd.Session
 		created, seen, expires int64
-		ended                  sql.NullInt64
+		ended, steppedUp       sql.NullInt64
 	)
-	if err := row.Scan(&s.ID, &s.AccountID, &s.TokenHash, &created, &seen, &expires, &ended, &s.IP, &s.UserAgent); err != nil {
+	if err := row.Scan(&s.ID, &s.AccountID, &s.TokenHash, &created, &seen, &expires, &ended, &s.IP, &s.UserAgent,
+		&s.Place, &s.DeviceID, &steppedUp); err != nil {
 		return otpd.Session{}, err
 	}
+	s.SteppedUpAt = sqlstore.FromNullMS(steppedUp)
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = sqlstore.FromMS(created), sqlstore.FromMS(seen), sqlstore.FromMS(expires), sqlstore.FromNullMS(ended)
 	return s, nil
 }

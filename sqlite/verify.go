@@ -51,7 +51,8 @@ func verify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest) (otpd.Verif
 		}
 		res.Outcome = outcome
 	default:
-		g, err := loadGuard(ctx, tx, c.Email.Key())
+		key := sqlstore.VerifyGuard(c, req)
+		g, err := loadGuard(ctx, tx, key)
 		if err != nil {
 			return otpd.VerifyResult{}, err
 		}
@@ -60,13 +61,12 @@ func verify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest) (otpd.Verif
 			break
 		}
 		// Constant time, so the time taken leaks nothing of the MAC.
-		if subtle.ConstantTimeCompare(req.CodeMAC, c.CodeMAC) == 1 {
+		if subtle.ConstantTimeCompare(req.CodeMAC, c.CodeMAC) == 1 && sqlstore.Fits(c, req) {
 			return succeed(ctx, tx, req, res)
 		}
-		if res, err = countWrong(ctx, tx, req, res); err != nil {
+		if res, detail, err = countWrong(ctx, tx, req, res, key, g); err != nil {
 			return otpd.VerifyResult{}, err
 		}
-		detail = sqlstore.WrongDetail(res.AttemptsLeft)
 	}
 	accountID := c.AccountID
 	if accountID == "" {
@@ -81,11 +81,9 @@ func verify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest) (otpd.Verif
 }
 
 // countWrong counts a wrong code against the challenge and against the
-// address's budget. The guard's window is fixed: it starts at the first
-// wrong code after the previous window ended, and only its end refills
-// the budget; a new code or a success does not, or an attacker could buy
-// guesses by opening flows or by waiting for the owner to sign in.
-func countWrong(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.VerifyResult) (otpd.VerifyResult, error) {
+// guard of its address and the requester's context (see Guard.Fail). When
+// the failure locks the context out, that is recorded as well.
+func countWrong(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g sqlstore.Guard) (otpd.VerifyResult, string, error) {
 	c := &res.Challenge
 	err := tx.QueryRowContext(ctx, `UPDATE challenges
 		SET attempts = attempts + 1,
@@ -94,66 +92,108 @@ func countWrong(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otp
 		RETURNING attempts, status`,
 		otpd.StatusExhausted, c.ID, otpd.StatusPending).Scan(&c.Attempts, &c.Status)
 	if err != nil {
-		return otpd.VerifyResult{}, fmt.Errorf("count attempt: %w", err)
+		return otpd.VerifyResult{}, "", fmt.Errorf("count attempt: %w", err)
 	}
-	now, window := sqlstore.MS(req.Now), req.Guess.Window.Milliseconds()
-	var wrong int
-	err = tx.QueryRowContext(ctx, `INSERT INTO guards (email_key, wrong_count, window_start) VALUES (?, 1, ?)
-		ON CONFLICT (email_key) DO UPDATE SET
-		    wrong_count  = CASE WHEN ? < guards.window_start + ? THEN guards.wrong_count + 1 ELSE 1 END,
-		    window_start = CASE WHEN ? < guards.window_start + ? THEN guards.window_start ELSE excluded.window_start END
-		RETURNING wrong_count`,
-		c.Email.Key(), now, now, window, now, window).Scan(&wrong)
-	if err != nil {
-		return otpd.VerifyResult{}, fmt.Errorf("count wrong code for address: %w", err)
+	g = g.Fail(req.Now, req.Guess)
+	if err := saveGuard(ctx, tx, key, g); err != nil {
+		return otpd.VerifyResult{}, "", err
 	}
 	res.Outcome = otpd.OutcomeWrong
-	res.AttemptsLeft = sqlstore.AttemptsLeft(*c, wrong, req.Guess)
-	return res, nil
+	res.AttemptsLeft = sqlstore.AttemptsLeft(*c, g.Wrong, req.Guess)
+	if g.LockedUntil.After(req.Now) {
+		res.RetryAfter = g.LockedFor(req.Now, req.Guess)
+		accountID, err := accountIDByKey(ctx, tx, c.Email.Key())
+		if err != nil {
+			return otpd.VerifyResult{}, "", err
+		}
+		if err := recordVerify(ctx, tx, req, *c, otpd.EventLockedOut, accountID, sqlstore.LockedOutDetail(key, g, req.Now, req.Guess)); err != nil {
+			return otpd.VerifyResult{}, "", err
+		}
+	}
+	return res, sqlstore.WrongDetail(res.AttemptsLeft), nil
 }
 
-// succeed consumes the challenge and signs the account in, creating it for
-// a sign-up. When another flow created the account meanwhile, this one
-// signs into it rather than failing on the unique address.
+// succeed consumes the challenge and does what it was for: a step-up
+// marks the session that asked, a reset sets the password and ends every
+// other session, and every other purpose signs the account in, creating it
+// for a sign-up. When another flow created the account meanwhile, a
+// sign-up signs into it rather than failing on the unique address.
 func succeed(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.VerifyResult) (otpd.VerifyResult, error) {
 	c := res.Challenge
 	if err := setStatus(ctx, tx, c.ID, otpd.StatusUsed); err != nil {
 		return otpd.VerifyResult{}, err
 	}
 	res.Challenge.Status = otpd.StatusUsed
-	var acct otpd.Account
-	var err error
-	if c.AccountID != "" {
-		acct, err = scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, c.AccountID))
-		err = sqlstore.NotFound(err)
-	} else {
-		acct, err = accountByKey(ctx, tx, c.Email.Key())
-		if errors.Is(err, otpd.ErrNotFound) && c.Purpose == otpd.PurposeSignUp {
-			acct, err = createAccount(ctx, tx, req.NewAccountID, c.Email, req.Now)
-			res.AccountCreated = err == nil
-		}
-	}
+	acct, created, err := verifiedAccount(ctx, tx, req, c)
 	if err != nil {
 		return otpd.VerifyResult{}, fmt.Errorf("account: %w", err)
+	}
+	res.Outcome, res.Account, res.AccountCreated = otpd.OutcomeVerified, acct, created
+	if err := recordVerify(ctx, tx, req, c, otpd.EventCodeVerified, acct.ID, "code verified"); err != nil {
+		return otpd.VerifyResult{}, err
+	}
+	if c.Purpose == otpd.PurposeStepUp {
+		res.Session, err = stepUp(ctx, tx, req, c, acct)
+		return res, err
+	}
+	if c.Purpose == otpd.PurposeResetPassword {
+		if err := reset(ctx, tx, req, c, acct); err != nil {
+			return otpd.VerifyResult{}, err
+		}
 	}
 	sess := req.Session
 	sess.AccountID = acct.ID
 	if err := insertSession(ctx, tx, sess); err != nil {
 		return otpd.VerifyResult{}, err
 	}
-	if err := recordVerify(ctx, tx, req, c, otpd.EventCodeVerified, acct.ID, "code verified"); err != nil {
-		return otpd.VerifyResult{}, err
-	}
-	if res.AccountCreated {
-		if err := recordVerify(ctx, tx, req, c, otpd.EventAccountCreated, acct.ID, "account created"); err != nil {
+	for _, e := range sqlstore.SignInEvents(c, created) {
+		if err := recordVerify(ctx, tx, req, c, e.Type, acct.ID, e.Detail); err != nil {
 			return otpd.VerifyResult{}, err
 		}
 	}
-	if err := recordVerify(ctx, tx, req, c, otpd.EventSessionStarted, acct.ID, "signed in with a code"); err != nil {
-		return otpd.VerifyResult{}, err
-	}
-	res.Outcome, res.Account, res.Session = otpd.OutcomeVerified, acct, roundSession(sess)
+	res.Session = roundSession(sess)
 	return res, nil
+}
+
+func verifiedAccount(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge) (otpd.Account, bool, error) {
+	if c.AccountID != "" {
+		acct, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, c.AccountID))
+		return acct, false, sqlstore.NotFound(err)
+	}
+	acct, err := accountByKey(ctx, tx, c.Email.Key())
+	if errors.Is(err, otpd.ErrNotFound) && c.Purpose == otpd.PurposeSignUp {
+		acct, err = createAccount(ctx, tx, req.NewAccountID, c.Email, req.Now)
+		return acct, err == nil, err
+	}
+	return acct, false, err
+}
+
+// stepUp marks the session that asked for a step-up code.
+func stepUp(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Session, error) {
+	sess, err := scanSession(tx.QueryRowContext(ctx, `UPDATE sessions SET stepped_up_at = ?
+		WHERE id = ? AND account_id = ? AND ended_at IS NULL RETURNING `+sessionColumns,
+		sqlstore.MS(req.Now), c.SessionID, acct.ID))
+	if err != nil {
+		return otpd.Session{}, fmt.Errorf("step up session %s: %w", c.SessionID, sqlstore.NotFound(err))
+	}
+	return sess, recordVerify(ctx, tx, req, c, otpd.EventSteppedUp, acct.ID, sqlstore.SteppedUpDetail)
+}
+
+// reset sets the new password, ends every session of the account (the
+// one the reset starts comes after) and queues the notice.
+func reset(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, req.PasswordHash, acct.ID); err != nil {
+		return fmt.Errorf("reset password: %w", err)
+	}
+	if err := endSessions(ctx, tx, acct.ID, "", req.Now); err != nil {
+		return err
+	}
+	if req.Notice != nil {
+		if err := insertMessage(ctx, tx, *req.Notice); err != nil {
+			return err
+		}
+	}
+	return recordVerify(ctx, tx, req, c, otpd.EventPasswordReset, acct.ID, sqlstore.ResetDetail)
 }
 
 // recordVerify records an event of a verify. Where it happened comes from
@@ -162,7 +202,7 @@ func succeed(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.V
 func recordVerify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, typ otpd.EventType, accountID, detail string) error {
 	return insertEvent(ctx, tx, otpd.Event{
 		ID: sqlstore.NewID(), Type: typ, At: req.Now, AccountID: accountID, Email: c.Email, FlowID: c.FlowID,
-		IP: req.Event.IP, UserAgent: req.Event.UserAgent, Detail: detail,
+		IP: req.Event.IP, UserAgent: req.Event.UserAgent, Place: req.Event.Place, Detail: detail,
 	})
 }
 
@@ -176,19 +216,4 @@ func setStatus(ctx context.Context, tx *sql.Tx, id string, status otpd.Challenge
 		return fmt.Errorf("mark challenge %s: %w", status, err)
 	}
 	return nil
-}
-
-func loadGuard(ctx context.Context, tx *sql.Tx, key string) (sqlstore.Guard, error) {
-	var g sqlstore.Guard
-	var start int64
-	err := tx.QueryRowContext(ctx, `SELECT wrong_count, window_start FROM guards WHERE email_key = ?`, key).
-		Scan(&g.Wrong, &start)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return sqlstore.Guard{}, nil
-	case err != nil:
-		return sqlstore.Guard{}, fmt.Errorf("load guard: %w", err)
-	}
-	g.WindowStart = sqlstore.FromMS(start)
-	return g, nil
 }

@@ -7,19 +7,76 @@ import (
 	"github.com/otpd/otpd"
 )
 
-// Guard is an address's wrong-code count in its current window.
+// Guard is one account's failures in one context in its current window,
+// and the lockout the last of them started.
 type Guard struct {
 	Wrong       int
 	WindowStart time.Time
+	LockedUntil time.Time
 }
 
-// LockedFor returns how long the budget stays spent at now, or 0. A
-// MaxWrong of zero or less is not enforced.
+// LockedFor returns how long the guard stays locked at now, or 0: until
+// its window ends once the budget is spent, or until the backoff lockout
+// ends. A MaxWrong of zero or less is not enforced.
 func (g Guard) LockedFor(now time.Time, lim otpd.GuessLimits) time.Duration {
-	if lim.MaxWrong <= 0 || g.Wrong < lim.MaxWrong {
-		return 0
+	wait := g.LockedUntil.Sub(now)
+	if lim.MaxWrong > 0 && g.Wrong >= lim.MaxWrong {
+		wait = max(wait, g.WindowStart.Add(lim.Window).Sub(now))
 	}
-	return max(0, g.WindowStart.Add(lim.Window).Sub(now))
+	return max(0, wait)
+}
+
+// maxDoublings bounds the backoff's exponent, so that a long window with
+// a small Free cannot overflow a Duration.
+const maxDoublings = 20
+
+// Fail returns the guard after one more failure at now. The window is
+// fixed: it starts at the first failure after the previous window ended,
+// and only its end refills the budget; a new code or a success does not,
+// or an attacker could buy guesses by opening flows or by waiting for the
+// owner to sign in. Each failure beyond Free locks the context out for
+// twice as long as the one before.
+func (g Guard) Fail(now time.Time, lim otpd.GuessLimits) Guard {
+	if g.Wrong == 0 || !now.Before(g.WindowStart.Add(lim.Window)) {
+		g = Guard{WindowStart: now}
+	}
+	g.Wrong++
+	if over := g.Wrong - lim.Free; lim.Backoff > 0 && over > 0 {
+		g.LockedUntil = now.Add(lim.Backoff << min(over-1, maxDoublings))
+	}
+	return g
+}
+
+// Forgive returns the guard with a reserved attempt taken back, and the
+// lockout that attempt started, if it is still the guard's, lifted.
+func (g Guard) Forgive(a otpd.Attempt) Guard {
+	g.Wrong = max(0, g.Wrong-1)
+	if g.LockedUntil.Equal(a.LockedUntil) {
+		g.LockedUntil = time.Time{}
+	}
+	return g
+}
+
+// Reserve decides a password attempt against the guard at now: refused
+// while locked, else counted as a failure until ForgiveAttempt says
+// otherwise.
+func (g Guard) Reserve(now time.Time, lim otpd.GuessLimits) (Guard, otpd.Attempt) {
+	if wait := g.LockedFor(now, lim); wait > 0 {
+		return g, otpd.Attempt{RetryAfter: wait, Failures: g.Wrong}
+	}
+	g = g.Fail(now, lim)
+	a := otpd.Attempt{Failures: g.Wrong}
+	if g.LockedUntil.After(now) {
+		a.LockedUntil = g.LockedUntil
+	}
+	return g, a
+}
+
+// LockedOutDetail is the event detail of a failure that locked a context
+// out.
+func LockedOutDetail(key otpd.GuardKey, g Guard, now time.Time, lim otpd.GuessLimits) string {
+	return fmt.Sprintf("%s sign-ins locked out for %s after %d failures",
+		key.Context, g.LockedFor(now, lim).Round(time.Second), g.Wrong)
 }
 
 // Closed decides a submitted code that will not be checked because of its
@@ -40,8 +97,54 @@ func Closed(c otpd.Challenge, now time.Time) (outcome otpd.VerifyOutcome, detail
 	return "", "", false, false
 }
 
-// LockedDetail is the event detail of a code refused by a spent budget.
-const LockedDetail = "too many wrong codes for this address; code not checked"
+// VerifyGuard is the guard a submitted code counts against: its
+// address's, in the requester's context. A request that names no context
+// counts as unfamiliar, the stricter.
+func VerifyGuard(c otpd.Challenge, req otpd.VerifyRequest) otpd.GuardKey {
+	ctx := req.Context
+	if ctx != otpd.Familiar {
+		ctx = otpd.Unfamiliar
+	}
+	return otpd.GuardKey{Email: c.Email, Context: ctx}
+}
+
+// Fits reports whether a right code may complete its challenge with what
+// the request brings: a step-up code only in the session that asked for
+// it, a reset code only with the new password. A right code that does not
+// fit counts as wrong, so that it cannot be probed.
+func Fits(c otpd.Challenge, req otpd.VerifyRequest) bool {
+	switch c.Purpose {
+	case otpd.PurposeStepUp:
+		return c.SessionID != "" && req.StepUpSession == c.SessionID
+	case otpd.PurposeResetPassword:
+		return req.PasswordHash != ""
+	}
+	return req.StepUpSession == ""
+}
+
+// SteppedUpDetail and ResetDetail are the details of what a step-up and a
+// reset code did.
+const (
+	SteppedUpDetail = "identity confirmed with a code for a sensitive change"
+	ResetDetail     = "password reset with a code; every other session was signed out"
+)
+
+// SignInEvents are the events a verified code records besides
+// code_verified, when it starts a session.
+func SignInEvents(c otpd.Challenge, created bool) []otpd.Event {
+	var evs []otpd.Event
+	if created {
+		evs = append(evs, otpd.Event{Type: otpd.EventAccountCreated, Detail: "account created"})
+	}
+	how := "signed in with a code"
+	if c.Purpose == otpd.PurposeResetPassword {
+		how = "signed in with the new password's reset code"
+	}
+	return append(evs, otpd.Event{Type: otpd.EventSessionStarted, Detail: how})
+}
+
+// LockedDetail is the event detail of a code refused by a locked guard.
+const LockedDetail = "too many failures for this address from this context; code not checked"
 
 // WrongDetail is the event detail of a wrong code.
 func WrongDetail(left int) string {

@@ -9,8 +9,11 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/otpd/otpd"
@@ -48,6 +51,22 @@ func FromNullMS(v sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return FromMS(v.Int64)
+}
+
+// ZeroMS keeps a zero time as 0, for columns where "never" needs no NULL.
+func ZeroMS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return MS(t)
+}
+
+// FromZeroMS is the inverse of ZeroMS.
+func FromZeroMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return FromMS(v)
 }
 
 // NullString keeps an empty reference (an event or challenge without an
@@ -92,4 +111,48 @@ func Affected(res sql.Result) error {
 		return otpd.ErrNotFound
 	}
 	return nil
+}
+
+// PlaceText stores a place as JSON; an unknown place is "".
+func PlaceText(p otpd.Place) string {
+	if p == (otpd.Place{}) {
+		return ""
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(fmt.Sprintf("sqlstore: a Place always encodes: %v", err))
+	}
+	return string(b)
+}
+
+// ParsePlace is the inverse of PlaceText.
+func ParsePlace(s string) (otpd.Place, error) {
+	var p otpd.Place
+	if s == "" {
+		return p, nil
+	}
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		return otpd.Place{}, fmt.Errorf("stored place %q: %w", s, err)
+	}
+	return p, nil
+}
+
+// CountriesText stores a set of country codes, comma-separated.
+func CountriesText(cs []string) string { return strings.Join(cs, ",") }
+
+// ParseCountries is the inverse of CountriesText.
+func ParseCountries(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// AddCountry returns cs with c added, once; an unknown country adds
+// nothing.
+func AddCountry(cs []string, c string) []string {
+	if c == "" || slices.Contains(cs, c) {
+		return cs
+	}
+	return append(cs, c)
 }

@@ -1,0 +1,167 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
+)
+
+// SetPassword sets or removes a password, ends the sessions the change
+// asks to end, records its event and queues its notice, in one
+// transaction.
+func (s *Store) SetPassword(ctx context.Context, req otpd.PasswordChange) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, req.Hash, req.AccountID)
+		if err != nil {
+			return err
+		}
+		if err := sqlstore.Affected(res); err != nil {
+			return err
+		}
+		if req.EndSessions {
+			if err := endSessions(ctx, tx, req.AccountID, req.Keep, req.Event.At); err != nil {
+				return err
+			}
+		}
+		if req.Notice != nil {
+			if err := insertMessage(ctx, tx, *req.Notice); err != nil {
+				return err
+			}
+		}
+		return insertEvent(ctx, tx, req.Event)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set password of account %s: %w", req.AccountID, err)
+	}
+	return nil
+}
+
+// endSessions ends every active session of an account but keep.
+func endSessions(ctx context.Context, tx *sql.Tx, accountID, keep string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?
+		WHERE account_id = ? AND id <> ? AND ended_at IS NULL`, sqlstore.MS(at), accountID, keep)
+	if err != nil {
+		return fmt.Errorf("end sessions: %w", err)
+	}
+	return nil
+}
+
+// StartSession creates a session and records its events in one
+// transaction.
+func (s *Store) StartSession(ctx context.Context, sess otpd.Session, evs []otpd.Event) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := insertSession(ctx, tx, sess); err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if err := insertEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: start session of account %s: %w", sess.AccountID, err)
+	}
+	return nil
+}
+
+// RecordSignIn keeps where a sign-in came from.
+func (s *Store) RecordSignIn(ctx context.Context, accountID string, at time.Time, place otpd.Place) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var countries string
+		err := tx.QueryRowContext(ctx, `SELECT countries FROM accounts WHERE id = ?`, accountID).Scan(&countries)
+		if err != nil {
+			return sqlstore.NotFound(err)
+		}
+		cs := sqlstore.AddCountry(sqlstore.ParseCountries(countries), place.Country)
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET last_signin_at = ?, last_place = ?, countries = ? WHERE id = ?`,
+			sqlstore.MS(at), sqlstore.PlaceText(place), sqlstore.CountriesText(cs), accountID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: record sign-in of account %s: %w", accountID, err)
+	}
+	return nil
+}
+
+// RaiseGuard makes an account's guard last at least until until.
+func (s *Store) RaiseGuard(ctx context.Context, accountID string, until time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET guard_until = MAX(guard_until, ?) WHERE id = ?`,
+		sqlstore.MS(until), accountID)
+	if err == nil {
+		err = sqlstore.Affected(res)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: raise guard of account %s: %w", accountID, err)
+	}
+	return nil
+}
+
+// ReserveAttempt counts a password attempt before it is checked, in one
+// immediate transaction.
+func (s *Store) ReserveAttempt(ctx context.Context, key otpd.GuardKey, now time.Time, lim otpd.GuessLimits) (otpd.Attempt, error) {
+	var a otpd.Attempt
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		g, err := loadGuard(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		var next sqlstore.Guard
+		if next, a = g.Reserve(now, lim); a.RetryAfter > 0 {
+			return nil
+		}
+		return saveGuard(ctx, tx, key, next)
+	})
+	if err != nil {
+		return otpd.Attempt{}, fmt.Errorf("sqlite: reserve attempt %s: %w", key, err)
+	}
+	return a, nil
+}
+
+// ForgiveAttempt takes back a reserved attempt.
+func (s *Store) ForgiveAttempt(ctx context.Context, key otpd.GuardKey, a otpd.Attempt) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		g, err := loadGuard(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		return saveGuard(ctx, tx, key, g.Forgive(a))
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: forgive attempt %s: %w", key, err)
+	}
+	return nil
+}
+
+func loadGuard(ctx context.Context, tx *sql.Tx, key otpd.GuardKey) (sqlstore.Guard, error) {
+	var g sqlstore.Guard
+	var start, locked int64
+	err := tx.QueryRowContext(ctx, `SELECT wrong_count, window_start, locked_until FROM guards WHERE guard_key = ?`,
+		key.String()).Scan(&g.Wrong, &start, &locked)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return sqlstore.Guard{}, nil
+	case err != nil:
+		return sqlstore.Guard{}, fmt.Errorf("load guard: %w", err)
+	}
+	g.WindowStart, g.LockedUntil = sqlstore.FromMS(start), sqlstore.FromZeroMS(locked)
+	return g, nil
+}
+
+func saveGuard(ctx context.Context, tx *sql.Tx, key otpd.GuardKey, g sqlstore.Guard) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO guards (guard_key, wrong_count, window_start, locked_until)
+		VALUES (?, ?, ?, ?)
+		ON CONFLICT (guard_key) DO UPDATE SET wrong_count = excluded.wrong_count,
+		    window_start = excluded.window_start, locked_until = excluded.locked_until`,
+		key.String(), g.Wrong, sqlstore.MS(g.WindowStart), sqlstore.ZeroMS(g.LockedUntil))
+	if err != nil {
+		return fmt.Errorf("save guard: %w", err)
+	}
+	return nil
+}
