@@ -140,4 +140,9 @@ type Codes interface {
 	// CheckDenyToken returns the challenge a deny token names, and false
 	// when the token was not made by DenyToken under this secret.
 	CheckDenyToken(token string) (challengeID string, ok bool)
+	// DeviceToken returns the value of a remembered device's cookie.
+	DeviceToken(deviceID string) string
+	// CheckDeviceToken returns the device a cookie names, and false when
+	// it was not made by DeviceToken under this secret.
+	CheckDeviceToken(token string) (deviceID string, ok bool)
 }

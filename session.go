@@ -22,6 +22,9 @@ type Session struct {
 	// SteppedUpAt is when a step-up code was last verified in this
 	// session; sensitive changes need it to be recent.
 	SteppedUpAt time.Time
+	// StepUpChallenge is the challenge of that step-up: the notice of a
+	// change made in the session links to it for "this wasn't me".
+	StepUpChallenge string
 }
 
 // ActiveAt reports whether the session may be used at now, given the idle

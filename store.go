@@ -149,7 +149,8 @@ type VerifyRequest struct {
 }
 
 // PasswordChange is everything SetPassword writes. Hash "" removes the
-// password. When EndSessions is set, every active session of the account
+// password. An Event without an ID is not recorded: re-hashing a password
+// with new parameters changes nothing the owner needs to see. When EndSessions is set, every active session of the account
 // except Keep ends.
 type PasswordChange struct {
 	AccountID   string

@@ -27,6 +27,7 @@ type Book struct {
 	max     *big.Int
 	macKey  []byte
 	denyKey []byte
+	devKey  []byte
 	aead    cipher.AEAD
 	rand    io.Reader
 }
@@ -55,6 +56,7 @@ func New(secret []byte, digits int) (*Book, error) {
 		max:     max,
 		macKey:  derive(secret, "otpd/v1/code-mac"),
 		denyKey: derive(secret, "otpd/v1/deny-link"),
+		devKey:  derive(secret, "otpd/v1/device-cookie"),
 		aead:    aead,
 		rand:    rand.Reader,
 	}, nil
@@ -137,33 +139,46 @@ func Normalize(s string, digits int) (string, bool) {
 	return s, true
 }
 
-// denyTagLen is the length of a deny token's tag: 128 bits of HMAC, more
+// tagLen is the length of a signed token's tag: 128 bits of HMAC, more
 // than enough against forgery, short enough for a link.
-const denyTagLen = 16
+const tagLen = 16
 
 // DenyToken returns "challengeID.tag", where tag is an HMAC of the ID. The
 // link needs no stored state, and nobody without the secret can make one
 // that cancels someone else's code.
-func (b *Book) DenyToken(challengeID string) string {
-	return challengeID + "." + base64.RawURLEncoding.EncodeToString(b.denyTag(challengeID))
-}
+func (b *Book) DenyToken(challengeID string) string { return sign(b.denyKey, challengeID) }
 
 // CheckDenyToken verifies a token made by DenyToken and returns its
 // challenge ID.
-func (b *Book) CheckDenyToken(token string) (string, bool) {
-	id, tag, ok := strings.Cut(token, ".")
-	if !ok || id == "" || len(tag) != base64.RawURLEncoding.EncodedLen(denyTagLen) {
+func (b *Book) CheckDenyToken(token string) (string, bool) { return check(b.denyKey, token) }
+
+// DeviceToken returns the value of a device cookie, "deviceID.tag": a
+// browser cannot name a device it was not given, so it cannot pass for
+// the owner's remembered one by guessing.
+func (b *Book) DeviceToken(deviceID string) string { return sign(b.devKey, deviceID) }
+
+// CheckDeviceToken verifies a token made by DeviceToken and returns its
+// device ID.
+func (b *Book) CheckDeviceToken(token string) (string, bool) { return check(b.devKey, token) }
+
+func sign(key []byte, id string) string {
+	return id + "." + base64.RawURLEncoding.EncodeToString(tag(key, id))
+}
+
+func check(key []byte, token string) (string, bool) {
+	id, t, ok := strings.Cut(token, ".")
+	if !ok || id == "" || len(t) != base64.RawURLEncoding.EncodedLen(tagLen) {
 		return "", false
 	}
-	got, err := base64.RawURLEncoding.DecodeString(tag)
-	if err != nil || !hmac.Equal(got, b.denyTag(id)) {
+	got, err := base64.RawURLEncoding.DecodeString(t)
+	if err != nil || !hmac.Equal(got, tag(key, id)) {
 		return "", false
 	}
 	return id, true
 }
 
-func (b *Book) denyTag(challengeID string) []byte {
-	m := hmac.New(sha256.New, b.denyKey)
-	m.Write([]byte(challengeID))
-	return m.Sum(nil)[:denyTagLen]
+func tag(key []byte, id string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(id))
+	return m.Sum(nil)[:tagLen]
 }

@@ -172,9 +172,9 @@ func verifiedAccount(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c 
 
 // stepUp marks the session that asked for a step-up code.
 func stepUp(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Session, error) {
-	sess, err := scanSession(tx.QueryRowContext(ctx, `UPDATE sessions SET stepped_up_at = $1
-		WHERE id = $2 AND account_id = $3 AND ended_at IS NULL RETURNING `+sessionColumns,
-		sqlstore.MS(req.Now), c.SessionID, acct.ID))
+	sess, err := scanSession(tx.QueryRowContext(ctx, `UPDATE sessions SET stepped_up_at = $1, step_up_challenge = $2
+		WHERE id = $3 AND account_id = $4 AND ended_at IS NULL RETURNING `+sessionColumns,
+		sqlstore.MS(req.Now), c.ID, c.SessionID, acct.ID))
 	if err != nil {
 		return otpd.Session{}, fmt.Errorf("step up session %s: %w", c.SessionID, sqlstore.NotFound(err))
 	}

@@ -33,6 +33,9 @@ func (s *Store) SetPassword(ctx context.Context, req otpd.PasswordChange) error 
 				return err
 			}
 		}
+		if req.Event.ID == "" {
+			return nil
+		}
 		return insertEvent(ctx, tx, req.Event)
 	})
 	if err != nil {

@@ -11,12 +11,12 @@ import (
 )
 
 const sessionColumns = `id, account_id, token_hash, created_at, last_seen_at, expires_at, ended_at, ip, user_agent,
-	place, device_id, stepped_up_at`
+	place, device_id, stepped_up_at, step_up_challenge`
 
 func insertSession(ctx context.Context, tx *sql.Tx, s otpd.Session) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, s.AccountID, s.TokenHash, sqlstore.MS(s.CreatedAt), sqlstore.MS(s.LastSeenAt), sqlstore.MS(s.ExpiresAt), sqlstore.NullMS(s.EndedAt),
-		s.IP, s.UserAgent, s.Place, s.DeviceID, sqlstore.NullMS(s.SteppedUpAt))
+		s.IP, s.UserAgent, s.Place, s.DeviceID, sqlstore.NullMS(s.SteppedUpAt), s.StepUpChallenge)
 	if err != nil {
 		return fmt.Errorf("insert session: %w", err)
 	}
@@ -84,7 +84,7 @@ func scanSession(row sqlstore.Scanner) (otpd.Session, error) {
 		ended, steppedUp       sql.NullInt64
 	)
 	if err := row.Scan(&s.ID, &s.AccountID, &s.TokenHash, &created, &seen, &expires, &ended, &s.IP, &s.UserAgent,
-		&s.Place, &s.DeviceID, &steppedUp); err != nil {
+		&s.Place, &s.DeviceID, &steppedUp, &s.StepUpChallenge); err != nil {
 		return otpd.Session{}, err
 	}
 	s.SteppedUpAt = sqlstore.FromNullMS(steppedUp)

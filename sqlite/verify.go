@@ -170,9 +170,9 @@ func verifiedAccount(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c 
 
 // stepUp marks the session that asked for a step-up code.
 func stepUp(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Session, error) {
-	sess, err := scanSession(tx.QueryRowContext(ctx, `UPDATE sessions SET stepped_up_at = ?
+	sess, err := scanSession(tx.QueryRowContext(ctx, `UPDATE sessions SET stepped_up_at = ?, step_up_challenge = ?
 		WHERE id = ? AND account_id = ? AND ended_at IS NULL RETURNING `+sessionColumns,
-		sqlstore.MS(req.Now), c.SessionID, acct.ID))
+		sqlstore.MS(req.Now), c.ID, c.SessionID, acct.ID))
 	if err != nil {
 		return otpd.Session{}, fmt.Errorf("step up session %s: %w", c.SessionID, sqlstore.NotFound(err))
 	}

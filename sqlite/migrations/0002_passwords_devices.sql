@@ -13,6 +13,9 @@ ALTER TABLE challenges ADD COLUMN session_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN place TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN device_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN stepped_up_at INTEGER;
+-- step_up_challenge is the challenge of the latest step-up: a notice of
+-- a change made in the session links to it for "this wasn't me".
+ALTER TABLE sessions ADD COLUMN step_up_challenge TEXT NOT NULL DEFAULT '';
 
 ALTER TABLE events ADD COLUMN place TEXT NOT NULL DEFAULT '';
 
