@@ -1,6 +1,8 @@
 package risk
 
 import (
+	"github.com/otpd/otpd"
+
 	"errors"
 	"fmt"
 	"net/netip"
@@ -76,10 +78,10 @@ func probe(db *maxminddb.Reader) error {
 // would mislead the person reading the code email. A record that does not
 // decode also counts as unknown; a place is advice, and a sign-in must not
 // fail for want of one.
-func (g *GeoIP) Locate(ip netip.Addr) Place {
+func (g *GeoIP) Locate(ip netip.Addr) otpd.Place {
 	ip = ip.Unmap().WithZone("")
 	if !locatable(ip) {
-		return Place{}
+		return otpd.Place{}
 	}
 	for _, db := range g.dbs {
 		if ip.Is6() && db.Metadata.IPVersion == 4 {
@@ -94,7 +96,7 @@ func (g *GeoIP) Locate(ip netip.Addr) Place {
 			return p
 		}
 	}
-	return Place{}
+	return otpd.Place{}
 }
 
 // Close releases the databases.

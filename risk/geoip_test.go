@@ -1,6 +1,8 @@
 package risk_test
 
 import (
+	"github.com/otpd/otpd"
+
 	"errors"
 	"math"
 	"net"
@@ -18,8 +20,8 @@ import (
 )
 
 func TestLocateCityDatabase(t *testing.T) {
-	germany := risk.Place{Country: "DE"} // a country-level record, no name
-	path := geotest.Write(t, t.TempDir(), map[string]risk.Place{
+	germany := otpd.Place{Country: "DE"} // a country-level record, no name
+	path := geotest.Write(t, t.TempDir(), map[string]otpd.Place{
 		"203.0.113.0/24":   geotest.London,
 		"203.0.113.128/25": {}, // carved out: unknown
 		"198.51.100.0/24":  geotest.Lagos,
@@ -39,22 +41,22 @@ func TestLocateCityDatabase(t *testing.T) {
 	}{
 		{"203.0.113.7", "London, United Kingdom"},
 		{"::ffff:203.0.113.7", "London, United Kingdom"},
-		{"203.0.113.200", "unknown place"},
+		{"203.0.113.200", ""},
 		{"198.51.100.200", "Lagos, Nigeria"},
 		{"192.0.2.1", "Germany"},
 		{"2001:db8::1", "New York, United States"},
 		{"2001:db8:1::1", "Sydney, Australia"},
-		{"fe80::1%eth0", "unknown place"},
-		{"8.8.8.8", "unknown place"},
-		{"2001:db9::1", "unknown place"},
-		{"127.0.0.1", "unknown place"},
-		{"::1", "unknown place"},
+		{"fe80::1%eth0", ""},
+		{"8.8.8.8", ""},
+		{"2001:db9::1", ""},
+		{"127.0.0.1", ""},
+		{"::1", ""},
 	} {
 		if got := geo.Locate(netip.MustParseAddr(tc.ip)).String(); got != tc.want {
 			t.Errorf("Locate(%s) = %q, want %q", tc.ip, got, tc.want)
 		}
 	}
-	if p := geo.Locate(netip.Addr{}); p != (risk.Place{}) {
+	if p := geo.Locate(netip.Addr{}); p != (otpd.Place{}) {
 		t.Errorf("Locate(zero Addr) = %+v, want unknown", p)
 	}
 	if p := geo.Locate(netip.MustParseAddr("198.51.100.1")); p != geotest.Lagos {
@@ -89,7 +91,7 @@ func TestLocateIPLocationDBLayout(t *testing.T) {
 	if got := geo.Locate(netip.MustParseAddr("2001:db8::8888")).String(); got != "Mountain View, United States" {
 		t.Errorf("Locate(2001:db8::8888) = %q from the IPv6 file, want Mountain View, United States", got)
 	}
-	if got := geo.Locate(netip.MustParseAddr("10.1.2.3")).String(); got != "unknown place" {
+	if got := geo.Locate(netip.MustParseAddr("10.1.2.3")).String(); got != "" {
 		t.Errorf("Locate(10.1.2.3) = %q; a private address must stay unknown", got)
 	}
 }
@@ -119,7 +121,7 @@ func TestOpenGeoIPErrors(t *testing.T) {
 		"198.51.100.0/24": {"autonomous_system_number": mmdbtype.Uint32(64500), "autonomous_system_organization": mmdbtype.String("Example")},
 	})
 	missing := filepath.Join(dir, "missing.mmdb")
-	good := geotest.Write(t, dir, map[string]risk.Place{"203.0.113.0/24": geotest.London})
+	good := geotest.Write(t, dir, map[string]otpd.Place{"203.0.113.0/24": geotest.London})
 
 	for _, tc := range []struct {
 		name  string

@@ -1,5 +1,7 @@
 package risk
 
+import "github.com/otpd/otpd"
+
 // record is what otpd reads of a database record. Two layouts are in use,
 // and record decodes both:
 //
@@ -30,13 +32,13 @@ type record struct {
 	Longitude   *float64 `maxminddb:"longitude"`
 }
 
-func (r record) place() Place {
-	p := Place{Country: r.Country.ISOCode, CountryName: r.Country.Names.EN, City: cityName(r.City)}
+func (r record) place() otpd.Place {
+	p := otpd.Place{Country: r.Country.ISOCode, CountryName: r.Country.Names.EN, City: cityName(r.City)}
 	if p.Country == "" {
 		p.Country = r.CountryCode
 	}
 	if !isCountryCode(p.Country) {
-		return Place{}
+		return otpd.Place{}
 	}
 	if p.CountryName == "" {
 		p.CountryName = countryName(p.Country)

@@ -1,6 +1,8 @@
 package risk
 
 import (
+	"github.com/otpd/otpd"
+
 	"fmt"
 	"math"
 	"strconv"
@@ -26,7 +28,7 @@ const earthRadiusKM = 6371.0088
 
 // Distance returns the great-circle distance between two places, by the
 // haversine formula. ok is false when either place lacks coordinates.
-func Distance(a, b Place) (km float64, ok bool) {
+func Distance(a, b otpd.Place) (km float64, ok bool) {
 	if !a.HasCoords || !b.HasCoords {
 		return 0, false
 	}
@@ -45,7 +47,7 @@ func radians(deg float64) float64 { return deg * math.Pi / 180 }
 // 8,400 km in 20 min". Places without coordinates, and places within
 // GeoIPSlackKM of each other, are never impossible; two far-apart places
 // at the same instant are.
-func ImpossibleTravel(from Place, fromAt time.Time, to Place, toAt time.Time, maxKMH float64) (reason string, impossible bool) {
+func ImpossibleTravel(from otpd.Place, fromAt time.Time, to otpd.Place, toAt time.Time, maxKMH float64) (reason string, impossible bool) {
 	km, ok := Distance(from, to)
 	if !ok || km <= GeoIPSlackKM {
 		return "", false

@@ -1,6 +1,8 @@
 package risk_test
 
 import (
+	"github.com/otpd/otpd"
+
 	"math"
 	"testing"
 	"time"
@@ -9,8 +11,8 @@ import (
 	"github.com/otpd/otpd/risk/geotest"
 )
 
-func at(lat, lon float64) risk.Place {
-	return risk.Place{Country: "XX", City: "somewhere", Lat: lat, Lon: lon, HasCoords: true}
+func at(lat, lon float64) otpd.Place {
+	return otpd.Place{Country: "XX", City: "somewhere", Lat: lat, Lon: lon, HasCoords: true}
 }
 
 var (
@@ -25,7 +27,7 @@ var (
 func TestDistance(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		a, b risk.Place
+		a, b otpd.Place
 		km   float64
 	}{
 		{"London-New York", geotest.London, geotest.NewYork, 5570},
@@ -35,7 +37,7 @@ func TestDistance(t *testing.T) {
 		{"Tokyo-San Francisco, over the date line", tokyo, sanFran, 8270},
 		{"London-Sydney, nearly half the globe", geotest.London, geotest.Sydney, 16990},
 	} {
-		for _, order := range [][2]risk.Place{{tc.a, tc.b}, {tc.b, tc.a}} {
+		for _, order := range [][2]otpd.Place{{tc.a, tc.b}, {tc.b, tc.a}} {
 			km, ok := risk.Distance(order[0], order[1])
 			if !ok || math.Abs(km-tc.km) > tc.km/100 {
 				t.Errorf("%s: Distance = %.0f km, %v; want %.0f km within 1%%", tc.name, km, ok, tc.km)
@@ -48,11 +50,11 @@ func TestDistanceNeedsCoordinates(t *testing.T) {
 	if km, ok := risk.Distance(geotest.London, geotest.London); !ok || km != 0 {
 		t.Errorf("London to itself = %v km, %v; want 0, true", km, ok)
 	}
-	countryOnly := risk.Place{Country: "NG", CountryName: "Nigeria"}
+	countryOnly := otpd.Place{Country: "NG", CountryName: "Nigeria"}
 	if _, ok := risk.Distance(geotest.London, countryOnly); ok {
 		t.Error("Distance to a place without coordinates reported ok")
 	}
-	if _, ok := risk.Distance(risk.Place{}, risk.Place{}); ok {
+	if _, ok := risk.Distance(otpd.Place{}, otpd.Place{}); ok {
 		t.Error("Distance between unknown places reported ok")
 	}
 }
@@ -61,7 +63,7 @@ func TestImpossibleTravel(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name     string
-		from, to risk.Place
+		from, to otpd.Place
 		elapsed  time.Duration
 		maxKMH   float64
 		reason   string
@@ -85,8 +87,8 @@ func TestImpossibleTravel(t *testing.T) {
 		{"London to Paris at once", geotest.London, paris, 0, 0,
 			"impossible travel: 340 km in under a minute"},
 		{"same place at once", geotest.Lagos, geotest.Lagos, 0, 0, ""},
-		{"to a place without coordinates", geotest.London, risk.Place{Country: "NG"}, 0, 0, ""},
-		{"from an unknown place", risk.Place{}, geotest.London, 0, 0, ""},
+		{"to a place without coordinates", geotest.London, otpd.Place{Country: "NG"}, 0, 0, ""},
+		{"from an unknown place", otpd.Place{}, geotest.London, 0, 0, ""},
 		{"a rocket's speed allows 40 minutes", geotest.London, geotest.NewYork, 40 * time.Minute, 10000, ""},
 		{"walking pace forbids 2 days", geotest.London, edinburgh, 48 * time.Hour, 4,
 			"impossible travel: 530 km in 48 h"},

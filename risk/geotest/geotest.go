@@ -2,7 +2,7 @@
 // can put one address in London and another in Lagos and watch what the
 // server makes of it:
 //
-//	path := geotest.Write(t, t.TempDir(), map[string]risk.Place{
+//	path := geotest.Write(t, t.TempDir(), map[string]otpd.Place{
 //		"203.0.113.0/24":  geotest.London,
 //		"198.51.100.0/24": geotest.Lagos,
 //		"2001:db8::/32":   geotest.NewYork,
@@ -16,6 +16,8 @@
 package geotest
 
 import (
+	"github.com/otpd/otpd"
+
 	"cmp"
 	"net"
 	"net/netip"
@@ -32,10 +34,10 @@ import (
 // Places for tests, far enough apart that travel between them in minutes
 // is impossible.
 var (
-	London  = risk.Place{Country: "GB", CountryName: "United Kingdom", City: "London", Lat: 51.5072, Lon: -0.1276, HasCoords: true}
-	Lagos   = risk.Place{Country: "NG", CountryName: "Nigeria", City: "Lagos", Lat: 6.5244, Lon: 3.3792, HasCoords: true}
-	NewYork = risk.Place{Country: "US", CountryName: "United States", City: "New York", Lat: 40.7128, Lon: -74.0060, HasCoords: true}
-	Sydney  = risk.Place{Country: "AU", CountryName: "Australia", City: "Sydney", Lat: -33.8688, Lon: 151.2093, HasCoords: true}
+	London  = otpd.Place{Country: "GB", CountryName: "United Kingdom", City: "London", Lat: 51.5072, Lon: -0.1276, HasCoords: true}
+	Lagos   = otpd.Place{Country: "NG", CountryName: "Nigeria", City: "Lagos", Lat: 6.5244, Lon: 3.3792, HasCoords: true}
+	NewYork = otpd.Place{Country: "US", CountryName: "United States", City: "New York", Lat: 40.7128, Lon: -74.0060, HasCoords: true}
+	Sydney  = otpd.Place{Country: "AU", CountryName: "Australia", City: "Sydney", Lat: -33.8688, Lon: 151.2093, HasCoords: true}
 )
 
 // Write builds a City database in dir (a new t.TempDir() when dir is "")
@@ -47,7 +49,7 @@ var (
 // back through risk.OpenGeoIP and fails the test if one does not come
 // back as given, so a test never runs against a database that says
 // something else than it meant.
-func Write(t testing.TB, dir string, places map[string]risk.Place) string {
+func Write(t testing.TB, dir string, places map[string]otpd.Place) string {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -85,14 +87,14 @@ func Write(t testing.TB, dir string, places map[string]risk.Place) string {
 
 type entry struct {
 	prefix netip.Prefix
-	place  risk.Place
+	place  otpd.Place
 }
 
 // parse returns the entries shortest prefix first, so that a longer one
 // inserted later replaces its part of a shorter one. It refuses places
 // that risk.GeoIP would not read back as given. The zero Place is allowed:
 // it carves an unknown range out of a larger one.
-func parse(t testing.TB, places map[string]risk.Place) []entry {
+func parse(t testing.TB, places map[string]otpd.Place) []entry {
 	t.Helper()
 	var entries []entry
 	for key, place := range places {
@@ -101,7 +103,7 @@ func parse(t testing.TB, places map[string]risk.Place) []entry {
 			t.Fatalf("geotest: %v", err)
 		}
 		switch {
-		case place.Country == "" && place != (risk.Place{}):
+		case place.Country == "" && place != (otpd.Place{}):
 			t.Fatalf("geotest: %s: a place needs a country", key)
 		case place.HasCoords && place.City == "":
 			t.Fatalf("geotest: %s: coordinates need a city; risk.GeoIP ignores a country's middle", key)
@@ -119,7 +121,7 @@ func parse(t testing.TB, places map[string]risk.Place) []entry {
 	return entries
 }
 
-func record(p risk.Place) mmdbtype.Map {
+func record(p otpd.Place) mmdbtype.Map {
 	r := mmdbtype.Map{}
 	if p.Country != "" {
 		country := mmdbtype.Map{"iso_code": mmdbtype.String(p.Country)}
@@ -147,7 +149,7 @@ func check(t testing.TB, path string, entries []entry) {
 	}
 	defer geo.Close()
 	for _, e := range entries {
-		var want risk.Place
+		var want otpd.Place
 		for _, holder := range entries {
 			if holder.prefix.Contains(e.prefix.Addr()) {
 				want = holder.place

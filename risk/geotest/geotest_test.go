@@ -1,12 +1,13 @@
 package geotest_test
 
 import (
+	"github.com/otpd/otpd"
+
 	"fmt"
 	"runtime"
 	"strings"
 	"testing"
 
-	"github.com/otpd/otpd/risk"
 	"github.com/otpd/otpd/risk/geotest"
 )
 
@@ -28,14 +29,14 @@ func (f *fatalTB) Fatalf(format string, args ...any) {
 func TestWriteRefusesWhatWouldNotReadBack(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		places map[string]risk.Place
+		places map[string]otpd.Place
 		want   string
 	}{
-		{"private range", map[string]risk.Place{"10.0.0.0/8": geotest.London}, "never located"},
-		{"coordinates without a city", map[string]risk.Place{"203.0.113.0/24": {Country: "GB", Lat: 51.5, Lon: -0.1, HasCoords: true}}, "coordinates need a city"},
-		{"city without a country", map[string]risk.Place{"203.0.113.0/24": {City: "London"}}, "a place needs a country"},
-		{"not a prefix", map[string]risk.Place{"203.0.113.0/33": geotest.London}, "203.0.113.0/33"},
-		{"the same prefix twice", map[string]risk.Place{"203.0.113.0/24": geotest.London, "203.0.113.9/24": geotest.Lagos}, "given twice"},
+		{"private range", map[string]otpd.Place{"10.0.0.0/8": geotest.London}, "never located"},
+		{"coordinates without a city", map[string]otpd.Place{"203.0.113.0/24": {Country: "GB", Lat: 51.5, Lon: -0.1, HasCoords: true}}, "coordinates need a city"},
+		{"city without a country", map[string]otpd.Place{"203.0.113.0/24": {City: "London"}}, "a place needs a country"},
+		{"not a prefix", map[string]otpd.Place{"203.0.113.0/33": geotest.London}, "203.0.113.0/33"},
+		{"the same prefix twice", map[string]otpd.Place{"203.0.113.0/24": geotest.London, "203.0.113.9/24": geotest.Lagos}, "given twice"},
 	} {
 		tb := &fatalTB{TB: t}
 		done := make(chan struct{})
