@@ -175,6 +175,9 @@ func (a Address) Key() string {
 	return strings.ToLower(a.local) + "@" + a.domain
 }
 
+// Local returns the local part, as typed.
+func (a Address) Local() string { return a.local }
+
 // Domain returns the ASCII domain.
 func (a Address) Domain() string { return a.domain }
 

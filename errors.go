@@ -19,7 +19,14 @@ const (
 	ERateLimited     = "rate_limited"
 	EUnauthorized    = "unauthorized"
 	ENotFound        = "not_found"
-	EInternal        = "internal"
+	// EInvalidCredentials: the address and password do not match. It says
+	// no more, so that it reveals neither which was wrong nor whether the
+	// address has an account.
+	EInvalidCredentials = "invalid_credentials"
+	// EStepUpRequired: a sensitive change needs a code verified in this
+	// session within the last minutes.
+	EStepUpRequired = "step_up_required"
+	EInternal       = "internal"
 )
 
 // Error is the one error type that crosses package boundaries with a message

@@ -14,6 +14,9 @@ const (
 	// MessageNoAccount tells an address that someone tried to sign in with
 	// it while sign-up is closed. It carries no code.
 	MessageNoAccount MessageKind = "no_account"
+	// MessagePasswordChanged tells the address that its account's
+	// password was set, changed, reset or removed. It carries no code.
+	MessagePasswordChanged MessageKind = "password_changed"
 )
 
 // MessageState is where a queued message is in delivery.
@@ -89,4 +92,7 @@ type MessageData struct {
 	// DenyToken goes into the message's one link, "This wasn't me": it
 	// names the challenge and proves the link came from us.
 	DenyToken string `json:"deny_token,omitempty"`
+	// Change says, in a password_changed notice, what happened: "set",
+	// "changed", "removed" or "reset".
+	Change string `json:"change,omitempty"`
 }

@@ -1,5 +1,7 @@
 package otpd
 
+import "net/netip"
+
 // Place is where an IP address is, as far as a GeoIP database can tell.
 // The zero Place is an unknown one: without a database, or for an address
 // it does not list, everything still works and the place reads "unknown".
@@ -32,3 +34,9 @@ func (p Place) String() string {
 
 // Known reports whether anything is known of the place.
 func (p Place) Known() bool { return p.String() != "" }
+
+// Locator places an IP address. It never fails: what it cannot place is
+// the zero Place. Implementations are safe for concurrent use.
+type Locator interface {
+	Locate(ip netip.Addr) Place
+}

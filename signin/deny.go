@@ -37,7 +37,7 @@ func (e *Engine) Deny(ctx context.Context, token string, r Requester) (otpd.Chal
 	if !ok {
 		return otpd.Challenge{}, errBadDenyLink
 	}
-	ev := otpd.Event{ID: newID(), At: e.now(), IP: r.IP, UserAgent: r.UserAgent,
+	ev := otpd.Event{ID: newID(), At: e.now(), IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(),
 		Detail: "the owner reported a code they did not ask for"}
 	ch, err := e.store.DenyChallenge(ctx, id, ev)
 	if errors.Is(err, otpd.ErrNotFound) {
@@ -46,5 +46,24 @@ func (e *Engine) Deny(ctx context.Context, token string, r Requester) (otpd.Chal
 	if err != nil {
 		return otpd.Challenge{}, internal("deny", err)
 	}
-	return ch, nil
+	return ch, e.raiseGuard(ctx, ch.Email)
+}
+
+// raiseGuard makes every password sign-in of the address's account need a
+// code for a while: its owner says someone else is trying to get in.
+func (e *Engine) raiseGuard(ctx context.Context, addr otpd.Address) error {
+	if e.policy.GuardFor <= 0 {
+		return nil
+	}
+	acct, err := e.store.AccountByEmail(ctx, addr)
+	if errors.Is(err, otpd.ErrNotFound) {
+		return nil
+	}
+	if err == nil {
+		err = e.store.RaiseGuard(ctx, acct.ID, e.now().Add(e.policy.GuardFor))
+	}
+	if err != nil {
+		return internal("raise guard", err)
+	}
+	return nil
 }

@@ -1,6 +1,6 @@
 // Package signin is the engine: it decides what a code request, a resend, a
-// submitted code or a session token means, over the domain interfaces. It
-// holds no state of its own; the Store does, atomically.
+// submitted code, a password or a session token means, over the domain
+// interfaces. It holds no state of its own; the Store does, atomically.
 package signin
 
 import (
@@ -15,13 +15,26 @@ import (
 
 // Policy is what the engine enforces; cmd fills it from the configuration.
 type Policy struct {
-	Digits          int
-	CodeLifetime    time.Duration
-	MaxAttempts     int
-	Send            otpd.SendLimits
+	Digits       int
+	CodeLifetime time.Duration
+	MaxAttempts  int
+	Send         otpd.SendLimits
+	// Guess bounds failures from unfamiliar contexts, and GuessFamiliar
+	// those from the owner's remembered devices: counted apart, so that
+	// an attacker elsewhere cannot lock the owner out.
 	Guess           otpd.GuessLimits
+	GuessFamiliar   otpd.GuessLimits
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
+	// StepUpFor is how long a step-up code lets a session make sensitive
+	// changes.
+	StepUpFor time.Duration
+	// MaxTravelKMH is the fastest believable travel between two sign-ins;
+	// faster needs a code.
+	MaxTravelKMH float64
+	// GuardFor is how long a "this wasn't me" report raises the account's
+	// guard: every password sign-in needs a code meanwhile.
+	GuardFor time.Duration
 	// SignUp open lets an unknown address create its account with a code.
 	SignUp bool
 	// Clients limits code requests per source; it needs a Limiter.
@@ -31,26 +44,62 @@ type Policy struct {
 	MessageIDDomain string
 }
 
-// Engine runs the sign-in flows. It is safe for concurrent use.
-type Engine struct {
-	store   otpd.Store
-	codes   otpd.Codes
-	clock   otpd.Clock
-	limiter otpd.Limiter
-	policy  Policy
-	log     *slog.Logger
-	// queued is called after a message has been committed to the outbox,
-	// to wake the delivery worker.
-	queued func()
+// Passwords hashes and checks passwords (package password implements it).
+type Passwords interface {
+	Hash(pw string) (string, error)
+	// Verify reports whether pw matches encoded, and whether encoded
+	// should be re-hashed with the current parameters.
+	Verify(encoded, pw string) (ok, rehash bool, err error)
+	// Dummy does the work of a Verify that fails, so that an address
+	// without a password takes as long as one with.
+	Dummy(pw string)
+	// Check refuses a password a person should not use, with an
+	// *otpd.Error naming the field "password". context holds words the
+	// password must not be, such as the address's local part.
+	Check(pw string, context ...string) error
 }
 
-// New returns an Engine. limiter (which enforces policy.Clients) and
-// queued may be nil.
-func New(store otpd.Store, codes otpd.Codes, clock otpd.Clock, limiter otpd.Limiter, policy Policy, log *slog.Logger, queued func()) *Engine {
-	if queued == nil {
-		queued = func() {}
+// Deps are the engine's collaborators. Store, Codes and Clock are
+// required; a nil Limiter enforces no client limits, a nil Locator knows
+// no places, nil Passwords turns password sign-in off, and a nil Queued
+// wakes nobody.
+type Deps struct {
+	Store     otpd.Store
+	Codes     otpd.Codes
+	Clock     otpd.Clock
+	Limiter   otpd.Limiter
+	Locator   otpd.Locator
+	Passwords Passwords
+	Log       *slog.Logger
+	// Queued is called after a message has been committed to the
+	// outbox, to wake the delivery worker.
+	Queued func()
+}
+
+// Engine runs the sign-in flows. It is safe for concurrent use.
+type Engine struct {
+	store     otpd.Store
+	codes     otpd.Codes
+	clock     otpd.Clock
+	limiter   otpd.Limiter
+	locator   otpd.Locator
+	passwords Passwords
+	policy    Policy
+	log       *slog.Logger
+	queued    func()
+}
+
+// New returns an Engine enforcing policy.
+func New(d Deps, policy Policy) *Engine {
+	e := &Engine{store: d.Store, codes: d.Codes, clock: d.Clock, limiter: d.Limiter, locator: d.Locator,
+		passwords: d.Passwords, policy: policy, log: d.Log, queued: d.Queued}
+	if e.queued == nil {
+		e.queued = func() {}
 	}
-	return &Engine{store: store, codes: codes, clock: clock, limiter: limiter, policy: policy, log: log, queued: queued}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	return e
 }
 
 // Policy returns the policy the engine enforces.
@@ -63,6 +112,11 @@ type Requester struct {
 	// Lang is the requester's Accept-Language; the code email is written
 	// in the best match for it.
 	Lang string
+	// Device is the value of the browser's device cookie, if it has one.
+	Device string
+	// Remember, with a verified code, makes the browser one of the
+	// account's remembered devices.
+	Remember bool
 }
 
 // idEncoding gives IDs that are safe in URLs and easy to read aloud.

@@ -66,7 +66,7 @@ func newRig(t *testing.T, edit ...func(*signin.Policy)) *rig {
 	box := &mail.DevMailbox{}
 	w := &mail.Worker{Store: store, Mailer: box, Open: book.Open, Clock: clock, Log: log,
 		Composer: &mail.Composer{From: "otpd <no-reply@otpd.test>", PublicURL: "https://otpd.test", Product: "otpd"}}
-	return &rig{engine: signin.New(store, book, clock, limit.NewMemory(), p, log, nil), book: book, store: store, clock: clock,
+	return &rig{engine: signin.New(signin.Deps{Store: store, Codes: book, Clock: clock, Limiter: limit.NewMemory(), Log: log}, p), book: book, store: store, clock: clock,
 		worker: w, mailbox: box, logs: logs, dir: dir}
 }
 

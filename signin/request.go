@@ -35,7 +35,7 @@ func (e *Engine) SignIn(ctx context.Context, email string, r Requester) (Flow, e
 	case !errors.Is(err, otpd.ErrNotFound):
 		return Flow{}, internal("sign in", err)
 	}
-	return e.request(ctx, newID(), purpose, addr, accountID, r, false)
+	return e.request(ctx, codeFor{flowID: newID(), purpose: purpose, addr: addr, accountID: accountID}, r)
 }
 
 // Resend sends a new code for a flow, superseding the earlier one, once
@@ -48,7 +48,8 @@ func (e *Engine) Resend(ctx context.Context, flowID string, r Requester) (Flow, 
 	if prev.Status == otpd.StatusUsed {
 		return Flow{}, otpd.Errorf(otpd.EInvalid, "this sign-in is already complete; start a new one")
 	}
-	return e.request(ctx, flowID, prev.Purpose, prev.Email, prev.AccountID, r, true)
+	return e.request(ctx, codeFor{flowID: flowID, purpose: prev.Purpose, addr: prev.Email,
+		accountID: prev.AccountID, sessionID: prev.SessionID, resend: true}, r)
 }
 
 func (e *Engine) latest(ctx context.Context, flowID string) (otpd.Challenge, error) {
@@ -63,51 +64,67 @@ func (e *Engine) latest(ctx context.Context, flowID string) (otpd.Challenge, err
 	return ch, nil
 }
 
-func (e *Engine) request(ctx context.Context, flowID string, purpose otpd.Purpose, addr otpd.Address, accountID string, r Requester, resend bool) (Flow, error) {
+// codeFor is what a code is asked for.
+type codeFor struct {
+	flowID  string
+	purpose otpd.Purpose
+	addr    otpd.Address
+	// accountID is "" for an address without an account.
+	accountID string
+	// sessionID binds a step-up code to the session that asked for it.
+	sessionID string
+	resend    bool
+	// why, when set, is added to the event: why a password sign-in needs
+	// a code.
+	why string
+}
+
+func (e *Engine) request(ctx context.Context, c codeFor, r Requester) (Flow, error) {
 	refused, err := e.clientLimit(ctx, r)
 	if err != nil {
 		return Flow{}, internal("client limits", err)
 	}
 	now := e.now()
+	place := e.locate(r.IP).String()
 	ch := otpd.Challenge{
-		ID: newID(), FlowID: flowID, Purpose: purpose, Email: addr, AccountID: accountID,
+		ID: newID(), FlowID: c.flowID, Purpose: c.purpose, Email: c.addr, AccountID: c.accountID,
 		CreatedAt: now, ExpiresAt: now.Add(e.policy.CodeLifetime),
 		MaxAttempts: e.policy.MaxAttempts, Status: otpd.StatusPending,
-		IP: r.IP, UserAgent: r.UserAgent,
+		IP: r.IP, UserAgent: r.UserAgent, SessionID: c.sessionID,
 	}
 	code, err := e.codes.New()
 	if err != nil {
 		return Flow{}, internal("new code", err)
 	}
 	ch.CodeMAC = e.codes.MAC(ch.ID, code)
-	kind, detail := otpd.MessageCode, describeRequest(purpose, resend)
-	if purpose == otpd.PurposeSignUp && !e.policy.SignUp {
+	kind, detail := otpd.MessageCode, describeRequest(c)
+	if c.accountID == "" && (c.purpose != otpd.PurposeSignUp || !e.policy.SignUp) {
 		// Nothing can verify: a random MAC matches no code. The flow
 		// still behaves like any other, so it reveals nothing.
 		ch.CodeMAC = unmatchable()
 		kind, code = otpd.MessageNoAccount, ""
-		detail = "sign-in attempted for an address without an account; sign-up is closed, no code was sent"
+		detail = noAccountDetail(c.purpose)
 	}
-	msg, err := e.message(ch, kind, code, r)
+	msg, err := e.message(ch, kind, code, place, r)
 	if err != nil {
 		return Flow{}, err
 	}
 	req := otpd.CodeRequest{
-		Challenge: ch, Message: msg, Limits: e.policy.Send, Resend: resend, Refused: refused,
-		Event: otpd.Event{ID: newID(), At: now, AccountID: accountID, Email: addr,
-			FlowID: flowID, IP: r.IP, UserAgent: r.UserAgent, Detail: detail},
+		Challenge: ch, Message: msg, Limits: e.policy.Send, Resend: c.resend, Refused: refused,
+		Event: otpd.Event{ID: newID(), At: now, AccountID: c.accountID, Email: c.addr,
+			FlowID: c.flowID, IP: r.IP, UserAgent: r.UserAgent, Place: place, Detail: detail},
 	}
 	if err := e.store.RequestCode(ctx, req); err != nil {
 		return Flow{}, limitError(err)
 	}
 	e.queued()
-	return Flow{ID: flowID, ExpiresAt: ch.ExpiresAt, ResendAfter: now.Add(e.policy.Send.ResendCooldown)}, nil
+	return Flow{ID: c.flowID, ExpiresAt: ch.ExpiresAt, ResendAfter: now.Add(e.policy.Send.ResendCooldown)}, nil
 }
 
-func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code string, r Requester) (otpd.OutboxMessage, error) {
+func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code, place string, r Requester) (otpd.OutboxMessage, error) {
 	data, err := json.Marshal(otpd.MessageData{
 		Code: code, Purpose: ch.Purpose, RequestedAt: ch.CreatedAt, ExpiresAt: ch.ExpiresAt,
-		IP: r.IP, UserAgent: r.UserAgent, Lang: r.Lang, DenyToken: e.codes.DenyToken(ch.ID),
+		IP: r.IP, UserAgent: r.UserAgent, Place: place, Lang: r.Lang, DenyToken: e.codes.DenyToken(ch.ID),
 	})
 	if err != nil {
 		return otpd.OutboxMessage{}, internal("encode message", err)
@@ -124,15 +141,31 @@ func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code string, 
 	}, nil
 }
 
-func describeRequest(p otpd.Purpose, resend bool) string {
-	what := "sign-in code"
-	if p == otpd.PurposeSignUp {
-		what = "code to create the account"
+func describeRequest(c codeFor) string {
+	what := map[otpd.Purpose]string{
+		otpd.PurposeSignUp:        "code to create the account",
+		otpd.PurposeResetPassword: "password reset code",
+		otpd.PurposeStepUp:        "code to confirm a change to the account",
+	}[c.purpose]
+	if what == "" {
+		what = "sign-in code"
 	}
-	if resend {
-		return "new " + what + " requested (resend)"
+	if c.resend {
+		what = "new " + what + " requested (resend)"
+	} else {
+		what += " requested"
 	}
-	return what + " requested"
+	if c.why != "" {
+		what += "; " + c.why
+	}
+	return what
+}
+
+func noAccountDetail(p otpd.Purpose) string {
+	if p == otpd.PurposeResetPassword {
+		return "password reset asked for an address without an account; no code was sent"
+	}
+	return "sign-in attempted for an address without an account; sign-up is closed, no code was sent"
 }
 
 func unmatchable() []byte {

@@ -6,55 +6,136 @@ import (
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/passcode"
+	"github.com/otpd/otpd/useragent"
 )
 
-// SignedIn is the result of a verified code: a new session and its token,
-// which is shown once and stored only as a hash.
+// SignedIn is the result of a verified code or password: a new session
+// and its token, which is shown once and stored only as a hash.
 type SignedIn struct {
 	Token          string
 	Session        otpd.Session
 	Account        otpd.Account
 	AccountCreated bool
+	// DeviceToken, when set, is the new value of the browser's device
+	// cookie: the person asked to remember this device.
+	DeviceToken string
 }
 
-// Verify checks a code for a flow. The store evaluates it and counts the
-// attempt in one transaction and, when it is right, consumes it and starts
-// the session in that same transaction (invariants 2 and 3).
+// Verify checks a sign-in or sign-up code for a flow. The store evaluates
+// it and counts the attempt in one transaction and, when it is right,
+// consumes it and starts the session in that same transaction
+// (invariants 2 and 3).
 func (e *Engine) Verify(ctx context.Context, flowID, code string, r Requester) (SignedIn, error) {
-	code, ok := passcode.Normalize(code, e.policy.Digits)
-	if !ok {
-		return SignedIn{}, otpd.FieldError("code", "enter the %d-digit code from the email", e.policy.Digits)
+	code, err := e.normalize(code)
+	if err != nil {
+		return SignedIn{}, err
 	}
 	ch, err := e.latest(ctx, flowID)
 	if err != nil {
 		return SignedIn{}, err
 	}
+	if ch.Purpose != otpd.PurposeSignIn && ch.Purpose != otpd.PurposeSignUp {
+		return SignedIn{}, wrongFlow(ch.Purpose)
+	}
+	return e.verifySignIn(ctx, ch, code, r, nil)
+}
+
+func (e *Engine) normalize(code string) (string, error) {
+	code, ok := passcode.Normalize(code, e.policy.Digits)
+	if !ok {
+		return "", otpd.FieldError("code", "enter the %d-digit code from the email", e.policy.Digits)
+	}
+	return code, nil
+}
+
+func wrongFlow(p otpd.Purpose) error {
+	return &otpd.Error{Code: otpd.EInvalid, Field: "flow_id",
+		Message: fmt.Sprintf("this code is for another step (%s); use the page where you asked for it", p)}
+}
+
+// verifySignIn verifies a code that starts a session; with change set, it
+// also carries what the code applies (a reset's new password).
+func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code string, r Requester, change func(*otpd.VerifyRequest)) (SignedIn, error) {
+	w, err := e.identify(ctx, r, ch.AccountID)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	deviceID := ""
+	if w.known || r.Remember {
+		deviceID = w.deviceID
+		if deviceID == "" {
+			deviceID = newID()
+		}
+	}
 	now := e.now()
 	token, hash := newToken()
-	res, err := e.store.VerifyCode(ctx, otpd.VerifyRequest{
+	req := otpd.VerifyRequest{
 		ChallengeID: ch.ID,
 		CodeMAC:     e.codes.MAC(ch.ID, code),
 		Now:         now,
-		Guess:       e.policy.Guess,
+		Context:     w.context(),
+		Guess:       e.guess(w.context()),
 		Session: otpd.Session{
 			ID: newID(), TokenHash: hash, CreatedAt: now, LastSeenAt: now,
 			ExpiresAt: now.Add(e.policy.SessionAbsolute), IP: r.IP, UserAgent: r.UserAgent,
+			Place: w.place.String(), DeviceID: deviceID,
 		},
 		NewAccountID: newID(),
-		Event:        otpd.Event{At: now, Email: ch.Email, AccountID: ch.AccountID, FlowID: flowID, IP: r.IP, UserAgent: r.UserAgent},
-	})
+		Event: otpd.Event{At: now, Email: ch.Email, AccountID: ch.AccountID, FlowID: ch.FlowID,
+			IP: r.IP, UserAgent: r.UserAgent, Place: w.place.String()},
+	}
+	if change != nil {
+		change(&req)
+	}
+	res, err := e.store.VerifyCode(ctx, req)
 	if err != nil {
-		return SignedIn{}, internal(fmt.Sprintf("verify flow %s", flowID), err)
+		return SignedIn{}, internal(fmt.Sprintf("verify flow %s", ch.FlowID), err)
 	}
-	if res.Outcome == otpd.OutcomeVerified {
-		return SignedIn{Token: token, Session: res.Session, Account: res.Account, AccountCreated: res.AccountCreated}, nil
+	if res.Outcome != otpd.OutcomeVerified {
+		return SignedIn{}, outcomeError(res)
 	}
-	return SignedIn{}, outcomeError(res)
+	in := SignedIn{Token: token, Session: res.Session, Account: res.Account, AccountCreated: res.AccountCreated}
+	if deviceID != "" {
+		in.DeviceToken = e.seen(ctx, res.Account, w, deviceID, r)
+	}
+	e.recordSignIn(ctx, res.Account.ID, w.place)
+	return in, nil
+}
+
+// seen remembers the device a sign-in came from, or moves its last-seen
+// time forward, and returns its cookie. The session already exists, so a
+// failure here is logged rather than undoing the sign-in.
+func (e *Engine) seen(ctx context.Context, acct otpd.Account, w who, deviceID string, r Requester) string {
+	now := e.now()
+	d := otpd.Device{ID: deviceID, AccountID: acct.ID, Name: useragent.Name(r.UserAgent),
+		FirstSeen: now, LastSeen: now, LastIP: r.IP, LastPlace: w.place}
+	var ev *otpd.Event
+	if !w.known {
+		ev = &otpd.Event{ID: newID(), Type: otpd.EventDeviceRemembered, At: now, AccountID: acct.ID, Email: acct.Email,
+			IP: r.IP, UserAgent: r.UserAgent, Place: w.place.String(), Detail: "device remembered: " + d.Name}
+	}
+	if err := e.store.SaveDevice(ctx, d, ev); err != nil {
+		e.log.Error("remember device", "account", acct.ID, "err", err)
+		return ""
+	}
+	return e.codes.DeviceToken(deviceID)
+}
+
+// recordSignIn keeps where a sign-in came from, for the next one's
+// decision; a failure is logged, as the sign-in has happened.
+func (e *Engine) recordSignIn(ctx context.Context, accountID string, place otpd.Place) {
+	if err := e.store.RecordSignIn(ctx, accountID, e.now(), place); err != nil {
+		e.log.Error("record sign-in", "account", accountID, "err", err)
+	}
 }
 
 func outcomeError(res otpd.VerifyResult) error {
 	switch res.Outcome {
 	case otpd.OutcomeWrong:
+		if res.RetryAfter > 0 {
+			return &otpd.Error{Code: otpd.ETooManyAttempts, RetryAfter: res.RetryAfter,
+				Message: "that code is wrong, and too many failures came from this device; try again later"}
+		}
 		if res.AttemptsLeft == 0 {
 			return otpd.Errorf(otpd.ETooManyAttempts, "that code is wrong and no tries are left; request a new code")
 		}
@@ -66,7 +147,7 @@ func outcomeError(res otpd.VerifyResult) error {
 		return otpd.Errorf(otpd.ETooManyAttempts, "this code took too many wrong tries; request a new one")
 	case otpd.OutcomeLocked:
 		return &otpd.Error{Code: otpd.ETooManyAttempts, RetryAfter: res.RetryAfter,
-			Message: "too many wrong codes were entered for this address; try again later"}
+			Message: "too many failures for this address from this device; try again later"}
 	default:
 		return otpd.Errorf(otpd.ECodeExpired, "this code can no longer be used; request a new one")
 	}

@@ -107,3 +107,18 @@ func containsAny(s string, tokens []string) bool {
 	}
 	return false
 }
+
+// Name is a device's name as a person reads it, in English: "Firefox on
+// Linux", "Firefox", "a browser on Linux", or "an unknown browser".
+func Name(ua string) string {
+	browser, os := Parse(ua)
+	switch {
+	case browser != "" && os != "":
+		return browser + " on " + os
+	case browser != "":
+		return browser
+	case os != "":
+		return "a browser on " + os
+	}
+	return "an unknown browser"
+}

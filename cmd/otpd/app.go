@@ -77,7 +77,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		return nil, fmt.Errorf("mail.templates_dir: %w", err)
 	}
 	a.worker = &mail.Worker{Store: a.store, Mailer: out.mailer, Composer: composer, Open: book.Open, Clock: clock, Log: log}
-	a.engine = signin.New(a.store, book, clock, limiter, policy(cfg, public.Hostname()), log, a.worker.Notify)
+	a.engine = signin.New(signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Log: log, Queued: a.worker.Notify},
+		policy(cfg, public.Hostname()))
 	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks()}
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox

@@ -1,0 +1,96 @@
+package signin
+
+import (
+	"context"
+	"errors"
+
+	"github.com/otpd/otpd"
+)
+
+// SetPassword sets or changes the password of the token's account. It is
+// a sensitive change: it needs a recent step-up, and the address is told.
+// Other sessions stay signed in; a person who fears someone else is in
+// can sign them out.
+func (e *Engine) SetPassword(ctx context.Context, token, pw string, r Requester) error {
+	s, acct, err := e.sensitive(ctx, token)
+	if err != nil {
+		return err
+	}
+	if e.passwords == nil {
+		return otpd.Errorf(otpd.EInvalid, "passwords are not available here")
+	}
+	if err := e.passwords.Check(pw, acct.Email.String(), acct.Email.Local()); err != nil {
+		return err
+	}
+	hash, err := e.passwords.Hash(pw)
+	if err != nil {
+		return internal("hash password", err)
+	}
+	change, detail := "set", "password set"
+	if acct.HasPassword() {
+		change, detail = "changed", "password changed"
+	}
+	return e.changePassword(ctx, s, acct, hash, change, otpd.EventPasswordSet, detail, r)
+}
+
+// RemovePassword turns the account back to codes only; it needs a recent
+// step-up, and the address is told.
+func (e *Engine) RemovePassword(ctx context.Context, token string, r Requester) error {
+	s, acct, err := e.sensitive(ctx, token)
+	if err != nil {
+		return err
+	}
+	if !acct.HasPassword() {
+		return otpd.FieldError("password", "this account has no password to remove")
+	}
+	return e.changePassword(ctx, s, acct, "", "removed", otpd.EventPasswordRemoved, "password removed; sign-in with codes only", r)
+}
+
+func (e *Engine) changePassword(ctx context.Context, s otpd.Session, acct otpd.Account, hash, change string, typ otpd.EventType, detail string, r Requester) error {
+	place := e.locate(r.IP).String()
+	notice, err := e.passwordNotice(s.StepUpChallenge, otpd.PurposeStepUp, acct.Email, change, place, r)
+	if err != nil {
+		return err
+	}
+	err = e.store.SetPassword(ctx, otpd.PasswordChange{
+		AccountID: acct.ID, Hash: hash, Notice: notice,
+		Event: otpd.Event{ID: newID(), Type: typ, At: e.now(), AccountID: acct.ID, Email: acct.Email,
+			IP: r.IP, UserAgent: r.UserAgent, Place: place, Detail: detail},
+	})
+	if err != nil {
+		return internal("set password", err)
+	}
+	e.queued()
+	return nil
+}
+
+// Devices returns the account's remembered devices, last seen first.
+func (e *Engine) Devices(ctx context.Context, accountID string) ([]otpd.Device, error) {
+	ds, err := e.store.Devices(ctx, accountID)
+	if err != nil {
+		return nil, internal("devices", err)
+	}
+	return ds, nil
+}
+
+// ForgetDevice forgets one of the token's account's devices: from then on
+// it is an unfamiliar context, and a password sign-in there needs a code.
+func (e *Engine) ForgetDevice(ctx context.Context, token, deviceID string, r Requester) error {
+	_, acct, err := e.Authenticate(ctx, token)
+	if err != nil {
+		return err
+	}
+	d, err := e.store.Device(ctx, acct.ID, deviceID)
+	if errors.Is(err, otpd.ErrNotFound) {
+		return &otpd.Error{Code: otpd.ENotFound, Field: "device_id", Message: "this device is not among the remembered ones"}
+	}
+	if err != nil {
+		return internal("find device", err)
+	}
+	ev := otpd.Event{ID: newID(), Type: otpd.EventDeviceForgotten, At: e.now(), AccountID: acct.ID, Email: acct.Email,
+		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Detail: "device forgotten: " + d.Name}
+	if err := e.store.ForgetDevice(ctx, acct.ID, deviceID, ev); err != nil && !errors.Is(err, otpd.ErrNotFound) {
+		return internal("forget device", err)
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package signin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/otpd/otpd"
+)
+
+// PasswordResult is what a right password leads to: a session when the
+// context is familiar enough, or a code sent to the address when it is
+// not, with the reasons.
+type PasswordResult struct {
+	SignedIn *SignedIn
+	Flow     *Flow
+	Reasons  []string
+}
+
+var errCredentials = otpd.Errorf(otpd.EInvalidCredentials, "that address and password do not match")
+
+// PasswordSignIn signs in with an address and a password. The attempt is
+// counted against the address's guard for this context before the
+// password is checked, so no number of concurrent attempts checks more
+// than the limits allow; a right password takes its count back. An
+// address without an account or without a password does the same work
+// and gets the same answer as a wrong password (invariant 6).
+func (e *Engine) PasswordSignIn(ctx context.Context, email, pw string, r Requester) (PasswordResult, error) {
+	addr, err := otpd.ParseAddress(email)
+	if err != nil {
+		return PasswordResult{}, err
+	}
+	if pw == "" {
+		return PasswordResult{}, otpd.FieldError("password", "enter your password")
+	}
+	if e.passwords == nil {
+		return PasswordResult{}, otpd.Errorf(otpd.EInvalid, "password sign-in is not available here; continue with email")
+	}
+	acct, err := e.store.AccountByEmail(ctx, addr)
+	if err != nil && !errors.Is(err, otpd.ErrNotFound) {
+		return PasswordResult{}, internal("password sign-in", err)
+	}
+	w, err := e.identify(ctx, r, acct.ID)
+	if err != nil {
+		return PasswordResult{}, err
+	}
+	key := otpd.GuardKey{Email: addr, Context: w.context()}
+	a, err := e.store.ReserveAttempt(ctx, key, e.now(), e.guess(w.context()))
+	if err != nil {
+		return PasswordResult{}, internal("reserve attempt", err)
+	}
+	if a.RetryAfter > 0 {
+		e.passwordEvent(ctx, acct, addr, otpd.EventPasswordWrong, w, r, "password not checked: too many failures from this context")
+		return PasswordResult{}, lockedOut(a)
+	}
+	ok, rehash := e.checkPassword(acct, pw)
+	if !ok {
+		return PasswordResult{}, e.wrongPassword(ctx, acct, addr, w, r, a)
+	}
+	if err := e.store.ForgiveAttempt(ctx, key, a); err != nil {
+		return PasswordResult{}, internal("forgive attempt", err)
+	}
+	if rehash {
+		e.rehash(ctx, acct, pw)
+	}
+	if reasons := e.reasons(acct, w); len(reasons) > 0 {
+		return e.passwordNeedsCode(ctx, acct, w, r, reasons)
+	}
+	in, err := e.passwordSession(ctx, acct, w, r)
+	if err != nil {
+		return PasswordResult{}, err
+	}
+	return PasswordResult{SignedIn: &in}, nil
+}
+
+// checkPassword checks pw against the account's hash, or does the same
+// work against none.
+func (e *Engine) checkPassword(acct otpd.Account, pw string) (ok, rehash bool) {
+	if !acct.HasPassword() {
+		e.passwords.Dummy(pw)
+		return false, false
+	}
+	ok, rehash, err := e.passwords.Verify(acct.PasswordHash, pw)
+	if err != nil {
+		e.log.Error("stored password hash unreadable", "account", acct.ID, "err", err)
+		return false, false
+	}
+	return ok, rehash
+}
+
+func (e *Engine) wrongPassword(ctx context.Context, acct otpd.Account, addr otpd.Address, w who, r Requester, a otpd.Attempt) error {
+	e.passwordEvent(ctx, acct, addr, otpd.EventPasswordWrong, w, r,
+		fmt.Sprintf("wrong password from %s %s", article(w.context()), describeContext(w)))
+	if a.LockedUntil.IsZero() {
+		return errCredentials
+	}
+	wait := a.LockedUntil.Sub(e.now())
+	e.passwordEvent(ctx, acct, addr, otpd.EventLockedOut, w, r,
+		fmt.Sprintf("%s sign-ins locked out for %s after %d failures", w.context(), wait, a.Failures))
+	return &otpd.Error{Code: otpd.EInvalidCredentials, RetryAfter: wait,
+		Message: "that address and password do not match; too many failures from this device, so wait before trying again"}
+}
+
+func lockedOut(a otpd.Attempt) error {
+	return &otpd.Error{Code: otpd.ETooManyAttempts, RetryAfter: a.RetryAfter,
+		Message: "too many failed sign-ins for this address from this device; try again later"}
+}
+
+func article(c otpd.SignInContext) string {
+	if c == otpd.Familiar {
+		return "a"
+	}
+	return "an"
+}
+
+func describeContext(w who) string {
+	s := string(w.context()) + " device"
+	if p := w.place.String(); p != "" {
+		s += " in " + p
+	}
+	return s
+}
+
+// passwordEvent records an event about a password attempt on the
+// account's record; attempts on an address without an account are kept
+// by address, as code requests are.
+func (e *Engine) passwordEvent(ctx context.Context, acct otpd.Account, addr otpd.Address, typ otpd.EventType, w who, r Requester, detail string) {
+	ev := otpd.Event{ID: newID(), Type: typ, At: e.now(), AccountID: acct.ID, Email: addr,
+		IP: r.IP, UserAgent: r.UserAgent, Place: w.place.String(), Detail: detail}
+	if err := e.store.RecordEvent(ctx, ev); err != nil {
+		e.log.Error("record password event", "type", typ, "err", err)
+	}
+}
+
+// rehash stores the password under the current parameters; the sign-in
+// does not depend on it.
+func (e *Engine) rehash(ctx context.Context, acct otpd.Account, pw string) {
+	hash, err := e.passwords.Hash(pw)
+	if err == nil {
+		err = e.store.SetPassword(ctx, otpd.PasswordChange{AccountID: acct.ID, Hash: hash})
+	}
+	if err != nil {
+		e.log.Error("re-hash password", "account", acct.ID, "err", err)
+	}
+}
+
+// passwordNeedsCode sends a sign-in code after a right password from a
+// context that needs one, recording why.
+func (e *Engine) passwordNeedsCode(ctx context.Context, acct otpd.Account, w who, r Requester, reasons []string) (PasswordResult, error) {
+	why := "password correct; code required: " + strings.Join(reasons, ", ")
+	e.passwordEvent(ctx, acct, acct.Email, otpd.EventPasswordVerified, w, r, why)
+	f, err := e.request(ctx, codeFor{flowID: newID(), purpose: otpd.PurposeSignIn, addr: acct.Email,
+		accountID: acct.ID, why: why}, r)
+	if err != nil {
+		return PasswordResult{}, err
+	}
+	return PasswordResult{Flow: &f, Reasons: reasons}, nil
+}
+
+// passwordSession starts a session for a right password from a familiar
+// context.
+func (e *Engine) passwordSession(ctx context.Context, acct otpd.Account, w who, r Requester) (SignedIn, error) {
+	now := e.now()
+	token, hash := newToken()
+	s := otpd.Session{ID: newID(), AccountID: acct.ID, TokenHash: hash, CreatedAt: now, LastSeenAt: now,
+		ExpiresAt: now.Add(e.policy.SessionAbsolute), IP: r.IP, UserAgent: r.UserAgent,
+		Place: w.place.String(), DeviceID: w.deviceID}
+	ev := func(typ otpd.EventType, detail string) otpd.Event {
+		return otpd.Event{ID: newID(), Type: typ, At: now, AccountID: acct.ID, Email: acct.Email,
+			IP: r.IP, UserAgent: r.UserAgent, Place: s.Place, Detail: detail}
+	}
+	evs := []otpd.Event{
+		ev(otpd.EventPasswordVerified, "password correct from "+w.device.Name+"; no code needed"),
+		ev(otpd.EventSessionStarted, "signed in with a password"),
+	}
+	if err := e.store.StartSession(ctx, s, evs); err != nil {
+		return SignedIn{}, internal("start session", err)
+	}
+	in := SignedIn{Token: token, Session: s, Account: acct}
+	in.DeviceToken = e.seen(ctx, acct, w, w.deviceID, r)
+	e.recordSignIn(ctx, acct.ID, w.place)
+	return in, nil
+}

@@ -1,0 +1,71 @@
+package signin
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/otpd/otpd"
+)
+
+var errStepUp = otpd.Errorf(otpd.EStepUpRequired,
+	"confirm it is you first: ask for a code to your address and enter it")
+
+// StepUp sends a code to the account's address that, verified in this
+// session, lets it make sensitive changes for a while.
+func (e *Engine) StepUp(ctx context.Context, token string, r Requester) (Flow, error) {
+	s, acct, err := e.Authenticate(ctx, token)
+	if err != nil {
+		return Flow{}, err
+	}
+	return e.request(ctx, codeFor{flowID: newID(), purpose: otpd.PurposeStepUp, addr: acct.Email,
+		accountID: acct.ID, sessionID: s.ID}, r)
+}
+
+// VerifyStepUp checks a step-up code in the session that asked for it.
+func (e *Engine) VerifyStepUp(ctx context.Context, token, flowID, code string, r Requester) (otpd.Session, error) {
+	s, acct, err := e.Authenticate(ctx, token)
+	if err != nil {
+		return otpd.Session{}, err
+	}
+	if code, err = e.normalize(code); err != nil {
+		return otpd.Session{}, err
+	}
+	ch, err := e.latest(ctx, flowID)
+	if err != nil {
+		return otpd.Session{}, err
+	}
+	if ch.Purpose != otpd.PurposeStepUp || ch.SessionID != s.ID {
+		return otpd.Session{}, wrongFlow(ch.Purpose)
+	}
+	w, err := e.identify(ctx, r, acct.ID)
+	if err != nil {
+		return otpd.Session{}, err
+	}
+	now := e.now()
+	res, err := e.store.VerifyCode(ctx, otpd.VerifyRequest{
+		ChallengeID: ch.ID, CodeMAC: e.codes.MAC(ch.ID, code), Now: now,
+		Context: w.context(), Guess: e.guess(w.context()), StepUpSession: s.ID,
+		Event: otpd.Event{At: now, Email: ch.Email, AccountID: acct.ID, FlowID: flowID,
+			IP: r.IP, UserAgent: r.UserAgent, Place: w.place.String()},
+	})
+	if err != nil {
+		return otpd.Session{}, internal(fmt.Sprintf("verify step-up %s", flowID), err)
+	}
+	if res.Outcome != otpd.OutcomeVerified {
+		return otpd.Session{}, outcomeError(res)
+	}
+	return res.Session, nil
+}
+
+// sensitive authenticates a token for a sensitive change: its session
+// must have verified a step-up code within Policy.StepUpFor.
+func (e *Engine) sensitive(ctx context.Context, token string) (otpd.Session, otpd.Account, error) {
+	s, acct, err := e.Authenticate(ctx, token)
+	if err != nil {
+		return otpd.Session{}, otpd.Account{}, err
+	}
+	if !s.SteppedUpWithin(e.now(), e.policy.StepUpFor) {
+		return otpd.Session{}, otpd.Account{}, errStepUp
+	}
+	return s, acct, nil
+}
