@@ -11,20 +11,16 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
-	"net/url"
 	"os"
 	"path"
 	"strings"
 	"sync"
 	texttemplate "text/template"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
 	"github.com/otpd/otpd"
-	"github.com/otpd/otpd/useragent"
 )
 
 // The templates, one folder per language:
@@ -80,9 +76,14 @@ var translations = []struct {
 }
 
 var kinds = map[otpd.MessageKind]string{
-	otpd.MessageCode:      "code",
-	otpd.MessageNoAccount: "no_account",
+	otpd.MessageCode:            "code",
+	otpd.MessageNoAccount:       "no_account",
+	otpd.MessagePasswordChanged: "password_changed",
 }
+
+// purposes are every purpose a message can have; tryAll renders each kind
+// with each, since the templates word themselves by it.
+var purposes = []otpd.Purpose{otpd.PurposeSignIn, otpd.PurposeSignUp, otpd.PurposeResetPassword, otpd.PurposeStepUp}
 
 // langTemplates are one language's parsed templates, by message kind.
 type langTemplates struct {
@@ -95,27 +96,6 @@ type langTemplates struct {
 type kindTemplates struct {
 	text *texttemplate.Template
 	html *htmltemplate.Template
-}
-
-// Code lengths the composer accepts (passcode makes codes within them),
-// and bounds on what is shown from the request, which comes from whoever
-// asked for the code, who must not be able to fill the message.
-const (
-	minCodeLen = 6
-	maxCodeLen = 10
-	maxShown   = 200
-	maxLang    = 256
-)
-
-// view is what the templates see. Every string in it is already cleaned of
-// control characters; html/template escapes it for the HTML part. Code is
-// empty in a message that carries none, and DenyURL when there is no link.
-type view struct {
-	Lang, Subject, Product, To, Purpose, Code string
-	CodeInSubject                             bool
-	ExpiresAt, RequestedAt                    string
-	Minutes                                   int
-	Place, Browser, OS, IP, DenyURL           string
 }
 
 // Check reads and parses the templates, with TemplateDir's overrides, and
@@ -233,32 +213,53 @@ func (c *Composer) tryAll() []error {
 	var errs []error
 	for _, l := range c.langs {
 		for kind := range kinds {
-			for _, d.Purpose = range []otpd.Purpose{otpd.PurposeSignIn, otpd.PurposeSignUp, otpd.PurposeResetPassword, otpd.PurposeStepUp} {
-				e, err := c.compose(l, otpd.OutboxMessage{ID: "sample", Kind: kind}, d)
-				lost := !strings.Contains(e.Text, "123 456 789") || !strings.Contains(e.HTML, "123 456 789")
-				if err == nil && kind == otpd.MessageCode && lost {
-					err = errors.New("the code is not in both parts")
-				}
-				if err != nil {
-					errs = append(errs, fmt.Errorf("mail: templates %s/%s: %w", l.dir, kinds[kind], err))
-					break
-				}
+			if err := c.tryKind(l, kind, d); err != nil {
+				errs = append(errs, fmt.Errorf("mail: templates %s/%s: %w", l.dir, kinds[kind], err))
 			}
 		}
 	}
 	return errs
 }
 
+// tryKind renders one kind in one language for every purpose and, in a
+// password notice, every change, since each may take its own branch of
+// the templates. It stops at the first failure: the others are most often
+// the same mistake.
+func (c *Composer) tryKind(l langTemplates, kind otpd.MessageKind, d otpd.MessageData) error {
+	changes := []string{""}
+	if kind == otpd.MessagePasswordChanged {
+		changes = passwordChanges
+	}
+	for _, d.Purpose = range purposes {
+		for _, d.Change = range changes {
+			e, err := c.compose(l, otpd.OutboxMessage{ID: "sample", Kind: kind}, d)
+			lost := !strings.Contains(e.Text, "123 456 789") || !strings.Contains(e.HTML, "123 456 789")
+			if err == nil && kind == otpd.MessageCode && lost {
+				err = errors.New("the code is not in both parts")
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Compose renders m with its data d, in the language of d.Lang that best
 // matches a translation. An error means the message can never be composed
-// (broken templates, an unknown kind or purpose, a malformed code), so the
-// caller should not retry it. Errors never contain the code.
+// (broken templates, an unknown kind, purpose or password change, a
+// malformed code), so the caller should not retry it. Errors never
+// contain the code.
 func (c *Composer) Compose(m otpd.OutboxMessage, d otpd.MessageData) (otpd.Email, error) {
 	if err := c.Check(); err != nil {
 		return otpd.Email{}, err
 	}
 	return c.compose(c.langs[c.pick(d.Lang)], m, d)
 }
+
+// maxLang bounds the Accept-Language value read: it comes from whoever
+// asked, and the matcher's work grows with it.
+const maxLang = 256
 
 // pick returns the index of the translation that best suits an
 // Accept-Language value; the default when it is empty, malformed or asks
@@ -291,16 +292,9 @@ func (c *Composer) compose(l langTemplates, m otpd.OutboxMessage, d otpd.Message
 	if !ok {
 		return fail(fmt.Errorf("unknown message kind %q", m.Kind))
 	}
-	browser, system := useragent.Parse(d.UserAgent)
-	v := view{
-		Lang: l.dir, Product: clean(c.Product, maxShown), To: m.To.String(), CodeInSubject: c.CodeInSubject,
-		RequestedAt: formatTime(d.RequestedAt, l.layout), Browser: browser, OS: system,
-		Place: clean(d.Place, maxShown), IP: clean(d.IP, maxShown),
-	}
-	if m.Kind == otpd.MessageCode {
-		if err := c.codeView(&v, d, l.layout); err != nil {
-			return fail(err)
-		}
+	v, err := c.view(l, m, d)
+	if err != nil {
+		return fail(err)
 	}
 	var subject, text, html bytes.Buffer
 	if err := t.text.ExecuteTemplate(&subject, "subject", v); err != nil {
@@ -320,77 +314,4 @@ func (c *Composer) compose(l langTemplates, m otpd.OutboxMessage, d otpd.Message
 	}
 	return otpd.Email{MessageID: m.MessageID, From: c.From, To: m.To, Subject: v.Subject,
 		Date: m.CreatedAt, Text: text.String(), HTML: html.String()}, nil
-}
-
-// codeView fills in what only a code message says. A message without a
-// code never gets the deny link: there is no code to cancel and no
-// account whose activity would keep the report, so the link's page would
-// promise what it cannot do.
-func (c *Composer) codeView(v *view, d otpd.MessageData, layout string) error {
-	if !d.Purpose.Valid() {
-		return fmt.Errorf("unknown purpose %q", clean(string(d.Purpose), maxShown))
-	}
-	code, err := groupCode(d.Code)
-	if err != nil {
-		return err
-	}
-	if d.ExpiresAt.IsZero() || d.RequestedAt.IsZero() {
-		return errors.New("code message without request or expiry time")
-	}
-	v.Purpose = string(d.Purpose)
-	v.Code = code
-	v.ExpiresAt = formatTime(d.ExpiresAt, layout)
-	v.Minutes = int(d.ExpiresAt.Sub(d.RequestedAt).Round(time.Minute) / time.Minute)
-	if d.DenyToken != "" {
-		v.DenyURL = strings.TrimRight(c.PublicURL, "/") + "/deny/" + url.PathEscape(d.DenyToken)
-	}
-	return nil
-}
-
-// groupCode spaces a code of 6 to 10 digits into groups of three, which
-// people read and type back more reliably than a run of digits: "123 456",
-// "123 456 789". A single digit left at the end joins the group before it
-// ("123 4567", "123 456 7890") because a lone digit is easy to miss. The
-// error never repeats the code.
-func groupCode(code string) (string, error) {
-	if len(code) < minCodeLen || len(code) > maxCodeLen {
-		return "", fmt.Errorf("code is not %d to %d digits long", minCodeLen, maxCodeLen)
-	}
-	if strings.Trim(code, "0123456789") != "" {
-		return "", errors.New("code is not all digits")
-	}
-	var groups []string
-	for ; len(code) > 4; code = code[3:] {
-		groups = append(groups, code[:3])
-	}
-	return strings.Join(append(groups, code), " "), nil
-}
-
-// formatTime writes an instant in UTC with a language's layout; "" when
-// unknown, for the template to say so in its words.
-func formatTime(t time.Time, layout string) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(layout)
-}
-
-// clean makes a string from outside safe to put in a text mail: it must
-// not break lines (and so forge paragraphs or headers), carry invalid
-// UTF-8, or run on. HTML escaping is left to html/template.
-func clean(s string, limit int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		// Format characters include bidi overrides, which could make
-		// the text read differently from what it is.
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) > limit {
-		s = string([]rune(s)[:limit]) + "…"
-	}
-	return s
 }

@@ -1,0 +1,148 @@
+package mail
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/useragent"
+)
+
+// Code lengths the composer accepts (passcode makes codes within them),
+// and bounds on what is shown from the request, which comes from whoever
+// asked for the code, who must not be able to fill the message.
+const (
+	minCodeLen = 6
+	maxCodeLen = 10
+	maxShown   = 200
+)
+
+// passwordChanges are the values of MessageData.Change a password notice
+// can report. The templates word each one differently, so any other value
+// would silently read as one of them.
+var passwordChanges = []string{"set", "changed", "removed", "reset"}
+
+// view is what the templates see. Every string in it is already cleaned of
+// control characters; html/template escapes it for the HTML part. Code is
+// empty in a message that carries none, DenyURL when there is no link, and
+// Change outside a password notice.
+type view struct {
+	Lang, Subject, Product, To, Purpose, Code string
+	CodeInSubject                             bool
+	ExpiresAt, RequestedAt                    string
+	Minutes                                   int
+	Place, Browser, OS, IP, DenyURL, Change   string
+}
+
+// view checks d for a message of m's kind and turns it into what the
+// templates see, in the language l. Errors never contain the code.
+func (c *Composer) view(l langTemplates, m otpd.OutboxMessage, d otpd.MessageData) (view, error) {
+	// Every kind is worded by its purpose (the no-account message says
+	// whether someone tried to sign in or to reset a password), so an
+	// unknown one is a bug upstream, not something to guess around.
+	if !d.Purpose.Valid() {
+		return view{}, fmt.Errorf("unknown purpose %q", clean(string(d.Purpose), maxShown))
+	}
+	browser, system := useragent.Parse(d.UserAgent)
+	v := view{
+		Lang: l.dir, Product: clean(c.Product, maxShown), To: m.To.String(), CodeInSubject: c.CodeInSubject,
+		Purpose: string(d.Purpose), RequestedAt: formatTime(d.RequestedAt, l.layout), Browser: browser, OS: system,
+		Place: clean(d.Place, maxShown), IP: clean(d.IP, maxShown),
+	}
+	// Only a message about a challenge of an account gets the deny link.
+	// The no-account message has none though its data holds a token:
+	// there is no code to cancel and no account whose activity would keep
+	// the report, so the link's page would promise what it cannot do.
+	switch m.Kind {
+	case otpd.MessageCode:
+		if err := codeView(&v, d, l.layout); err != nil {
+			return view{}, err
+		}
+		v.DenyURL = c.denyURL(d.DenyToken)
+	case otpd.MessagePasswordChanged:
+		if !slices.Contains(passwordChanges, d.Change) {
+			return view{}, fmt.Errorf("unknown password change %q, want one of %q", clean(d.Change, maxShown), passwordChanges)
+		}
+		v.Change = d.Change
+		v.DenyURL = c.denyURL(d.DenyToken)
+	}
+	return v, nil
+}
+
+// codeView fills in what only a code message says.
+func codeView(v *view, d otpd.MessageData, layout string) error {
+	code, err := groupCode(d.Code)
+	if err != nil {
+		return err
+	}
+	if d.ExpiresAt.IsZero() || d.RequestedAt.IsZero() {
+		return errors.New("code message without request or expiry time")
+	}
+	v.Code = code
+	v.ExpiresAt = formatTime(d.ExpiresAt, layout)
+	v.Minutes = int(d.ExpiresAt.Sub(d.RequestedAt).Round(time.Minute) / time.Minute)
+	return nil
+}
+
+// denyURL is the "This wasn't me" link for a deny token, or "" without
+// one, for the templates to leave the link out.
+func (c *Composer) denyURL(token string) string {
+	if token == "" {
+		return ""
+	}
+	return strings.TrimRight(c.PublicURL, "/") + "/deny/" + url.PathEscape(token)
+}
+
+// groupCode spaces a code of 6 to 10 digits into groups of three, which
+// people read and type back more reliably than a run of digits: "123 456",
+// "123 456 789". A single digit left at the end joins the group before it
+// ("123 4567", "123 456 7890") because a lone digit is easy to miss. The
+// error never repeats the code.
+func groupCode(code string) (string, error) {
+	if len(code) < minCodeLen || len(code) > maxCodeLen {
+		return "", fmt.Errorf("code is not %d to %d digits long", minCodeLen, maxCodeLen)
+	}
+	if strings.Trim(code, "0123456789") != "" {
+		return "", errors.New("code is not all digits")
+	}
+	var groups []string
+	for ; len(code) > 4; code = code[3:] {
+		groups = append(groups, code[:3])
+	}
+	return strings.Join(append(groups, code), " "), nil
+}
+
+// formatTime writes an instant in UTC with a language's layout; "" when
+// unknown, for the template to say so in its words.
+func formatTime(t time.Time, layout string) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(layout)
+}
+
+// clean makes a string from outside safe to put in a text mail: it must
+// not break lines (and so forge paragraphs or headers), carry invalid
+// UTF-8, or run on. HTML escaping is left to html/template.
+func clean(s string, limit int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		// Format characters include bidi overrides, which could make
+		// the text read differently from what it is.
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > limit {
+		s = string([]rune(s)[:limit]) + "…"
+	}
+	return s
+}
