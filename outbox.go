@@ -11,8 +11,9 @@ type MessageKind string
 const (
 	// MessageCode carries a single-use code.
 	MessageCode MessageKind = "code"
-	// MessageNoAccount tells an address that someone tried to sign in with
-	// it while sign-up is closed. It carries no code.
+	// MessageNoAccount tells an address without an account that someone
+	// asked for a code for it: to sign in while sign-up is closed, or to
+	// reset a password. It carries no code.
 	MessageNoAccount MessageKind = "no_account"
 	// MessagePasswordChanged tells the address that its account's
 	// password was set, changed, reset or removed. It carries no code.

@@ -51,8 +51,15 @@ type Config struct {
 	// believed. The client's IP is the rightmost address in that header
 	// that is not itself a trusted proxy.
 	TrustedProxies []string `toml:"trusted_proxies"`
+	// GeoIP lists MaxMind-format .mmdb files (city or country level),
+	// asked in order; DB-IP's free city database comes as one IPv4 and
+	// one IPv6 file. Empty: every place is unknown, and everything still
+	// works.
+	GeoIP []string `toml:"geoip"`
 
-	Code    CodeConfig    `toml:"code"`
+	Code     CodeConfig     `toml:"code"`
+	Password PasswordConfig `toml:"password"`
+	Risk     RiskConfig     `toml:"risk"`
 	Limits  LimitsConfig  `toml:"limits"`
 	Session SessionConfig `toml:"session"`
 	Log     LogConfig     `toml:"log"`
@@ -132,6 +139,35 @@ type LimitsConfig struct {
 	CodesPerNetworkPerHour int `toml:"codes_per_network_per_hour"`
 	// MessagesPerMinute is the service-wide ceiling on messages sent.
 	MessagesPerMinute int `toml:"messages_per_minute"`
+	// After LockoutAfter failures (wrong codes and passwords) from
+	// devices an account does not know, each further one locks those
+	// devices out for LockoutBackoff, doubled every time. The owner's
+	// remembered devices count their failures apart and are not locked
+	// out by them.
+	LockoutAfter   int      `toml:"lockout_after"`
+	LockoutBackoff Duration `toml:"lockout_backoff"`
+}
+
+// PasswordConfig shapes the optional passwords: how they are hashed
+// (argon2id) and which are refused.
+type PasswordConfig struct {
+	// MinLength is the fewest characters a new password may have.
+	MinLength int `toml:"min_length"`
+	// MemoryKiB, Iterations and Parallelism are argon2id's costs. A
+	// stored hash made with other costs is re-hashed at the next sign-in.
+	MemoryKiB   int `toml:"memory_kib"`
+	Iterations  int `toml:"iterations"`
+	Parallelism int `toml:"parallelism"`
+}
+
+// RiskConfig decides when a right password is not enough.
+type RiskConfig struct {
+	// MaxTravelKMH: two sign-ins farther apart than this speed allows
+	// make the second one need a code.
+	MaxTravelKMH int `toml:"max_travel_kmh"`
+	// GuardAfterReport is how long every password sign-in needs a code
+	// after the owner reports a code they did not ask for.
+	GuardAfterReport Duration `toml:"guard_after_report"`
 }
 
 // SessionConfig sets when a session token stops working.
@@ -140,6 +176,10 @@ type SessionConfig struct {
 	Idle Duration `toml:"idle"`
 	// Absolute ends every session this long after sign-in, however busy.
 	Absolute Duration `toml:"absolute"`
+	// StepUp is how long a code verified in a session lets it make
+	// sensitive changes (password, sign-in settings, signing out
+	// everywhere).
+	StepUp Duration `toml:"step_up"`
 }
 
 // LogConfig chooses what the server logs and how.
@@ -172,6 +212,9 @@ func Default() Config {
 		// No proxy is trusted until named: anyone can send
 		// X-Forwarded-For.
 		TrustedProxies: []string{},
+		// No database: places are unknown until you install one (see the
+		// README); sign-in works the same without.
+		GeoIP: []string{},
 		Code: CodeConfig{
 			// 9 digits with at most 10 wrong codes per account per 12 h: at
 			// most 10*(60+1) = 610 guesses in 30 days, so the chance of
@@ -214,6 +257,31 @@ func Default() Config {
 			// minute is 18,000 an hour), far below what gets a sending
 			// domain listed as a spammer.
 			MessagesPerMinute: 300,
+			// Three typos are human. After them an unfamiliar device
+			// waits 1, 2, 4, 8... minutes between failures, so guessing
+			// slows to a crawl long before the 12-hour budget is spent,
+			// while the owner's remembered device is not held up at all.
+			LockoutAfter:   3,
+			LockoutBackoff: Duration(time.Minute),
+		},
+		Password: PasswordConfig{
+			// NIST SP 800-63B-4: at least 15 characters for a password
+			// that signs in on its own, which ours does on a remembered
+			// device. No composition rules; common passwords are refused.
+			MinLength: 15,
+			// OWASP's argon2id setting m=19 MiB, t=2, p=1: about 35 ms on
+			// one core here, so a 2-core server checks ~50 a second.
+			MemoryKiB:   19456,
+			Iterations:  2,
+			Parallelism: 1,
+		},
+		Risk: RiskConfig{
+			// Faster than an airliner: a sign-in from Lagos 20 minutes
+			// after one from London is someone else.
+			MaxTravelKMH: 1000,
+			// A day of asking every password sign-in for a code too,
+			// after the owner says someone else asked for one.
+			GuardAfterReport: Duration(24 * time.Hour),
 		},
 		Session: SessionConfig{
 			// A weekend away keeps a person signed in, while a stolen token
@@ -222,6 +290,10 @@ func Default() Config {
 			// Even a stolen token kept busy dies within 30 days; signing in
 			// again once a month costs one code.
 			Absolute: Duration(720 * time.Hour),
+			// 10 minutes after confirming with a code, long enough to
+			// make a few changes, too short for a forgotten tab to be a
+			// standing permission.
+			StepUp: Duration(10 * time.Minute),
 		},
 		Log: LogConfig{
 			// info: one line per notable event; debug is for development.

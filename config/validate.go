@@ -91,6 +91,21 @@ func (c Config) problems() Errors {
 		bad("limits.wrong_codes_window", "must be at least 1m, got %s", c.Limits.WrongCodesWindow)
 	}
 
+	between(bad, "limits.lockout_after", c.Limits.LockoutAfter, 0, 100)
+	durationBetween(bad, "limits.lockout_backoff", c.Limits.LockoutBackoff, 0, time.Hour)
+	between(bad, "password.min_length", c.Password.MinLength, 8, 64)
+	between(bad, "password.memory_kib", c.Password.MemoryKiB, 8*1024, 1024*1024)
+	between(bad, "password.iterations", c.Password.Iterations, 1, 64)
+	between(bad, "password.parallelism", c.Password.Parallelism, 1, 16)
+	between(bad, "risk.max_travel_kmh", c.Risk.MaxTravelKMH, 100, 100000)
+	durationBetween(bad, "risk.guard_after_report", c.Risk.GuardAfterReport, 0, 30*24*time.Hour)
+	durationBetween(bad, "session.step_up", c.Session.StepUp, time.Minute, time.Hour)
+	for i, path := range c.GeoIP {
+		if path == "" {
+			bad("geoip", "entry %d is empty; list .mmdb file paths", i+1)
+		}
+	}
+
 	idle, absolute := time.Duration(c.Session.Idle), time.Duration(c.Session.Absolute)
 	if idle <= 0 {
 		bad("session.idle", "must be more than 0, got %s", c.Session.Idle)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"time"
 
@@ -17,7 +18,9 @@ import (
 	"github.com/otpd/otpd/limit/redislimit"
 	"github.com/otpd/otpd/mail"
 	"github.com/otpd/otpd/passcode"
+	"github.com/otpd/otpd/password"
 	"github.com/otpd/otpd/postgres"
+	"github.com/otpd/otpd/risk"
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/sqlite"
 	"github.com/otpd/otpd/web"
@@ -77,8 +80,12 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		return nil, fmt.Errorf("mail.templates_dir: %w", err)
 	}
 	a.worker = &mail.Worker{Store: a.store, Mailer: out.mailer, Composer: composer, Open: book.Open, Clock: clock, Log: log}
-	a.engine = signin.New(signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Log: log, Queued: a.worker.Notify},
-		policy(cfg, public.Hostname()))
+	locator, err := openGeoIP(cfg, log, a)
+	if err != nil {
+		return nil, err
+	}
+	a.engine = signin.New(signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Locator: locator,
+		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify}, policy(cfg, public.Hostname()))
 	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks()}
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox
@@ -122,6 +129,31 @@ func openLimiter(ctx context.Context, cfg config.Config, log *slog.Logger, a *ap
 	return redislimit.New(client, "otpd:"), nil
 }
 
+// openGeoIP opens the configured GeoIP databases; without any, places are
+// unknown.
+func openGeoIP(cfg config.Config, log *slog.Logger, a *app) (otpd.Locator, error) {
+	if len(cfg.GeoIP) == 0 {
+		log.Info("no GeoIP database configured; places are unknown")
+		return nil, nil
+	}
+	g, err := risk.OpenGeoIP(cfg.GeoIP...)
+	if err != nil {
+		return nil, fmt.Errorf("geoip: %w", err)
+	}
+	a.closers = append(a.closers, g.Close)
+	return g, nil
+}
+
+// passwords hashes with the configured costs, at most one hash per core
+// at a time: each holds its memory cost while it runs.
+func passwords(cfg config.Config) *password.Checker {
+	h := password.Hasher{Params: password.Params{
+		Memory: uint32(cfg.Password.MemoryKiB), Iterations: uint32(cfg.Password.Iterations),
+		Parallelism: uint8(cfg.Password.Parallelism), SaltLen: password.DefaultParams.SaltLen, KeyLen: password.DefaultParams.KeyLen,
+	}}
+	return password.NewChecker(h, password.Policy{MinLength: cfg.Password.MinLength, MaxLength: password.DefaultPolicy.MaxLength}, runtime.GOMAXPROCS(0))
+}
+
 func policy(cfg config.Config, host string) signin.Policy {
 	return signin.Policy{
 		Digits:       cfg.Code.Digits,
@@ -135,6 +167,12 @@ func policy(cfg config.Config, host string) signin.Policy {
 		Guess: otpd.GuessLimits{
 			MaxWrong: cfg.Limits.WrongCodesPerAccount,
 			Window:   time.Duration(cfg.Limits.WrongCodesWindow),
+			Free:     cfg.Limits.LockoutAfter,
+			Backoff:  time.Duration(cfg.Limits.LockoutBackoff),
+		},
+		GuessFamiliar: otpd.GuessLimits{
+			MaxWrong: cfg.Limits.WrongCodesPerAccount,
+			Window:   time.Duration(cfg.Limits.WrongCodesWindow),
 		},
 		Clients: signin.ClientLimits{
 			PerIP:      otpd.Rate{Count: cfg.Limits.CodesPerIPPerHour, Per: time.Hour},
@@ -143,6 +181,9 @@ func policy(cfg config.Config, host string) signin.Policy {
 		},
 		SessionIdle:     time.Duration(cfg.Session.Idle),
 		SessionAbsolute: time.Duration(cfg.Session.Absolute),
+		StepUpFor:       time.Duration(cfg.Session.StepUp),
+		MaxTravelKMH:    float64(cfg.Risk.MaxTravelKMH),
+		GuardFor:        time.Duration(cfg.Risk.GuardAfterReport),
 		SignUp:          cfg.SignUp,
 		MessageIDDomain: host,
 	}

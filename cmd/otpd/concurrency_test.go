@@ -66,13 +66,19 @@ func TestConcurrentGuessesOnOneCode(t *testing.T) {
 	for c := range codes {
 		count[c]++
 	}
-	// Four guesses are told how many tries are left; the fifth and every
-	// later one that are refused share too_many_attempts.
-	if count["invalid_code"] != 4 || count["too_many_attempts"] != guesses-4 {
-		t.Errorf("answers %v, want 4 invalid_code and %d too_many_attempts", count, guesses-4)
+	// With the defaults, a device the account does not know has three
+	// free failures; the fourth locks it out (limits.lockout_after), before
+	// the code's own five tries are spent. Three guesses are told how many
+	// tries are left; the fourth and every later one share
+	// too_many_attempts.
+	if count["invalid_code"] != 3 || count["too_many_attempts"] != guesses-3 {
+		t.Errorf("answers %v, want 3 invalid_code and %d too_many_attempts", count, guesses-3)
 	}
-	if evaluated := countEvents(t, owner, "code_wrong"); evaluated != 5 {
-		t.Errorf("%d wrong guesses were evaluated, want exactly 5", evaluated)
+	if evaluated := countEvents(t, owner, "code_wrong"); evaluated != 4 {
+		t.Errorf("%d wrong guesses were evaluated, want exactly 4", evaluated)
+	}
+	if n := countEvents(t, owner, "locked_out"); n != 1 {
+		t.Errorf("%d lockouts recorded, want 1", n)
 	}
 }
 
