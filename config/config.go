@@ -60,12 +60,12 @@ type Config struct {
 	Code     CodeConfig     `toml:"code"`
 	Password PasswordConfig `toml:"password"`
 	Risk     RiskConfig     `toml:"risk"`
-	Limits  LimitsConfig  `toml:"limits"`
-	Session SessionConfig `toml:"session"`
-	Log     LogConfig     `toml:"log"`
-	SMTP    SMTPConfig    `toml:"smtp"`
-	Mail    MailConfig    `toml:"mail"`
-	DKIM    DKIMConfig    `toml:"dkim"`
+	Limits   LimitsConfig   `toml:"limits"`
+	Session  SessionConfig  `toml:"session"`
+	Log      LogConfig      `toml:"log"`
+	SMTP     SMTPConfig     `toml:"smtp"`
+	Mail     MailConfig     `toml:"mail"`
+	DKIM     DKIMConfig     `toml:"dkim"`
 }
 
 // SMTPConfig is the relay that delivers mail. With no URL, mail goes to the
