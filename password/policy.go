@@ -88,7 +88,8 @@ func containsContext(pw string, context []string) bool {
 // relied on pattern rules instead: a few characters over and over
 // ("abababab..."), or mostly a run up or down the alphabet or the digits
 // ("abcdefgh...", "1234567890123..."), which is when more than three in
-// four neighbouring characters are equal or one apart.
+// four neighbouring characters are equal or one apart, or one word
+// repeated.
 func isPattern(pw string) bool {
 	const minDistinct = 5
 	rs := []rune(pw)
@@ -102,5 +103,17 @@ func isPattern(pw string) bool {
 			steps++
 		}
 	}
-	return len(distinct) < minDistinct || (pairs > 0 && steps*4 > pairs*3)
+	return len(distinct) < minDistinct || (pairs > 0 && steps*4 > pairs*3) || repeats(strings.ToLower(pw))
+}
+
+// repeats reports whether s is one shorter string said again and again
+// ("passwordpasswordpassword"): its length comes from the repetition, not
+// from anything an attacker would have to guess.
+func repeats(s string) bool {
+	for unit := 1; unit <= len(s)/2; unit++ {
+		if len(s)%unit == 0 && strings.Repeat(s[:unit], len(s)/unit) == s {
+			return true
+		}
+	}
+	return false
 }

@@ -2,12 +2,22 @@ package password_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/password"
 )
+
+// longest is a 256-character passphrase that is not one word repeated.
+func longest() string {
+	var b strings.Builder
+	for i := 0; b.Len() < 256; i++ {
+		fmt.Fprintf(&b, "line %d of a long passphrase, ", i)
+	}
+	return b.String()[:256]
+}
 
 func TestPolicyAccepts(t *testing.T) {
 	for _, pw := range []string{
@@ -17,7 +27,7 @@ func TestPolicyAccepts(t *testing.T) {
 		// 16 code points in 48 bytes: length counts characters.
 		"吾輩は猫である。名前はまだ無い。",
 		// 256 characters, the most allowed.
-		strings.Repeat("long passphrase ", 16),
+		longest(),
 	} {
 		if err := (password.Policy{}).Check(pw, "ada.lovelace@example.com", "ada.lovelace"); err != nil {
 			t.Errorf("Check(%q) = %v, want nil", pw, err)
@@ -41,6 +51,7 @@ func TestPolicyRefuses(t *testing.T) {
 		{"two characters", "abababababababababab", "simple pattern"},
 		{"alphabet", "abcdefghijklmnopqrst", "simple pattern"},
 		{"digits, wrapping", "12345678901234567890", "simple pattern"},
+		{"one word again and again", "sunflowersunflowersunflower", "simple pattern"},
 		{"digits, downward", "98765432109876543210", "simple pattern"},
 		{"not text", "correct horse battery \xff\xfe", "not valid text"},
 	} {
