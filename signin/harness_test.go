@@ -15,6 +15,9 @@ import (
 	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/mail"
 	"github.com/otpd/otpd/passcode"
+	"github.com/otpd/otpd/password"
+	"github.com/otpd/otpd/risk"
+	"github.com/otpd/otpd/risk/geotest"
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/sqlite"
 )
@@ -37,9 +40,11 @@ type rig struct {
 func testPolicy() signin.Policy {
 	return signin.Policy{
 		Digits: 9, CodeLifetime: 10 * time.Minute, MaxAttempts: 5,
-		Send:        otpd.SendLimits{PerHour: 5, PerDay: 10, ResendCooldown: 30 * time.Second},
-		Guess:       otpd.GuessLimits{MaxWrong: 10, Window: 12 * time.Hour},
-		SessionIdle: 72 * time.Hour, SessionAbsolute: 720 * time.Hour,
+		Send:          otpd.SendLimits{PerHour: 5, PerDay: 10, ResendCooldown: 30 * time.Second},
+		Guess:         otpd.GuessLimits{MaxWrong: 10, Window: 12 * time.Hour},
+		GuessFamiliar: otpd.GuessLimits{MaxWrong: 10, Window: 12 * time.Hour},
+		SessionIdle:   72 * time.Hour, SessionAbsolute: 720 * time.Hour,
+		StepUpFor: 10 * time.Minute, MaxTravelKMH: 1000, GuardFor: 24 * time.Hour,
 		SignUp: true, MessageIDDomain: "otpd.test",
 	}
 }
@@ -66,9 +71,28 @@ func newRig(t *testing.T, edit ...func(*signin.Policy)) *rig {
 	box := &mail.DevMailbox{}
 	w := &mail.Worker{Store: store, Mailer: box, Open: book.Open, Clock: clock, Log: log,
 		Composer: &mail.Composer{From: "otpd <no-reply@otpd.test>", PublicURL: "https://otpd.test", Product: "otpd"}}
-	return &rig{engine: signin.New(signin.Deps{Store: store, Codes: book, Clock: clock, Limiter: limit.NewMemory(), Log: log}, p), book: book, store: store, clock: clock,
-		worker: w, mailbox: box, logs: logs, dir: dir}
+	geo, err := risk.OpenGeoIP(geotest.Write(t, dir, places))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { geo.Close() })
+	pw := password.NewChecker(password.Hasher{Params: cheapHash}, password.DefaultPolicy, 4)
+	e := signin.New(signin.Deps{Store: store, Codes: book, Clock: clock, Limiter: limit.NewMemory(),
+		Locator: geo, Passwords: pw, Log: log}, p)
+	return &rig{engine: e, book: book, store: store, clock: clock, worker: w, mailbox: box, logs: logs, dir: dir}
 }
+
+// places puts who (203.0.113.x) in London, and other requesters
+// elsewhere.
+var places = map[string]otpd.Place{
+	"203.0.113.0/24":  geotest.London,
+	"198.51.100.0/24": geotest.Lagos,
+	"192.0.2.0/24":    geotest.NewYork,
+}
+
+// cheapHash keeps the tests fast; the password package tests the real
+// costs.
+var cheapHash = password.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}
 
 var ctx = context.Background()
 
