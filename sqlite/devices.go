@@ -17,7 +17,7 @@ func (s *Store) SaveDevice(ctx context.Context, d otpd.Device, ev *otpd.Event) e
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (account_id, id) DO UPDATE SET last_seen = excluded.last_seen,
-			    last_ip = excluded.last_ip, last_place = excluded.last_place`,
+			    last_ip = excluded.last_ip, last_place = excluded.last_place WHERE excluded.last_seen >= devices.last_seen`,
 			d.ID, d.AccountID, d.Name, sqlstore.MS(d.FirstSeen), sqlstore.MS(d.LastSeen), d.LastIP, sqlstore.PlaceText(d.LastPlace))
 		if err != nil || ev == nil {
 			return err
