@@ -34,6 +34,13 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Outbox", outboxTests},
 		{"Deny", denyTests},
 		{"Concurrency", concurrencyTests},
+		{"Passwords", passwordTests},
+		{"SignIns", signInTests},
+		{"Devices", deviceTests},
+		{"Guards", guardTests},
+		{"Contexts", contextTests},
+		{"StepUp", stepUpTests},
+		{"Reset", resetTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
@@ -110,6 +117,7 @@ func nextCode(prev otpd.Challenge, at time.Time, resend bool) otpd.CodeRequest {
 		ID: newID("challenge"), FlowID: prev.FlowID, Purpose: prev.Purpose, Email: prev.Email,
 		AccountID: prev.AccountID, CreatedAt: at, ExpiresAt: at.Add(codeLifetime),
 		MaxAttempts: maxAttempts, Status: otpd.StatusPending, IP: "192.0.2.1", UserAgent: "storetest",
+		SessionID: prev.SessionID,
 	}
 	ch.CodeMAC = codeMAC(ch.ID, rightCode)
 	return otpd.CodeRequest{
@@ -172,6 +180,87 @@ func signUp(t *testing.T, s otpd.Store, email string, at time.Time) (otpd.Accoun
 		t.Fatalf("sign up %s: outcome %s, want verified", email, res.Outcome)
 	}
 	return res.Account, res.Session
+}
+
+// signIn signs acct in once more with a code, and returns the session.
+func signIn(t *testing.T, s otpd.Store, acct otpd.Account, at time.Time) otpd.Session {
+	t.Helper()
+	ch := mustRequest(t, s, codeRequest(acct.Email.String(), acct.ID, at))
+	res := mustVerify(t, s, verifyRequest(ch, rightCode, at))
+	if res.Outcome != otpd.OutcomeVerified {
+		t.Fatalf("sign in %s: outcome %s, want verified", acct.Email, res.Outcome)
+	}
+	return res.Session
+}
+
+func account(t *testing.T, s otpd.Store, id string) otpd.Account {
+	t.Helper()
+	acct, err := s.AccountByID(t.Context(), id)
+	if err != nil {
+		t.Fatalf("AccountByID(%s): %v", id, err)
+	}
+	return acct
+}
+
+// stored reads a session back as the store keeps it.
+func stored(t *testing.T, s otpd.Store, sess otpd.Session) otpd.Session {
+	t.Helper()
+	got, err := s.SessionByTokenHash(t.Context(), sess.TokenHash)
+	if err != nil {
+		t.Fatalf("SessionByTokenHash of session %s: %v", sess.ID, err)
+	}
+	return got
+}
+
+// accountEvent is an event of acct as the server records it outside a
+// verify, from a known place.
+func accountEvent(acct otpd.Account, typ otpd.EventType, at time.Time) otpd.Event {
+	return otpd.Event{ID: newID("event"), Type: typ, At: at, AccountID: acct.ID, Email: acct.Email,
+		IP: "198.51.100.7", UserAgent: "storetest browser", Place: "Lagos, Nigeria", Detail: "storetest " + string(typ)}
+}
+
+// noticeKind is the kind of a message that tells an address of a change
+// to its account; a store keeps a message's kind as it is given.
+const noticeKind otpd.MessageKind = "password_changed"
+
+// notice tells acct's address of a change that the code of challengeID
+// confirmed, so that its "this wasn't me" link names that challenge.
+func notice(acct otpd.Account, challengeID string, at time.Time) *otpd.OutboxMessage {
+	id := newID("notice")
+	return &otpd.OutboxMessage{
+		ID: id, ChallengeID: challengeID, MessageID: "<" + id + "@otpd.test>", Kind: noticeKind, To: acct.Email,
+		Payload: []byte("sealed " + id), CreatedAt: at, NotAfter: at.Add(24 * time.Hour), NextAttempt: at,
+		State: otpd.MessageQueued,
+	}
+}
+
+// queued claims every message due at now and returns the one with ID id,
+// or false when it is not among them.
+func queued(t *testing.T, s otpd.Store, now time.Time, id string) (otpd.OutboxMessage, bool) {
+	t.Helper()
+	msgs, err := s.ClaimMessages(t.Context(), now, time.Minute, 1000)
+	if err != nil {
+		t.Fatalf("ClaimMessages: %v", err)
+	}
+	for _, m := range msgs {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return otpd.OutboxMessage{}, false
+}
+
+// wantNotice checks that want was queued, whole, by now.
+func wantNotice(t *testing.T, s otpd.Store, now time.Time, want *otpd.OutboxMessage) {
+	t.Helper()
+	got, ok := queued(t, s, now, want.ID)
+	if !ok {
+		t.Fatalf("notice %s not queued", want.ID)
+	}
+	if got.ChallengeID != want.ChallengeID || got.MessageID != want.MessageID || got.Kind != want.Kind ||
+		got.To != want.To || string(got.Payload) != string(want.Payload) {
+		t.Errorf("queued notice\n got %+v\nwant %+v", got, *want)
+	}
 }
 
 func latest(t *testing.T, s otpd.Store, flowID string) otpd.Challenge {
