@@ -21,6 +21,10 @@ type Account struct {
 	// to tell impossible travel.
 	LastSignInAt time.Time
 	LastPlace    Place
+	// CodeSignInOff: the owner turned code-only sign-in off, so a code
+	// alone never signs in; a password and a code are needed. Their
+	// answer to a flood of code emails they did not ask for.
+	CodeSignInOff bool
 	// Countries are the ISO codes of the countries the account has signed
 	// in from; a sign-in from another one needs a code.
 	Countries []string

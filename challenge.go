@@ -60,6 +60,9 @@ type Challenge struct {
 	// SessionID binds a step-up code to the session that asked for it: it
 	// verifies nowhere else.
 	SessionID string
+	// AfterPassword marks a sign-in code sent after a right password, the
+	// only kind that signs in an account with code-only sign-in off.
+	AfterPassword bool
 }
 
 // AttemptsLeft is how many wrong codes the challenge still takes.

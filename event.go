@@ -34,6 +34,10 @@ const (
 	EventDeviceRemembered EventType = "device_remembered"
 	EventDeviceForgotten  EventType = "device_forgotten"
 	EventSteppedUp        EventType = "stepped_up"
+	// EventSessionsEnded: the owner signed out every other session.
+	EventSessionsEnded EventType = "sessions_ended"
+	// EventSettingsChanged: a sign-in preference changed.
+	EventSettingsChanged EventType = "settings_changed"
 )
 
 // Event is one entry of an account's security record. Events about an

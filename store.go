@@ -61,6 +61,12 @@ type Store interface {
 	// SetPassword sets or removes an account's password, records the
 	// change's event and queues its notice, in one transaction.
 	SetPassword(ctx context.Context, req PasswordChange) error
+	// EndSessions ends every active session of an account except keep,
+	// records ev, in one transaction, and returns how many ended.
+	EndSessions(ctx context.Context, accountID, keep string, ev Event) (int, error)
+	// SetCodeSignIn turns code-only sign-in on or off and records ev, in
+	// one transaction.
+	SetCodeSignIn(ctx context.Context, accountID string, on bool, ev Event) error
 	// StartSession creates a session that a password alone signed in,
 	// recording evs with it, in one transaction.
 	StartSession(ctx context.Context, s Session, evs []Event) error
@@ -80,8 +86,9 @@ type Store interface {
 	// replaced it.
 	ForgiveAttempt(ctx context.Context, key GuardKey, a Attempt) error
 
-	// SaveDevice remembers a device for its account, or updates when and
-	// where it was last seen. ev, when set, is recorded with it.
+	// SaveDevice remembers a device for its account, or moves when and
+	// where it was last seen forward, never back. ev, when set, is
+	// recorded with it.
 	SaveDevice(ctx context.Context, d Device, ev *Event) error
 	// Device returns one of an account's remembered devices.
 	Device(ctx context.Context, accountID, id string) (Device, error)
@@ -106,7 +113,10 @@ type Store interface {
 // CodeRequest is everything RequestCode writes.
 type CodeRequest struct {
 	Challenge Challenge
-	Message   OutboxMessage
+	// Message is not queued when its ID is empty: a request that sends
+	// nothing (code-only sign-in is off) still leaves its challenge and
+	// event.
+	Message OutboxMessage
 	// Event is recorded as EventCodeRequested, or EventCodeRefused when a
 	// limit refuses the request.
 	Event  Event

@@ -11,7 +11,7 @@ import (
 	"github.com/otpd/otpd/internal/sqlstore"
 )
 
-const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries`
+const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries, code_sign_in_off`
 
 // AccountByEmail finds an account by its address's Key, so a capital letter
 // in the local part finds the same account.
@@ -74,7 +74,7 @@ func scanAccount(row sqlstore.Scanner) (otpd.Account, error) {
 		email, place, countries   string
 		created, guard, lastLogin int64
 	)
-	if err := row.Scan(&a.ID, &email, &created, &a.PasswordHash, &guard, &lastLogin, &place, &countries); err != nil {
+	if err := row.Scan(&a.ID, &email, &created, &a.PasswordHash, &guard, &lastLogin, &place, &countries, &a.CodeSignInOff); err != nil {
 		return otpd.Account{}, err
 	}
 	addr, err := sqlstore.ParseAddress(email)

@@ -11,7 +11,7 @@ import (
 )
 
 const challengeColumns = `id, flow_id, purpose, email, account_id, code_mac,
-	created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id`
+	created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id, after_password`
 
 // RequestCode checks the send limits and records the request in one
 // transaction that first takes the address's advisory lock: at READ
@@ -56,8 +56,10 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 		if err := insertChallenge(ctx, tx, req.Challenge); err != nil {
 			return err
 		}
-		if err := insertMessage(ctx, tx, req.Message); err != nil {
-			return err
+		if req.Message.ID != "" {
+			if err := insertMessage(ctx, tx, req.Message); err != nil {
+				return err
+			}
 		}
 		ev.Type = otpd.EventCodeRequested
 		return insertEvent(ctx, tx, ev)
@@ -110,10 +112,10 @@ func sendLimit(ctx context.Context, tx *sql.Tx, req otpd.CodeRequest) (*otpd.Lim
 
 func insertChallenge(ctx context.Context, tx *sql.Tx, c otpd.Challenge) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO challenges (id, flow_id, purpose, email, email_key,
-		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14)`,
+		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id,
+		after_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14, $15)`,
 		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), sqlstore.NullString(c.AccountID), c.CodeMAC,
-		sqlstore.MS(c.CreatedAt), sqlstore.MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent, c.SessionID)
+		sqlstore.MS(c.CreatedAt), sqlstore.MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent, c.SessionID, c.AfterPassword)
 	if err != nil {
 		return fmt.Errorf("insert challenge: %w", err)
 	}
@@ -204,7 +206,7 @@ func scanChallenge(row sqlstore.Scanner) (otpd.Challenge, error) {
 		purpose, status  string
 	)
 	if err := row.Scan(&c.ID, &c.FlowID, &purpose, &email, &account, &c.CodeMAC,
-		&created, &expires, &c.Attempts, &c.MaxAttempts, &status, &c.IP, &c.UserAgent, &c.SessionID); err != nil {
+		&created, &expires, &c.Attempts, &c.MaxAttempts, &status, &c.IP, &c.UserAgent, &c.SessionID, &c.AfterPassword); err != nil {
 		return otpd.Challenge{}, err
 	}
 	addr, err := sqlstore.ParseAddress(email)

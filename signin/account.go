@@ -94,3 +94,42 @@ func (e *Engine) ForgetDevice(ctx context.Context, token, deviceID string, r Req
 	}
 	return nil
 }
+
+// SignOutEverywhere ends every session of the token's account but this
+// one; it needs a recent step-up. It returns how many ended.
+func (e *Engine) SignOutEverywhere(ctx context.Context, token string, r Requester) (int, error) {
+	s, acct, err := e.sensitive(ctx, token)
+	if err != nil {
+		return 0, err
+	}
+	ev := otpd.Event{ID: newID(), Type: otpd.EventSessionsEnded, At: e.now(), AccountID: acct.ID, Email: acct.Email,
+		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Detail: "signed out every other session"}
+	n, err := e.store.EndSessions(ctx, acct.ID, s.ID, ev)
+	if err != nil {
+		return 0, internal("sign out everywhere", err)
+	}
+	return n, nil
+}
+
+// SetCodeSignIn turns code-only sign-in on or off; it needs a recent
+// step-up. Off, a code alone never signs in: "continue with email" sends
+// nothing, and a password needs a code as well. That needs a password.
+func (e *Engine) SetCodeSignIn(ctx context.Context, token string, on bool, r Requester) error {
+	_, acct, err := e.sensitive(ctx, token)
+	if err != nil {
+		return err
+	}
+	if !on && !acct.HasPassword() {
+		return otpd.FieldError("code_sign_in", "set a password first: with code-only sign-in off, you sign in with a password and a code")
+	}
+	detail := "code-only sign-in turned on"
+	if !on {
+		detail = "code-only sign-in turned off: a password and a code are needed"
+	}
+	ev := otpd.Event{ID: newID(), Type: otpd.EventSettingsChanged, At: e.now(), AccountID: acct.ID, Email: acct.Email,
+		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Detail: detail}
+	if err := e.store.SetCodeSignIn(ctx, acct.ID, on, ev); err != nil {
+		return internal("set code sign-in", err)
+	}
+	return nil
+}

@@ -28,14 +28,14 @@ func (e *Engine) SignIn(ctx context.Context, email string, r Requester) (Flow, e
 	if err != nil {
 		return Flow{}, err
 	}
-	purpose, accountID := otpd.PurposeSignUp, ""
+	c := codeFor{flowID: newID(), purpose: otpd.PurposeSignUp, addr: addr}
 	switch acct, err := e.store.AccountByEmail(ctx, addr); {
 	case err == nil:
-		purpose, accountID = otpd.PurposeSignIn, acct.ID
+		c.purpose, c.accountID, c.silent = otpd.PurposeSignIn, acct.ID, acct.CodeSignInOff
 	case !errors.Is(err, otpd.ErrNotFound):
 		return Flow{}, internal("sign in", err)
 	}
-	return e.request(ctx, codeFor{flowID: newID(), purpose: purpose, addr: addr, accountID: accountID}, r)
+	return e.request(ctx, c, r)
 }
 
 // Resend sends a new code for a flow, superseding the earlier one, once
@@ -48,8 +48,16 @@ func (e *Engine) Resend(ctx context.Context, flowID string, r Requester) (Flow, 
 	if prev.Status == otpd.StatusUsed {
 		return Flow{}, otpd.Errorf(otpd.EInvalid, "this sign-in is already complete; start a new one")
 	}
-	return e.request(ctx, codeFor{flowID: flowID, purpose: prev.Purpose, addr: prev.Email,
-		accountID: prev.AccountID, sessionID: prev.SessionID, resend: true}, r)
+	c := codeFor{flowID: flowID, purpose: prev.Purpose, addr: prev.Email,
+		accountID: prev.AccountID, sessionID: prev.SessionID, resend: true, afterPassword: prev.AfterPassword}
+	if prev.Purpose == otpd.PurposeSignIn && prev.AccountID != "" {
+		acct, err := e.store.AccountByID(ctx, prev.AccountID)
+		if err != nil {
+			return Flow{}, internal("resend", err)
+		}
+		c.silent = acct.CodeSignInOff && !prev.AfterPassword
+	}
+	return e.request(ctx, c, r)
 }
 
 func (e *Engine) latest(ctx context.Context, flowID string) (otpd.Challenge, error) {
@@ -77,6 +85,11 @@ type codeFor struct {
 	// why, when set, is added to the event: why a password sign-in needs
 	// a code.
 	why string
+	// afterPassword: a right password came first.
+	afterPassword bool
+	// silent sends nothing: the account turned code-only sign-in off.
+	// The flow still behaves like any other, so it reveals nothing.
+	silent bool
 }
 
 func (e *Engine) request(ctx context.Context, c codeFor, r Requester) (Flow, error) {
@@ -90,7 +103,7 @@ func (e *Engine) request(ctx context.Context, c codeFor, r Requester) (Flow, err
 		ID: newID(), FlowID: c.flowID, Purpose: c.purpose, Email: c.addr, AccountID: c.accountID,
 		CreatedAt: now, ExpiresAt: now.Add(e.policy.CodeLifetime),
 		MaxAttempts: e.policy.MaxAttempts, Status: otpd.StatusPending,
-		IP: r.IP, UserAgent: r.UserAgent, SessionID: c.sessionID,
+		IP: r.IP, UserAgent: r.UserAgent, SessionID: c.sessionID, AfterPassword: c.afterPassword,
 	}
 	code, err := e.codes.New()
 	if err != nil {
@@ -105,9 +118,16 @@ func (e *Engine) request(ctx context.Context, c codeFor, r Requester) (Flow, err
 		kind, code = otpd.MessageNoAccount, ""
 		detail = noAccountDetail(c.purpose)
 	}
+	if c.silent {
+		ch.CodeMAC, code = unmatchable(), ""
+		detail = "sign-in code asked for, but code-only sign-in is off for this account; no code was sent"
+	}
 	msg, err := e.message(ch, kind, code, place, r)
 	if err != nil {
 		return Flow{}, err
+	}
+	if c.silent {
+		msg = otpd.OutboxMessage{}
 	}
 	req := otpd.CodeRequest{
 		Challenge: ch, Message: msg, Limits: e.policy.Send, Resend: c.resend, Refused: refused,

@@ -6,12 +6,16 @@ import (
 )
 
 // reasons lists why a right password is not enough from this context: a
-// code is needed when the device is unknown, the country is new for the
-// account, the travel from the last sign-in is impossible, or the
-// account's guard is raised. Each reason is recorded as said here.
+// code is needed when the owner asked for both always, the device is
+// unknown, the country is new for the account, the travel from the last
+// sign-in is impossible, or the account's guard is raised. Each reason is
+// recorded as said here.
 func (e *Engine) reasons(acct otpd.Account, w who) []string {
 	now := e.now()
 	var rs []string
+	if acct.CodeSignInOff {
+		rs = append(rs, "this account asks for a password and a code")
+	}
 	if !w.known {
 		rs = append(rs, "new device")
 	}

@@ -37,7 +37,27 @@ func (e *Engine) Verify(ctx context.Context, flowID, code string, r Requester) (
 	if ch.Purpose != otpd.PurposeSignIn && ch.Purpose != otpd.PurposeSignUp {
 		return SignedIn{}, wrongFlow(ch.Purpose)
 	}
+	if err := e.codeAlone(ctx, ch); err != nil {
+		return SignedIn{}, err
+	}
 	return e.verifySignIn(ctx, ch, code, r, nil)
+}
+
+// codeAlone refuses a code sent without a password for an account whose
+// owner has since turned code-only sign-in off.
+func (e *Engine) codeAlone(ctx context.Context, ch otpd.Challenge) error {
+	if ch.AccountID == "" || ch.AfterPassword {
+		return nil
+	}
+	acct, err := e.store.AccountByID(ctx, ch.AccountID)
+	if err != nil {
+		return internal("verify", err)
+	}
+	if acct.CodeSignInOff {
+		return &otpd.Error{Code: otpd.EInvalid, Field: "flow_id",
+			Message: "this account signs in with a password and a code; start again with your password"}
+	}
+	return nil
 }
 
 func (e *Engine) normalize(code string) (string, error) {

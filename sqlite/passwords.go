@@ -44,6 +44,46 @@ func (s *Store) SetPassword(ctx context.Context, req otpd.PasswordChange) error 
 	return nil
 }
 
+// EndSessions ends every active session of an account but keep and
+// records ev, in one transaction, and says how many ended.
+func (s *Store) EndSessions(ctx context.Context, accountID, keep string, ev otpd.Event) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?
+			WHERE account_id = ? AND id <> ? AND ended_at IS NULL`, sqlstore.MS(ev.At), accountID, keep)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: end sessions of account %s: %w", accountID, err)
+	}
+	return int(n), nil
+}
+
+// SetCodeSignIn turns code-only sign-in on or off and records ev, in one
+// transaction.
+func (s *Store) SetCodeSignIn(ctx context.Context, accountID string, on bool, ev otpd.Event) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET code_sign_in_off = ? WHERE id = ?`, !on, accountID)
+		if err != nil {
+			return err
+		}
+		if err := sqlstore.Affected(res); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set code sign-in of account %s: %w", accountID, err)
+	}
+	return nil
+}
+
 // endSessions ends every active session of an account but keep.
 func endSessions(ctx context.Context, tx *sql.Tx, accountID, keep string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?

@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Deny", denyTests},
 		{"Concurrency", concurrencyTests},
 		{"Passwords", passwordTests},
+		{"Settings", settingsTests},
 		{"SignIns", signInTests},
 		{"Devices", deviceTests},
 		{"Guards", guardTests},
