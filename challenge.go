@@ -15,12 +15,18 @@ const (
 	PurposeResetPassword Purpose = "reset_password"
 	// PurposeStepUp confirms a sensitive change to the account.
 	PurposeStepUp Purpose = "step_up"
+	// PurposeChangeEmail proves the owner reads the new primary address
+	// they asked for; it is sent there.
+	PurposeChangeEmail Purpose = "change_email"
+	// PurposeAddRecovery proves the owner reads the recovery address they
+	// are adding; it is sent there.
+	PurposeAddRecovery Purpose = "add_recovery"
 )
 
 // Valid reports whether p is a known purpose.
 func (p Purpose) Valid() bool {
 	switch p {
-	case PurposeSignIn, PurposeSignUp, PurposeResetPassword, PurposeStepUp:
+	case PurposeSignIn, PurposeSignUp, PurposeResetPassword, PurposeStepUp, PurposeChangeEmail, PurposeAddRecovery:
 		return true
 	}
 	return false

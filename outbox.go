@@ -18,6 +18,10 @@ const (
 	// MessagePasswordChanged tells the address that its account's
 	// password was set, changed, reset or removed. It carries no code.
 	MessagePasswordChanged MessageKind = "password_changed"
+	// MessageEmailChanged tells the old primary address that the account
+	// moved to another; its link undoes the change for 7 days. It
+	// carries no code.
+	MessageEmailChanged MessageKind = "email_changed"
 )
 
 // MessageState is where a queued message is in delivery.
@@ -96,4 +100,7 @@ type MessageData struct {
 	// Change says, in a password_changed notice, what happened: "set",
 	// "changed", "removed" or "reset".
 	Change string `json:"change,omitempty"`
+	// NewEmail, in an email_changed notice, is the address the account
+	// moved to, masked (j•••@example.com).
+	NewEmail string `json:"new_email,omitempty"`
 }
