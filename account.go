@@ -25,6 +25,9 @@ type Account struct {
 	// alone never signs in; a password and a code are needed. Their
 	// answer to a flood of code emails they did not ask for.
 	CodeSignInOff bool
+	// RecoveryEmail is a verified second address that can receive sign-in
+	// and reset codes when the owner chooses it; zero when none.
+	RecoveryEmail Address
 	// Countries are the ISO codes of the countries the account has signed
 	// in from; a sign-in from another one needs a code.
 	Countries []string

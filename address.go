@@ -175,6 +175,17 @@ func (a Address) Key() string {
 	return strings.ToLower(a.local) + "@" + a.domain
 }
 
+// Masked shows the address the way a page shows it to someone who may not
+// be its owner: the local part's first character, then dots, then the
+// domain ("j•••@example.com").
+func (a Address) Masked() string {
+	if a.IsZero() {
+		return ""
+	}
+	first, _ := utf8.DecodeRuneInString(a.local)
+	return string(first) + "•••@" + a.domain
+}
+
 // Local returns the local part, as typed.
 func (a Address) Local() string { return a.local }
 

@@ -74,5 +74,9 @@ func ErrorCode(err error) string {
 	return EInternal
 }
 
+// ErrAddressTaken is returned by a Store when an account's address would
+// become one another account has.
+var ErrAddressTaken = errors.New("address belongs to another account")
+
 // ErrNotFound is returned by a Store when the thing asked for does not exist.
 var ErrNotFound = errors.New("not found")

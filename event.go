@@ -35,7 +35,11 @@ const (
 	EventDeviceForgotten  EventType = "device_forgotten"
 	EventSteppedUp        EventType = "stepped_up"
 	// EventSessionsEnded: the owner signed out every other session.
-	EventSessionsEnded EventType = "sessions_ended"
+	EventSessionsEnded     EventType = "sessions_ended"
+	EventEmailChanged      EventType = "email_changed"
+	EventEmailChangeUndone EventType = "email_change_undone"
+	EventRecoveryAdded     EventType = "recovery_added"
+	EventRecoveryRemoved   EventType = "recovery_removed"
 	// EventSettingsChanged: a sign-in preference changed.
 	EventSettingsChanged EventType = "settings_changed"
 )

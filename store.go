@@ -39,10 +39,13 @@ type Store interface {
 
 	// VerifyCode checks a submitted code against a pending challenge and
 	// counts the attempt, per code and per address, in one transaction. On
-	// success it marks the challenge used, creates the account for a
-	// sign-up, and creates the session, in that same transaction. It
-	// records one event for the outcome (plus account_created and
-	// session_started on success).
+	// success it marks the challenge used and applies it in that same
+	// transaction: a sign-in or sign-up creates the session (and the
+	// account), a reset also sets the password, a step-up marks the
+	// session, a change of address moves the account to the challenge's
+	// address (ErrAddressTaken when another account has it; nothing is
+	// changed then), and a recovery address is added. It records one
+	// event for the outcome, and one for what the code did.
 	VerifyCode(ctx context.Context, req VerifyRequest) (VerifyResult, error)
 
 	SessionByTokenHash(ctx context.Context, hash []byte) (Session, error)
@@ -73,6 +76,15 @@ type Store interface {
 	// RecordSignIn keeps where an account's sign-in came from: its time
 	// and place become the account's last, and its country a known one.
 	RecordSignIn(ctx context.Context, accountID string, at time.Time, place Place) error
+	// UndoEmailChange moves an account back to the address it had before
+	// the change that challengeID confirmed, ends every session of the
+	// account and records ev, in one transaction. It returns ErrNotFound
+	// when there is no such change, it was undone already or its
+	// UndoUntil has passed, and ErrAddressTaken when another account has
+	// the old address now.
+	UndoEmailChange(ctx context.Context, challengeID string, ev Event) (Account, error)
+	// RemoveRecovery removes an account's recovery address and records ev.
+	RemoveRecovery(ctx context.Context, accountID string, ev Event) error
 	// RaiseGuard makes the account's guard last at least until until.
 	RaiseGuard(ctx context.Context, accountID string, until time.Time) error
 
@@ -147,15 +159,18 @@ type VerifyRequest struct {
 	// Context selects the guard the attempt counts against, and Guess is
 	// that context's limits.
 	Context SignInContext
-	// StepUpSession is the session submitting a step-up code; the code
-	// verifies only in the session that asked for it, and marks it
-	// stepped up instead of starting a session.
+	// StepUpSession is the session submitting a step-up, change-of-address
+	// or recovery code; such a code verifies only in the session that
+	// asked for it, and a step-up marks it instead of starting a session.
 	StepUpSession string
 	// PasswordHash is the new password a reset code sets; a reset code
 	// does not verify without one. When it verifies, every other session
-	// of the account ends, and Notice tells the address.
+	// of the account ends, and Notice tells the address. Notice also
+	// tells the old address of a change of address.
 	PasswordHash string
 	Notice       *OutboxMessage
+	// UndoUntil is how long the old address can undo a change of address.
+	UndoUntil time.Time
 }
 
 // PasswordChange is everything SetPassword writes. Hash "" removes the

@@ -134,8 +134,15 @@ func succeed(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.V
 	if err := recordVerify(ctx, tx, req, c, otpd.EventCodeVerified, acct.ID, "code verified"); err != nil {
 		return otpd.VerifyResult{}, err
 	}
-	if c.Purpose == otpd.PurposeStepUp {
+	switch c.Purpose {
+	case otpd.PurposeStepUp:
 		res.Session, err = stepUp(ctx, tx, req, c, acct)
+		return res, err
+	case otpd.PurposeChangeEmail:
+		res.Account, err = changeEmail(ctx, tx, req, c, acct)
+		return res, err
+	case otpd.PurposeAddRecovery:
+		res.Account, err = addRecovery(ctx, tx, req, c, acct)
 		return res, err
 	}
 	if c.Purpose == otpd.PurposeResetPassword {

@@ -46,6 +46,9 @@ func (e *Engine) Deny(ctx context.Context, token string, r Requester) (otpd.Chal
 	if err != nil {
 		return otpd.Challenge{}, internal("deny", err)
 	}
+	if ch.Purpose == otpd.PurposeChangeEmail && ch.Status == otpd.StatusUsed {
+		return ch, e.undoEmailChange(ctx, ch, r)
+	}
 	return ch, e.raiseGuard(ctx, ch.Email)
 }
 

@@ -24,13 +24,18 @@ func (e *Engine) passwordNotice(challengeID string, purpose otpd.Purpose, to otp
 	if err != nil {
 		return nil, internal("encode notice", err)
 	}
+	return e.sealedNotice(challengeID, otpd.MessagePasswordChanged, to, data)
+}
+
+// sealedNotice queues a notice's data, sealed like a code's.
+func (e *Engine) sealedNotice(challengeID string, kind otpd.MessageKind, to otpd.Address, data []byte) (*otpd.OutboxMessage, error) {
 	sealed, err := e.codes.Seal(data)
 	if err != nil {
 		return nil, internal("seal notice", err)
 	}
-	id := newID()
+	now, id := e.now(), newID()
 	return &otpd.OutboxMessage{
-		ID: id, ChallengeID: challengeID, Kind: otpd.MessagePasswordChanged, To: to, Payload: sealed,
+		ID: id, ChallengeID: challengeID, Kind: kind, To: to, Payload: sealed,
 		MessageID: fmt.Sprintf("<%s@%s>", id, e.policy.MessageIDDomain),
 		CreatedAt: now, NotAfter: now.Add(noticeLifetime), NextAttempt: now, State: otpd.MessageQueued,
 	}, nil

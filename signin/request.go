@@ -24,6 +24,17 @@ type Flow struct {
 // a notice without a code when sign-up is closed. The answer and the work
 // done are the same in all three cases.
 func (e *Engine) SignIn(ctx context.Context, email string, r Requester) (Flow, error) {
+	return e.signIn(ctx, email, false, r)
+}
+
+// SignInToRecovery is SignIn with the code sent to the account's recovery
+// address, or to the address itself when it has none: the answer does not
+// say which (invariant 6).
+func (e *Engine) SignInToRecovery(ctx context.Context, email string, r Requester) (Flow, error) {
+	return e.signIn(ctx, email, true, r)
+}
+
+func (e *Engine) signIn(ctx context.Context, email string, recovery bool, r Requester) (Flow, error) {
 	addr, err := otpd.ParseAddress(email)
 	if err != nil {
 		return Flow{}, err
@@ -32,6 +43,9 @@ func (e *Engine) SignIn(ctx context.Context, email string, r Requester) (Flow, e
 	switch acct, err := e.store.AccountByEmail(ctx, addr); {
 	case err == nil:
 		c.purpose, c.accountID, c.silent = otpd.PurposeSignIn, acct.ID, acct.CodeSignInOff
+		if recovery {
+			c.to = acct.RecoveryEmail
+		}
 	case !errors.Is(err, otpd.ErrNotFound):
 		return Flow{}, internal("sign in", err)
 	}
@@ -85,6 +99,9 @@ type codeFor struct {
 	// why, when set, is added to the event: why a password sign-in needs
 	// a code.
 	why string
+	// to, when set, receives the code instead of addr: the account's
+	// recovery address. Limits and the guard still count for addr.
+	to otpd.Address
 	// afterPassword: a right password came first.
 	afterPassword bool
 	// silent sends nothing: the account turned code-only sign-in off.
@@ -125,6 +142,10 @@ func (e *Engine) request(ctx context.Context, c codeFor, r Requester) (Flow, err
 	msg, err := e.message(ch, kind, code, place, r)
 	if err != nil {
 		return Flow{}, err
+	}
+	if !c.to.IsZero() {
+		msg.To = c.to
+		detail += "; sent to the recovery address " + c.to.Masked()
 	}
 	if c.silent {
 		msg = otpd.OutboxMessage{}

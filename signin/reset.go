@@ -11,6 +11,16 @@ import (
 // and works the same whether or not the address has an account; one
 // without gets a notice that carries no code.
 func (e *Engine) ForgotPassword(ctx context.Context, email string, r Requester) (Flow, error) {
+	return e.forgotPassword(ctx, email, false, r)
+}
+
+// ForgotPasswordToRecovery is ForgotPassword with the code sent to the
+// account's recovery address, or to the address itself when it has none.
+func (e *Engine) ForgotPasswordToRecovery(ctx context.Context, email string, r Requester) (Flow, error) {
+	return e.forgotPassword(ctx, email, true, r)
+}
+
+func (e *Engine) forgotPassword(ctx context.Context, email string, recovery bool, r Requester) (Flow, error) {
 	addr, err := otpd.ParseAddress(email)
 	if err != nil {
 		return Flow{}, err
@@ -19,7 +29,11 @@ func (e *Engine) ForgotPassword(ctx context.Context, email string, r Requester) 
 	if err != nil && !errors.Is(err, otpd.ErrNotFound) {
 		return Flow{}, internal("forgot password", err)
 	}
-	return e.request(ctx, codeFor{flowID: newID(), purpose: otpd.PurposeResetPassword, addr: addr, accountID: acct.ID}, r)
+	c := codeFor{flowID: newID(), purpose: otpd.PurposeResetPassword, addr: addr, accountID: acct.ID}
+	if recovery {
+		c.to = acct.RecoveryEmail
+	}
+	return e.request(ctx, c, r)
 }
 
 // ResetPassword sets a new password with a reset code. The password is

@@ -10,7 +10,8 @@ import (
 	"github.com/otpd/otpd/internal/sqlstore"
 )
 
-const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries, code_sign_in_off`
+const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries, code_sign_in_off,
+	recovery_email`
 
 // AccountByEmail finds an account by its address's Key, so a capital letter
 // in the local part finds the same account.
@@ -70,9 +71,10 @@ func scanAccount(row sqlstore.Scanner) (otpd.Account, error) {
 	var (
 		a                         otpd.Account
 		email, place, countries   string
+		recovery                  string
 		created, guard, lastLogin int64
 	)
-	if err := row.Scan(&a.ID, &email, &created, &a.PasswordHash, &guard, &lastLogin, &place, &countries, &a.CodeSignInOff); err != nil {
+	if err := row.Scan(&a.ID, &email, &created, &a.PasswordHash, &guard, &lastLogin, &place, &countries, &a.CodeSignInOff, &recovery); err != nil {
 		return otpd.Account{}, err
 	}
 	addr, err := sqlstore.ParseAddress(email)
@@ -85,5 +87,8 @@ func scanAccount(row sqlstore.Scanner) (otpd.Account, error) {
 	a.Email, a.CreatedAt = addr, sqlstore.FromMS(created)
 	a.GuardUntil, a.LastSignInAt = sqlstore.FromZeroMS(guard), sqlstore.FromZeroMS(lastLogin)
 	a.Countries = sqlstore.ParseCountries(countries)
+	if a.RecoveryEmail, err = sqlstore.ParseAddress(recovery); err != nil {
+		return otpd.Account{}, err
+	}
 	return a, nil
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Concurrency", concurrencyTests},
 		{"Passwords", passwordTests},
 		{"Settings", settingsTests},
+		{"Addresses", addressTests},
 		{"SignIns", signInTests},
 		{"Devices", deviceTests},
 		{"Guards", guardTests},

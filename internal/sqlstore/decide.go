@@ -109,12 +109,13 @@ func VerifyGuard(c otpd.Challenge, req otpd.VerifyRequest) otpd.GuardKey {
 }
 
 // Fits reports whether a right code may complete its challenge with what
-// the request brings: a step-up code only in the session that asked for
-// it, a reset code only with the new password. A right code that does not
+// the request brings: a step-up, change-of-address or recovery code only
+// in the session that asked for it, a reset code only with the new
+// password. A right code that does not
 // fit counts as wrong, so that it cannot be probed.
 func Fits(c otpd.Challenge, req otpd.VerifyRequest) bool {
 	switch c.Purpose {
-	case otpd.PurposeStepUp:
+	case otpd.PurposeStepUp, otpd.PurposeChangeEmail, otpd.PurposeAddRecovery:
 		return c.SessionID != "" && req.StepUpSession == c.SessionID
 	case otpd.PurposeResetPassword:
 		return req.PasswordHash != ""
@@ -128,6 +129,12 @@ const (
 	SteppedUpDetail = "identity confirmed with a code for a sensitive change"
 	ResetDetail     = "password reset with a code; every other session was signed out"
 )
+
+// MaskedChange is the detail of a change of address, with both addresses
+// masked: the activity page may be read over a shoulder.
+func MaskedChange(old, new otpd.Address) string {
+	return fmt.Sprintf("sign-in address changed from %s to %s", old.Masked(), new.Masked())
+}
 
 // SignInEvents are the events a verified code records besides
 // code_verified, when it starts a session.
