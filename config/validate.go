@@ -93,6 +93,11 @@ func (c Config) problems() Errors {
 
 	between(bad, "limits.lockout_after", c.Limits.LockoutAfter, 0, 100)
 	durationBetween(bad, "limits.lockout_backoff", c.Limits.LockoutBackoff, 0, time.Hour)
+	between(bad, "limits.failed_guesses_per_hour", c.Limits.FailedGuessesPerHour, 0, 10_000_000)
+	durationBetween(bad, "limits.breaker_pause", c.Limits.BreakerPause, time.Second, time.Hour)
+	between(bad, "limits.flood_networks", c.Limits.FloodNetworks, 0, 1000)
+	durationBetween(bad, "limits.flood_window", c.Limits.FloodWindow, time.Minute, 24*time.Hour)
+	durationBetween(bad, "limits.flood_for", c.Limits.FloodFor, time.Minute, 30*24*time.Hour)
 	between(bad, "password.min_length", c.Password.MinLength, 8, 64)
 	between(bad, "password.memory_kib", c.Password.MemoryKiB, 8*1024, 1024*1024)
 	between(bad, "password.iterations", c.Password.Iterations, 1, 64)

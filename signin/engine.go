@@ -39,6 +39,12 @@ type Policy struct {
 	SignUp bool
 	// Clients limits code requests per source; it needs a Limiter.
 	Clients ClientLimits
+	// FailedGuesses is the service-wide budget of failed guesses from
+	// unfamiliar contexts, and BreakerPause how long sign-in from them
+	// pauses when it is spent (see breaker). It needs a Limiter; a zero
+	// Rate turns it off.
+	FailedGuesses otpd.Rate
+	BreakerPause  time.Duration
 	// MessageIDDomain is the right-hand side of Message-IDs: the host of
 	// the public URL.
 	MessageIDDomain string
@@ -87,12 +93,13 @@ type Engine struct {
 	policy    Policy
 	log       *slog.Logger
 	queued    func()
+	breaker   *breaker
 }
 
 // New returns an Engine enforcing policy.
 func New(d Deps, policy Policy) *Engine {
 	e := &Engine{store: d.Store, codes: d.Codes, clock: d.Clock, limiter: d.Limiter, locator: d.Locator,
-		passwords: d.Passwords, policy: policy, log: d.Log, queued: d.Queued}
+		passwords: d.Passwords, policy: policy, log: d.Log, queued: d.Queued, breaker: &breaker{}}
 	if e.queued == nil {
 		e.queued = func() {}
 	}

@@ -45,6 +45,9 @@ func (e *Engine) PasswordSignIn(ctx context.Context, email, pw string, r Request
 	if err != nil {
 		return PasswordResult{}, err
 	}
+	if err := e.paused(w.context()); err != nil {
+		return PasswordResult{}, err
+	}
 	key := otpd.GuardKey{Email: addr, Context: w.context()}
 	a, err := e.store.ReserveAttempt(ctx, key, e.now(), e.guess(w.context()))
 	if err != nil {
@@ -56,6 +59,7 @@ func (e *Engine) PasswordSignIn(ctx context.Context, email, pw string, r Request
 	}
 	ok, rehash := e.checkPassword(acct, pw)
 	if !ok {
+		e.failed(ctx, w.context())
 		return PasswordResult{}, e.wrongPassword(ctx, acct, addr, w, r, a)
 	}
 	if err := e.store.ForgiveAttempt(ctx, key, a); err != nil {

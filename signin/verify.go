@@ -80,6 +80,9 @@ func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code strin
 	if err != nil {
 		return SignedIn{}, err
 	}
+	if err := e.paused(w.context()); err != nil {
+		return SignedIn{}, err
+	}
 	deviceID := ""
 	if w.known || r.Remember {
 		deviceID = w.deviceID
@@ -112,6 +115,9 @@ func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code strin
 		return SignedIn{}, internal(fmt.Sprintf("verify flow %s", ch.FlowID), err)
 	}
 	if res.Outcome != otpd.OutcomeVerified {
+		if res.Outcome == otpd.OutcomeWrong {
+			e.failed(ctx, w.context())
+		}
 		return SignedIn{}, outcomeError(res)
 	}
 	in := SignedIn{Token: token, Session: res.Session, Account: res.Account, AccountCreated: res.AccountCreated}

@@ -179,6 +179,8 @@ func policy(cfg config.Config, host string) signin.Policy {
 			PerNetwork: otpd.Rate{Count: cfg.Limits.CodesPerNetworkPerHour, Per: time.Hour},
 			Messages:   otpd.Rate{Count: cfg.Limits.MessagesPerMinute, Per: time.Minute},
 		},
+		FailedGuesses:   otpd.Rate{Count: cfg.Limits.FailedGuessesPerHour, Per: time.Hour},
+		BreakerPause:    time.Duration(cfg.Limits.BreakerPause),
 		SessionIdle:     time.Duration(cfg.Session.Idle),
 		SessionAbsolute: time.Duration(cfg.Session.Absolute),
 		StepUpFor:       time.Duration(cfg.Session.StepUp),

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -44,12 +45,40 @@ func TestCheckConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "6.1e-07 (goal: below 1e-06) - met") {
+	if !strings.Contains(out, "6.1e-07 (goal: below 1e-06) - met") || !strings.Contains(out, "0.0036 (goal: below 0.01) - met") {
 		t.Errorf("default odds:\n%s", out)
+	}
+	out, _, err = runCmd(t, map[string]string{"OTPD_LIMITS_FAILED_GUESSES_PER_HOUR": "0"}, "check-config")
+	if err != nil || !strings.Contains(out, "0.61 (goal: below 0.01) - NOT MET") {
+		t.Errorf("without the service-wide budget (%v):\n%s", err, out)
 	}
 	_, _, err = runCmd(t, map[string]string{"OTPD_CODE_DIGITS": "4", "OTPD_SESSION_IDLE": "soon"}, "check-config")
 	if err == nil || !strings.Contains(err.Error(), "code.digits") || !strings.Contains(err.Error(), "OTPD_SESSION_IDLE") {
 		t.Errorf("bad settings: %v, want both named", err)
+	}
+}
+
+// check-config --json gives a reviewer the figures and the limits they
+// come from.
+func TestCheckConfigJSON(t *testing.T) {
+	out, _, err := runCmd(t, nil, "check-config", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Targeted float64        `json:"targeted_account_30d"`
+		Million  float64        `json:"million_accounts_month"`
+		Met      bool           `json:"met"`
+		Limits   map[string]any `json:"limits"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if got.Targeted >= 1e-6 || got.Million >= 0.01 || !got.Met {
+		t.Errorf("defaults: %+v, want both goals met", got)
+	}
+	if got.Limits["failed_guesses_per_hour"] != 5000.0 || got.Limits["code_digits"] != 9.0 {
+		t.Errorf("limits %v do not say where the figures come from", got.Limits)
 	}
 }
 
