@@ -42,7 +42,8 @@ type Composer struct {
 	From string
 	// PublicURL is where people reach the server, e.g.
 	// "https://login.example.com"; the message's one link, "This wasn't
-	// me", points there.
+	// me" (or "Undo this change" in an address-change notice), points
+	// there.
 	PublicURL string
 	// Product names the service in the text, e.g. "otpd".
 	Product string
@@ -79,11 +80,13 @@ var kinds = map[otpd.MessageKind]string{
 	otpd.MessageCode:            "code",
 	otpd.MessageNoAccount:       "no_account",
 	otpd.MessagePasswordChanged: "password_changed",
+	otpd.MessageEmailChanged:    "email_changed",
 }
 
 // purposes are every purpose a message can have; tryAll renders each kind
 // with each, since the templates word themselves by it.
-var purposes = []otpd.Purpose{otpd.PurposeSignIn, otpd.PurposeSignUp, otpd.PurposeResetPassword, otpd.PurposeStepUp}
+var purposes = []otpd.Purpose{otpd.PurposeSignIn, otpd.PurposeSignUp, otpd.PurposeResetPassword, otpd.PurposeStepUp,
+	otpd.PurposeChangeEmail, otpd.PurposeAddRecovery}
 
 // langTemplates are one language's parsed templates, by message kind.
 type langTemplates struct {
@@ -221,17 +224,13 @@ func (c *Composer) tryAll() []error {
 	return errs
 }
 
-// tryKind renders one kind in one language for every purpose and, in a
-// password notice, every change, since each may take its own branch of
-// the templates. It stops at the first failure: the others are most often
-// the same mistake.
+// tryKind renders one kind in one language for every purpose and every
+// sample of the kind, since each may take its own branch of the
+// templates. It stops at the first failure: the others are most often the
+// same mistake.
 func (c *Composer) tryKind(l langTemplates, kind otpd.MessageKind, d otpd.MessageData) error {
-	changes := []string{""}
-	if kind == otpd.MessagePasswordChanged {
-		changes = passwordChanges
-	}
 	for _, d.Purpose = range purposes {
-		for _, d.Change = range changes {
+		for _, d := range samples(kind, d) {
 			e, err := c.compose(l, otpd.OutboxMessage{ID: "sample", Kind: kind}, d)
 			lost := !strings.Contains(e.Text, "123 456 789") || !strings.Contains(e.HTML, "123 456 789")
 			if err == nil && kind == otpd.MessageCode && lost {
@@ -245,11 +244,33 @@ func (c *Composer) tryKind(l langTemplates, kind otpd.MessageKind, d otpd.Messag
 	return nil
 }
 
+// samples are d varied over what a kind's templates branch on besides the
+// purpose: every change in a password notice; in an address-change notice,
+// an undo deadline of one day, of several, and none.
+func samples(kind otpd.MessageKind, d otpd.MessageData) []otpd.MessageData {
+	var ds []otpd.MessageData
+	switch kind {
+	case otpd.MessagePasswordChanged:
+		for _, d.Change = range passwordChanges {
+			ds = append(ds, d)
+		}
+	case otpd.MessageEmailChanged:
+		d.NewEmail = "j•••@example.com"
+		for _, days := range []int{1, 7, 0} {
+			d.ExpiresAt = d.RequestedAt.AddDate(0, 0, days)
+			ds = append(ds, d)
+		}
+	default:
+		ds = append(ds, d)
+	}
+	return ds
+}
+
 // Compose renders m with its data d, in the language of d.Lang that best
 // matches a translation. An error means the message can never be composed
 // (broken templates, an unknown kind, purpose or password change, a
-// malformed code), so the caller should not retry it. Errors never
-// contain the code.
+// malformed code, an address-change notice without the new address), so
+// the caller should not retry it. Errors never contain the code.
 func (c *Composer) Compose(m otpd.OutboxMessage, d otpd.MessageData) (otpd.Email, error) {
 	if err := c.Check(); err != nil {
 		return otpd.Email{}, err

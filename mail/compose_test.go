@@ -20,7 +20,8 @@ const (
 	denyURL         = "https://login.example.com/deny/tok%2F1"
 )
 
-var allPurposes = []otpd.Purpose{otpd.PurposeSignIn, otpd.PurposeSignUp, otpd.PurposeResetPassword, otpd.PurposeStepUp}
+var allPurposes = []otpd.Purpose{otpd.PurposeSignIn, otpd.PurposeSignUp, otpd.PurposeResetPassword, otpd.PurposeStepUp,
+	otpd.PurposeChangeEmail, otpd.PurposeAddRecovery}
 
 func composer() *mail.Composer {
 	return &mail.Composer{From: "otpd <no-reply@localhost>", PublicURL: "https://login.example.com/", Product: "otpd"}
@@ -69,11 +70,15 @@ var wantByLang = map[string]wantLang{
 			otpd.PurposeSignIn: "Your sign-in code", otpd.PurposeSignUp: "Your code to create your account",
 			otpd.PurposeResetPassword: "Your code to reset your password",
 			otpd.PurposeStepUp:        "Your code to confirm a change to your account",
+			otpd.PurposeChangeEmail:   "Your code to confirm your new sign-in address",
+			otpd.PurposeAddRecovery:   "Your code to add a recovery address",
 		},
 		purposes: map[otpd.Purpose]string{
 			otpd.PurposeSignIn: "to sign in at otpd", otpd.PurposeSignUp: "to create your account at otpd",
 			otpd.PurposeResetPassword: "to reset your password at otpd",
 			otpd.PurposeStepUp:        "to confirm a change to your account at otpd",
+			otpd.PurposeChangeEmail:   "Use this code to confirm this address as your new sign-in address at otpd:",
+			otpd.PurposeAddRecovery:   "Use this code to add this address for account recovery at otpd:",
 		},
 		says: []string{
 			"expires at 08:36 UTC on Fri 14 March 2025", "10 minutes after it was requested",
@@ -89,11 +94,15 @@ var wantByLang = map[string]wantLang{
 			otpd.PurposeSignIn: "Ihr Anmeldecode", otpd.PurposeSignUp: "Ihr Code zum Anlegen Ihres Kontos",
 			otpd.PurposeResetPassword: "Ihr Code zum Zurücksetzen Ihres Passworts",
 			otpd.PurposeStepUp:        "Ihr Code zum Bestätigen einer Änderung an Ihrem Konto",
+			otpd.PurposeChangeEmail:   "Ihr Code zum Bestätigen Ihrer neuen Anmeldeadresse",
+			otpd.PurposeAddRecovery:   "Ihr Code zum Hinzufügen einer Wiederherstellungsadresse",
 		},
 		purposes: map[otpd.Purpose]string{
 			otpd.PurposeSignIn: "sich bei otpd anmelden", otpd.PurposeSignUp: "Ihr Konto bei otpd anlegen",
 			otpd.PurposeResetPassword: "Ihr Passwort bei otpd zurücksetzen",
 			otpd.PurposeStepUp:        "eine Änderung an Ihrem Konto bei otpd bestätigen",
+			otpd.PurposeChangeEmail:   "Mit diesem Code können Sie diese Adresse als Ihre neue Anmeldeadresse bei otpd bestätigen:",
+			otpd.PurposeAddRecovery:   "Mit diesem Code können Sie diese Adresse als Wiederherstellungsadresse für Ihr Konto bei otpd hinzufügen:",
 		},
 		says: []string{
 			"läuft am 14.03.2025, 08:36 UTC ab", "10 Minuten nach der Anforderung",
@@ -267,9 +276,9 @@ func TestComposeSubjectIsOneLine(t *testing.T) {
 	// product name and the code.
 	writeTemplate(t, dir, "en/code.txt", "{{define \"subject\"}}{{.Code}}\r\n{{.Product}}\nBcc: x{{end}}{{.Code}}")
 	for _, c := range []*mail.Composer{composer(), {Product: "otpd\r\nBcc: eve@example.com", TemplateDir: dir, CodeInSubject: true}} {
-		for _, kind := range []otpd.MessageKind{otpd.MessageCode, otpd.MessageNoAccount, otpd.MessagePasswordChanged} {
+		for _, kind := range []otpd.MessageKind{otpd.MessageCode, otpd.MessageNoAccount, otpd.MessagePasswordChanged, otpd.MessageEmailChanged} {
 			d := codeData("123456", otpd.PurposeSignIn)
-			d.Change = "reset"
+			d.Change, d.NewEmail = "reset", "j•••@example.com\r\nBcc: eve@example.com"
 			e := mustCompose(t, c, kind, d)
 			if strings.ContainsAny(e.Subject, "\r\n") || e.Subject != strings.TrimSpace(e.Subject) {
 				t.Errorf("subject %q", e.Subject)

@@ -30,14 +30,22 @@ var passwordChanges = []string{"set", "changed", "removed", "reset"}
 
 // view is what the templates see. Every string in it is already cleaned of
 // control characters; html/template escapes it for the HTML part. Code is
-// empty in a message that carries none, DenyURL when there is no link, and
-// Change outside a password notice.
+// empty in a message that carries none, DenyURL when there is no link,
+// Change outside a password notice and NewEmail outside an address-change
+// notice.
+//
+// ExpiresAt is when a code expires, or when an address-change notice's
+// undo link stops working; Minutes is a code's lifetime and Days the undo
+// link's. In a notice ExpiresAt is empty and Days zero when the data does
+// not say how long the link works, for the templates to leave the
+// deadline out.
 type view struct {
 	Lang, Subject, Product, To, Purpose, Code string
 	CodeInSubject                             bool
 	ExpiresAt, RequestedAt                    string
-	Minutes                                   int
+	Minutes, Days                             int
 	Place, Browser, OS, IP, DenyURL, Change   string
+	NewEmail                                  string
 }
 
 // view checks d for a message of m's kind and turns it into what the
@@ -58,7 +66,8 @@ func (c *Composer) view(l langTemplates, m otpd.OutboxMessage, d otpd.MessageDat
 	// Only a message about a challenge of an account gets the deny link.
 	// The no-account message has none though its data holds a token:
 	// there is no code to cancel and no account whose activity would keep
-	// the report, so the link's page would promise what it cannot do.
+	// the report, so the link's page would promise what it cannot do. In an
+	// address-change notice the same link undoes the change.
 	switch m.Kind {
 	case otpd.MessageCode:
 		if err := codeView(&v, d, l.layout); err != nil {
@@ -71,8 +80,33 @@ func (c *Composer) view(l langTemplates, m otpd.OutboxMessage, d otpd.MessageDat
 		}
 		v.Change = d.Change
 		v.DenyURL = c.denyURL(d.DenyToken)
+	case otpd.MessageEmailChanged:
+		if err := emailChangedView(&v, d, l.layout); err != nil {
+			return view{}, err
+		}
+		v.DenyURL = c.denyURL(d.DenyToken)
 	}
 	return v, nil
+}
+
+// emailChangedView fills in what only an address-change notice says. The
+// new address is its point: without it the notice could not tell the old
+// address where the account went, so it is refused rather than sent
+// vague. A missing undo deadline only leaves the deadline out, since the
+// notice and its link matter more than the date.
+func emailChangedView(v *view, d otpd.MessageData, layout string) error {
+	v.NewEmail = clean(d.NewEmail, maxShown)
+	if v.NewEmail == "" {
+		return errors.New("email_changed notice without the new address (MessageData.NewEmail)")
+	}
+	if d.RequestedAt.IsZero() || d.ExpiresAt.IsZero() {
+		return nil
+	}
+	if days := int(d.ExpiresAt.Sub(d.RequestedAt).Round(24*time.Hour) / (24 * time.Hour)); days >= 1 {
+		v.Days = days
+		v.ExpiresAt = formatTime(d.ExpiresAt, layout)
+	}
+	return nil
 }
 
 // codeView fills in what only a code message says.
@@ -90,8 +124,9 @@ func codeView(v *view, d otpd.MessageData, layout string) error {
 	return nil
 }
 
-// denyURL is the "This wasn't me" link for a deny token, or "" without
-// one, for the templates to leave the link out.
+// denyURL is the "This wasn't me" link for a deny token (in an
+// address-change notice, "Undo this change"), or "" without one, for the
+// templates to leave the link out.
 func (c *Composer) denyURL(token string) string {
 	if token == "" {
 		return ""
