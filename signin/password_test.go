@@ -173,13 +173,19 @@ func TestConcurrentPasswordGuessesAreCounted(t *testing.T) {
 	}
 }
 
+// activity is ada's, by the address she signed up with.
 func activity(t *testing.T, r *rig) []otpd.Event {
 	t.Helper()
 	acct, err := r.store.AccountByEmail(ctx, otpd.MustParseAddress("ada@example.com"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, err := r.engine.Activity(ctx, acct.ID, 0)
+	return activityOf(t, r, acct.ID)
+}
+
+func activityOf(t *testing.T, r *rig, accountID string) []otpd.Event {
+	t.Helper()
+	evs, err := r.engine.Activity(ctx, accountID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +194,12 @@ func activity(t *testing.T, r *rig) []otpd.Event {
 
 func wantEvent(t *testing.T, r *rig, typ otpd.EventType, detail string) {
 	t.Helper()
-	for _, e := range activity(t, r) {
+	wantEventIn(t, activity(t, r), typ, detail)
+}
+
+func wantEventIn(t *testing.T, evs []otpd.Event, typ otpd.EventType, detail string) {
+	t.Helper()
+	for _, e := range evs {
 		if e.Type == typ && strings.Contains(e.Detail, detail) {
 			return
 		}
