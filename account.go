@@ -17,6 +17,10 @@ type Account struct {
 	// itself with a code as well: the owner reported a code they did not
 	// ask for, or the account is under attack.
 	GuardUntil time.Time
+	// Campaign is the flood of code requests the account is under, while
+	// its Until is in the future: codes for requesters on devices it does
+	// not know are held back, and a password needs a code too.
+	Campaign Campaign
 	// LastSignInAt and LastPlace are where the previous sign-in came from,
 	// to tell impossible travel.
 	LastSignInAt time.Time
@@ -45,3 +49,7 @@ func (a Account) KnowsCountry(country string) bool {
 
 // GuardedAt reports whether the account's guard is raised at now.
 func (a Account) GuardedAt(now time.Time) bool { return now.Before(a.GuardUntil) }
+
+// UnderAttackAt reports whether a campaign against the account is on at
+// now.
+func (a Account) UnderAttackAt(now time.Time) bool { return now.Before(a.Campaign.Until) }

@@ -78,5 +78,9 @@ func ErrorCode(err error) string {
 // become one another account has.
 var ErrAddressTaken = errors.New("address belongs to another account")
 
+// ErrCampaignOn is returned by StartCampaign when the account is under
+// attack already.
+var ErrCampaignOn = errors.New("a campaign is on already")
+
 // ErrNotFound is returned by a Store when the thing asked for does not exist.
 var ErrNotFound = errors.New("not found")

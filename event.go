@@ -40,6 +40,9 @@ const (
 	EventEmailChangeUndone EventType = "email_change_undone"
 	EventRecoveryAdded     EventType = "recovery_added"
 	EventRecoveryRemoved   EventType = "recovery_removed"
+	// EventUnderAttack: code requests from scattered networks started a
+	// campaign; the detail says how many and from where.
+	EventUnderAttack EventType = "under_attack"
 	// EventSettingsChanged: a sign-in preference changed.
 	EventSettingsChanged EventType = "settings_changed"
 )

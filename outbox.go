@@ -22,6 +22,10 @@ const (
 	// moved to another; its link undoes the change for 7 days. It
 	// carries no code.
 	MessageEmailChanged MessageKind = "email_changed"
+	// MessageUnderAttack tells the owner, once per campaign, that codes
+	// are being asked for their account from scattered places and are
+	// held back. It carries no code.
+	MessageUnderAttack MessageKind = "under_attack"
 )
 
 // MessageState is where a queued message is in delivery.
@@ -103,4 +107,8 @@ type MessageData struct {
 	// NewEmail, in an email_changed notice, is the address the account
 	// moved to, masked (j•••@example.com).
 	NewEmail string `json:"new_email,omitempty"`
+	// Requests and Places, in an under_attack notice, say how many code
+	// requests revealed the campaign and from where.
+	Requests int      `json:"requests,omitempty"`
+	Places   []string `json:"places,omitempty"`
 }

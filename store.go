@@ -85,6 +85,19 @@ type Store interface {
 	UndoEmailChange(ctx context.Context, challengeID string, ev Event) (Account, error)
 	// RemoveRecovery removes an account's recovery address and records ev.
 	RemoveRecovery(ctx context.Context, accountID string, ev Event) error
+	// RequestIPs returns the IPs of the code requests for an address made
+	// since since (refused ones included), newest first, at most limit.
+	RequestIPs(ctx context.Context, email Address, since time.Time, limit int) ([]string, error)
+	// StartCampaign marks an account under attack with c (its ID,
+	// StartedAt, Until and first counts), records ev and queues notice,
+	// in one transaction. When a campaign is on already, it does nothing
+	// and returns ErrCampaignOn, so that the owner is told once.
+	StartCampaign(ctx context.Context, c Campaign, ev Event, notice *OutboxMessage) error
+	// CountCampaign adds a held-back request from place at at to the
+	// account's campaign and moves its Until to at least until.
+	CountCampaign(ctx context.Context, accountID string, at time.Time, place string, until time.Time) error
+	// Campaigns returns an account's campaigns, newest first.
+	Campaigns(ctx context.Context, accountID string) ([]Campaign, error)
 	// RaiseGuard makes the account's guard last at least until until.
 	RaiseGuard(ctx context.Context, accountID string, until time.Time) error
 

@@ -133,3 +133,13 @@ func (e *Engine) SetCodeSignIn(ctx context.Context, token string, on bool, r Req
 	}
 	return nil
 }
+
+// Campaigns returns the floods of code requests the account has been
+// under, newest first.
+func (e *Engine) Campaigns(ctx context.Context, accountID string) ([]otpd.Campaign, error) {
+	cs, err := e.store.Campaigns(ctx, accountID)
+	if err != nil {
+		return nil, internal("campaigns", err)
+	}
+	return cs, nil
+}

@@ -45,6 +45,8 @@ type Policy struct {
 	// Rate turns it off.
 	FailedGuesses otpd.Rate
 	BreakerPause  time.Duration
+	// Flood recognises a flood of code requests against one account.
+	Flood FloodPolicy
 	// MessageIDDomain is the right-hand side of Message-IDs: the host of
 	// the public URL.
 	MessageIDDomain string

@@ -40,7 +40,8 @@ func (e *Engine) signIn(ctx context.Context, email string, recovery bool, r Requ
 		return Flow{}, err
 	}
 	c := codeFor{flowID: newID(), purpose: otpd.PurposeSignUp, addr: addr}
-	switch acct, err := e.store.AccountByEmail(ctx, addr); {
+	acct, err := e.store.AccountByEmail(ctx, addr)
+	switch {
 	case err == nil:
 		c.purpose, c.accountID, c.silent = otpd.PurposeSignIn, acct.ID, acct.CodeSignInOff
 		if recovery {
@@ -49,7 +50,27 @@ func (e *Engine) signIn(ctx context.Context, email string, recovery bool, r Requ
 	case !errors.Is(err, otpd.ErrNotFound):
 		return Flow{}, internal("sign in", err)
 	}
-	return e.request(ctx, c, r)
+	return e.guarded(ctx, c, acct, r)
+}
+
+// guarded sends a sign-in or reset code for an account, minding floods:
+// while the account is under attack, a code for a requester on a device it
+// does not know is held back; otherwise a request that reveals a flood
+// starts a campaign.
+func (e *Engine) guarded(ctx context.Context, c codeFor, acct otpd.Account, r Requester) (Flow, error) {
+	if acct.ID == "" {
+		return e.request(ctx, c, r)
+	}
+	held, err := e.heldBack(ctx, acct, r)
+	if err != nil {
+		return Flow{}, err
+	}
+	c.held = held
+	f, ch, err := e.send(ctx, c, r)
+	if err != nil || held {
+		return f, err
+	}
+	return f, e.detectFlood(ctx, acct, ch.ID, r)
 }
 
 // Resend sends a new code for a flow, superseding the earlier one, once
@@ -64,14 +85,15 @@ func (e *Engine) Resend(ctx context.Context, flowID string, r Requester) (Flow, 
 	}
 	c := codeFor{flowID: flowID, purpose: prev.Purpose, addr: prev.Email,
 		accountID: prev.AccountID, sessionID: prev.SessionID, resend: true, afterPassword: prev.AfterPassword}
-	if prev.Purpose == otpd.PurposeSignIn && prev.AccountID != "" {
-		acct, err := e.store.AccountByID(ctx, prev.AccountID)
-		if err != nil {
-			return Flow{}, internal("resend", err)
-		}
-		c.silent = acct.CodeSignInOff && !prev.AfterPassword
+	if prev.AccountID == "" || prev.AfterPassword || (prev.Purpose != otpd.PurposeSignIn && prev.Purpose != otpd.PurposeResetPassword) {
+		return e.request(ctx, c, r)
 	}
-	return e.request(ctx, c, r)
+	acct, err := e.store.AccountByID(ctx, prev.AccountID)
+	if err != nil {
+		return Flow{}, internal("resend", err)
+	}
+	c.silent = acct.CodeSignInOff && prev.Purpose == otpd.PurposeSignIn
+	return e.guarded(ctx, c, acct, r)
 }
 
 func (e *Engine) latest(ctx context.Context, flowID string) (otpd.Challenge, error) {
@@ -107,12 +129,22 @@ type codeFor struct {
 	// silent sends nothing: the account turned code-only sign-in off.
 	// The flow still behaves like any other, so it reveals nothing.
 	silent bool
+	// held sends nothing either: the account is under attack and the
+	// requester is a stranger.
+	held bool
 }
 
 func (e *Engine) request(ctx context.Context, c codeFor, r Requester) (Flow, error) {
+	f, _, err := e.send(ctx, c, r)
+	return f, err
+}
+
+// send records a code request and queues its message, and returns the
+// challenge it made.
+func (e *Engine) send(ctx context.Context, c codeFor, r Requester) (Flow, otpd.Challenge, error) {
 	refused, err := e.clientLimit(ctx, r)
 	if err != nil {
-		return Flow{}, internal("client limits", err)
+		return Flow{}, otpd.Challenge{}, internal("client limits", err)
 	}
 	now := e.now()
 	place := e.locate(r.IP).String()
@@ -124,7 +156,7 @@ func (e *Engine) request(ctx context.Context, c codeFor, r Requester) (Flow, err
 	}
 	code, err := e.codes.New()
 	if err != nil {
-		return Flow{}, internal("new code", err)
+		return Flow{}, otpd.Challenge{}, internal("new code", err)
 	}
 	ch.CodeMAC = e.codes.MAC(ch.ID, code)
 	kind, detail := otpd.MessageCode, describeRequest(c)
@@ -135,19 +167,23 @@ func (e *Engine) request(ctx context.Context, c codeFor, r Requester) (Flow, err
 		kind, code = otpd.MessageNoAccount, ""
 		detail = noAccountDetail(c.purpose)
 	}
-	if c.silent {
+	switch {
+	case c.held:
+		ch.CodeMAC, code = unmatchable(), ""
+		detail = describeRequest(c) + "; held back: the account is under attack and the requester's device is unknown; no code was sent"
+	case c.silent:
 		ch.CodeMAC, code = unmatchable(), ""
 		detail = "sign-in code asked for, but code-only sign-in is off for this account; no code was sent"
 	}
 	msg, err := e.message(ch, kind, code, place, r)
 	if err != nil {
-		return Flow{}, err
+		return Flow{}, otpd.Challenge{}, err
 	}
 	if !c.to.IsZero() {
 		msg.To = c.to
 		detail += "; sent to the recovery address " + c.to.Masked()
 	}
-	if c.silent {
+	if c.silent || c.held {
 		msg = otpd.OutboxMessage{}
 	}
 	req := otpd.CodeRequest{
@@ -156,10 +192,10 @@ func (e *Engine) request(ctx context.Context, c codeFor, r Requester) (Flow, err
 			FlowID: c.flowID, IP: r.IP, UserAgent: r.UserAgent, Place: place, Detail: detail},
 	}
 	if err := e.store.RequestCode(ctx, req); err != nil {
-		return Flow{}, limitError(err)
+		return Flow{}, otpd.Challenge{}, limitError(err)
 	}
 	e.queued()
-	return Flow{ID: c.flowID, ExpiresAt: ch.ExpiresAt, ResendAfter: now.Add(e.policy.Send.ResendCooldown)}, nil
+	return Flow{ID: c.flowID, ExpiresAt: ch.ExpiresAt, ResendAfter: now.Add(e.policy.Send.ResendCooldown)}, ch, nil
 }
 
 func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code, place string, r Requester) (otpd.OutboxMessage, error) {

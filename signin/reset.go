@@ -33,7 +33,7 @@ func (e *Engine) forgotPassword(ctx context.Context, email string, recovery bool
 	if recovery {
 		c.to = acct.RecoveryEmail
 	}
-	return e.request(ctx, c, r)
+	return e.guarded(ctx, c, acct, r)
 }
 
 // ResetPassword sets a new password with a reset code. The password is

@@ -28,7 +28,10 @@ func (e *Engine) reasons(acct otpd.Account, w who) []string {
 		}
 	}
 	if acct.GuardedAt(now) {
-		rs = append(rs, "account guard raised after a report or an attack")
+		rs = append(rs, "account guard raised after a report")
+	}
+	if acct.UnderAttackAt(now) {
+		rs = append(rs, "account under attack")
 	}
 	return rs
 }

@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Passwords", passwordTests},
 		{"Settings", settingsTests},
 		{"Addresses", addressTests},
+		{"Campaigns", campaignTests},
 		{"SignIns", signInTests},
 		{"Devices", deviceTests},
 		{"Guards", guardTests},

@@ -156,3 +156,25 @@ func AddCountry(cs []string, c string) []string {
 	}
 	return append(cs, c)
 }
+
+// PlacesText stores a campaign's places as a JSON array.
+func PlacesText(ps []string) string {
+	if ps == nil {
+		ps = []string{}
+	}
+	b, err := json.Marshal(ps)
+	if err != nil {
+		panic(fmt.Sprintf("sqlstore: a list of strings always encodes: %v", err))
+	}
+	return string(b)
+}
+
+// ParsePlaces is the inverse of PlacesText; what does not parse is no
+// places, as a campaign's places are a summary for people.
+func ParsePlaces(s string) []string {
+	var ps []string
+	if json.Unmarshal([]byte(s), &ps) != nil {
+		return nil
+	}
+	return ps
+}
