@@ -36,8 +36,8 @@ func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if req.Email == nil {
-		return otpd.FieldError("email", "email is required")
+	if err := required("email", req.Email); err != nil {
+		return err
 	}
 	flow, err := s.engine.SignIn(r.Context(), *req.Email, s.requester(r))
 	if err != nil {
@@ -57,35 +57,54 @@ func (s *Server) apiResend(w http.ResponseWriter, r *http.Request) error {
 }
 
 type accountJSON struct {
-	ID        string    `json:"id"`
-	Email     string    `json:"email"`
-	CreatedAt time.Time `json:"created_at"`
+	ID          string    `json:"id"`
+	Email       string    `json:"email"`
+	CreatedAt   time.Time `json:"created_at"`
+	HasPassword bool      `json:"has_password"`
 }
 
 func newAccountJSON(a otpd.Account) accountJSON {
-	return accountJSON{ID: a.ID, Email: a.Email.String(), CreatedAt: a.CreatedAt}
+	return accountJSON{ID: a.ID, Email: a.Email.String(), CreatedAt: a.CreatedAt, HasPassword: a.HasPassword()}
 }
 
 func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
-		Code *string `json:"code"`
+		Code           *string `json:"code"`
+		RememberDevice bool    `json:"remember_device"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if req.Code == nil {
-		return otpd.FieldError("code", "code is required")
+	if err := required("code", req.Code); err != nil {
+		return err
 	}
-	in, err := s.engine.Verify(r.Context(), r.PathValue("flow_id"), *req.Code, s.requester(r))
+	rq := s.requester(r)
+	rq.Remember = req.RememberDevice
+	in, err := s.engine.Verify(r.Context(), r.PathValue("flow_id"), *req.Code, rq)
 	if err != nil {
 		return err
 	}
-	s.setSessionCookie(w, in)
+	s.writeSignedIn(w, in)
+	return nil
+}
+
+// writeSignedIn answers a verified code or password: the session token
+// in the body for API clients, and the cookies for pages.
+func (s *Server) writeSignedIn(w http.ResponseWriter, in signin.SignedIn) {
+	s.setSignInCookies(w, in)
 	writeJSON(w, http.StatusOK, struct {
 		SessionToken string      `json:"session_token"`
 		ExpiresAt    time.Time   `json:"expires_at"`
 		Account      accountJSON `json:"account"`
 	}{in.Token, in.Session.ExpiresAt, newAccountJSON(in.Account)})
+}
+
+// required refuses a request that lacks a field. Required fields are
+// pointers, so that a missing one is told apart from an empty one.
+func required(name string, v *string) error {
+	if v == nil {
+		return otpd.FieldError(name, "%s is required", name)
+	}
 	return nil
 }
 
@@ -101,21 +120,12 @@ func bearer(r *http.Request) (string, error) {
 	return strings.TrimSpace(token), nil
 }
 
-func (s *Server) apiAccount(r *http.Request) (otpd.Account, error) {
-	token, err := bearer(r)
-	if err != nil {
-		return otpd.Account{}, err
-	}
-	_, acct, err := s.engine.Authenticate(r.Context(), token)
-	return acct, err
-}
-
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
-	acct, err := s.apiAccount(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newAccountJSON(acct))
+	writeJSON(w, http.StatusOK, newAccountJSON(c.account))
 	return nil
 }
 
@@ -126,22 +136,23 @@ type eventJSON struct {
 	Type      otpd.EventType `json:"type"`
 	At        time.Time      `json:"at"`
 	IP        string         `json:"ip"`
+	Place     string         `json:"place"`
 	UserAgent string         `json:"user_agent"`
 	Detail    string         `json:"detail"`
 }
 
 func (s *Server) apiActivity(w http.ResponseWriter, r *http.Request) error {
-	acct, err := s.apiAccount(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	evs, err := s.engine.Activity(r.Context(), acct.ID, activityLimit)
+	evs, err := s.engine.Activity(r.Context(), c.account.ID, activityLimit)
 	if err != nil {
 		return err
 	}
 	out := make([]eventJSON, len(evs))
 	for i, e := range evs {
-		out[i] = eventJSON{Type: e.Type, At: e.At, IP: e.IP, UserAgent: e.UserAgent, Detail: e.Detail}
+		out[i] = eventJSON{Type: e.Type, At: e.At, IP: e.IP, Place: e.Place, UserAgent: e.UserAgent, Detail: e.Detail}
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Events []eventJSON `json:"events"`

@@ -9,15 +9,36 @@ import (
 // sessionCookie names the cookie that carries a page session's token.
 const sessionCookie = "otpd_session"
 
-// setSessionCookie hands the browser the session token. HttpOnly keeps it
-// from scripts, Secure from plain-text networks (browsers treat loopback as
-// secure, so development works), SameSite=Lax from cross-site posts.
-func (s *Server) setSessionCookie(w http.ResponseWriter, in signin.SignedIn) {
+// deviceCookie names the cookie that makes a browser one of an account's
+// remembered devices. The engine signs its value and checks the signature;
+// the web only carries it, so a forged one is simply an unknown device.
+const deviceCookie = "otpd_device"
+
+// deviceCookieAge is 400 days in seconds, the longest browsers keep a
+// cookie: a remembered device stays remembered until its owner forgets it.
+const deviceCookieAge = 400 * 24 * 60 * 60
+
+// maxDeviceCookie bounds what a request can hand the engine as a device
+// cookie; a real one is under 60 bytes.
+const maxDeviceCookie = 256
+
+// setSignInCookies hands the browser the session token and, when the
+// person asked to remember this device, the device cookie. HttpOnly keeps
+// them from scripts, Secure from plain-text networks (browsers treat
+// loopback as secure, so development works), SameSite=Lax from cross-site
+// posts.
+func (s *Server) setSignInCookies(w http.ResponseWriter, in signin.SignedIn) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: in.Token, Path: "/",
 		Expires:  in.Session.ExpiresAt,
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
 	})
+	if in.DeviceToken != "" {
+		http.SetCookie(w, &http.Cookie{
+			Name: deviceCookie, Value: in.DeviceToken, Path: "/", MaxAge: deviceCookieAge,
+			HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
+		})
+	}
 }
 
 func clearSessionCookie(w http.ResponseWriter) {
@@ -30,6 +51,16 @@ func clearSessionCookie(w http.ResponseWriter) {
 func cookieToken(r *http.Request) string {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// deviceToken is the request's device cookie, or "" when it has none or
+// one too long to be ours.
+func deviceToken(r *http.Request) string {
+	c, err := r.Cookie(deviceCookie)
+	if err != nil || len(c.Value) > maxDeviceCookie {
 		return ""
 	}
 	return c.Value

@@ -15,8 +15,10 @@ func status(code string) int {
 	switch code {
 	case otpd.EInvalid, otpd.EInvalidCode, otpd.ECodeExpired:
 		return http.StatusBadRequest
-	case otpd.EUnauthorized:
+	case otpd.EUnauthorized, otpd.EInvalidCredentials:
 		return http.StatusUnauthorized
+	case otpd.EStepUpRequired:
+		return http.StatusForbidden
 	case otpd.ENotFound:
 		return http.StatusNotFound
 	case otpd.ERateLimited, otpd.ETooManyAttempts:

@@ -12,6 +12,7 @@ type eventView struct {
 	Detail    string
 	At        time.Time
 	IP        string
+	Place     string
 	UserAgent string
 }
 
@@ -28,6 +29,16 @@ var eventTitles = map[otpd.EventType]string{
 	otpd.EventSessionStarted: "Signed in",
 	otpd.EventSessionEnded:   "Signed out",
 	otpd.EventCodeDenied:     "You reported a code you did not ask for",
+
+	otpd.EventPasswordSet:      "Password set",
+	otpd.EventPasswordRemoved:  "Password removed",
+	otpd.EventPasswordWrong:    "Wrong password entered",
+	otpd.EventPasswordVerified: "Password entered correctly",
+	otpd.EventPasswordReset:    "Password reset with a code",
+	otpd.EventLockedOut:        "Sign-ins paused after too many failures",
+	otpd.EventDeviceRemembered: "Device remembered",
+	otpd.EventDeviceForgotten:  "Device forgotten",
+	otpd.EventSteppedUp:        "Confirmed it was you with a code",
 }
 
 func eventViews(evs []otpd.Event) []eventView {
@@ -37,7 +48,7 @@ func eventViews(evs []otpd.Event) []eventView {
 		if !ok {
 			title = string(e.Type)
 		}
-		out[i] = eventView{Title: title, Detail: e.Detail, At: e.At, IP: e.IP, UserAgent: e.UserAgent}
+		out[i] = eventView{Title: title, Detail: e.Detail, At: e.At, IP: e.IP, Place: e.Place, UserAgent: e.UserAgent}
 	}
 	return out
 }

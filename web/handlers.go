@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/signin"
 )
 
 // homeEvents is how many events the signed-in home page shows.
@@ -16,7 +17,7 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "signin.html", s.newPage("Sign in"))
 		return
 	}
-	_, acct, err := s.engine.Authenticate(r.Context(), token)
+	c, err := s.authenticate(r.Context(), token)
 	if otpd.ErrorCode(err) == otpd.EUnauthorized {
 		clearSessionCookie(w)
 		p := s.newPage("Sign in")
@@ -25,17 +26,40 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.newPage("Your account")
+	if err == nil {
+		err = s.loadHome(r, &p, c)
+	}
 	if err != nil {
 		s.renderError(w, r, "error.html", p, err)
 		return
 	}
-	evs, err := s.engine.Activity(r.Context(), acct.ID, homeEvents)
-	if err != nil {
-		s.renderError(w, r, "error.html", p, err)
-		return
-	}
-	p.Account, p.Events = acct, eventViews(evs)
+	p.Notice = doneNotices[r.URL.Query().Get("done")]
 	s.render(w, r, http.StatusOK, "home.html", p)
+}
+
+// loadHome fills the signed-in home page: the account, its remembered
+// devices and its recent activity.
+func (s *Server) loadHome(r *http.Request, p *page, c caller) error {
+	evs, err := s.engine.Activity(r.Context(), c.account.ID, homeEvents)
+	if err != nil {
+		return err
+	}
+	ds, err := s.engine.Devices(r.Context(), c.account.ID)
+	if err != nil {
+		return err
+	}
+	p.Account, p.Events, p.Devices = c.account, eventViews(evs), deviceViews(ds, c.session.DeviceID)
+	return nil
+}
+
+// doneNotices are what the home page says after a change made elsewhere;
+// the URL names one by key, so that a link cannot put words of its own
+// on the page.
+var doneNotices = map[string]string{
+	"password-set":     "Your password is set. On a remembered device it signs you in on its own; anywhere else you also need a code.",
+	"password-removed": "Your password is removed. You sign in with a code sent to your address.",
+	"reset":            "Your new password is set, and every other session was signed out.",
+	"device-forgotten": "The device is forgotten. A password alone no longer signs in there; a code is needed as well.",
 }
 
 func (s *Server) pageSignIn(w http.ResponseWriter, r *http.Request) {
@@ -50,12 +74,24 @@ func (s *Server) pageSignIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/flows/"+url.PathEscape(flow.ID), http.StatusSeeOther)
 }
 
-// flowPage loads the code page for the flow in the URL.
-func (s *Server) flowPage(r *http.Request) (page, error) {
-	p := s.newPage("Enter your code")
+// codeKind is one kind of page that asks for a code: where its pages
+// live, which template shows them, and its title.
+type codeKind struct{ base, template, title string }
+
+var (
+	signInCodes = codeKind{"/flows/", "flow.html", "Enter your code"}
+	resetCodes  = codeKind{"/password/reset/", "reset.html", "Choose a new password"}
+	stepUpCodes = codeKind{"/step-up/", "stepup_code.html", "Confirm it's you"}
+)
+
+// flowPage loads the code page of kind k for the flow in the URL. Return
+// is kept for a step-up's code page, which goes back there.
+func (s *Server) flowPage(r *http.Request, k codeKind) (page, error) {
+	p := s.newPage(k.title)
+	p.Base, p.Return = k.base, safeReturn(r.FormValue("return"))
 	st, err := s.engine.Lookup(r.Context(), r.PathValue("flow_id"))
 	if err != nil {
-		p.Title = "Sign-in not found"
+		p.Title = "Code not found"
 		return p, err
 	}
 	now := s.clock.Now()
@@ -67,45 +103,66 @@ func (s *Server) flowPage(r *http.Request) (page, error) {
 	return p, nil
 }
 
-func (s *Server) pageFlow(w http.ResponseWriter, r *http.Request) {
-	p, err := s.flowPage(r)
-	if err != nil {
-		s.renderError(w, r, "error.html", p, err)
-		return
+// codePage returns a handler that shows the code page of kind k.
+func (s *Server) codePage(k codeKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.flowPage(r, k)
+		if err != nil {
+			s.renderError(w, r, "error.html", p, err)
+			return
+		}
+		q := r.URL.Query()
+		if q.Has("resent") {
+			p.Notice = "We sent a new code. The one before it no longer works."
+		}
+		p.Reasons = reasonWords(q["why"])
+		s.render(w, r, http.StatusOK, k.template, p)
 	}
-	if r.URL.Query().Has("resent") {
-		p.Notice = "We sent a new code. The one before it no longer works."
-	}
-	s.render(w, r, http.StatusOK, "flow.html", p)
 }
 
 func (s *Server) pageVerify(w http.ResponseWriter, r *http.Request) {
-	in, err := s.engine.Verify(r.Context(), r.PathValue("flow_id"), r.PostFormValue("code"), s.requester(r))
+	in, err := s.engine.Verify(r.Context(), r.PathValue("flow_id"), r.PostFormValue("code"), s.formRequester(r))
 	if err == nil {
-		s.setSessionCookie(w, in)
+		s.setSignInCookies(w, in)
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	s.renderFlowError(w, r, err)
+	s.renderFlowError(w, r, signInCodes, err)
 }
 
-func (s *Server) pageResend(w http.ResponseWriter, r *http.Request) {
-	flow, err := s.engine.Resend(r.Context(), r.PathValue("flow_id"), s.requester(r))
-	if err == nil {
-		http.Redirect(w, r, "/flows/"+url.PathEscape(flow.ID)+"?resent=1", http.StatusSeeOther)
-		return
+// formRequester is the requester of a code form, asking to remember the
+// device when its "Remember this device" box is ticked.
+func (s *Server) formRequester(r *http.Request) signin.Requester {
+	rq := s.requester(r)
+	rq.Remember = r.PostFormValue("remember") != ""
+	return rq
+}
+
+// resendTo returns a handler that sends a new code for the flow in the
+// URL and goes back to its code page of kind k.
+func (s *Server) resendTo(k codeKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		flow, err := s.engine.Resend(r.Context(), r.PathValue("flow_id"), s.requester(r))
+		if err != nil {
+			s.renderFlowError(w, r, k, err)
+			return
+		}
+		q := url.Values{"resent": {"1"}}
+		if ret := safeReturn(r.PostFormValue("return")); ret != "/" {
+			q.Set("return", ret)
+		}
+		http.Redirect(w, r, k.base+url.PathEscape(flow.ID)+"?"+q.Encode(), http.StatusSeeOther)
 	}
-	s.renderFlowError(w, r, err)
 }
 
-// renderFlowError shows the code page again with err on it.
-func (s *Server) renderFlowError(w http.ResponseWriter, r *http.Request, err error) {
-	p, lookupErr := s.flowPage(r)
+// renderFlowError shows the code page of kind k again with err on it.
+func (s *Server) renderFlowError(w http.ResponseWriter, r *http.Request, k codeKind, err error) {
+	p, lookupErr := s.flowPage(r, k)
 	if lookupErr != nil {
 		s.renderError(w, r, "error.html", p, lookupErr)
 		return
 	}
-	s.renderError(w, r, "flow.html", p, err)
+	s.renderError(w, r, k.template, p, err)
 }
 
 func (s *Server) pageSignOut(w http.ResponseWriter, r *http.Request) {

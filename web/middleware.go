@@ -71,7 +71,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 // requester is the context of a request, for the security record and the
-// limits.
+// limits, with the device cookie that may make it a familiar context.
 func (s *Server) requester(r *http.Request) signin.Requester {
 	ip := s.clientIP(r)
 	ua := r.UserAgent()
@@ -82,7 +82,8 @@ func (s *Server) requester(r *http.Request) signin.Requester {
 	if len(lang) > maxAcceptLanguage {
 		lang = lang[:maxAcceptLanguage]
 	}
-	return signin.Requester{IP: ip, UserAgent: strings.ToValidUTF8(ua, "\uFFFD"), Lang: strings.ToValidUTF8(lang, "")}
+	return signin.Requester{IP: ip, UserAgent: strings.ToValidUTF8(ua, "\uFFFD"), Lang: strings.ToValidUTF8(lang, ""),
+		Device: deviceToken(r)}
 }
 
 // maxUserAgent and maxAcceptLanguage bound what one request can make the

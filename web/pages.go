@@ -25,6 +25,7 @@ func parsePages() *template.Template {
 		"clock":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") },
 		"purpose": func(p otpd.Purpose) string { return purposeWords[p] },
 		"device":  device,
+		"masked":  masked,
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 }
@@ -39,19 +40,33 @@ func staticFiles() http.Handler {
 
 // page is what every template gets.
 type page struct {
-	Title      string
-	Error      string
-	Notice     string
+	Title  string
+	Error  string
+	Notice string
+	// Field is the input Error is about, shown next to it; Form tells
+	// apart two forms on one page that have a field of the same name.
+	Field      string
+	Form       string
 	DevMailbox bool
 	Email      string
 	Digits     int
+	// PasswordMin is the shortest password the policy takes; 0 when the
+	// server was not told it.
+	PasswordMin int
 
 	Flow     signin.FlowState
 	Closed   bool
 	ResendIn int
+	// Reasons say, in plain words, why a right password needed a code.
+	Reasons []string
+	// Base is where the code page's forms post: signInCodes.base, ...
+	Base string
+	// Return is the page a step-up goes back to: one of stepUpReturns.
+	Return string
 
 	Account otpd.Account
 	Events  []eventView
+	Devices []deviceView
 
 	Token     string
 	Challenge otpd.Challenge
@@ -59,7 +74,8 @@ type page struct {
 }
 
 func (s *Server) newPage(title string) page {
-	return page{Title: title, DevMailbox: s.mailbox != nil, Digits: s.engine.Policy().Digits}
+	return page{Title: title, DevMailbox: s.mailbox != nil, Digits: s.engine.Policy().Digits,
+		PasswordMin: s.passwordMin, Return: "/"}
 }
 
 // render writes a page. Templates are parsed at start-up and tested, so an
@@ -76,7 +92,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 // Retry-After when it has one.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, name string, p page, err error) {
 	e := s.publicError(r, err)
-	p.Error = e.Message
+	p.Error, p.Field = e.Message, e.Field
 	if e.RetryAfter > 0 {
 		p.Error += " (in " + humanDuration(e.RetryAfter) + ")"
 	}

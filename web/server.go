@@ -29,6 +29,9 @@ type Server struct {
 	log     *slog.Logger
 	pages   *template.Template
 	proxies []netip.Prefix
+	// passwordMin is the policy's shortest password, for the hint on
+	// the forms that set one.
+	passwordMin int
 }
 
 // Options configure a Server.
@@ -40,6 +43,9 @@ type Options struct {
 	Log     *slog.Logger
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// PasswordMinLength is the password policy's minimum, shown as a hint
+	// where a password is set; 0 leaves the number out of the hint.
+	PasswordMinLength int
 }
 
 // New returns a Server. It parses the page templates once.
@@ -51,6 +57,8 @@ func New(o Options) *Server {
 		log:     o.Log,
 		pages:   parsePages(),
 		proxies: o.TrustedProxies,
+
+		passwordMin: o.PasswordMinLength,
 	}
 }
 

@@ -1,0 +1,170 @@
+package web
+
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+
+	"github.com/otpd/otpd"
+)
+
+// codeRequiredResponse answers a right password that is not enough: the
+// flow of the code sent to the address, and why it was needed.
+type codeRequiredResponse struct {
+	flowResponse
+	CodeRequired bool     `json:"code_required"`
+	Reasons      []string `json:"reasons"`
+}
+
+func (s *Server) apiPasswordSignIn(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Email    *string `json:"email"`
+		Password *string `json:"password"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if err := cmp.Or(required("email", req.Email), required("password", req.Password)); err != nil {
+		return err
+	}
+	res, err := s.engine.PasswordSignIn(r.Context(), *req.Email, *req.Password, s.requester(r))
+	if err != nil {
+		return err
+	}
+	if res.SignedIn != nil {
+		s.writeSignedIn(w, *res.SignedIn)
+		return nil
+	}
+	writeJSON(w, http.StatusAccepted, codeRequiredResponse{newFlowResponse(*res.Flow), true, res.Reasons})
+	return nil
+}
+
+func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Password *string `json:"password"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if err := required("password", req.Password); err != nil {
+		return err
+	}
+	token, err := bearer(r)
+	if err != nil {
+		return err
+	}
+	if err := s.engine.SetPassword(r.Context(), token, *req.Password, s.requester(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) apiRemovePassword(w http.ResponseWriter, r *http.Request) error {
+	token, err := bearer(r)
+	if err != nil {
+		return err
+	}
+	if err := s.engine.RemovePassword(r.Context(), token, s.requester(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// pagePasswordSignIn signs in with the password form of the start page.
+// A right password from a context that needs a code goes on to the code
+// page of the flow that was sent, which says why.
+func (s *Server) pagePasswordSignIn(w http.ResponseWriter, r *http.Request) {
+	email := r.PostFormValue("email")
+	res, err := s.engine.PasswordSignIn(r.Context(), email, r.PostFormValue("password"), s.requester(r))
+	if err != nil {
+		p := s.newPage("Sign in")
+		p.Email, p.Form = email, "password"
+		s.renderError(w, r, "signin.html", p, err)
+		return
+	}
+	if res.SignedIn != nil {
+		s.setSignInCookies(w, *res.SignedIn)
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	q := url.Values{"why": reasonKeys(res.Reasons)}
+	http.Redirect(w, r, "/flows/"+url.PathEscape(res.Flow.ID)+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+// pagePassword is the form that sets or changes the password. It asks
+// for a step-up first, rather than after the person has typed.
+func (s *Server) pagePassword(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.pageCaller(w, r)
+	if !ok {
+		return
+	}
+	if !s.steppedUp(c) {
+		s.renderStepUp(w, r, c, "/account/password", nil)
+		return
+	}
+	s.render(w, r, http.StatusOK, "password.html", s.passwordPage(c))
+}
+
+func (s *Server) passwordPage(c caller) page {
+	p := s.newPage("Set a password")
+	if c.account.HasPassword() {
+		p.Title = "Change your password"
+	}
+	p.Account = c.account
+	return p
+}
+
+func (s *Server) pageSetPassword(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.pageCaller(w, r)
+	if !ok {
+		return
+	}
+	err := s.engine.SetPassword(r.Context(), c.token, r.PostFormValue("password"), s.requester(r))
+	switch otpd.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/?done=password-set", http.StatusSeeOther)
+	case otpd.EStepUpRequired:
+		s.renderStepUp(w, r, c, "/account/password", err)
+	default:
+		s.renderError(w, r, "password.html", s.passwordPage(c), err)
+	}
+}
+
+// pageRemovePasswordConfirm asks before the password goes; a GET changes
+// nothing.
+func (s *Server) pageRemovePasswordConfirm(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.pageCaller(w, r)
+	if !ok {
+		return
+	}
+	switch {
+	case !c.account.HasPassword():
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	case !s.steppedUp(c):
+		s.renderStepUp(w, r, c, "/account/password/remove", nil)
+	default:
+		p := s.newPage("Remove your password")
+		p.Account = c.account
+		s.render(w, r, http.StatusOK, "remove_password.html", p)
+	}
+}
+
+func (s *Server) pageRemovePassword(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.pageCaller(w, r)
+	if !ok {
+		return
+	}
+	err := s.engine.RemovePassword(r.Context(), c.token, s.requester(r))
+	switch otpd.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/?done=password-removed", http.StatusSeeOther)
+	case otpd.EStepUpRequired:
+		s.renderStepUp(w, r, c, "/account/password/remove", err)
+	default:
+		p := s.newPage("Remove your password")
+		p.Account = c.account
+		s.renderError(w, r, "remove_password.html", p, err)
+	}
+}

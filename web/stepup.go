@@ -1,0 +1,119 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/otpd/otpd"
+)
+
+// A step-up is a code sent to the account's address and entered in the
+// session that asked for it. For a while afterwards the session may make
+// sensitive changes (set, change or remove the password); without one
+// the engine answers step_up_required.
+
+func (s *Server) apiStepUp(w http.ResponseWriter, r *http.Request) error {
+	token, err := bearer(r)
+	if err != nil {
+		return err
+	}
+	flow, err := s.engine.StepUp(r.Context(), token, s.requester(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, newFlowResponse(flow))
+	return nil
+}
+
+func (s *Server) apiVerifyStepUp(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Code *string `json:"code"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if err := required("code", req.Code); err != nil {
+		return err
+	}
+	token, err := bearer(r)
+	if err != nil {
+		return err
+	}
+	sess, err := s.engine.VerifyStepUp(r.Context(), token, r.PathValue("flow_id"), *req.Code, s.requester(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		SteppedUpAt time.Time `json:"stepped_up_at"`
+		ValidUntil  time.Time `json:"valid_until"`
+	}{sess.SteppedUpAt, sess.SteppedUpAt.Add(s.engine.Policy().StepUpFor)})
+	return nil
+}
+
+// stepUpReturns are the pages a step-up may lead back to. A return path
+// comes from the URL or a form, so only these are followed: a crafted
+// link cannot send a person anywhere else after they enter a code.
+var stepUpReturns = []string{"/", "/account/password", "/account/password/remove"}
+
+func safeReturn(path string) string {
+	if slices.Contains(stepUpReturns, path) {
+		return path
+	}
+	return "/"
+}
+
+// masked shows enough of an address for its owner to recognise it and
+// little for someone looking over their shoulder: "a•••@example.com".
+func masked(a otpd.Address) string {
+	first, _ := utf8.DecodeRuneInString(a.Local())
+	return string(first) + "•••@" + a.Domain()
+}
+
+// renderStepUp shows the page that offers to send a step-up code, on the
+// way to ret; err, when set, is why it is shown.
+func (s *Server) renderStepUp(w http.ResponseWriter, r *http.Request, c caller, ret string, err error) {
+	p := s.newPage("Confirm it's you")
+	p.Account, p.Return = c.account, ret
+	if err != nil {
+		s.renderError(w, r, "stepup.html", p, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "stepup.html", p)
+}
+
+func (s *Server) pageStepUp(w http.ResponseWriter, r *http.Request) {
+	if c, ok := s.pageCaller(w, r); ok {
+		s.renderStepUp(w, r, c, safeReturn(r.URL.Query().Get("return")), nil)
+	}
+}
+
+func (s *Server) pageStepUpSend(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.pageCaller(w, r)
+	if !ok {
+		return
+	}
+	ret := safeReturn(r.PostFormValue("return"))
+	flow, err := s.engine.StepUp(r.Context(), c.token, s.requester(r))
+	if err != nil {
+		s.renderStepUp(w, r, c, ret, err)
+		return
+	}
+	q := url.Values{"return": {ret}}
+	http.Redirect(w, r, "/step-up/"+url.PathEscape(flow.ID)+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+func (s *Server) pageStepUpVerify(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.pageCaller(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.engine.VerifyStepUp(r.Context(), c.token, r.PathValue("flow_id"), r.PostFormValue("code"), s.requester(r))
+	if err != nil {
+		s.renderFlowError(w, r, stepUpCodes, err)
+		return
+	}
+	http.Redirect(w, r, safeReturn(r.PostFormValue("return")), http.StatusSeeOther)
+}

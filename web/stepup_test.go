@@ -1,0 +1,37 @@
+package web
+
+import (
+	"testing"
+
+	"github.com/otpd/otpd"
+)
+
+func TestSafeReturn(t *testing.T) {
+	for in, want := range map[string]string{
+		"/account/password":        "/account/password",
+		"/account/password/remove": "/account/password/remove",
+		"/":                        "/",
+		"":                         "/",
+		"https://evil.example/":    "/",
+		"//evil.example":           "/",
+		"/\\evil.example":          "/",
+		"/account/password/../x":   "/",
+		"/account/password?x=1":    "/",
+		"javascript:alert(1)":      "/",
+	} {
+		if got := safeReturn(in); got != want {
+			t.Errorf("safeReturn(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestMasked(t *testing.T) {
+	for in, want := range map[string]string{
+		"ada@example.com":   "a•••@example.com",
+		"Émile@example.org": "É•••@example.org",
+	} {
+		if got := masked(otpd.MustParseAddress(in)); got != want {
+			t.Errorf("masked(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
