@@ -15,13 +15,20 @@ import (
 	"time"
 )
 
-// Client talks to one otpd server. Set Token to act as a signed-in account.
-// A Client is safe for concurrent use as long as Token is not changed.
+// Client talks to one otpd server. Set Token to act as a signed-in account,
+// and DeviceToken to act as one of its remembered devices. A Client is
+// safe for concurrent use as long as Token and DeviceToken are not changed.
 type Client struct {
 	BaseURL string
 	HTTP    *http.Client
 	Token   string
+	// DeviceToken is sent as the device cookie, as a browser would send
+	// it; take it from SignedIn.DeviceToken.
+	DeviceToken string
 }
+
+// deviceCookie is the cookie that names a remembered device.
+const deviceCookie = "otpd_device"
 
 // New returns a Client for the server at baseURL, such as
 // "http://127.0.0.1:8080".
@@ -57,16 +64,20 @@ type Flow struct {
 
 // Account is a signed-in account.
 type Account struct {
-	ID        string    `json:"id"`
-	Email     string    `json:"email"`
-	CreatedAt time.Time `json:"created_at"`
+	ID          string    `json:"id"`
+	Email       string    `json:"email"`
+	CreatedAt   time.Time `json:"created_at"`
+	HasPassword bool      `json:"has_password"`
 }
 
-// SignedIn is the answer to a verified code.
+// SignedIn is the answer to a verified code or password.
 type SignedIn struct {
 	SessionToken string    `json:"session_token"`
 	ExpiresAt    time.Time `json:"expires_at"`
 	Account      Account   `json:"account"`
+	// DeviceToken is the device cookie the answer set, when the device
+	// was remembered; "" otherwise.
+	DeviceToken string `json:"-"`
 }
 
 // Event is one entry of an account's activity.
@@ -74,6 +85,7 @@ type Event struct {
 	Type      string    `json:"type"`
 	At        time.Time `json:"at"`
 	IP        string    `json:"ip"`
+	Place     string    `json:"place"`
 	UserAgent string    `json:"user_agent"`
 	Detail    string    `json:"detail"`
 }
@@ -103,9 +115,21 @@ func (c *Client) Resend(ctx context.Context, flowID string) (Flow, error) {
 
 // Verify submits a code. It does not set c.Token; the caller decides.
 func (c *Client) Verify(ctx context.Context, flowID, code string) (SignedIn, error) {
-	var s SignedIn
-	err := c.do(ctx, http.MethodPost, "/api/v1/flows/"+url.PathEscape(flowID)+"/verify", map[string]string{"code": code}, &s)
-	return s, err
+	return c.verify(ctx, flowID, code, false)
+}
+
+// VerifyAndRemember submits a code and asks the server to remember this
+// device; the answer's DeviceToken is the device cookie to keep.
+func (c *Client) VerifyAndRemember(ctx context.Context, flowID, code string) (SignedIn, error) {
+	return c.verify(ctx, flowID, code, true)
+}
+
+func (c *Client) verify(ctx context.Context, flowID, code string, remember bool) (SignedIn, error) {
+	in := map[string]any{"code": code}
+	if remember {
+		in["remember_device"] = true
+	}
+	return c.signedIn(ctx, "/api/v1/flows/"+url.PathEscape(flowID)+"/verify", in)
 }
 
 // Me returns the signed-in account.
@@ -139,17 +163,28 @@ func (c *Client) DevMessages(ctx context.Context, to string) ([]Message, error) 
 }
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	resp, err := c.send(ctx, method, path, in)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return decode(resp, out)
+}
+
+// send makes a request and returns a successful answer, whose body the
+// caller closes, or the server's error.
+func (c *Client) send(ctx context.Context, method, path string, in any) (*http.Response, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return fmt.Errorf("client: encode %s: %w", path, err)
+			return nil, fmt.Errorf("client: encode %s: %w", path, err)
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
 	if err != nil {
-		return fmt.Errorf("client: %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("client: %s %s: %w", method, path, err)
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -157,20 +192,29 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
+	if c.DeviceToken != "" {
+		req.AddCookie(&http.Cookie{Name: deviceCookie, Value: c.DeviceToken})
+	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return fmt.Errorf("client: %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("client: %s %s: %w", method, path, err)
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		return decodeError(resp)
+		defer resp.Body.Close()
+		return nil, decodeError(resp)
 	}
+	return resp, nil
+}
+
+// decode reads a successful answer's body into out, or discards it when
+// out is nil.
+func decode(resp *http.Response, out any) error {
 	if out == nil {
-		_, err = io.Copy(io.Discard, resp.Body)
+		_, err := io.Copy(io.Discard, resp.Body)
 		return err
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("client: decode %s %s: %w", method, path, err)
+		return fmt.Errorf("client: decode %s %s: %w", resp.Request.Method, resp.Request.URL.Path, err)
 	}
 	return nil
 }
