@@ -139,8 +139,9 @@ type Store interface {
 type CodeRequest struct {
 	Challenge Challenge
 	// Message is not queued when its ID is empty: a request that sends
-	// nothing (code-only sign-in is off) still leaves its challenge and
-	// event.
+	// nothing (code-only sign-in is off, or the account is under attack)
+	// still leaves its challenge and event, but does not count against
+	// the address's send caps, so that a flood cannot spend them.
 	Message OutboxMessage
 	// Event is recorded as EventCodeRequested, or EventCodeRefused when a
 	// limit refuses the request.

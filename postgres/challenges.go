@@ -53,7 +53,7 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 			otpd.StatusSuperseded, req.Challenge.FlowID, otpd.StatusPending); err != nil {
 			return fmt.Errorf("supersede: %w", err)
 		}
-		if err := insertChallenge(ctx, tx, req.Challenge); err != nil {
+		if err := insertChallenge(ctx, tx, req.Challenge, req.Message.ID != ""); err != nil {
 			return err
 		}
 		if req.Message.ID != "" {
@@ -96,7 +96,7 @@ func sendLimit(ctx context.Context, tx *sql.Tx, req otpd.CodeRequest) (*otpd.Lim
 		// room again once the c.max-th newest of them leaves it.
 		var nth int64
 		err := tx.QueryRowContext(ctx,
-			`SELECT created_at FROM challenges WHERE email_key = $1 AND created_at > $2
+			`SELECT created_at FROM challenges WHERE email_key = $1 AND created_at > $2 AND sent
 			 ORDER BY created_at DESC LIMIT 1 OFFSET $3`,
 			req.Challenge.Email.Key(), sqlstore.MS(now.Add(-c.Window)), c.Max-1).Scan(&nth)
 		switch {
@@ -110,12 +110,12 @@ func sendLimit(ctx context.Context, tx *sql.Tx, req otpd.CodeRequest) (*otpd.Lim
 	return refusal.Err(), nil
 }
 
-func insertChallenge(ctx context.Context, tx *sql.Tx, c otpd.Challenge) error {
+func insertChallenge(ctx context.Context, tx *sql.Tx, c otpd.Challenge, sent bool) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO challenges (id, flow_id, purpose, email, email_key,
 		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id,
-		after_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14, $15)`,
+		after_password, sent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14, $15, $16)`,
 		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), sqlstore.NullString(c.AccountID), c.CodeMAC,
-		sqlstore.MS(c.CreatedAt), sqlstore.MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent, c.SessionID, c.AfterPassword)
+		sqlstore.MS(c.CreatedAt), sqlstore.MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent, c.SessionID, c.AfterPassword, sent)
 	if err != nil {
 		return fmt.Errorf("insert challenge: %w", err)
 	}
