@@ -139,6 +139,11 @@ type LimitsConfig struct {
 	CodesPerNetworkPerHour int `toml:"codes_per_network_per_hour"`
 	// MessagesPerMinute is the service-wide ceiling on messages sent.
 	MessagesPerMinute int `toml:"messages_per_minute"`
+	// PasswordsPerIPPerHour and PasswordsPerNetworkPerHour bound password
+	// attempts from one source across all accounts (credential
+	// stuffing); 0 turns a limit off.
+	PasswordsPerIPPerHour      int `toml:"passwords_per_ip_per_hour"`
+	PasswordsPerNetworkPerHour int `toml:"passwords_per_network_per_hour"`
 	// After LockoutAfter failures (wrong codes and passwords) from
 	// devices an account does not know, each further one locks those
 	// devices out for LockoutBackoff, doubled every time. The owner's
@@ -272,6 +277,11 @@ func Default() Config {
 			// minute is 18,000 an hour), far below what gets a sending
 			// domain listed as a spammer.
 			MessagesPerMinute: 300,
+			// A person types a password a few times a day; a leaked list
+			// tried from one IP is hundreds an hour. 30 and 120 (a
+			// network of four addresses' worth) match the code limits.
+			PasswordsPerIPPerHour:      30,
+			PasswordsPerNetworkPerHour: 120,
 			// Three typos are human. After them an unfamiliar device
 			// waits 1, 2, 4, 8... minutes between failures, so guessing
 			// slows to a crawl long before the 12-hour budget is spent,

@@ -94,6 +94,8 @@ func (c *Config) fields() []field {
 		{"limits.codes_per_ip_per_hour", &c.Limits.CodesPerIPPerHour},
 		{"limits.codes_per_network_per_hour", &c.Limits.CodesPerNetworkPerHour},
 		{"limits.messages_per_minute", &c.Limits.MessagesPerMinute},
+		{"limits.passwords_per_ip_per_hour", &c.Limits.PasswordsPerIPPerHour},
+		{"limits.passwords_per_network_per_hour", &c.Limits.PasswordsPerNetworkPerHour},
 		{"limits.lockout_after", &c.Limits.LockoutAfter},
 		{"limits.lockout_backoff", &c.Limits.LockoutBackoff},
 		{"limits.failed_guesses_per_hour", &c.Limits.FailedGuessesPerHour},

@@ -93,6 +93,8 @@ func (c Config) problems() Errors {
 
 	between(bad, "limits.lockout_after", c.Limits.LockoutAfter, 0, 100)
 	durationBetween(bad, "limits.lockout_backoff", c.Limits.LockoutBackoff, 0, time.Hour)
+	between(bad, "limits.passwords_per_ip_per_hour", c.Limits.PasswordsPerIPPerHour, 0, 1_000_000)
+	between(bad, "limits.passwords_per_network_per_hour", c.Limits.PasswordsPerNetworkPerHour, 0, 1_000_000)
 	between(bad, "limits.failed_guesses_per_hour", c.Limits.FailedGuessesPerHour, 0, 10_000_000)
 	durationBetween(bad, "limits.breaker_pause", c.Limits.BreakerPause, time.Second, time.Hour)
 	between(bad, "limits.flood_networks", c.Limits.FloodNetworks, 0, 1000)

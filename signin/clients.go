@@ -18,28 +18,49 @@ type ClientLimits struct {
 	// Messages is the service-wide ceiling on messages sent: a flood must
 	// not spend the sending domain's reputation.
 	Messages otpd.Rate
+	// PasswordsPerIP and PasswordsPerNetwork bound password attempts from
+	// one source across all accounts: credential stuffing tries a leaked
+	// list of address and password pairs, one attempt per account, which
+	// no per-account limit sees.
+	PasswordsPerIP      otpd.Rate
+	PasswordsPerNetwork otpd.Rate
+}
+
+// clientCheck is one limit on a source: a limiter key and its rate.
+type clientCheck struct {
+	key  string
+	rate otpd.Rate
 }
 
 // clientLimit returns the limit that refuses a code request from r at now,
 // or nil.
 func (e *Engine) clientLimit(ctx context.Context, r Requester) (*otpd.LimitError, error) {
+	return e.checkClient(ctx, []clientCheck{
+		{"otpd:code:ip:" + r.IP, e.policy.Clients.PerIP},
+		{"otpd:code:net:" + network(r.IP), e.policy.Clients.PerNetwork},
+		{"otpd:code:messages", e.policy.Clients.Messages},
+	})
+}
+
+// passwordLimit returns the limit that refuses a password attempt from r,
+// or nil.
+func (e *Engine) passwordLimit(ctx context.Context, r Requester) (*otpd.LimitError, error) {
+	return e.checkClient(ctx, []clientCheck{
+		{"otpd:password:ip:" + r.IP, e.policy.Clients.PasswordsPerIP},
+		{"otpd:password:net:" + network(r.IP), e.policy.Clients.PasswordsPerNetwork},
+	})
+}
+
+func (e *Engine) checkClient(ctx context.Context, checks []clientCheck) (*otpd.LimitError, error) {
 	if e.limiter == nil {
 		return nil, nil
 	}
 	now := e.now()
-	checks := []struct {
-		key  string
-		rate otpd.Rate
-	}{
-		{"ip:" + r.IP, e.policy.Clients.PerIP},
-		{"net:" + network(r.IP), e.policy.Clients.PerNetwork},
-		{"messages", e.policy.Clients.Messages},
-	}
 	for _, c := range checks {
 		if c.rate.Count == 0 {
 			continue
 		}
-		d, err := e.limiter.Allow(ctx, "otpd:code:"+c.key, c.rate, now)
+		d, err := e.limiter.Allow(ctx, c.key, c.rate, now)
 		if err != nil {
 			return nil, err
 		}
