@@ -81,6 +81,7 @@ var kinds = map[otpd.MessageKind]string{
 	otpd.MessageNoAccount:       "no_account",
 	otpd.MessagePasswordChanged: "password_changed",
 	otpd.MessageEmailChanged:    "email_changed",
+	otpd.MessageUnderAttack:     "under_attack",
 }
 
 // purposes are every purpose a message can have; tryAll renders each kind
@@ -246,10 +247,25 @@ func (c *Composer) tryKind(l langTemplates, kind otpd.MessageKind, d otpd.Messag
 
 // samples are d varied over what a kind's templates branch on besides the
 // purpose: every change in a password notice; in an address-change notice,
-// an undo deadline of one day, of several, and none.
+// an undo deadline of one day, of several, and none; in an under-attack
+// notice, one request or many, from no known place, a few, more than are
+// named, and as many as a campaign keeps, with a deadline and without.
 func samples(kind otpd.MessageKind, d otpd.MessageData) []otpd.MessageData {
 	var ds []otpd.MessageData
 	switch kind {
+	case otpd.MessageUnderAttack:
+		places := make([]string, otpd.MaxCampaignPlaces)
+		for i := range places {
+			places[i] = fmt.Sprintf("Place %d, Country", i+1)
+		}
+		until := d.RequestedAt.Add(time.Hour)
+		for _, s := range []struct {
+			requests, places int
+			until            time.Time
+		}{{1, 0, time.Time{}}, {1, 1, until}, {12, 3, until}, {40, maxPlacesShown + 1, until}, {200, len(places), time.Time{}}} {
+			d.Requests, d.Places, d.ExpiresAt = s.requests, places[:s.places], s.until
+			ds = append(ds, d)
+		}
 	case otpd.MessagePasswordChanged:
 		for _, d.Change = range passwordChanges {
 			ds = append(ds, d)
@@ -269,8 +285,9 @@ func samples(kind otpd.MessageKind, d otpd.MessageData) []otpd.MessageData {
 // Compose renders m with its data d, in the language of d.Lang that best
 // matches a translation. An error means the message can never be composed
 // (broken templates, an unknown kind, purpose or password change, a
-// malformed code, an address-change notice without the new address), so
-// the caller should not retry it. Errors never contain the code.
+// malformed code, an address-change notice without the new address, an
+// under-attack notice without its requests), so the caller should not
+// retry it. Errors never contain the code.
 func (c *Composer) Compose(m otpd.OutboxMessage, d otpd.MessageData) (otpd.Email, error) {
 	if err := c.Check(); err != nil {
 		return otpd.Email{}, err

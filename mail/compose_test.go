@@ -276,9 +276,11 @@ func TestComposeSubjectIsOneLine(t *testing.T) {
 	// product name and the code.
 	writeTemplate(t, dir, "en/code.txt", "{{define \"subject\"}}{{.Code}}\r\n{{.Product}}\nBcc: x{{end}}{{.Code}}")
 	for _, c := range []*mail.Composer{composer(), {Product: "otpd\r\nBcc: eve@example.com", TemplateDir: dir, CodeInSubject: true}} {
-		for _, kind := range []otpd.MessageKind{otpd.MessageCode, otpd.MessageNoAccount, otpd.MessagePasswordChanged, otpd.MessageEmailChanged} {
+		for _, kind := range []otpd.MessageKind{otpd.MessageCode, otpd.MessageNoAccount, otpd.MessagePasswordChanged, otpd.MessageEmailChanged,
+			otpd.MessageUnderAttack} {
 			d := codeData("123456", otpd.PurposeSignIn)
 			d.Change, d.NewEmail = "reset", "j•••@example.com\r\nBcc: eve@example.com"
+			d.Requests, d.Places = 3, []string{"Lagos, Nigeria\r\nBcc: eve@example.com"}
 			e := mustCompose(t, c, kind, d)
 			if strings.ContainsAny(e.Subject, "\r\n") || e.Subject != strings.TrimSpace(e.Subject) {
 				t.Errorf("subject %q", e.Subject)

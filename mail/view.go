@@ -23,6 +23,11 @@ const (
 	maxShown   = 200
 )
 
+// maxPlacesShown is how many of a campaign's places an under-attack
+// notice names; the rest are counted ("and 15 more places"), since a
+// botnet brings many and a list of twenty cities buries the point.
+const maxPlacesShown = 5
+
 // passwordChanges are the values of MessageData.Change a password notice
 // can report. The templates word each one differently, so any other value
 // would silently read as one of them.
@@ -31,14 +36,21 @@ var passwordChanges = []string{"set", "changed", "removed", "reset"}
 // view is what the templates see. Every string in it is already cleaned of
 // control characters; html/template escapes it for the HTML part. Code is
 // empty in a message that carries none, DenyURL when there is no link,
-// Change outside a password notice and NewEmail outside an address-change
-// notice.
+// Change outside a password notice, NewEmail outside an address-change
+// notice, and Requests, Places, MorePlaces and PlacesCapped outside an
+// under-attack notice.
 //
-// ExpiresAt is when a code expires, or when an address-change notice's
-// undo link stops working; Minutes is a code's lifetime and Days the undo
-// link's. In a notice ExpiresAt is empty and Days zero when the data does
-// not say how long the link works, for the templates to leave the
-// deadline out.
+// ExpiresAt is when a code expires, when an address-change notice's undo
+// link stops working, or, in an under-attack notice, until when codes for
+// unknown devices are held back; Minutes is a code's lifetime and Days the
+// undo link's. In a notice ExpiresAt is empty and Days zero when the data
+// does not say, for the templates to leave the deadline out.
+//
+// In an under-attack notice, Requests is how many code requests revealed
+// the campaign, Places the first few distinct places they came from,
+// MorePlaces how many more there were, and PlacesCapped whether the
+// campaign stopped recording places (otpd.MaxCampaignPlaces), so that
+// MorePlaces is only a lower bound. Places is empty when none is known.
 type view struct {
 	Lang, Subject, Product, To, Purpose, Code string
 	CodeInSubject                             bool
@@ -46,6 +58,9 @@ type view struct {
 	Minutes, Days                             int
 	Place, Browser, OS, IP, DenyURL, Change   string
 	NewEmail                                  string
+	Requests, MorePlaces                      int
+	Places                                    []string
+	PlacesCapped                              bool
 }
 
 // view checks d for a message of m's kind and turns it into what the
@@ -85,8 +100,41 @@ func (c *Composer) view(l langTemplates, m otpd.OutboxMessage, d otpd.MessageDat
 			return view{}, err
 		}
 		v.DenyURL = c.denyURL(d.DenyToken)
+	case otpd.MessageUnderAttack:
+		if err := underAttackView(&v, d, l.layout); err != nil {
+			return view{}, err
+		}
+		v.DenyURL = c.denyURL(d.DenyToken)
 	}
 	return v, nil
+}
+
+// underAttackView fills in what only an under-attack notice says. The
+// number of requests is its point, and a campaign is at least one request,
+// so a notice without one is a bug upstream and is refused rather than
+// sent saying "0 codes". Places are optional (without GeoIP none is
+// known), and so is the deadline: the notice matters more than the date,
+// and one not after the start is no deadline at all.
+func underAttackView(v *view, d otpd.MessageData, layout string) error {
+	if d.Requests < 1 {
+		return fmt.Errorf("under_attack notice without its code requests (MessageData.Requests is %d, want 1 or more)", d.Requests)
+	}
+	v.Requests = d.Requests
+	for _, p := range d.Places {
+		if p = clean(p, maxShown); p == "" {
+			continue
+		}
+		if len(v.Places) < maxPlacesShown {
+			v.Places = append(v.Places, p)
+		} else {
+			v.MorePlaces++
+		}
+	}
+	v.PlacesCapped = len(d.Places) >= otpd.MaxCampaignPlaces
+	if !d.ExpiresAt.IsZero() && d.ExpiresAt.After(d.RequestedAt) {
+		v.ExpiresAt = formatTime(d.ExpiresAt, layout)
+	}
+	return nil
 }
 
 // emailChangedView fills in what only an address-change notice says. The
