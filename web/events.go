@@ -39,6 +39,14 @@ var eventTitles = map[otpd.EventType]string{
 	otpd.EventDeviceRemembered: "Device remembered",
 	otpd.EventDeviceForgotten:  "Device forgotten",
 	otpd.EventSteppedUp:        "Confirmed it was you with a code",
+
+	otpd.EventSessionsEnded:     "Every other session signed out",
+	otpd.EventEmailChanged:      "Email address changed",
+	otpd.EventEmailChangeUndone: "Email address change undone",
+	otpd.EventRecoveryAdded:     "Recovery address added",
+	otpd.EventRecoveryRemoved:   "Recovery address removed",
+	otpd.EventUnderAttack:       "Codes asked for from many places: account under attack",
+	otpd.EventSettingsChanged:   "Sign-in settings changed",
 }
 
 func eventViews(evs []otpd.Event) []eventView {

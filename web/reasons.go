@@ -10,23 +10,28 @@ import (
 // as short keys and are shown only in the words below, so that a crafted
 // link cannot put text of its choosing on our page.
 var reasonText = map[string]string{
+	"both":    "Your account asks for a password and a code at every sign-in.",
 	"device":  "We don't recognise this device.",
 	"country": "You have not signed in from this country before.",
 	"travel":  "Your last sign-in came from too far away for anyone to have travelled here since.",
-	"guard":   "Your account is on guard after a report of a code someone else asked for, or after an attack.",
+	"guard":   "Your account is on guard after a report of a code someone else asked for.",
+	"attack":  "Your account is under attack: codes for it are being asked for from many places.",
 	"other":   "Something about this sign-in is unusual.",
 }
 
-// reasonOrder is the order reasons are shown in, most common first.
-var reasonOrder = []string{"device", "country", "travel", "guard", "other"}
+// reasonOrder is the order reasons are shown in.
+var reasonOrder = []string{"both", "device", "country", "travel", "guard", "attack", "other"}
 
 // reasonKeys turns the engine's reasons ("new device", "new country: NG",
-// "impossible travel: 4,990 km in 20 min", ...) into URL keys.
+// "impossible travel: 4,990 km in 20 min", ...) into URL keys; one it does
+// not know yet is "other".
 func reasonKeys(reasons []string) []string {
 	var keys []string
 	for _, r := range reasons {
 		key := "other"
 		switch {
+		case strings.HasPrefix(r, "this account asks for a password and a code"):
+			key = "both"
 		case r == "new device":
 			key = "device"
 		case strings.HasPrefix(r, "new country"):
@@ -35,6 +40,8 @@ func reasonKeys(reasons []string) []string {
 			key = "travel"
 		case strings.HasPrefix(r, "account guard"):
 			key = "guard"
+		case strings.HasPrefix(r, "account under attack"):
+			key = "attack"
 		}
 		if !slices.Contains(keys, key) {
 			keys = append(keys, key)
