@@ -227,3 +227,19 @@ func TestPagesForgetDevice(t *testing.T) {
 	}
 	mustContain(t, page, "not among the remembered ones")
 }
+
+// A locked-out browser is told when it may try again.
+func TestPagesLockoutSaysWhen(t *testing.T) {
+	s := startServer(t, withEnv(roomyLimits, "OTPD_LIMITS_LOCKOUT_AFTER", "3", "OTPD_LIMITS_LOCKOUT_BACKOFF", "1m"))
+	s.owner(t, "ada@example.com", "")
+	b := browser(t)
+	form := url.Values{"email": {"ada@example.com"}, "password": {"a guess that is wrong, again"}}
+	for range 4 {
+		postForm(t, b, s.url+"/sign-in/password", form)
+	}
+	resp, page := postForm(t, b, s.url+"/sign-in/password", form)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("locked out: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	mustContain(t, page, "try again later (in ", `id="pw-error"`)
+}

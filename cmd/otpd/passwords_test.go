@@ -180,7 +180,7 @@ func TestWrongPasswordAndUnknownAddressAnswerAlike(t *testing.T) {
 // is paused after a few failures, while the owner's remembered device
 // still signs in with the right password.
 func TestAttackerCannotLockOwnerOut(t *testing.T) {
-	s := startServer(t, roomyLimits)
+	s := startServer(t, withEnv(roomyLimits, "OTPD_LIMITS_LOCKOUT_AFTER", "3", "OTPD_LIMITS_LOCKOUT_BACKOFF", "1m"))
 	owner := s.owner(t, "ada@example.com", "")
 	attacker := s.client()
 	for i := range 3 {
