@@ -88,6 +88,7 @@ var places = map[string]otpd.Place{
 	"203.0.113.0/24":  geotest.London,
 	"198.51.100.0/24": geotest.Lagos,
 	"192.0.2.0/24":    geotest.NewYork,
+	"2001:db8:1::/48": geotest.Sydney,
 }
 
 // cheapHash keeps the tests fast; the password package tests the real

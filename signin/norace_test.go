@@ -1,0 +1,5 @@
+//go:build !race
+
+package signin_test
+
+const raceEnabled = false
