@@ -271,8 +271,9 @@ func limitError(err error) error {
 // FlowState is what the code page shows about a flow.
 type FlowState struct {
 	Flow
-	Email  otpd.Address
-	Status otpd.ChallengeStatus
+	Email   otpd.Address
+	Status  otpd.ChallengeStatus
+	Purpose otpd.Purpose
 }
 
 // Lookup returns the state of a flow's newest code.
@@ -283,7 +284,8 @@ func (e *Engine) Lookup(ctx context.Context, flowID string) (FlowState, error) {
 	}
 	return FlowState{
 		Flow:   Flow{ID: flowID, ExpiresAt: ch.ExpiresAt, ResendAfter: ch.CreatedAt.Add(e.policy.Send.ResendCooldown)},
-		Email:  ch.Email,
-		Status: ch.Status,
+		Email:   ch.Email,
+		Status:  ch.Status,
+		Purpose: ch.Purpose,
 	}, nil
 }

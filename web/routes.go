@@ -34,6 +34,7 @@ func (s *Server) routes() []route {
 		api("DELETE /api/v1/me/devices/{device_id}", s.apiForgetDevice),
 		api("POST /api/v1/sign-out", s.apiSignOut),
 		{pattern: "GET /api/v1/openapi.json", handler: http.HandlerFunc(serveOpenAPI)},
+		{pattern: "GET /metrics", handler: http.HandlerFunc(s.serveMetrics)},
 
 		page("GET /{$}", s.pageHome),
 		page("POST /sign-in", s.pageSignIn),

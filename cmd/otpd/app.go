@@ -86,7 +86,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	}
 	a.engine = signin.New(signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Locator: locator,
 		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify}, policy(cfg, public.Hostname()))
-	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks()}
+	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks(),
+		PasswordMinLength: cfg.Password.MinLength}
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox
 	}
