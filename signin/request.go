@@ -283,7 +283,7 @@ func (e *Engine) Lookup(ctx context.Context, flowID string) (FlowState, error) {
 		return FlowState{}, err
 	}
 	return FlowState{
-		Flow:   Flow{ID: flowID, ExpiresAt: ch.ExpiresAt, ResendAfter: ch.CreatedAt.Add(e.policy.Send.ResendCooldown)},
+		Flow:    Flow{ID: flowID, ExpiresAt: ch.ExpiresAt, ResendAfter: ch.CreatedAt.Add(e.policy.Send.ResendCooldown)},
 		Email:   ch.Email,
 		Status:  ch.Status,
 		Purpose: ch.Purpose,
