@@ -25,6 +25,9 @@ type Account struct {
 	// to tell impossible travel.
 	LastSignInAt time.Time
 	LastPlace    Place
+	// PrevSignInAt is the sign-in before the last: codes asked for since
+	// then and never used are the owner's to look at.
+	PrevSignInAt time.Time
 	// CodeSignInOff: the owner turned code-only sign-in off, so a code
 	// alone never signs in; a password and a code are needed. Their
 	// answer to a flood of code emails they did not ask for.

@@ -64,6 +64,16 @@ type Store interface {
 	// SetPassword sets or removes an account's password, records the
 	// change's event and queues its notice, in one transaction.
 	SetPassword(ctx context.Context, req PasswordChange) error
+	// Sessions returns an account's sessions that have not been ended,
+	// newest first.
+	Sessions(ctx context.Context, accountID string) ([]Session, error)
+	// EndSessionsFrom ends an account's active sessions that started from
+	// ip at or after since and, when any ended, records ev, in one
+	// transaction; it returns how many ended.
+	EndSessionsFrom(ctx context.Context, accountID, ip string, since time.Time, ev Event) (int, error)
+	// UnusedChallenges returns the challenges of an address made after
+	// since that never verified, newest first, at most limit.
+	UnusedChallenges(ctx context.Context, email Address, since time.Time, limit int) ([]Challenge, error)
 	// EndSessions ends every active session of an account except keep,
 	// records ev, in one transaction, and returns how many ended.
 	EndSessions(ctx context.Context, accountID, keep string, ev Event) (int, error)

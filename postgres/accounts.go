@@ -12,7 +12,7 @@ import (
 )
 
 const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries, code_sign_in_off,
-	recovery_email, campaign_id, campaign_until`
+	recovery_email, campaign_id, campaign_until, prev_signin_at`
 
 // AccountByEmail finds an account by its address's Key, so a capital letter
 // in the local part finds the same account.
@@ -74,11 +74,11 @@ func scanAccount(row sqlstore.Scanner) (otpd.Account, error) {
 		a                         otpd.Account
 		email, place, countries   string
 		recovery                  string
-		campaignUntil             int64
+		campaignUntil, prevLogin  int64
 		created, guard, lastLogin int64
 	)
 	if err := row.Scan(&a.ID, &email, &created, &a.PasswordHash, &guard, &lastLogin, &place, &countries, &a.CodeSignInOff, &recovery,
-		&a.Campaign.ID, &campaignUntil); err != nil {
+		&a.Campaign.ID, &campaignUntil, &prevLogin); err != nil {
 		return otpd.Account{}, err
 	}
 	addr, err := sqlstore.ParseAddress(email)
@@ -90,6 +90,7 @@ func scanAccount(row sqlstore.Scanner) (otpd.Account, error) {
 	}
 	a.Email, a.CreatedAt = addr, sqlstore.FromMS(created)
 	a.GuardUntil, a.LastSignInAt = sqlstore.FromZeroMS(guard), sqlstore.FromZeroMS(lastLogin)
+	a.PrevSignInAt = sqlstore.FromZeroMS(prevLogin)
 	a.Countries = sqlstore.ParseCountries(countries)
 	a.Campaign.AccountID, a.Campaign.Until = a.ID, sqlstore.FromZeroMS(campaignUntil)
 	if a.RecoveryEmail, err = sqlstore.ParseAddress(recovery); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/internal/sqlstore"
@@ -216,4 +217,25 @@ func scanChallenge(row sqlstore.Scanner) (otpd.Challenge, error) {
 	c.Purpose, c.Status, c.Email, c.AccountID = otpd.Purpose(purpose), otpd.ChallengeStatus(status), addr, account.String
 	c.CreatedAt, c.ExpiresAt = sqlstore.FromMS(created), sqlstore.FromMS(expires)
 	return c, nil
+}
+
+// UnusedChallenges returns the challenges of an address made since since
+// that never verified, newest first, at most limit.
+func (s *Store) UnusedChallenges(ctx context.Context, email otpd.Address, since time.Time, limit int) ([]otpd.Challenge, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+challengeColumns+` FROM challenges
+		WHERE email_key = $1 AND created_at > $2 AND status <> $3 ORDER BY created_at DESC, seq DESC LIMIT $4`,
+		email.Key(), sqlstore.MS(since), otpd.StatusUsed, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: unused challenges of %s: %w", email, err)
+	}
+	defer rows.Close()
+	var cs []otpd.Challenge
+	for rows.Next() {
+		c, err := scanChallenge(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: unused challenges of %s: %w", email, err)
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
 }

@@ -93,3 +93,45 @@ func scanSession(row sqlstore.Scanner) (otpd.Session, error) {
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = sqlstore.FromMS(created), sqlstore.FromMS(seen), sqlstore.FromMS(expires), sqlstore.FromNullMS(ended)
 	return s, nil
 }
+
+// Sessions returns an account's sessions that have not been ended,
+// newest first; whether each may still be used is the caller's decision.
+func (s *Store) Sessions(ctx context.Context, accountID string) ([]otpd.Session, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+		WHERE account_id = $1 AND ended_at IS NULL ORDER BY created_at DESC, id`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: sessions of account %s: %w", accountID, err)
+	}
+	defer rows.Close()
+	var ss []otpd.Session
+	for rows.Next() {
+		sess, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: sessions of account %s: %w", accountID, err)
+		}
+		ss = append(ss, sess)
+	}
+	return ss, rows.Err()
+}
+
+// EndSessionsFrom ends an account's active sessions that started from ip
+// at or after since, and records ev, in one transaction.
+func (s *Store) EndSessionsFrom(ctx context.Context, accountID, ip string, since time.Time, ev otpd.Event) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
+			WHERE account_id = $2 AND ip = $3 AND created_at >= $4 AND ended_at IS NULL`,
+			sqlstore.MS(ev.At), accountID, ip, sqlstore.MS(since))
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: end sessions of account %s from %s: %w", accountID, ip, err)
+	}
+	return int(n), nil
+}

@@ -49,7 +49,30 @@ func (e *Engine) Deny(ctx context.Context, token string, r Requester) (otpd.Chal
 	if ch.Purpose == otpd.PurposeChangeEmail && ch.Status == otpd.StatusUsed {
 		return ch, e.undoEmailChange(ctx, ch, r)
 	}
+	if err := e.endReportedSessions(ctx, ch, r); err != nil {
+		return ch, err
+	}
 	return ch, e.raiseGuard(ctx, ch.Email)
+}
+
+// endReportedSessions signs out every session started from the reported
+// request's address since it was made: if the code was used, or the
+// requester got in another way, that is whoever the owner reports.
+func (e *Engine) endReportedSessions(ctx context.Context, ch otpd.Challenge, r Requester) error {
+	acct, err := e.store.AccountByEmail(ctx, ch.Email)
+	if errors.Is(err, otpd.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return internal("reported account", err)
+	}
+	ev := otpd.Event{ID: newID(), Type: otpd.EventSessionsEnded, At: e.now(), AccountID: acct.ID, Email: acct.Email,
+		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(),
+		Detail: "signed out the sessions started from " + ch.IP + " after the reported code request"}
+	if _, err := e.store.EndSessionsFrom(ctx, acct.ID, ch.IP, ch.CreatedAt, ev); err != nil {
+		return internal("end reported sessions", err)
+	}
+	return nil
 }
 
 // raiseGuard makes every password sign-in of the address's account need a

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/signin"
 )
 
 // denyToken is the "This wasn't me" token of the newest message to email;
@@ -22,7 +23,10 @@ func (r *rig) denyToken(t *testing.T, email string) string {
 func TestDenyCancelsTheCode(t *testing.T) {
 	r := newRig(t)
 	owner := r.signedIn(t, "ada@example.com")
-	f := r.signIn(t, "ada@example.com") // someone else asks
+	f, err := r.engine.SignIn(ctx, "ada@example.com", stranger) // someone else asks
+	if err != nil {
+		t.Fatal(err)
+	}
 	code := r.code(t, "ada@example.com")
 	token := r.denyToken(t, "ada@example.com")
 
@@ -44,6 +48,36 @@ func TestDenyCancelsTheCode(t *testing.T) {
 	if len(evs) < 2 || evs[1].Type != otpd.EventCodeDenied || evs[1].IP != who.IP {
 		t.Errorf("activity %+v, want the report before the refused code", evs)
 	}
+	if _, _, err := r.engine.Authenticate(ctx, owner.Token); err != nil {
+		t.Errorf("the report signed the owner out: %v", err)
+	}
+}
+
+var stranger = signin.Requester{IP: "198.51.100.9", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
+
+// A report about a code that was used signs out whoever used it: every
+// session started from the reported request's address since.
+func TestDenyEndsSessionsFromReportedRequest(t *testing.T) {
+	r := newRig(t)
+	owner := r.signedIn(t, "ada@example.com")
+	f, err := r.engine.SignIn(ctx, "ada@example.com", stranger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := r.engine.Verify(ctx, f.ID, r.code(t, "ada@example.com"), stranger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.engine.Deny(ctx, r.denyToken(t, "ada@example.com"), who); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.engine.Authenticate(ctx, in.Token); otpd.ErrorCode(err) != otpd.EUnauthorized {
+		t.Errorf("the session started with the reported code survived: %v", err)
+	}
+	if _, _, err := r.engine.Authenticate(ctx, owner.Token); err != nil {
+		t.Errorf("the owner's own session ended: %v", err)
+	}
+	wantEvent(t, r, otpd.EventSessionsEnded, "started from 198.51.100.9")
 }
 
 func TestDenyRefusesForgedLinks(t *testing.T) {

@@ -123,7 +123,8 @@ func (s *Store) RecordSignIn(ctx context.Context, accountID string, at time.Time
 			return sqlstore.NotFound(err)
 		}
 		cs := sqlstore.AddCountry(sqlstore.ParseCountries(countries), place.Country)
-		_, err = tx.ExecContext(ctx, `UPDATE accounts SET last_signin_at = ?, last_place = ?, countries = ? WHERE id = ?`,
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET prev_signin_at = last_signin_at, last_signin_at = ?, last_place = ?,
+			countries = ? WHERE id = ?`,
 			sqlstore.MS(at), sqlstore.PlaceText(place), sqlstore.CountriesText(cs), accountID)
 		return err
 	})

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Settings", settingsTests},
 		{"Addresses", addressTests},
 		{"Campaigns", campaignTests},
+		{"Owner", ownerTests},
 		{"SignIns", signInTests},
 		{"Devices", deviceTests},
 		{"Guards", guardTests},

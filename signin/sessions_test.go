@@ -1,0 +1,68 @@
+package signin_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+func TestSessionsListAndEndOne(t *testing.T) {
+	r := newRig(t)
+	here := r.signedIn(t, "ada@example.com")
+	r.clock.Advance(time.Minute)
+	there := r.signedIn(t, "ada@example.com")
+	ss, current, err := r.engine.Sessions(ctx, here.Token)
+	if err != nil || len(ss) != 2 || current != here.Session.ID || ss[0].ID != there.Session.ID {
+		t.Fatalf("Sessions = %d, current %s, %v; want both, newest first", len(ss), current, err)
+	}
+	if ss[0].Place != "London, United Kingdom" {
+		t.Errorf("a session's place %q", ss[0].Place)
+	}
+	if err := r.engine.EndSession(ctx, here.Token, there.Session.ID, who); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.engine.Authenticate(ctx, there.Token); otpd.ErrorCode(err) != otpd.EUnauthorized {
+		t.Errorf("the ended session still works: %v", err)
+	}
+	e := wantCode(t, r.engine.EndSession(ctx, here.Token, there.Session.ID, who), otpd.ENotFound)
+	if e.Field != "session_id" {
+		t.Errorf("field %q", e.Field)
+	}
+	bob := r.signedIn(t, "bob@example.com")
+	wantCode(t, r.engine.EndSession(ctx, here.Token, bob.Session.ID, who), otpd.ENotFound)
+}
+
+// Codes asked for since the sign-in before the last, and never used, are
+// the owner's evidence: the home page's notice lists them.
+func TestUnusedCodesSincePreviousSignIn(t *testing.T) {
+	r := newRig(t)
+	r.signedIn(t, "ada@example.com")
+	r.clock.Advance(time.Hour)
+	if _, err := r.engine.SignIn(ctx, "ada@example.com", stranger); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(time.Hour)
+	in := r.signedIn(t, "ada@example.com")
+	codes, err := r.engine.UnusedCodes(ctx, account(t, r, in.Account.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(codes) != 1 || codes[0].Place != "Lagos, Nigeria" || codes[0].Status != otpd.StatusExpired || codes[0].IP != stranger.IP {
+		t.Fatalf("unused codes %+v, want the stranger's, expired, from Lagos", codes)
+	}
+	r.clock.Advance(time.Hour)
+	in = r.signedIn(t, "ada@example.com")
+	if codes, _ := r.engine.UnusedCodes(ctx, account(t, r, in.Account.ID)); len(codes) != 0 {
+		t.Errorf("after the next sign-in, %d codes are still news", len(codes))
+	}
+}
+
+func account(t *testing.T, r *rig, id string) otpd.Account {
+	t.Helper()
+	a, err := r.store.AccountByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
