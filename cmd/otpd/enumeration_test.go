@@ -23,8 +23,14 @@ type answer struct {
 
 func observe(t *testing.T, url, email string) answer {
 	t.Helper()
+	return observePost(t, url+"/api/v1/sign-in", `{"email":"`+email+`"}`)
+}
+
+// observePost is what a client can observe of one JSON POST.
+func observePost(t *testing.T, url, request string) answer {
+	t.Helper()
 	start := time.Now()
-	resp, err := http.Post(url+"/api/v1/sign-in", "application/json", strings.NewReader(`{"email":"`+email+`"}`))
+	resp, err := http.Post(url, "application/json", strings.NewReader(request))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,6 +90,61 @@ func TestSignInDoesNotRevealAccounts(t *testing.T) {
 			mk, mu := median(known), median(unknown)
 			// A generous bound: it catches a path that skips the store
 			// (several times faster), not scheduling noise.
+			if mk > 3*mu+5*time.Millisecond || mu > 3*mk+5*time.Millisecond {
+				t.Errorf("median time known %v, unknown %v", mk, mu)
+			}
+		})
+	}
+}
+
+// The other requests that name an address answer alike for known and
+// unknown ones too: a resend, forgot-password, and a password sign-in (an
+// address without a password, or without an account, checks a dummy
+// hash).
+func TestOtherRequestsDoNotRevealAccounts(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "otpd.toml")
+	os.WriteFile(conf, []byte("[limits]\ncodes_per_hour = 1000\ncodes_per_day = 1000\nresend_cooldown = \"0s\"\n"+
+		"codes_per_ip_per_hour = 0\ncodes_per_network_per_hour = 0\npasswords_per_ip_per_hour = 0\n"+
+		"passwords_per_network_per_hour = 0\nwrong_codes_per_account = 1000\nlockout_after = 100\n"+
+		"failed_guesses_per_hour = 0\nflood_networks = 0\n"), 0o600)
+	s := startServer(t, nil, "--config", conf)
+	s.signIn(t, "known@example.com")
+	flow := func(email string) string {
+		f, err := s.client().SignIn(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.FlowID
+	}
+	knownFlow, unknownFlow := flow("known@example.com"), flow("nobody@example.com")
+	for _, tc := range []struct {
+		name           string
+		known, unknown func() answer
+		status         int
+	}{
+		{"resend", func() answer { return observePost(t, s.url+"/api/v1/flows/"+knownFlow+"/resend", "{}") },
+			func() answer { return observePost(t, s.url+"/api/v1/flows/"+unknownFlow+"/resend", "{}") }, 202},
+		{"forgot", func() answer { return observePost(t, s.url+"/api/v1/password/forgot", `{"email":"known@example.com"}`) },
+			func() answer {
+				return observePost(t, s.url+"/api/v1/password/forgot", `{"email":"nobody@example.com"}`)
+			}, 202},
+		{"password", func() answer {
+			return observePost(t, s.url+"/api/v1/sign-in/password", `{"email":"known@example.com","password":"a guess at the password"}`)
+		}, func() answer {
+			return observePost(t, s.url+"/api/v1/sign-in/password", `{"email":"nobody@example.com","password":"a guess at the password"}`)
+		}, 401},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const n = 20
+			var known, unknown []time.Duration
+			for range n {
+				k, u := tc.known(), tc.unknown()
+				if k.status != tc.status || u.status != k.status || !slices.Equal(k.headers, u.headers) || !slices.Equal(k.keys, u.keys) {
+					t.Fatalf("answers differ: known %+v, unknown %+v", k, u)
+				}
+				known, unknown = append(known, k.took), append(unknown, u.took)
+			}
+			mk, mu := median(known), median(unknown)
 			if mk > 3*mu+5*time.Millisecond || mu > 3*mk+5*time.Millisecond {
 				t.Errorf("median time known %v, unknown %v", mk, mu)
 			}
