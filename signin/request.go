@@ -148,54 +148,72 @@ func (e *Engine) send(ctx context.Context, c codeFor, r Requester) (Flow, otpd.C
 	}
 	now := e.now()
 	place := e.locate(r.IP).String()
-	ch := otpd.Challenge{
-		ID: newID(), FlowID: c.flowID, Purpose: c.purpose, Email: c.addr, AccountID: c.accountID,
-		CreatedAt: now, ExpiresAt: now.Add(e.policy.CodeLifetime),
-		MaxAttempts: e.policy.MaxAttempts, Status: otpd.StatusPending,
-		IP: r.IP, UserAgent: r.UserAgent, SessionID: c.sessionID, AfterPassword: c.afterPassword,
-	}
-	code, err := e.codes.New()
-	if err != nil {
-		return Flow{}, otpd.Challenge{}, internal("new code", err)
-	}
-	ch.CodeMAC = e.codes.MAC(ch.ID, code)
-	kind, detail := otpd.MessageCode, describeRequest(c)
-	if c.accountID == "" && (c.purpose != otpd.PurposeSignUp || !e.policy.SignUp) {
-		// Nothing can verify: a random MAC matches no code. The flow
-		// still behaves like any other, so it reveals nothing.
-		ch.CodeMAC = unmatchable()
-		kind, code = otpd.MessageNoAccount, ""
-		detail = noAccountDetail(c.purpose)
-	}
-	switch {
-	case c.held:
-		ch.CodeMAC, code = unmatchable(), ""
-		detail = describeRequest(c) + "; held back: the account is under attack and the requester's device is unknown; no code was sent"
-	case c.silent:
-		ch.CodeMAC, code = unmatchable(), ""
-		detail = "sign-in code asked for, but code-only sign-in is off for this account; no code was sent"
-	}
-	msg, err := e.message(ch, kind, code, place, r)
+	d, err := e.draft(c, r, now)
 	if err != nil {
 		return Flow{}, otpd.Challenge{}, err
 	}
-	if !c.to.IsZero() {
-		msg.To = c.to
-		detail += "; sent to the recovery address " + c.to.Masked()
+	// The message is made and sealed even when it will not be sent, so
+	// that every request does the same work (invariant 6).
+	msg, err := e.message(d.ch, d.kind, d.code, place, r)
+	if err != nil {
+		return Flow{}, otpd.Challenge{}, err
 	}
-	if c.silent || c.held {
+	switch {
+	case c.silent || c.held:
 		msg = otpd.OutboxMessage{}
+	case !c.to.IsZero():
+		msg.To = c.to
+		d.detail += "; sent to the recovery address " + c.to.Masked()
 	}
 	req := otpd.CodeRequest{
-		Challenge: ch, Message: msg, Limits: e.policy.Send, Resend: c.resend, Refused: refused,
+		Challenge: d.ch, Message: msg, Limits: e.policy.Send, Resend: c.resend, Refused: refused,
 		Event: otpd.Event{ID: newID(), At: now, AccountID: c.accountID, Email: c.addr,
-			FlowID: c.flowID, IP: r.IP, UserAgent: r.UserAgent, Place: place, Detail: detail},
+			FlowID: c.flowID, IP: r.IP, UserAgent: r.UserAgent, Place: place, Detail: d.detail},
 	}
 	if err := e.store.RequestCode(ctx, req); err != nil {
 		return Flow{}, otpd.Challenge{}, limitError(err)
 	}
 	e.queued()
-	return Flow{ID: c.flowID, ExpiresAt: ch.ExpiresAt, ResendAfter: now.Add(e.policy.Send.ResendCooldown)}, ch, nil
+	return Flow{ID: c.flowID, ExpiresAt: d.ch.ExpiresAt, ResendAfter: now.Add(e.policy.Send.ResendCooldown)}, d.ch, nil
+}
+
+// drafted is a challenge about to be stored, with its code, the kind of
+// message that carries it, and the event's detail.
+type drafted struct {
+	ch     otpd.Challenge
+	code   string
+	kind   otpd.MessageKind
+	detail string
+}
+
+// draft makes the challenge of a request. When nothing may verify (no
+// account and no sign-up, code-only sign-in off, or held back), its MAC is
+// random, matching no code, and the flow still behaves like any other, so
+// it reveals nothing.
+func (e *Engine) draft(c codeFor, r Requester, now time.Time) (drafted, error) {
+	d := drafted{kind: otpd.MessageCode, detail: describeRequest(c), ch: otpd.Challenge{
+		ID: newID(), FlowID: c.flowID, Purpose: c.purpose, Email: c.addr, AccountID: c.accountID,
+		CreatedAt: now, ExpiresAt: now.Add(e.policy.CodeLifetime),
+		MaxAttempts: e.policy.MaxAttempts, Status: otpd.StatusPending,
+		IP: r.IP, UserAgent: r.UserAgent, SessionID: c.sessionID, AfterPassword: c.afterPassword,
+	}}
+	code, err := e.codes.New()
+	if err != nil {
+		return drafted{}, internal("new code", err)
+	}
+	d.code, d.ch.CodeMAC = code, e.codes.MAC(d.ch.ID, code)
+	switch {
+	case c.accountID == "" && (c.purpose != otpd.PurposeSignUp || !e.policy.SignUp):
+		d.kind, d.detail = otpd.MessageNoAccount, noAccountDetail(c.purpose)
+	case c.held:
+		d.detail += "; held back: the account is under attack and the requester's device is unknown; no code was sent"
+	case c.silent:
+		d.detail = "sign-in code asked for, but code-only sign-in is off for this account; no code was sent"
+	default:
+		return d, nil
+	}
+	d.code, d.ch.CodeMAC = "", unmatchable()
+	return d, nil
 }
 
 func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code, place string, r Requester) (otpd.OutboxMessage, error) {
