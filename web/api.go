@@ -31,7 +31,8 @@ func newFlowResponse(f signin.Flow) flowResponse {
 
 func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
-		Email *string `json:"email"`
+		Email  *string `json:"email"`
+		SendTo *string `json:"send_to"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		return err
@@ -39,7 +40,11 @@ func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err := required("email", req.Email); err != nil {
 		return err
 	}
-	flow, err := s.engine.SignIn(r.Context(), *req.Email, s.requester(r))
+	recovery, err := sendToRecovery(req.SendTo)
+	if err != nil {
+		return err
+	}
+	flow, err := s.startSignIn(r.Context(), *req.Email, recovery, s.requester(r))
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/signin"
@@ -64,32 +65,56 @@ var doneNotices = map[string]string{
 
 func (s *Server) pageSignIn(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
-	flow, err := s.engine.SignIn(r.Context(), email, s.requester(r))
+	recovery, err := formSendTo(r)
+	var flow signin.Flow
+	if err == nil {
+		flow, err = s.startSignIn(r.Context(), email, recovery, s.requester(r))
+	}
 	if err != nil {
 		p := s.newPage("Sign in")
 		p.Email = email
 		s.renderError(w, r, "signin.html", p, err)
 		return
 	}
-	http.Redirect(w, r, "/flows/"+url.PathEscape(flow.ID), http.StatusSeeOther)
+	http.Redirect(w, r, "/flows/"+url.PathEscape(flow.ID)+toRecoveryQuery(recovery), http.StatusSeeOther)
 }
 
 // codeKind is one kind of page that asks for a code: where its pages
-// live, which template shows them, and its title.
-type codeKind struct{ base, template, title string }
+// live, which template shows them, its title, and the purposes of the
+// flows it finishes. A flow of another purpose opened under its path is
+// not found there, rather than shown with a form that cannot finish it.
+type codeKind struct {
+	base, template, title string
+	purposes              []otpd.Purpose
+	// restart is where the page starts its flow again with the code
+	// sent to the recovery address; "" where that is not offered.
+	restart string
+}
 
 var (
-	signInCodes = codeKind{"/flows/", "flow.html", "Enter your code"}
-	resetCodes  = codeKind{"/password/reset/", "reset.html", "Choose a new password"}
-	stepUpCodes = codeKind{"/step-up/", "stepup_code.html", "Confirm it's you"}
+	signInCodes = codeKind{base: "/flows/", template: "flow.html", title: "Enter your code",
+		purposes: []otpd.Purpose{otpd.PurposeSignIn, otpd.PurposeSignUp}, restart: "/sign-in"}
+	resetCodes = codeKind{base: "/password/reset/", template: "reset.html", title: "Choose a new password",
+		purposes: []otpd.Purpose{otpd.PurposeResetPassword}, restart: "/password/forgot"}
+	stepUpCodes = codeKind{base: "/step-up/", template: "stepup_code.html", title: "Confirm it's you",
+		purposes: []otpd.Purpose{otpd.PurposeStepUp}}
 )
 
+// errNotThisPage is a flow opened under the path of another kind of code.
+var errNotThisPage = &otpd.Error{Code: otpd.ENotFound, Field: "flow_id",
+	Message: "this code is not for this page; open the link you were given, or start again"}
+
 // flowPage loads the code page of kind k for the flow in the URL. Return
-// is kept for a step-up's code page, which goes back there.
+// is kept for a step-up's code page, which goes back there, and "to" for
+// a code sent to the recovery address, which the page words for it.
 func (s *Server) flowPage(r *http.Request, k codeKind) (page, error) {
 	p := s.newPage(k.title)
-	p.Base, p.Return = k.base, safeReturn(r.FormValue("return"))
+	p.Base, p.Return, p.Restart = k.base, safeReturn(r.FormValue("return")), k.restart
+	p.ToRecovery = r.FormValue("to") == "recovery"
 	st, err := s.engine.Lookup(r.Context(), r.PathValue("flow_id"))
+	if err == nil && !slices.Contains(k.purposes, st.Purpose) {
+		err = errNotThisPage
+	}
 	if err != nil {
 		p.Title = "Code not found"
 		return p, err

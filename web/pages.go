@@ -63,6 +63,11 @@ type page struct {
 	Base string
 	// Return is the page a step-up goes back to: one of stepUpReturns.
 	Return string
+	// Restart is where a code page asks for the code to be sent to the
+	// recovery address instead; ToRecovery marks a page whose code went
+	// there.
+	Restart    string
+	ToRecovery bool
 
 	Account otpd.Account
 	Events  []eventView

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"net/http"
 	"net/url"
+
+	"github.com/otpd/otpd/signin"
 )
 
 // apiForgotPassword sends a reset code. Its answer is the same, in shape
@@ -11,7 +13,8 @@ import (
 // one without gets a notice and no code.
 func (s *Server) apiForgotPassword(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
-		Email *string `json:"email"`
+		Email  *string `json:"email"`
+		SendTo *string `json:"send_to"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		return err
@@ -19,7 +22,11 @@ func (s *Server) apiForgotPassword(w http.ResponseWriter, r *http.Request) error
 	if err := required("email", req.Email); err != nil {
 		return err
 	}
-	flow, err := s.engine.ForgotPassword(r.Context(), *req.Email, s.requester(r))
+	recovery, err := sendToRecovery(req.SendTo)
+	if err != nil {
+		return err
+	}
+	flow, err := s.startReset(r.Context(), *req.Email, recovery, s.requester(r))
 	if err != nil {
 		return err
 	}
@@ -59,14 +66,18 @@ func (s *Server) pageForgot(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) pageForgotSend(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
-	flow, err := s.engine.ForgotPassword(r.Context(), email, s.requester(r))
+	recovery, err := formSendTo(r)
+	var flow signin.Flow
+	if err == nil {
+		flow, err = s.startReset(r.Context(), email, recovery, s.requester(r))
+	}
 	if err != nil {
 		p := s.newPage("Reset your password")
 		p.Email = email
 		s.renderError(w, r, "forgot.html", p, err)
 		return
 	}
-	http.Redirect(w, r, "/password/reset/"+url.PathEscape(flow.ID), http.StatusSeeOther)
+	http.Redirect(w, r, "/password/reset/"+url.PathEscape(flow.ID)+toRecoveryQuery(recovery), http.StatusSeeOther)
 }
 
 func (s *Server) pageReset(w http.ResponseWriter, r *http.Request) {
