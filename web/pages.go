@@ -25,7 +25,7 @@ func parsePages() *template.Template {
 		"clock":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") },
 		"purpose": func(p otpd.Purpose) string { return purposeWords[p] },
 		"device":  device,
-		"masked":  masked,
+		"masked":  otpd.Address.Masked,
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 }
@@ -81,6 +81,13 @@ type page struct {
 func (s *Server) newPage(title string) page {
 	return page{Title: title, DevMailbox: s.mailbox != nil, Digits: s.engine.Policy().Digits,
 		PasswordMin: s.passwordMin, Return: "/"}
+}
+
+// accountPage is a page about the caller's account.
+func (s *Server) accountPage(title string, c caller) page {
+	p := s.newPage(title)
+	p.Account = c.account
+	return p
 }
 
 // render writes a page. Templates are parsed at start-up and tested, so an

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"net/http"
 	"net/url"
-
-	"github.com/otpd/otpd"
 )
 
 // codeRequiredResponse answers a right password that is not enough: the
@@ -96,24 +94,16 @@ func (s *Server) pagePasswordSignIn(w http.ResponseWriter, r *http.Request) {
 // pagePassword is the form that sets or changes the password. It asks
 // for a step-up first, rather than after the person has typed.
 func (s *Server) pagePassword(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.pageCaller(w, r)
-	if !ok {
-		return
+	if c, ok := s.steppedUpCaller(w, r, "/account/password"); ok {
+		s.render(w, r, http.StatusOK, "password.html", s.passwordPage(c))
 	}
-	if !s.steppedUp(c) {
-		s.renderStepUp(w, r, c, "/account/password", nil)
-		return
-	}
-	s.render(w, r, http.StatusOK, "password.html", s.passwordPage(c))
 }
 
 func (s *Server) passwordPage(c caller) page {
-	p := s.newPage("Set a password")
 	if c.account.HasPassword() {
-		p.Title = "Change your password"
+		return s.accountPage("Change your password", c)
 	}
-	p.Account = c.account
-	return p
+	return s.accountPage("Set a password", c)
 }
 
 func (s *Server) pageSetPassword(w http.ResponseWriter, r *http.Request) {
@@ -122,14 +112,7 @@ func (s *Server) pageSetPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.engine.SetPassword(r.Context(), c.token, r.PostFormValue("password"), s.requester(r))
-	switch otpd.ErrorCode(err) {
-	case "":
-		http.Redirect(w, r, "/?done=password-set", http.StatusSeeOther)
-	case otpd.EStepUpRequired:
-		s.renderStepUp(w, r, c, "/account/password", err)
-	default:
-		s.renderError(w, r, "password.html", s.passwordPage(c), err)
-	}
+	s.finishChange(w, r, c, err, "/?done=password-set", "/account/password", "password.html", s.passwordPage(c))
 }
 
 // pageRemovePasswordConfirm asks before the password goes; a GET changes
@@ -145,9 +128,7 @@ func (s *Server) pageRemovePasswordConfirm(w http.ResponseWriter, r *http.Reques
 	case !s.steppedUp(c):
 		s.renderStepUp(w, r, c, "/account/password/remove", nil)
 	default:
-		p := s.newPage("Remove your password")
-		p.Account = c.account
-		s.render(w, r, http.StatusOK, "remove_password.html", p)
+		s.render(w, r, http.StatusOK, "remove_password.html", s.accountPage("Remove your password", c))
 	}
 }
 
@@ -157,14 +138,6 @@ func (s *Server) pageRemovePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.engine.RemovePassword(r.Context(), c.token, s.requester(r))
-	switch otpd.ErrorCode(err) {
-	case "":
-		http.Redirect(w, r, "/?done=password-removed", http.StatusSeeOther)
-	case otpd.EStepUpRequired:
-		s.renderStepUp(w, r, c, "/account/password/remove", err)
-	default:
-		p := s.newPage("Remove your password")
-		p.Account = c.account
-		s.renderError(w, r, "remove_password.html", p, err)
-	}
+	s.finishChange(w, r, c, err, "/?done=password-removed", "/account/password/remove", "remove_password.html",
+		s.accountPage("Remove your password", c))
 }

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/otpd/otpd"
 )
@@ -65,13 +64,6 @@ func safeReturn(path string) string {
 	return "/"
 }
 
-// masked shows enough of an address for its owner to recognise it and
-// little for someone looking over their shoulder: "a•••@example.com".
-func masked(a otpd.Address) string {
-	first, _ := utf8.DecodeRuneInString(a.Local())
-	return string(first) + "•••@" + a.Domain()
-}
-
 // renderStepUp shows the page that offers to send a step-up code, on the
 // way to ret; err, when set, is why it is shown.
 func (s *Server) renderStepUp(w http.ResponseWriter, r *http.Request, c caller, ret string, err error) {
@@ -116,4 +108,31 @@ func (s *Server) pageStepUpVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, safeReturn(r.PostFormValue("return")), http.StatusSeeOther)
+}
+
+// steppedUpCaller is pageCaller for the form of a sensitive change: a
+// session without a recent step-up is offered one first, on the way back
+// to ret, rather than after the person has filled the form in.
+func (s *Server) steppedUpCaller(w http.ResponseWriter, r *http.Request, ret string) (caller, bool) {
+	c, ok := s.pageCaller(w, r)
+	if ok && !s.steppedUp(c) {
+		s.renderStepUp(w, r, c, ret, nil)
+		return caller{}, false
+	}
+	return c, ok
+}
+
+// finishChange answers a page's sensitive change that returned err: on to
+// done when it worked; to the step-up page, and then back to ret, when the
+// session needs one; otherwise the page p again, in template name, with
+// the error.
+func (s *Server) finishChange(w http.ResponseWriter, r *http.Request, c caller, err error, done, ret, name string, p page) {
+	switch otpd.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, done, http.StatusSeeOther)
+	case otpd.EStepUpRequired:
+		s.renderStepUp(w, r, c, ret, err)
+	default:
+		s.renderError(w, r, name, p, err)
+	}
 }
