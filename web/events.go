@@ -40,7 +40,7 @@ var eventTitles = map[otpd.EventType]string{
 	otpd.EventDeviceForgotten:  "Device forgotten",
 	otpd.EventSteppedUp:        "Confirmed it was you with a code",
 
-	otpd.EventSessionsEnded:     "Every other session signed out",
+	otpd.EventSessionsEnded:     "Sessions signed out",
 	otpd.EventEmailChanged:      "Email address changed",
 	otpd.EventEmailChangeUndone: "Email address change undone",
 	otpd.EventRecoveryAdded:     "Recovery address added",

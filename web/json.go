@@ -70,8 +70,11 @@ func jsonError(err error) error {
 }
 
 func jsonType(kind string) string {
-	if kind == "string" {
+	switch kind {
+	case "string":
 		return "string"
+	case "bool":
+		return "JSON boolean (true or false)"
 	}
 	return fmt.Sprintf("JSON %s", kind)
 }

@@ -11,6 +11,7 @@ import (
 func TestDecodeBodyNamesTheProblem(t *testing.T) {
 	type req struct {
 		Email *string `json:"email"`
+		On    *bool   `json:"on"`
 	}
 	for _, tc := range []struct {
 		body, field, says string
@@ -20,6 +21,7 @@ func TestDecodeBodyNamesTheProblem(t *testing.T) {
 		{`[]`, "", "JSON object"},
 		{`"x"`, "", "JSON object"},
 		{`{"email": 5}`, "email", "must be a string"},
+		{`{"on": "yes"}`, "on", "must be a JSON boolean (true or false)"},
 		{`{"emial": "a@b.c"}`, "emial", "unknown field"},
 		{`{"email": "a@b.c"} {}`, "", "exactly one"},
 		{`{"email": "a@b.c"} x`, "", "exactly one"},
