@@ -66,10 +66,22 @@ type accountJSON struct {
 	Email       string    `json:"email"`
 	CreatedAt   time.Time `json:"created_at"`
 	HasPassword bool      `json:"has_password"`
+	CodeSignIn  bool      `json:"code_sign_in"`
+	// RecoveryEmail is masked even for the owner: an app may show it on
+	// a screen someone else can see, and the owner knows it anyway.
+	RecoveryEmail    string     `json:"recovery_email,omitempty"`
+	UnderAttackUntil *time.Time `json:"under_attack_until,omitempty"`
 }
 
-func newAccountJSON(a otpd.Account) accountJSON {
-	return accountJSON{ID: a.ID, Email: a.Email.String(), CreatedAt: a.CreatedAt, HasPassword: a.HasPassword()}
+// newAccountJSON describes a as it is at now, which tells whether a
+// campaign against it is still on.
+func newAccountJSON(a otpd.Account, now time.Time) accountJSON {
+	out := accountJSON{ID: a.ID, Email: a.Email.String(), CreatedAt: a.CreatedAt, HasPassword: a.HasPassword(),
+		CodeSignIn: !a.CodeSignInOff, RecoveryEmail: a.RecoveryEmail.Masked()}
+	if a.UnderAttackAt(now) {
+		out.UnderAttackUntil = &a.Campaign.Until
+	}
+	return out
 }
 
 func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
@@ -101,12 +113,12 @@ func (s *Server) writeSignedIn(w http.ResponseWriter, in signin.SignedIn) {
 		SessionToken string      `json:"session_token"`
 		ExpiresAt    time.Time   `json:"expires_at"`
 		Account      accountJSON `json:"account"`
-	}{in.Token, in.Session.ExpiresAt, newAccountJSON(in.Account)})
+	}{in.Token, in.Session.ExpiresAt, newAccountJSON(in.Account, s.clock.Now())})
 }
 
 // required refuses a request that lacks a field. Required fields are
 // pointers, so that a missing one is told apart from an empty one.
-func required(name string, v *string) error {
+func required[T any](name string, v *T) error {
 	if v == nil {
 		return otpd.FieldError(name, "%s is required", name)
 	}
@@ -130,7 +142,7 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newAccountJSON(c.account))
+	writeJSON(w, http.StatusOK, newAccountJSON(c.account, s.clock.Now()))
 	return nil
 }
 

@@ -50,6 +50,7 @@ func (s *Server) loadHome(r *http.Request, p *page, c caller) error {
 		return err
 	}
 	p.Account, p.Events, p.Devices = c.account, eventViews(evs), deviceViews(ds, c.session.DeviceID)
+	p.UnderAttack = c.account.UnderAttackAt(s.clock.Now())
 	return nil
 }
 
@@ -61,6 +62,13 @@ var doneNotices = map[string]string{
 	"password-removed": "Your password is removed. You sign in with a code sent to your address.",
 	"reset":            "Your new password is set, and every other session was signed out.",
 	"device-forgotten": "The device is forgotten. A password alone no longer signs in there; a code is needed as well.",
+
+	"signed-out-everywhere": "Every other session of your account is signed out; this one stays.",
+	"code-sign-in-off":      "Code-only sign-in is off. You sign in with your password and a code; codes asked for without your password are not sent.",
+	"code-sign-in-on":       "Code-only sign-in is on again: a code sent to your address signs you in.",
+	"email-changed":         "Your sign-in address is changed. We told your old address, with a link that undoes the change for 7 days.",
+	"recovery-added":        "Your recovery address is added. If you cannot read your sign-in address, a sign-in or reset code can be sent there instead.",
+	"recovery-removed":      "Your recovery address is removed. Codes go only to your sign-in address.",
 }
 
 func (s *Server) pageSignIn(w http.ResponseWriter, r *http.Request) {
@@ -98,6 +106,8 @@ var (
 		purposes: []otpd.Purpose{otpd.PurposeResetPassword}, restart: "/password/forgot"}
 	stepUpCodes = codeKind{base: "/step-up/", template: "stepup_code.html", title: "Confirm it's you",
 		purposes: []otpd.Purpose{otpd.PurposeStepUp}}
+	addressCodes = codeKind{base: "/account/addresses/", template: "address_code.html", title: "Check the new address",
+		purposes: []otpd.Purpose{otpd.PurposeChangeEmail, otpd.PurposeAddRecovery}}
 )
 
 // errNotThisPage is a flow opened under the path of another kind of code.

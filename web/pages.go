@@ -44,7 +44,8 @@ type page struct {
 	Error  string
 	Notice string
 	// Field is the input Error is about, shown next to it; Form tells
-	// apart two forms on one page that have a field of the same name.
+	// apart two forms on one page that have a field of the same name,
+	// and the two forms address.html shows (addressForm.form).
 	Field      string
 	Form       string
 	DevMailbox bool
@@ -70,12 +71,17 @@ type page struct {
 	ToRecovery bool
 
 	Account otpd.Account
-	Events  []eventView
-	Devices []deviceView
+	// UnderAttack: codes for the account are being asked for from many
+	// places right now.
+	UnderAttack bool
+	Events      []eventView
+	Devices     []deviceView
 
 	Token     string
 	Challenge otpd.Challenge
-	Messages  []otpd.Email
+	// Undo marks a "This wasn't me" link that undoes a change of address.
+	Undo     bool
+	Messages []otpd.Email
 }
 
 func (s *Server) newPage(title string) page {
@@ -131,6 +137,8 @@ var purposeWords = map[otpd.Purpose]string{
 	otpd.PurposeSignUp:        "create an account",
 	otpd.PurposeResetPassword: "reset the password",
 	otpd.PurposeStepUp:        "confirm a change to the account",
+	otpd.PurposeChangeEmail:   "make this address the sign-in address of an account",
+	otpd.PurposeAddRecovery:   "make this address the recovery address of an account",
 }
 
 func humanDuration(d time.Duration) string {

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/otpd/otpd/signin"
+)
 
 type route struct {
 	pattern string
@@ -32,6 +36,12 @@ func (s *Server) routes() []route {
 		api("DELETE /api/v1/me/password", s.apiRemovePassword),
 		api("GET /api/v1/me/devices", s.apiDevices),
 		api("DELETE /api/v1/me/devices/{device_id}", s.apiForgetDevice),
+		api("POST /api/v1/me/sign-out-everywhere", s.apiSignOutEverywhere),
+		api("PUT /api/v1/me/settings", s.apiSetSettings),
+		api("POST /api/v1/me/email", s.apiNewAddress((*signin.Engine).ChangeEmail)),
+		api("POST /api/v1/me/recovery", s.apiNewAddress((*signin.Engine).AddRecovery)),
+		api("DELETE /api/v1/me/recovery", s.apiRemoveRecovery),
+		api("POST /api/v1/me/addresses/{flow_id}/verify", s.apiConfirmAddress),
 		api("POST /api/v1/sign-out", s.apiSignOut),
 		{pattern: "GET /api/v1/openapi.json", handler: http.HandlerFunc(serveOpenAPI)},
 		{pattern: "GET /metrics", handler: http.HandlerFunc(s.serveMetrics)},
@@ -56,6 +66,19 @@ func (s *Server) routes() []route {
 		page("POST /account/password", s.pageSetPassword),
 		page("GET /account/password/remove", s.pageRemovePasswordConfirm),
 		page("POST /account/password/remove", s.pageRemovePassword),
+		page("GET /account/email", s.pageAddress(changeEmailForm)),
+		page("POST /account/email", s.pageAddressSend(changeEmailForm)),
+		page("GET /account/recovery", s.pageAddress(recoveryForm)),
+		page("POST /account/recovery", s.pageAddressSend(recoveryForm)),
+		page("GET /account/recovery/remove", s.pageRemoveRecoveryConfirm),
+		page("POST /account/recovery/remove", s.pageRemoveRecovery),
+		page("GET /account/addresses/{flow_id}", s.signedInOnly(s.codePage(addressCodes))),
+		page("POST /account/addresses/{flow_id}/verify", s.pageAddressVerify),
+		page("POST /account/addresses/{flow_id}/resend", s.resendTo(addressCodes)),
+		page("GET /account/code-sign-in", s.pageCodeSignIn),
+		page("POST /account/code-sign-in", s.pageSetCodeSignIn),
+		page("GET /account/sign-out-everywhere", s.pageSignOutEverywhereConfirm),
+		page("POST /account/sign-out-everywhere", s.pageSignOutEverywhere),
 		page("POST /devices/{device_id}/forget", s.pageForgetDevice),
 		page("POST /sign-out", s.pageSignOut),
 		page("GET /deny/{token}", s.pageDenyConfirm),

@@ -11,8 +11,9 @@ import (
 
 // A step-up is a code sent to the account's address and entered in the
 // session that asked for it. For a while afterwards the session may make
-// sensitive changes (set, change or remove the password); without one
-// the engine answers step_up_required.
+// sensitive changes (the password, the addresses, code-only sign-in,
+// signing out everywhere); without one the engine answers
+// step_up_required.
 
 func (s *Server) apiStepUp(w http.ResponseWriter, r *http.Request) error {
 	token, err := bearer(r)
@@ -55,7 +56,8 @@ func (s *Server) apiVerifyStepUp(w http.ResponseWriter, r *http.Request) error {
 // stepUpReturns are the pages a step-up may lead back to. A return path
 // comes from the URL or a form, so only these are followed: a crafted
 // link cannot send a person anywhere else after they enter a code.
-var stepUpReturns = []string{"/", "/account/password", "/account/password/remove"}
+var stepUpReturns = []string{"/", "/account/password", "/account/password/remove", "/account/email",
+	"/account/recovery", "/account/recovery/remove", "/account/code-sign-in", "/account/sign-out-everywhere"}
 
 func safeReturn(path string) string {
 	if slices.Contains(stepUpReturns, path) {

@@ -37,3 +37,18 @@ func TestMasked(t *testing.T) {
 		}
 	}
 }
+
+// A step-up leads back with a GET, so every page it may return to must
+// be one; a typo in stepUpReturns would strand the person on a 404.
+func TestStepUpReturnsAreGetPages(t *testing.T) {
+	s := &Server{}
+	pages := map[string]bool{}
+	for _, rt := range s.routes() {
+		pages[rt.pattern] = true
+	}
+	for _, ret := range stepUpReturns {
+		if ret != "/" && !pages["GET "+ret] {
+			t.Errorf("step-up return %s is not a GET page", ret)
+		}
+	}
+}

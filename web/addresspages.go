@@ -1,0 +1,118 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/otpd/otpd/signin"
+)
+
+// addressForm is one of the two forms that put a new address on the
+// account: path is where it lives and where a step-up leads back to, and
+// form tells address.html which of the two it shows.
+type addressForm struct {
+	path, form string
+	start      addressStarter
+}
+
+var (
+	changeEmailForm = addressForm{"/account/email", "email", (*signin.Engine).ChangeEmail}
+	recoveryForm    = addressForm{"/account/recovery", "recovery", (*signin.Engine).AddRecovery}
+)
+
+func (s *Server) addressPage(c caller, f addressForm) page {
+	title := "Change your sign-in address"
+	switch {
+	case f.form == "recovery" && c.account.RecoveryEmail.IsZero():
+		title = "Add a recovery address"
+	case f.form == "recovery":
+		title = "Change your recovery address"
+	}
+	p := s.accountPage(title, c)
+	p.Form = f.form
+	return p
+}
+
+// pageAddress shows the form f after a step-up: only a session that has
+// one can confirm the new address's code, so asking after the person has
+// typed would waste their typing.
+func (s *Server) pageAddress(f addressForm) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := s.steppedUpCaller(w, r, f.path); ok {
+			s.render(w, r, http.StatusOK, "address.html", s.addressPage(c, f))
+		}
+	}
+}
+
+// pageAddressSend sends the code to the address typed in form f and goes
+// on to the page that asks for it.
+func (s *Server) pageAddressSend(f addressForm) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, ok := s.pageCaller(w, r)
+		if !ok {
+			return
+		}
+		email := r.PostFormValue("email")
+		flow, err := f.start(s.engine, r.Context(), c.token, email, s.requester(r))
+		p := s.addressPage(c, f)
+		p.Email = email
+		s.finishChange(w, r, c, err, addressCodes.base+url.PathEscape(flow.ID), f.path, "address.html", p)
+	}
+}
+
+// signedInOnly sends a browser without a working session to the start
+// page instead of h: the address pages work only in the session that
+// asked for the code.
+func (s *Server) signedInOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := s.pageCaller(w, r); ok {
+			h(w, r)
+		}
+	}
+}
+
+func (s *Server) pageAddressVerify(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.pageCaller(w, r)
+	if !ok {
+		return
+	}
+	acct, err := s.engine.ConfirmAddress(r.Context(), c.token, r.PathValue("flow_id"), r.PostFormValue("code"), s.requester(r))
+	if err != nil {
+		s.renderFlowError(w, r, addressCodes, err)
+		return
+	}
+	// The code confirmed a new sign-in address or a recovery address;
+	// the sign-in address tells which.
+	done := "/?done=recovery-added"
+	if acct.Email.Key() != c.account.Email.Key() {
+		done = "/?done=email-changed"
+	}
+	http.Redirect(w, r, done, http.StatusSeeOther)
+}
+
+// pageRemoveRecoveryConfirm asks before the recovery address goes; a GET
+// changes nothing.
+func (s *Server) pageRemoveRecoveryConfirm(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.pageCaller(w, r)
+	if !ok {
+		return
+	}
+	switch {
+	case c.account.RecoveryEmail.IsZero():
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	case !s.steppedUp(c):
+		s.renderStepUp(w, r, c, "/account/recovery/remove", nil)
+	default:
+		s.render(w, r, http.StatusOK, "remove_recovery.html", s.accountPage("Remove your recovery address", c))
+	}
+}
+
+func (s *Server) pageRemoveRecovery(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.pageCaller(w, r)
+	if !ok {
+		return
+	}
+	err := s.engine.RemoveRecovery(r.Context(), c.token, s.requester(r))
+	s.finishChange(w, r, c, err, "/?done=recovery-removed", "/account/recovery/remove", "remove_recovery.html",
+		s.accountPage("Remove your recovery address", c))
+}
