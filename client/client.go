@@ -68,6 +68,14 @@ type Account struct {
 	Email       string    `json:"email"`
 	CreatedAt   time.Time `json:"created_at"`
 	HasPassword bool      `json:"has_password"`
+	// CodeSignIn: a code alone signs in (the default); see SetCodeSignIn.
+	CodeSignIn bool `json:"code_sign_in"`
+	// RecoveryEmail is the recovery address, masked ("a•••@example.org"),
+	// or "" when there is none.
+	RecoveryEmail string `json:"recovery_email"`
+	// UnderAttackUntil is set while codes for the account are being asked
+	// for from many places; zero otherwise.
+	UnderAttackUntil time.Time `json:"under_attack_until"`
 }
 
 // SignedIn is the answer to a verified code or password.
@@ -103,6 +111,15 @@ type Message struct {
 func (c *Client) SignIn(ctx context.Context, email string) (Flow, error) {
 	var f Flow
 	err := c.do(ctx, http.MethodPost, "/api/v1/sign-in", map[string]string{"email": email}, &f)
+	return f, err
+}
+
+// SignInToRecovery asks for a code for email, sent to its account's
+// recovery address; the server sends it to email itself when there is
+// none, and answers the same either way.
+func (c *Client) SignInToRecovery(ctx context.Context, email string) (Flow, error) {
+	var f Flow
+	err := c.do(ctx, http.MethodPost, "/api/v1/sign-in", map[string]string{"email": email, "send_to": "recovery"}, &f)
 	return f, err
 }
 

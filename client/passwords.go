@@ -43,6 +43,14 @@ func (c *Client) ForgotPassword(ctx context.Context, email string) (Flow, error)
 	return f, err
 }
 
+// ForgotPasswordToRecovery is ForgotPassword with the code sent to the
+// account's recovery address, or to email itself when there is none.
+func (c *Client) ForgotPasswordToRecovery(ctx context.Context, email string) (Flow, error) {
+	var f Flow
+	err := c.do(ctx, http.MethodPost, "/api/v1/password/forgot", map[string]string{"email": email, "send_to": "recovery"}, &f)
+	return f, err
+}
+
 // ResetPassword sets a new password with the code of a ForgotPassword
 // flow and signs in; every other session of the account ends. With
 // remember, the answer's DeviceToken is the device cookie to keep.
