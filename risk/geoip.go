@@ -14,7 +14,8 @@ import (
 // databases. It is safe for concurrent use; Close it only when no Locate
 // is running or will run.
 type GeoIP struct {
-	dbs []*maxminddb.Reader
+	dbs   []*maxminddb.Reader
+	paths []string
 }
 
 // probeRecords bounds how many records OpenGeoIP reads to decide whether
@@ -45,7 +46,7 @@ func OpenGeoIP(paths ...string) (*GeoIP, error) {
 			g.Close()
 			return nil, fmt.Errorf("risk: open GeoIP database %s: %w", path, err)
 		}
-		g.dbs = append(g.dbs, db)
+		g.dbs, g.paths = append(g.dbs, db), append(g.paths, path)
 	}
 	return g, nil
 }

@@ -54,6 +54,9 @@ type page struct {
 	// PasswordMin is the shortest password the policy takes; 0 when the
 	// server was not told it.
 	PasswordMin int
+	// Credit is the GeoIP database's attribution, on every page: the
+	// pages show places.
+	Credit Credit
 
 	Flow     signin.FlowState
 	Closed   bool
@@ -99,6 +102,7 @@ func (s *Server) accountPage(title string, c caller) page {
 // render writes a page. Templates are parsed at start-up and tested, so an
 // execution error is a bug; it is logged, and the half-written page stays.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	p.Credit = s.credit
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := s.pages.ExecuteTemplate(w, name, p); err != nil {

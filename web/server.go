@@ -32,6 +32,7 @@ type Server struct {
 	// passwordMin is the policy's shortest password, for the hint on
 	// the forms that set one.
 	passwordMin int
+	credit      Credit
 }
 
 // Options configure a Server.
@@ -46,6 +47,14 @@ type Options struct {
 	// PasswordMinLength is the password policy's minimum, shown as a hint
 	// where a password is set; 0 leaves the number out of the hint.
 	PasswordMinLength int
+	// PlacesCredit is the attribution the GeoIP database's licence asks
+	// of pages that show places; the zero Credit shows none.
+	PlacesCredit Credit
+}
+
+// Credit is a link naming the source of some data shown.
+type Credit struct {
+	Text, URL string
 }
 
 // New returns a Server. It parses the page templates once.
@@ -59,6 +68,7 @@ func New(o Options) *Server {
 		proxies: o.TrustedProxies,
 
 		passwordMin: o.PasswordMinLength,
+		credit:      o.PlacesCredit,
 	}
 }
 

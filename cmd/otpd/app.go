@@ -80,14 +80,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		return nil, fmt.Errorf("mail.templates_dir: %w", err)
 	}
 	a.worker = &mail.Worker{Store: a.store, Mailer: out.mailer, Composer: composer, Open: book.Open, Clock: clock, Log: log}
-	locator, err := openGeoIP(cfg, log, a)
+	locator, credit, err := openGeoIP(cfg, log, a)
 	if err != nil {
 		return nil, err
 	}
 	a.engine = signin.New(signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Locator: locator,
 		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify}, policy(cfg, public.Hostname()))
 	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks(),
-		PasswordMinLength: cfg.Password.MinLength}
+		PasswordMinLength: cfg.Password.MinLength, PlacesCredit: web.Credit(credit)}
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox
 	}
@@ -130,19 +130,19 @@ func openLimiter(ctx context.Context, cfg config.Config, log *slog.Logger, a *ap
 	return redislimit.New(client, "otpd:"), nil
 }
 
-// openGeoIP opens the configured GeoIP databases; without any, places are
-// unknown.
-func openGeoIP(cfg config.Config, log *slog.Logger, a *app) (otpd.Locator, error) {
+// openGeoIP opens the configured GeoIP databases, and says what their
+// licence asks the pages to credit; without any, places are unknown.
+func openGeoIP(cfg config.Config, log *slog.Logger, a *app) (otpd.Locator, risk.Credit, error) {
 	if len(cfg.GeoIP) == 0 {
 		log.Info("no GeoIP database configured; places are unknown")
-		return nil, nil
+		return nil, risk.Credit{}, nil
 	}
 	g, err := risk.OpenGeoIP(cfg.GeoIP...)
 	if err != nil {
-		return nil, fmt.Errorf("geoip: %w", err)
+		return nil, risk.Credit{}, fmt.Errorf("geoip: %w", err)
 	}
 	a.closers = append(a.closers, g.Close)
-	return g, nil
+	return g, g.Credit(), nil
 }
 
 // passwords hashes with the configured costs, at most one hash per core
