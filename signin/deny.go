@@ -37,6 +37,29 @@ func (e *Engine) Deny(ctx context.Context, token string, r Requester) (otpd.Chal
 	if !ok {
 		return otpd.Challenge{}, errBadDenyLink
 	}
+	return e.deny(ctx, id, r)
+}
+
+// ReportFlow is "This wasn't me" from the activity page: the signed-in
+// owner reports a code request for their account's address by its flow,
+// with the same effect as the email's link.
+func (e *Engine) ReportFlow(ctx context.Context, token, flowID string, r Requester) (otpd.Challenge, error) {
+	_, acct, err := e.Authenticate(ctx, token)
+	if err != nil {
+		return otpd.Challenge{}, err
+	}
+	ch, err := e.latest(ctx, flowID)
+	if err != nil {
+		return otpd.Challenge{}, err
+	}
+	if ch.AccountID != acct.ID && ch.Email.Key() != acct.Email.Key() {
+		return otpd.Challenge{}, &otpd.Error{Code: otpd.ENotFound, Field: "flow_id",
+			Message: "this code request is not one of your account's"}
+	}
+	return e.deny(ctx, ch.ID, r)
+}
+
+func (e *Engine) deny(ctx context.Context, id string, r Requester) (otpd.Challenge, error) {
 	ev := otpd.Event{ID: newID(), At: e.now(), IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(),
 		Detail: "the owner reported a code they did not ask for"}
 	ch, err := e.store.DenyChallenge(ctx, id, ev)

@@ -94,3 +94,22 @@ func TestDenyRefusesForgedLinks(t *testing.T) {
 		wantCode(t, err, otpd.ENotFound)
 	}
 }
+
+// From the activity page, the owner reports a request by its flow, with
+// the link's effect; another account's flow is not theirs to report.
+func TestReportFromActivity(t *testing.T) {
+	r := newRig(t)
+	owner := r.signedIn(t, "ada@example.com")
+	f, err := r.engine.SignIn(ctx, "ada@example.com", stranger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := r.signedIn(t, "bob@example.com")
+	_, err = r.engine.ReportFlow(ctx, bob.Token, f.ID, who)
+	wantCode(t, err, otpd.ENotFound)
+	ch, err := r.engine.ReportFlow(ctx, owner.Token, f.ID, who)
+	if err != nil || ch.Status != otpd.StatusDenied {
+		t.Fatalf("ReportFlow: %s, %v", ch.Status, err)
+	}
+	wantEvent(t, r, otpd.EventCodeDenied, "reported a code")
+}
