@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
-	"time"
 
 	"github.com/otpd/otpd/internal/sqlstore"
 )
@@ -19,63 +19,79 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// SchemaVersionError is returned by Open for a database whose schema is
-// newer than this build knows.
-type SchemaVersionError = sqlstore.SchemaVersionError
+type (
+	// SchemaVersionError is returned by Open for a database whose schema
+	// is newer than this build knows.
+	SchemaVersionError = sqlstore.SchemaVersionError
+	// SchemaOutdatedError is returned by Open for a database whose schema
+	// is older than this build's; Migrate upgrades it.
+	SchemaOutdatedError = sqlstore.SchemaOutdatedError
+	// Migration is one numbered schema change.
+	Migration = sqlstore.Migration
+	// SchemaStatus is where a database's schema stands against this build.
+	SchemaStatus = sqlstore.Status
+)
 
-// migrate brings the schema up to the newest known version. Each step
-// takes a transaction-scoped advisory lock for the current schema before
-// it reads the version, so several nodes starting at once apply each
-// migration once, and none reads a half-made schema.
-func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	for _, m := range ms {
-		if err := apply(ctx, db, m, len(ms)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func apply(ctx context.Context, db *sql.DB, m sqlstore.Migration, known int) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("migration %s: %w", m.Name, err)
-	}
-	defer tx.Rollback() // a no-op after Commit
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, lockMigrate); err != nil {
-		return fmt.Errorf("migration %s: lock: %w", m.Name, err)
-	}
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+// dialect is PostgreSQL's part of the migration runner. Each migration's
+// transaction first takes an advisory lock for the current schema, so
+// several nodes migrating at once apply each migration once, and none
+// reads a half-made schema.
+var dialect = sqlstore.Dialect{
+	TableExists: `SELECT to_regclass('schema_migrations') IS NOT NULL`,
+	CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		applied_at BIGINT NOT NULL
-	)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
+	)`,
+	Record: `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
+	Lock: func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, lockMigrate)
+		return err
+	},
+}
+
+func schema(db *sql.DB) (*sqlstore.Schema, error) {
+	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
 	}
-	var current int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+	return &sqlstore.Schema{DB: db, Dialect: dialect, Known: ms}, nil
+}
+
+// Migrate applies the pending migrations to the database named by dsn, in
+// the schema its search_path names first, and returns those it applied.
+// It refuses, with a *SchemaVersionError, a database migrated by a newer
+// otpd.
+func Migrate(ctx context.Context, dsn string) ([]Migration, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	// Checked on every step, the last one included, so that a database
-	// with nothing pending is checked too.
-	if current > known {
-		return &SchemaVersionError{Database: current, Known: known}
+	s, err := schema(db)
+	var applied []Migration
+	if err == nil {
+		applied, err = s.Up(ctx)
 	}
-	if current >= m.Version {
-		return nil
+	if err = errors.Join(err, db.Close()); err != nil {
+		return applied, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-		return fmt.Errorf("migration %s: %w", m.Name, err)
+	return applied, nil
+}
+
+// MigrationStatus reports which migrations the database named by dsn has
+// and which it lacks. It changes nothing.
+func MigrationStatus(ctx context.Context, dsn string) (SchemaStatus, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return SchemaStatus{}, fmt.Errorf("postgres: migration status: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
-		m.Version, time.Now().UnixMilli()); err != nil {
-		return fmt.Errorf("migration %s: record version: %w", m.Name, err)
+	defer db.Close()
+	s, err := schema(db)
+	if err != nil {
+		return SchemaStatus{}, fmt.Errorf("postgres: migration status: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %s: commit: %w", m.Name, err)
+	st, err := s.Status(ctx)
+	if err != nil {
+		return SchemaStatus{}, fmt.Errorf("postgres: migration status: %w", err)
 	}
-	return nil
+	return st, nil
 }

@@ -46,15 +46,21 @@ type Store struct {
 var _ otpd.Store = (*Store)(nil)
 
 // Open connects to the database named by dsn (a postgres:// URL or
-// key=value string, as pgx reads it) and applies pending migrations, in
-// the schema the connection's search_path names first. It refuses, with a
-// *SchemaVersionError, a database migrated by a newer otpd.
+// key=value string, as pgx reads it), in the schema the connection's
+// search_path names first, creating the tables when the schema has none.
+// It refuses a database whose schema differs from this build's: a newer
+// one with *SchemaVersionError, an older one with *SchemaOutdatedError
+// (Migrate upgrades it).
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	if err := migrate(ctx, db); err != nil {
+	s, err := schema(db)
+	if err == nil {
+		err = s.Ready(ctx)
+	}
+	if err != nil {
 		return nil, errors.Join(fmt.Errorf("postgres: open: %w", err), db.Close())
 	}
 	return &Store{db: db}, nil

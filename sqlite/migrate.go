@@ -4,90 +4,93 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
-	"time"
+	"io/fs"
+	"os"
 
 	"github.com/otpd/otpd/internal/sqlstore"
 )
 
-// Migrations are numbered files, NNNN_name.sql, applied in order, each in
-// its own transaction. A file, once released, never changes: a change to
-// the schema is a new file.
+// Migrations are numbered files, NNNN_name.sql, with the same numbers as
+// postgres's, applied in order, each in its own transaction. A file, once
+// released, never changes: a change to the schema is a new file.
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// SchemaVersionError is returned by Open for a database whose schema is
-// newer than this build knows.
-type SchemaVersionError = sqlstore.SchemaVersionError
+type (
+	// SchemaVersionError is returned by Open for a database whose schema
+	// is newer than this build knows.
+	SchemaVersionError = sqlstore.SchemaVersionError
+	// SchemaOutdatedError is returned by Open for a database whose schema
+	// is older than this build's; Migrate upgrades it.
+	SchemaOutdatedError = sqlstore.SchemaOutdatedError
+	// Migration is one numbered schema change.
+	Migration = sqlstore.Migration
+	// SchemaStatus is where a database's schema stands against this build.
+	SchemaStatus = sqlstore.Status
+)
 
-// migrate brings the schema up to the newest known version. Each step
-// re-reads the version inside its immediate transaction, so two processes
-// opening one new file at once apply each migration once.
-func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+// dialect is SQLite's part of the migration runner. It needs no lock of
+// its own: every transaction here is immediate, so it holds the database's
+// write lock from its start, and two processes migrating one file take
+// turns.
+var dialect = sqlstore.Dialect{
+	TableExists: `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')`,
+	CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		applied_at INTEGER NOT NULL
-	)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	for _, m := range ms {
-		if err := apply(ctx, db, m, len(ms)); err != nil {
-			return err
-		}
-	}
-	// A database with no pending migration still has to be checked.
-	return checkVersion(ctx, db, len(ms))
+	)`,
+	Record: `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
 }
 
-func apply(ctx context.Context, db *sql.DB, m sqlstore.Migration, known int) error {
-	tx, err := db.BeginTx(ctx, nil)
+func schema(db *sql.DB) (*sqlstore.Schema, error) {
+	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations/*.sql")
 	if err != nil {
-		return fmt.Errorf("migration %s: %w", m.Name, err)
+		return nil, err
 	}
-	defer tx.Rollback() // a no-op after Commit
-	current, err := schemaVersion(ctx, tx)
-	if err != nil {
-		return fmt.Errorf("migration %s: %w", m.Name, err)
-	}
-	if current > known {
-		return &SchemaVersionError{Database: current, Known: known}
-	}
-	if current >= m.Version {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-		return fmt.Errorf("migration %s: %w", m.Name, err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-		m.Version, time.Now().UnixMilli()); err != nil {
-		return fmt.Errorf("migration %s: record version: %w", m.Name, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %s: commit: %w", m.Name, err)
-	}
-	return nil
+	return &sqlstore.Schema{DB: db, Dialect: dialect, Known: ms}, nil
 }
 
-func checkVersion(ctx context.Context, db *sql.DB, known int) error {
-	current, err := schemaVersion(ctx, db)
+// Migrate applies the pending migrations to the database at path,
+// creating it if needed, and returns those it applied. It refuses, with a
+// *SchemaVersionError, a database written by a newer otpd.
+func Migrate(ctx context.Context, path string) ([]Migration, error) {
+	db, err := openDB(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if current > known {
-		return &SchemaVersionError{Database: current, Known: known}
+	s, err := schema(db)
+	var applied []Migration
+	if err == nil {
+		applied, err = s.Up(ctx)
 	}
-	return nil
+	if err = errors.Join(err, db.Close()); err != nil {
+		return applied, fmt.Errorf("sqlite: migrate %s: %w", path, err)
+	}
+	return applied, nil
 }
 
-func schemaVersion(ctx context.Context, q sqlstore.Queryer) (int, error) {
-	var v int
-	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
+// MigrationStatus reports which migrations the database at path has and
+// which it lacks. It changes nothing, and creates no file: a missing file
+// is a database with none applied.
+func MigrationStatus(ctx context.Context, path string) (SchemaStatus, error) {
+	db, err := openDB(path)
+	if err != nil {
+		return SchemaStatus{}, err
 	}
-	return v, nil
+	defer db.Close()
+	s, err := schema(db)
+	if err != nil {
+		return SchemaStatus{}, fmt.Errorf("sqlite: migration status of %s: %w", path, err)
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return SchemaStatus{Known: s.Known}, nil
+	}
+	st, err := s.Status(ctx)
+	if err != nil {
+		return SchemaStatus{}, fmt.Errorf("sqlite: migration status of %s: %w", path, err)
+	}
+	return st, nil
 }

@@ -34,11 +34,27 @@ type Store struct {
 
 var _ otpd.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the database at path and applies pending
-// migrations. It refuses, with a *SchemaVersionError, a database written by
-// a newer otpd. Use a real file: ":memory:" would give every pooled
-// connection its own empty database.
+// Open opens the database at path, creating and migrating it when it is
+// new. It refuses a database whose schema differs from this build's: a
+// newer one with *SchemaVersionError, an older one with
+// *SchemaOutdatedError (Migrate upgrades it). Use a real file: ":memory:"
+// would give every pooled connection its own empty database.
 func Open(ctx context.Context, path string) (*Store, error) {
+	db, err := openDB(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := schema(db)
+	if err == nil {
+		err = s.Ready(ctx)
+	}
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("sqlite: open %s: %w", path, err), db.Close())
+	}
+	return &Store{db: db}, nil
+}
+
+func openDB(path string) (*sql.DB, error) {
 	if path == "" || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlite: open %q: path must be a file name without '?'", path)
 	}
@@ -46,10 +62,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := migrate(ctx, db); err != nil {
-		return nil, errors.Join(fmt.Errorf("sqlite: open %s: %w", path, err), db.Close())
-	}
-	return &Store{db: db}, nil
+	return db, nil
 }
 
 // Close closes the database.

@@ -49,6 +49,28 @@ func TestReopen(t *testing.T) {
 	}
 }
 
+// Processes starting at once on a new file create it once, and all of
+// them open it: none sees it half made.
+func TestConcurrentOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "otpd.db")
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			s, err := sqlite.Open(t.Context(), path)
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Open: %v", err)
+		}
+	}
+}
+
 // A database migrated by a newer otpd is refused: this build does not know
 // what the newer schema means.
 func TestRefusesNewerSchema(t *testing.T) {

@@ -59,3 +59,18 @@ type SchemaVersionError struct {
 func (e *SchemaVersionError) Error() string {
 	return fmt.Sprintf("database schema version %d is newer than this otpd knows (%d); upgrade otpd", e.Database, e.Known)
 }
+
+// SchemaOutdatedError is returned by a store's Open for a database whose
+// schema is older than this build's: upgrading a schema that holds data is
+// a step an operator takes on purpose (after a backup, once every node
+// runs a build that knows the new version), not a side effect of a start.
+type SchemaOutdatedError struct {
+	Database int      // the version recorded in the database
+	Known    int      // the newest version this build knows
+	Pending  []string // the names of the migrations not applied, in order
+}
+
+func (e *SchemaOutdatedError) Error() string {
+	return fmt.Sprintf("database schema version %d is older than this otpd's (%d); not applied: %s",
+		e.Database, e.Known, strings.Join(e.Pending, ", "))
+}

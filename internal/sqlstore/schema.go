@@ -1,0 +1,248 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Dialect is what the migration runner needs of one store's SQL. The
+// runner's rules are the same for every store; only these statements
+// differ.
+type Dialect struct {
+	// TableExists returns one boolean: whether schema_migrations exists.
+	TableExists string
+	// CreateTable creates schema_migrations unless it exists.
+	CreateTable string
+	// Record inserts one applied migration: (version, applied_at in unix
+	// milliseconds).
+	Record string
+	// Lock, when set, runs first in every migration transaction and holds
+	// until it ends, so that migrators on several nodes take turns. A
+	// store whose transactions lock the database already leaves it nil.
+	Lock func(ctx context.Context, tx *sql.Tx) error
+}
+
+// Schema is one database's migrations: those this build knows, and those
+// the database records in schema_migrations.
+type Schema struct {
+	DB      *sql.DB
+	Dialect Dialect
+	Known   []Migration
+}
+
+// Applied is a migration recorded in a database.
+type Applied struct {
+	Version int
+	At      time.Time
+}
+
+// Status is where a database's schema stands against this build.
+type Status struct {
+	Known   []Migration // this build's migrations, oldest first
+	Applied []Applied   // the database's, oldest first
+}
+
+// Version is the newest version applied, 0 for a new database.
+func (s Status) Version() int {
+	if len(s.Applied) == 0 {
+		return 0
+	}
+	return s.Applied[len(s.Applied)-1].Version
+}
+
+// Pending returns this build's migrations the database lacks, in order.
+func (s Status) Pending() []Migration {
+	var out []Migration
+	for _, m := range s.Known {
+		if m.Version > s.Version() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Newer reports whether the database was migrated by a newer build.
+func (s Status) Newer() bool { return s.Version() > len(s.Known) }
+
+// Status reads the schema's state and changes nothing: a database with no
+// schema_migrations has no migration applied.
+func (s *Schema) Status(ctx context.Context) (Status, error) {
+	st := Status{Known: s.Known}
+	var exists bool
+	if err := s.DB.QueryRowContext(ctx, s.Dialect.TableExists).Scan(&exists); err != nil {
+		return Status{}, fmt.Errorf("read schema version: %w", err)
+	}
+	if !exists {
+		return st, nil
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT version, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return Status{}, fmt.Errorf("read schema version: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a Applied
+		var at int64
+		if err := rows.Scan(&a.Version, &at); err != nil {
+			return Status{}, fmt.Errorf("read schema version: %w", err)
+		}
+		a.At = FromMS(at)
+		st.Applied = append(st.Applied, a)
+	}
+	if err := rows.Err(); err != nil {
+		return Status{}, fmt.Errorf("read schema version: %w", err)
+	}
+	return st, nil
+}
+
+// Ready prepares a database for a store's Open. A new database (no
+// migration applied) is created at once, all its migrations in one
+// transaction, so that a first start needs no step and a node opening it
+// meanwhile sees it whole or not at all; one at this build's version is
+// left as it is. A newer one is refused with *SchemaVersionError, an older
+// one with *SchemaOutdatedError: see Up for upgrading it.
+func (s *Schema) Ready(ctx context.Context) error {
+	st, err := s.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Version() == 0 {
+		// Another node may have created it since; read what is there.
+		if err := s.create(ctx); err != nil {
+			return err
+		}
+		if st, err = s.Status(ctx); err != nil {
+			return err
+		}
+	}
+	switch {
+	case st.Newer():
+		return &SchemaVersionError{Database: st.Version(), Known: len(s.Known)}
+	case st.Version() < len(s.Known):
+		e := &SchemaOutdatedError{Database: st.Version(), Known: len(s.Known)}
+		for _, m := range st.Pending() {
+			e.Pending = append(e.Pending, m.Name)
+		}
+		return e
+	}
+	return nil
+}
+
+// create applies every migration to a database that has none, in one
+// transaction under the dialect's lock; it leaves a database that has
+// some as it is.
+func (s *Schema) create(ctx context.Context) error {
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	current, err := s.lockedVersion(ctx, tx)
+	if err != nil || current > 0 {
+		return errors.Join(err, ignoreDone(tx.Rollback()))
+	}
+	for _, m := range s.Known {
+		if err := s.exec(ctx, tx, m); err != nil {
+			return errors.Join(err, ignoreDone(tx.Rollback()))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create schema: commit: %w", err)
+	}
+	return nil
+}
+
+// Up applies the pending migrations in order, each in its own
+// transaction, and returns those this call applied. Each step re-reads the
+// version under the dialect's lock (or the store's own write lock), so
+// migrators racing on several nodes apply each migration once. A database
+// newer than this build is refused with *SchemaVersionError.
+func (s *Schema) Up(ctx context.Context) ([]Migration, error) {
+	var applied []Migration
+	for _, m := range s.Known {
+		done, err := s.apply(ctx, m)
+		if err != nil {
+			return applied, err
+		}
+		if done {
+			applied = append(applied, m)
+		}
+	}
+	// With nothing pending, the version has not been checked yet.
+	st, err := s.Status(ctx)
+	if err != nil {
+		return applied, err
+	}
+	if st.Newer() {
+		return applied, &SchemaVersionError{Database: st.Version(), Known: len(s.Known)}
+	}
+	return applied, nil
+}
+
+// apply applies m unless the database has it, and reports whether it did.
+func (s *Schema) apply(ctx context.Context, m Migration) (bool, error) {
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("migration %s: %w", m.Name, err)
+	}
+	done, err := s.applyIn(ctx, tx, m)
+	if err != nil || !done {
+		return false, errors.Join(err, ignoreDone(tx.Rollback()))
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migration %s: commit: %w", m.Name, err)
+	}
+	return true, nil
+}
+
+func (s *Schema) applyIn(ctx context.Context, tx *sql.Tx, m Migration) (bool, error) {
+	current, err := s.lockedVersion(ctx, tx)
+	if err != nil {
+		return false, fmt.Errorf("migration %s: %w", m.Name, err)
+	}
+	if current > len(s.Known) {
+		return false, &SchemaVersionError{Database: current, Known: len(s.Known)}
+	}
+	if current >= m.Version {
+		return false, nil
+	}
+	return true, s.exec(ctx, tx, m)
+}
+
+// lockedVersion takes the dialect's lock, makes sure schema_migrations
+// exists, and reads the version under the lock.
+func (s *Schema) lockedVersion(ctx context.Context, tx *sql.Tx) (int, error) {
+	if s.Dialect.Lock != nil {
+		if err := s.Dialect.Lock(ctx, tx); err != nil {
+			return 0, fmt.Errorf("lock: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.Dialect.CreateTable); err != nil {
+		return 0, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return current, nil
+}
+
+// exec applies m in tx and records it.
+func (s *Schema) exec(ctx context.Context, tx *sql.Tx, m Migration) error {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("migration %s: %w", m.Name, err)
+	}
+	if _, err := tx.ExecContext(ctx, s.Dialect.Record, m.Version, time.Now().UnixMilli()); err != nil {
+		return fmt.Errorf("migration %s: record version: %w", m.Name, err)
+	}
+	return nil
+}
+
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
