@@ -142,6 +142,10 @@ type Store interface {
 	// undeliverable) and wipes its payload.
 	FinishMessage(ctx context.Context, id string, state MessageState, at time.Time, lastError string) error
 
+	// The dev mailbox keeps its messages in the store, for every node to
+	// show.
+	DevMailStore
+
 	Close() error
 }
 

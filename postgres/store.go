@@ -33,6 +33,7 @@ import (
 const (
 	lockMigrate = 0x6f747000 // per schema: migrations
 	lockAddress = 0x6f747001 // per address Key: requests, verifies
+	lockMailbox = 0x6f747002 // per schema: the dev mailbox's trim
 )
 
 // Store is an otpd.Store in a PostgreSQL database. It is safe for

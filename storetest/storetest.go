@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Sessions", sessionTests},
 		{"Outbox", outboxTests},
 		{"Deny", denyTests},
+		{"DevMailbox", devMailTests},
 		{"Concurrency", concurrencyTests},
 		{"Passwords", passwordTests},
 		{"Settings", settingsTests},
