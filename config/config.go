@@ -56,6 +56,10 @@ type Config struct {
 	// one IPv6 file. Empty: every place is unknown, and everything still
 	// works.
 	GeoIP []string `toml:"geoip"`
+	// Migrate lets the server upgrade an older database schema at start.
+	// Without it a server refuses an older schema and names the command
+	// that upgrades it; a new, empty database is created either way.
+	Migrate bool `toml:"migrate"`
 
 	Code     CodeConfig     `toml:"code"`
 	Password PasswordConfig `toml:"password"`
@@ -235,6 +239,10 @@ func Default() Config {
 		// No database: places are unknown until you install one (see the
 		// README); sign-in works the same without.
 		GeoIP: []string{},
+		// Off: an upgrade is a step an operator takes on purpose, after a
+		// backup and once every node runs the new otpd (an older node
+		// may not work on a newer schema). otpd migrate up takes it.
+		Migrate: false,
 		Code: CodeConfig{
 			// 9 digits with at most 10 wrong codes per account per 12 h: at
 			// most 10*(60+1) = 610 guesses in 30 days, so the chance of

@@ -83,6 +83,7 @@ func (c *Config) fields() []field {
 		{"redis", &c.Redis},
 		{"trusted_proxies", &c.TrustedProxies},
 		{"geoip", &c.GeoIP},
+		{"migrate", &c.Migrate},
 		{"code.digits", &c.Code.Digits},
 		{"code.lifetime", &c.Code.Lifetime},
 		{"code.max_attempts", &c.Code.MaxAttempts},

@@ -106,7 +106,19 @@ func openBook(cfg config.Config, log *slog.Logger) (*passcode.Book, error) {
 	return passcode.New(secret, cfg.Code.Digits)
 }
 
+// openStore opens the store the configuration names, upgrading an older
+// schema first when cfg.Migrate allows it.
 func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (otpd.Store, error) {
+	if cfg.Migrate {
+		ops := schemaOf(cfg)
+		applied, err := ops.up(ctx)
+		for _, m := range applied {
+			log.Info("applied a database migration", "migration", m.Name, "database", ops.name)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	kind, where := cfg.Store()
 	if kind == config.Postgres {
 		log.Info("state is kept in PostgreSQL")

@@ -18,6 +18,8 @@ const usage = `otpd: sign-in with single-use codes sent by email
 
 Usage:
   otpd [serve] [flags]   run the server (the default command)
+  otpd migrate status    show the database schema's applied and pending migrations
+  otpd migrate up        apply the pending migrations
   otpd check-config      validate the configuration and show its odds
   otpd dkim keygen       make a DKIM key and print its DNS record
   otpd help [command]    show help for a command
@@ -26,7 +28,8 @@ With no configuration otpd keeps its data in ./otpd-data (an SQLite file and
 the server secret), listens on 127.0.0.1:8080, and keeps outgoing mail in a
 dev mailbox at /dev/mailbox instead of sending it.
 
-Run "otpd serve --help" for the server's flags and environment variables.
+Run "otpd serve --help" for the server's flags and environment variables,
+and "otpd migrate --help" for upgrading the database schema.
 `
 
 func main() {
@@ -61,9 +64,14 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return dkimCommand(rest, stdout, stderr)
 	case "check-config":
 		return checkConfig(ctx, rest, env, stdout, stderr)
+	case "migrate":
+		return migrateCommand(ctx, rest, env, stdout, stderr)
 	case "help":
 		if len(rest) > 0 && rest[0] == "serve" {
 			return serve(ctx, []string{"--help"}, env, stdout, stderr, ready)
+		}
+		if len(rest) > 0 && rest[0] == "migrate" {
+			return migrateCommand(ctx, []string{"--help"}, env, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp

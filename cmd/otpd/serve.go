@@ -35,6 +35,7 @@ Environment:
   OTPD_SIGN_UP      true or false: may unknown addresses create an account
   OTPD_DATABASE     postgres://... for several nodes, or sqlite:PATH (default DATA/otpd.db)
   OTPD_REDIS        redis://host:6379/0 to share rate limits between nodes
+  OTPD_MIGRATE      true: upgrade an older database schema at start (like --migrate)
   OTPD_TRUSTED_PROXIES  comma-separated proxies (IPs or CIDRs) whose
                     X-Forwarded-For names the client; set it behind a proxy
   OTPD_SMTP_URL     relay for mail: smtp://user:pass@host:587 (STARTTLS) or
@@ -65,6 +66,7 @@ func serve(ctx context.Context, args []string, env func(string) (string, bool), 
 	configPath := fs.String("config", "", "read settings from this TOML `file`")
 	listen := fs.String("listen", "", "listen on this `address` (default 127.0.0.1:8080)")
 	data := fs.String("data", "", "keep the database and the server secret in this `directory` (default ./otpd-data)")
+	migrate := fs.Bool("migrate", false, "upgrade an older database schema before starting (like migrate = true)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), serveUsage)
 		fs.PrintDefaults()
@@ -94,8 +96,11 @@ func serve(ctx context.Context, args []string, env func(string) (string, bool), 
 			return err
 		}
 	}
+	if *migrate {
+		cfg.Migrate = true
+	}
 	log := newLogger(cfg.Log, stderr)
-	return runServer(ctx, cfg, log, stderr, ready)
+	return outdatedHint(runServer(ctx, cfg, log, stderr, ready), *configPath, *data)
 }
 
 func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr io.Writer, ready func(string)) error {
