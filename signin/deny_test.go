@@ -12,7 +12,7 @@ import (
 // the Message-ID names the challenge.
 func (r *rig) denyToken(t *testing.T, email string) string {
 	t.Helper()
-	m := r.mailbox.Messages(email)[0]
+	m := r.inbox(t, email)[0]
 	id, _, ok := strings.Cut(strings.TrimPrefix(m.MessageID, "<"), "@")
 	if !ok {
 		t.Fatalf("Message-ID %q", m.MessageID)

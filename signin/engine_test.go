@@ -17,7 +17,7 @@ func TestSignUpThenSignIn(t *testing.T) {
 	if !first.AccountCreated || first.Account.Email.String() != "Ada@example.com" {
 		t.Fatalf("first sign-in: created %v, email %q", first.AccountCreated, first.Account.Email)
 	}
-	if subj := r.mailbox.Messages("ada@example.com")[0].Subject; !strings.Contains(subj, "create") {
+	if subj := r.inbox(t, "ada@example.com")[0].Subject; !strings.Contains(subj, "create") {
 		t.Errorf("sign-up mail subject %q does not say it creates an account", subj)
 	}
 
@@ -26,7 +26,7 @@ func TestSignUpThenSignIn(t *testing.T) {
 	if second.AccountCreated || second.Account.ID != first.Account.ID {
 		t.Fatalf("second sign-in made another account: %+v vs %+v", second.Account, first.Account)
 	}
-	if subj := r.mailbox.Messages("ada@example.com")[0].Subject; subj != "Your sign-in code" {
+	if subj := r.inbox(t, "ada@example.com")[0].Subject; subj != "Your sign-in code" {
 		t.Errorf("sign-in mail subject %q", subj)
 	}
 	_, acct, err := r.engine.Authenticate(ctx, second.Token)
@@ -99,7 +99,7 @@ func TestExpiredMessageIsNotDelivered(t *testing.T) {
 	if _, err := r.worker.RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(r.mailbox.Messages("ada@example.com")); n != 0 {
+	if n := len(r.inbox(t, "ada@example.com")); n != 0 {
 		t.Errorf("%d messages delivered after their code expired", n)
 	}
 }

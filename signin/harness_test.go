@@ -108,11 +108,21 @@ func (r *rig) deliver(t *testing.T, email string) otpd.Email {
 	if _, err := r.worker.RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	msgs := r.mailbox.Messages(email)
+	msgs := r.inbox(t, email)
 	if len(msgs) == 0 {
 		t.Fatalf("no message to %s", email)
 	}
 	return msgs[0]
+}
+
+// inbox returns the messages delivered to email, newest first.
+func (r *rig) inbox(t *testing.T, email string) []otpd.Email {
+	t.Helper()
+	msgs, err := r.mailbox.Messages(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msgs
 }
 
 // code delivers the outbox and reads the code from the newest message.

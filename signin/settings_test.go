@@ -39,13 +39,13 @@ func TestCodeSignInOff(t *testing.T) {
 	if err := r.engine.SetCodeSignIn(ctx, in.Token, false, device); err != nil {
 		t.Fatal(err)
 	}
-	before := len(r.mailbox.Messages("ada@example.com"))
+	before := len(r.inbox(t, "ada@example.com"))
 	r.clock.Advance(time.Minute)
 	flood := r.signIn(t, "ada@example.com")
 	if _, err := r.worker.RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(r.mailbox.Messages("ada@example.com")); got != before {
+	if got := len(r.inbox(t, "ada@example.com")); got != before {
 		t.Errorf("continue-with-email sent %d messages with code-only sign-in off", got-before)
 	}
 	wantEvent(t, r, otpd.EventCodeRequested, "code-only sign-in is off")

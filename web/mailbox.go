@@ -1,26 +1,34 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"time"
 
 	"github.com/otpd/otpd"
-	"time"
 )
 
 func (s *Server) pageMailbox(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage("Dev mailbox")
 	p.Email = r.URL.Query().Get("to")
-	p.Messages = s.mailbox.Messages(p.Email)
+	msgs, err := s.mailbox.Messages(r.Context(), p.Email)
+	if err != nil {
+		s.renderError(w, r, "error.html", p, err)
+		return
+	}
+	p.Messages = msgs
 	s.render(w, r, http.StatusOK, "mailbox.html", p)
 }
 
 // rawMessage serves a kept message as the .eml file it would have been,
 // DKIM signature included, for mail clients and verifiers.
 func (s *Server) rawMessage(w http.ResponseWriter, r *http.Request) {
-	raw, ok := s.mailbox.Raw(r.URL.Query().Get("id"))
-	if !ok {
-		s.renderError(w, r, "error.html", s.newPage("Message not found"),
-			&otpd.Error{Code: otpd.ENotFound, Field: "id", Message: "the dev mailbox has no such message"})
+	raw, err := s.mailbox.Raw(r.Context(), r.URL.Query().Get("id"))
+	if errors.Is(err, otpd.ErrNotFound) {
+		err = &otpd.Error{Code: otpd.ENotFound, Field: "id", Message: "the dev mailbox has no such message"}
+	}
+	if err != nil {
+		s.renderError(w, r, "error.html", s.newPage("Message not found"), err)
 		return
 	}
 	w.Header().Set("Content-Type", "message/rfc822")
@@ -37,7 +45,10 @@ type mailJSON struct {
 }
 
 func (s *Server) apiMailbox(w http.ResponseWriter, r *http.Request) error {
-	msgs := s.mailbox.Messages(r.URL.Query().Get("to"))
+	msgs, err := s.mailbox.Messages(r.Context(), r.URL.Query().Get("to"))
+	if err != nil {
+		return err
+	}
 	out := make([]mailJSON, len(msgs))
 	for i, m := range msgs {
 		out[i] = mailJSON{ID: m.MessageID, To: m.To.String(), Subject: m.Subject, Text: m.Text, At: m.Date}

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
-	"github.com/otpd/otpd"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/otpd/otpd"
 )
 
 // The OpenAPI document must describe exactly the API routes the server
@@ -44,5 +46,5 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 type nopMailbox struct{}
 
-func (nopMailbox) Messages(string) []otpd.Email { return nil }
-func (nopMailbox) Raw(string) ([]byte, bool)    { return nil, false }
+func (nopMailbox) Messages(context.Context, string) ([]otpd.Email, error) { return nil, nil }
+func (nopMailbox) Raw(context.Context, string) ([]byte, error)            { return nil, otpd.ErrNotFound }

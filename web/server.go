@@ -3,6 +3,7 @@
 package web
 
 import (
+	"context"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -15,10 +16,11 @@ import (
 
 // Mailbox is the dev mailbox as the web needs it: the messages kept for an
 // address (all of them when to is empty), newest first, and the raw form
-// of one, as it would have been sent.
+// of one, as it would have been sent (an error wrapping otpd.ErrNotFound
+// when there is none). It may read them from the database, which can fail.
 type Mailbox interface {
-	Messages(to string) []otpd.Email
-	Raw(messageID string) ([]byte, bool)
+	Messages(ctx context.Context, to string) ([]otpd.Email, error)
+	Raw(ctx context.Context, messageID string) ([]byte, error)
 }
 
 // Server holds what the handlers depend on. Build it with New.

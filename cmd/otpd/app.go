@@ -63,7 +63,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	if err != nil {
 		return nil, err
 	}
-	out, err := newOutgoing(cfg, log)
+	out, err := newOutgoing(cfg, log, a.store, book)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/otpd/otpd/config"
 	"github.com/otpd/otpd/dkim"
 	"github.com/otpd/otpd/mail"
+	"github.com/otpd/otpd/passcode"
 	"github.com/otpd/otpd/pickup"
 	"github.com/otpd/otpd/smtp"
 )
@@ -25,9 +26,11 @@ type outgoing struct {
 
 // newOutgoing picks the Mailer the configuration asks for: SMTP when a
 // relay is set, a pickup directory when one is set, and otherwise the dev
-// mailbox. Every message is DKIM-signed, in development too, so that the
-// path a real message takes is the one that is tried.
-func newOutgoing(cfg config.Config, log *slog.Logger) (outgoing, error) {
+// mailbox, kept in the store sealed by book, so that every node sharing
+// the store shows every node's mail. Every message is DKIM-signed, in
+// development too, so that the path a real message takes is the one that
+// is tried.
+func newOutgoing(cfg config.Config, log *slog.Logger, store otpd.DevMailStore, book *passcode.Book) (outgoing, error) {
 	signer, err := loadSigner(cfg, log)
 	if err != nil {
 		return outgoing{}, err
@@ -45,13 +48,16 @@ func newOutgoing(cfg config.Config, log *slog.Logger) (outgoing, error) {
 		log.Info("mail is written to the pickup directory for a local MTA", "dir", cfg.Mail.PickupDir)
 		return outgoing{mailer: &pickup.Mailer{Dir: cfg.Mail.PickupDir, Sign: sign}, close: noClose}, nil
 	default:
-		box := &mail.DevMailbox{Render: func(e otpd.Email) ([]byte, error) {
-			raw, err := mail.Render(e)
-			if err != nil {
-				return nil, err
-			}
-			return signer.Sign(raw)
-		}}
+		box := &mail.DevMailbox{
+			Render: func(e otpd.Email) ([]byte, error) {
+				raw, err := mail.Render(e)
+				if err != nil {
+					return nil, err
+				}
+				return signer.Sign(raw)
+			},
+			Store: store, Seal: book.Seal, Open: book.Open,
+		}
 		return outgoing{mailer: box, mailbox: box, close: noClose}, nil
 	}
 }

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"database/sql"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,4 +72,60 @@ func TestTwoNodesShareState(t *testing.T) {
 
 func randomIP() string {
 	return fmt.Sprintf("10.%d.%d.%d", rand.IntN(256), rand.IntN(256), 1+rand.IntN(254))
+}
+
+// With no relay, the dev mailbox lives in the shared database: a code
+// node A sent shows in node B's mailbox, page and API, and verifies there;
+// and the table never holds the code in clear.
+func TestDevMailboxAcrossNodes(t *testing.T) {
+	_, dsn := pgtest.Schema(t)
+	env := map[string]string{"OTPD_DATABASE": dsn}
+	a := startServer(t, env)
+	b := startServer(t, env, "--data", a.dir) // the same secret, as a deployment shares it
+	f, err := a.client().SignIn(ctx, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := b.code(t, "ada@example.com", 0)
+	grouped := code[:3] + " " + code[3:6] + " " + code[6:]
+	resp, err := http.Get(b.url + "/dev/mailbox?to=ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), grouped) {
+		t.Errorf("node B's mailbox page does not show node A's code")
+	}
+	if _, err := b.client().Verify(ctx, f.FlowID, code); err != nil {
+		t.Errorf("the code from node B's mailbox: %v", err)
+	}
+
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT message_id, to_addr, to_key, sealed FROM dev_messages`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id, to, key string
+		var sealed []byte
+		if err := rows.Scan(&id, &to, &key, &sealed); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		for _, clear := range []string{code, grouped} {
+			if bytes.Contains(sealed, []byte(clear)) || strings.Contains(id+to+key, clear) {
+				t.Errorf("the dev mailbox row %s holds the code in clear", id)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil || n != 1 {
+		t.Errorf("%d dev mailbox rows, %v; want the one message", n, err)
+	}
 }

@@ -172,7 +172,7 @@ func warnDevMailbox(log *slog.Logger, stderr io.Writer, public string) {
 	fmt.Fprintf(stderr, "\n"+
 		"  ************************************************************************\n"+
 		"  MAIL IS NOT SENT. No SMTP server is configured, so every message, codes\n"+
-		"  included, is kept in the dev mailbox, in memory. Read it at\n"+
+		"  included, is kept in the dev mailbox, in the database. Read it at\n"+
 		"      %s\n"+
 		"  Do not let real people sign in to this server.\n"+
 		"  ************************************************************************\n\n", page)
