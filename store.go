@@ -142,6 +142,11 @@ type Store interface {
 	// undeliverable) and wipes its payload.
 	FinishMessage(ctx context.Context, id string, state MessageState, at time.Time, lastError string) error
 
+	// Prune deletes what retention no longer keeps (see PruneRequest), in
+	// one transaction. Several nodes may call it at once: one prunes, and
+	// the others skip the round rather than wait.
+	Prune(ctx context.Context, req PruneRequest) (PruneResult, error)
+
 	// The dev mailbox keeps its messages in the store, for every node to
 	// show.
 	DevMailStore

@@ -34,6 +34,7 @@ const (
 	lockMigrate = 0x6f747000 // per schema: migrations
 	lockAddress = 0x6f747001 // per address Key: requests, verifies
 	lockMailbox = 0x6f747002 // per schema: the dev mailbox's trim
+	lockPrune   = 0x6f747003 // per schema: retention, one node at a time
 )
 
 // Store is an otpd.Store in a PostgreSQL database. It is safe for

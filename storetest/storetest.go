@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Outbox", outboxTests},
 		{"Deny", denyTests},
 		{"DevMailbox", devMailTests},
+		{"Prune", pruneTests},
 		{"Concurrency", concurrencyTests},
 		{"Passwords", passwordTests},
 		{"Settings", settingsTests},

@@ -1,0 +1,59 @@
+package otpd
+
+import "time"
+
+// PruneRequest says what retention deletes: rows whose time ended more
+// than an age before Now. An age of zero leaves its kind alone, so that a
+// request that forgets one deletes nothing of it; a negative age is an
+// error.
+//
+// Nothing live is ever deleted, whatever the ages: a pending challenge
+// within its lifetime, a message still queued, an active session, or a
+// failure count (guard) within its window or lockout.
+type PruneRequest struct {
+	Now time.Time
+	// Events recorded more than Events before Now go. Code requests are
+	// events too: their age is this one, never shorter, because they are
+	// the owner's evidence of who drove the address.
+	Events time.Duration
+	// Challenges that expired more than Challenges before Now go, with
+	// their finished outbox messages; a challenge whose message is still
+	// queued stays until it is delivered or given up, and one that
+	// confirmed a change of address stays with that change's record.
+	Challenges time.Duration
+	// Sessions that ended, or passed their absolute expiry, more than
+	// Sessions before Now go. An idle session waits for its absolute
+	// expiry: the idle timeout is a setting that may be raised, which
+	// would bring the session back.
+	Sessions time.Duration
+	// GuessWindow is the window of the failure counts (guards,
+	// GuessLimits.Window). A count whose window, and whose lockout, ended
+	// more than Challenges before Now counts nothing and goes; the margin
+	// keeps it should the window be lengthened meanwhile. Zero keeps
+	// every count.
+	GuessWindow time.Duration
+	// Limit bounds the rows of each kind one call deletes, so that one
+	// transaction stays short; zero or less means no bound. Call again
+	// while a kind reaches it.
+	Limit int
+}
+
+// PruneResult is what one Prune deleted.
+type PruneResult struct {
+	Events     int
+	Challenges int
+	Messages   int
+	Sessions   int
+	Guards     int
+	// Skipped means another node was pruning, and this call deleted
+	// nothing: one pruner at a time is enough.
+	Skipped bool
+}
+
+// Full reports whether some kind reached limit, so that more may be due.
+func (r PruneResult) Full(limit int) bool {
+	if limit <= 0 || r.Skipped {
+		return false
+	}
+	return max(r.Events, r.Challenges, r.Messages, r.Sessions, r.Guards) >= limit
+}
