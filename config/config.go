@@ -61,15 +61,16 @@ type Config struct {
 	// that upgrades it; a new, empty database is created either way.
 	Migrate bool `toml:"migrate"`
 
-	Code     CodeConfig     `toml:"code"`
-	Password PasswordConfig `toml:"password"`
-	Risk     RiskConfig     `toml:"risk"`
-	Limits   LimitsConfig   `toml:"limits"`
-	Session  SessionConfig  `toml:"session"`
-	Log      LogConfig      `toml:"log"`
-	SMTP     SMTPConfig     `toml:"smtp"`
-	Mail     MailConfig     `toml:"mail"`
-	DKIM     DKIMConfig     `toml:"dkim"`
+	Code      CodeConfig      `toml:"code"`
+	Password  PasswordConfig  `toml:"password"`
+	Risk      RiskConfig      `toml:"risk"`
+	Limits    LimitsConfig    `toml:"limits"`
+	Session   SessionConfig   `toml:"session"`
+	Retention RetentionConfig `toml:"retention"`
+	Log       LogConfig       `toml:"log"`
+	SMTP      SMTPConfig      `toml:"smtp"`
+	Mail      MailConfig      `toml:"mail"`
+	DKIM      DKIMConfig      `toml:"dkim"`
 }
 
 // SMTPConfig is the relay that delivers mail. With no URL, mail goes to the
@@ -204,6 +205,24 @@ type SessionConfig struct {
 	// sensitive changes (password, sign-in settings, signing out
 	// everywhere).
 	StepUp Duration `toml:"step_up"`
+}
+
+// RetentionConfig says how long what has ended is kept before the server
+// deletes it. Each age counts from when the thing ended: an event from
+// when it happened, a challenge from its expiry, a session from its end
+// or absolute expiry. "0s" keeps that kind for ever.
+type RetentionConfig struct {
+	// Events is how long the security record is kept, code requests
+	// included.
+	Events Duration `toml:"events"`
+	// Challenges is how long an expired code's record (not the code: only
+	// its HMAC) and its delivered message's are kept.
+	Challenges Duration `toml:"challenges"`
+	// Sessions is how long an ended or expired session's row is kept.
+	Sessions Duration `toml:"sessions"`
+	// Interval is how often the server deletes; with several nodes one of
+	// them does it each time.
+	Interval Duration `toml:"interval"`
 }
 
 // LogConfig chooses what the server logs and how.
@@ -343,6 +362,23 @@ func Default() Config {
 			// make a few changes, too short for a forgotten tab to be a
 			// standing permission.
 			StepUp: Duration(10 * time.Minute),
+		},
+		Retention: RetentionConfig{
+			// 400 days: the owner can read a whole year of who asked for
+			// codes, and compare with the same month a year before; that
+			// record is what otpd is for.
+			Events: Duration(400 * 24 * time.Hour),
+			// 30 days after expiry: a "this wasn't me" link in an old
+			// email still finds its code and records the report. Never
+			// under a day: the per-address daily cap counts these rows.
+			Challenges: Duration(30 * 24 * time.Hour),
+			// A week after it ended: long enough to look into an
+			// incident while the row (IP, browser, times) is there; the
+			// events keep the lasting record, and the token is dead.
+			Sessions: Duration(7 * 24 * time.Hour),
+			// Hourly: a row waits at most an hour past its age, and a
+			// round is a few indexed deletes.
+			Interval: Duration(time.Hour),
 		},
 		Log: LogConfig{
 			// info: one line per notable event; debug is for development.

@@ -123,6 +123,8 @@ func (c Config) problems() Errors {
 		bad("session.absolute", "must be more than 0, got %s", c.Session.Absolute)
 	}
 
+	c.retentionProblems(bad)
+
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

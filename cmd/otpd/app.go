@@ -20,6 +20,7 @@ import (
 	"github.com/otpd/otpd/passcode"
 	"github.com/otpd/otpd/password"
 	"github.com/otpd/otpd/postgres"
+	"github.com/otpd/otpd/retention"
 	"github.com/otpd/otpd/risk"
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/sqlite"
@@ -31,6 +32,7 @@ type app struct {
 	store   otpd.Store
 	engine  *signin.Engine
 	worker  *mail.Worker
+	pruner  *retention.Job
 	mailbox *mail.DevMailbox
 	handler http.Handler
 	// closers release what the app opened, last opened first closed.
@@ -80,6 +82,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		return nil, fmt.Errorf("mail.templates_dir: %w", err)
 	}
 	a.worker = &mail.Worker{Store: a.store, Mailer: out.mailer, Composer: composer, Open: book.Open, Clock: clock, Log: log}
+	a.pruner = &retention.Job{Store: a.store, Clock: clock, Log: log, Ages: retentionAges(cfg),
+		Interval: time.Duration(cfg.Retention.Interval)}
 	locator, credit, err := openGeoIP(cfg, log, a)
 	if err != nil {
 		return nil, err
@@ -208,6 +212,17 @@ func policy(cfg config.Config, host string) signin.Policy {
 		GuardFor:        time.Duration(cfg.Risk.GuardAfterReport),
 		SignUp:          cfg.SignUp,
 		MessageIDDomain: host,
+	}
+}
+
+// retentionAges are the configured ages; wrong-code counts are kept while
+// their window, the one the limits set, is open.
+func retentionAges(cfg config.Config) otpd.PruneRequest {
+	return otpd.PruneRequest{
+		Events:      time.Duration(cfg.Retention.Events),
+		Challenges:  time.Duration(cfg.Retention.Challenges),
+		Sessions:    time.Duration(cfg.Retention.Sessions),
+		GuessWindow: time.Duration(cfg.Limits.WrongCodesWindow),
 	}
 }
 

@@ -137,10 +137,12 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr 
 		warnDevMailbox(log, stderr, cfg.PublicOrigin())
 	}
 
-	workerDone := make(chan error, 1)
-	workerCtx, stopWorker := context.WithCancel(context.Background())
-	defer stopWorker()
-	go func() { workerDone <- a.worker.Run(workerCtx) }()
+	// The outbox worker and the retention job run until the server stops.
+	workerDone, prunerDone := make(chan error, 1), make(chan error, 1)
+	bgCtx, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	go func() { workerDone <- a.worker.Run(bgCtx) }()
+	go func() { prunerDone <- a.pruner.Run(bgCtx) }()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -156,9 +158,12 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr 
 		err = srv.Shutdown(shutCtx)
 		cancel()
 	}
-	stopWorker()
+	stopBackground()
 	if werr := <-workerDone; werr != nil && !errors.Is(werr, context.Canceled) {
 		log.Error("mail worker stopped", "err", werr)
+	}
+	if perr := <-prunerDone; perr != nil {
+		log.Error("retention stopped", "err", perr)
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
