@@ -44,6 +44,9 @@ type Config struct {
 	// Database is where state lives: empty for SQLite in DataDir,
 	// "sqlite:PATH", or "postgres://..." for more than one node.
 	Database string `toml:"database"`
+	// DatabaseConnections bounds the connections one node opens to
+	// PostgreSQL; requests beyond it wait for one.
+	DatabaseConnections int `toml:"database_connections"`
 	// Redis, "redis://host:6379/0", holds the rate limits that several
 	// nodes must share; empty keeps them in memory (one node).
 	Redis string `toml:"redis"`
@@ -252,6 +255,11 @@ func Default() Config {
 		// Open sign-up: an address proves itself by receiving a code, which
 		// is the point of a code-based sign-in. Close it for invite-only use.
 		SignUp: true,
+		// Requests for one address wait on its lock anyway, and a few
+		// connections keep a small PostgreSQL busy; 10 lets nine nodes
+		// share PostgreSQL's default max_connections (100) with room
+		// for admin tools. Unbounded, a burst exhausts it.
+		DatabaseConnections: 10,
 		// No proxy is trusted until named: anyone can send
 		// X-Forwarded-For.
 		TrustedProxies: []string{},

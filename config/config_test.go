@@ -445,6 +445,7 @@ func TestStoresAndProxies(t *testing.T) {
 	for key, change := range map[string]func(*config.Config){
 		"database":                     func(c *config.Config) { c.Database = "mysql://x:secret@h/db" },
 		"redis":                        func(c *config.Config) { c.Redis = "http://cache" },
+		"database_connections":         func(c *config.Config) { c.DatabaseConnections = 0 },
 		"trusted_proxies":              func(c *config.Config) { c.TrustedProxies = []string{"10.0.0.0/33"} },
 		"limits.codes_per_ip_per_hour": func(c *config.Config) { c.Limits.CodesPerIPPerHour = -1 },
 	} {

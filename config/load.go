@@ -80,6 +80,7 @@ func (c *Config) fields() []field {
 		{"secret_file", &c.SecretFile},
 		{"sign_up", &c.SignUp},
 		{"database", &c.Database},
+		{"database_connections", &c.DatabaseConnections},
 		{"redis", &c.Redis},
 		{"trusted_proxies", &c.TrustedProxies},
 		{"geoip", &c.GeoIP},

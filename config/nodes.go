@@ -60,6 +60,9 @@ func (c Config) nodeProblems(bad func(key, format string, args ...any)) {
 	if c.Database == "sqlite:" {
 		bad("database", "sqlite: needs a file path")
 	}
+	if c.DatabaseConnections < 1 || c.DatabaseConnections > 1000 {
+		bad("database_connections", "must be between 1 and 1000, got %d", c.DatabaseConnections)
+	}
 	if c.Redis != "" {
 		if u, err := url.Parse(c.Redis); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			bad("redis", "must be a redis:// or rediss:// URL")

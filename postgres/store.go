@@ -37,6 +37,14 @@ const (
 	lockPrune   = 0x6f747003 // per schema: retention, one node at a time
 )
 
+// DefaultMaxConns bounds the connections one Store opens until
+// SetMaxConns says otherwise. Unbounded, a burst of requests opens a
+// connection each, and a few nodes together exhaust the server's
+// max_connections (100 by default), failing requests; bounded, the burst
+// waits its turn for a connection. Requests for one address wait on its
+// lock anyway, so more connections would not serve them sooner.
+const DefaultMaxConns = 10
+
 // Store is an otpd.Store in a PostgreSQL database. It is safe for
 // concurrent use, also by many processes on many nodes sharing the
 // database: row locks and advisory locks, taken inside each transaction,
@@ -65,7 +73,18 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("postgres: open: %w", err), db.Close())
 	}
-	return &Store{db: db}, nil
+	st := &Store{db: db}
+	st.SetMaxConns(DefaultMaxConns)
+	return st, nil
+}
+
+// SetMaxConns bounds the connections the Store opens to n, and keeps as
+// many open between bursts: opening a PostgreSQL connection starts a
+// server process, which costs more than most queries. Requests beyond n
+// wait for a connection.
+func (s *Store) SetMaxConns(n int) {
+	s.db.SetMaxOpenConns(n)
+	s.db.SetMaxIdleConns(n)
 }
 
 // Close closes the connection pool.

@@ -125,8 +125,13 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (otpd.S
 	}
 	kind, where := cfg.Store()
 	if kind == config.Postgres {
-		log.Info("state is kept in PostgreSQL")
-		return postgres.Open(ctx, where)
+		s, err := postgres.Open(ctx, where)
+		if err != nil {
+			return nil, err
+		}
+		s.SetMaxConns(cfg.DatabaseConnections)
+		log.Info("state is kept in PostgreSQL", "max_connections", cfg.DatabaseConnections)
+		return s, nil
 	}
 	return sqlite.Open(ctx, where)
 }
