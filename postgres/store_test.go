@@ -14,7 +14,7 @@ import (
 	"github.com/otpd/otpd/storetest"
 )
 
-func open(t *testing.T, dsn string) *postgres.Store {
+func open(t testing.TB, dsn string) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(t.Context(), dsn)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 // OTPD_TEST_POSTGRES, e.g.
 // postgres://postgres@127.0.0.1:5432/test?sslmode=disable. Without it the
 // tests skip, unless OTPD_REQUIRE_SERVICES=1 says a skip would hide a gap.
-func ServerDSN(t *testing.T) string {
+func ServerDSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("OTPD_TEST_POSTGRES")
 	if dsn == "" {
@@ -30,9 +30,10 @@ func ServerDSN(t *testing.T) string {
 	return dsn
 }
 
-// Schema creates an empty schema of its own for t, dropped when t
-// ends, and returns its name and a DSN whose search_path names it.
-func Schema(t *testing.T) (name, dsn string) {
+// Schema creates an empty schema of its own for t (a test or a
+// benchmark), dropped when t ends, and returns its name and a DSN whose
+// search_path names it.
+func Schema(t testing.TB) (name, dsn string) {
 	t.Helper()
 	base := ServerDSN(t)
 	u, err := url.Parse(base)
