@@ -68,7 +68,9 @@ func newRig(t *testing.T, edit ...func(*signin.Policy)) *rig {
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := fakeclock.New(start)
-	box := &mail.DevMailbox{}
+	// Kept in the store, sealed, as the server keeps it: invariant 1's
+	// test reads the database files with the mailbox's rows in them.
+	box := &mail.DevMailbox{Store: store, Seal: book.Seal, Open: book.Open}
 	w := &mail.Worker{Store: store, Mailer: box, Open: book.Open, Clock: clock, Log: log,
 		Composer: &mail.Composer{From: "otpd <no-reply@otpd.test>", PublicURL: "https://otpd.test", Product: "otpd"}}
 	geo, err := risk.OpenGeoIP(geotest.Write(t, dir, places))
