@@ -34,6 +34,7 @@ Environment:
   OTPD_SECRET_FILE  server secret (default DATA/secret.key, created if missing)
   OTPD_SIGN_UP      true or false: may unknown addresses create an account
   OTPD_DATABASE     postgres://... for several nodes, or sqlite:PATH (default DATA/otpd.db)
+  OTPD_DATABASE_CONNECTIONS  most connections this node opens to PostgreSQL (default 10)
   OTPD_REDIS        redis://host:6379/0 to share rate limits between nodes
   OTPD_MIGRATE      true: upgrade an older database schema at start (like --migrate)
   OTPD_TRUSTED_PROXIES  comma-separated proxies (IPs or CIDRs) whose
