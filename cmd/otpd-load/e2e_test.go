@@ -24,7 +24,7 @@ var roomyLimits = []string{
 	"OTPD_LIMITS_MESSAGES_PER_MINUTE=0", "OTPD_LIMITS_CODES_PER_HOUR=1000000", "OTPD_LIMITS_CODES_PER_DAY=1000000",
 }
 
-// TestEndToEnd builds the real otpd, starts them as child
+// TestEndToEnd builds the real otpd and the floor, starts them as child
 // processes on loopback ports, and drives a few complete flows through
 // each way of reading codes.
 func TestEndToEnd(t *testing.T) {
@@ -58,6 +58,15 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("sink took %d messages, mailbox read %d times; want 3 and 0", res.SinkMessages, res.MailboxPolls)
 		}
 	})
+
+	t.Run("floor, open loop", func(t *testing.T) {
+		url, _ := startServer(t, filepath.Join(bin, "otpd-floor"), nil, "--listen", "127.0.0.1:0", "--data", t.TempDir())
+		res := drive(t, "--floor", "--target", url, "--rate", "50/s", "--flows", "5")
+		wantFlows(t, res, 5, stepRequest, stepVerify)
+		if _, ok := res.PerStep[stepRead]; ok {
+			t.Error("the floor's flow has a read step")
+		}
+	})
 }
 
 func drive(t *testing.T, args ...string) result {
@@ -85,8 +94,8 @@ func wantFlows(t *testing.T, res result, n int, steps ...string) {
 	}
 }
 
-// buildServers builds otpd into a temporary directory, with a go build
-// that reuses the build cache the test run has filled.
+// buildServers builds otpd and otpd-floor into a temporary directory, in
+// one go build, which reuses the build cache the test run has filled.
 func buildServers(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
@@ -98,7 +107,7 @@ func buildServers(t *testing.T) string {
 	if raceBuild {
 		args = append(args, "-race")
 	}
-	cmd := exec.Command(goTool, append(args, "github.com/otpd/otpd/cmd/otpd")...)
+	cmd := exec.Command(goTool, append(args, "github.com/otpd/otpd/cmd/otpd", "github.com/otpd/otpd/cmd/otpd-floor")...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
