@@ -146,37 +146,6 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// activityLimit is how many events one activity answer holds.
-const activityLimit = 100
-
-type eventJSON struct {
-	Type      otpd.EventType `json:"type"`
-	At        time.Time      `json:"at"`
-	IP        string         `json:"ip"`
-	Place     string         `json:"place"`
-	UserAgent string         `json:"user_agent"`
-	Detail    string         `json:"detail"`
-}
-
-func (s *Server) apiActivity(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.apiCaller(r)
-	if err != nil {
-		return err
-	}
-	evs, err := s.engine.Activity(r.Context(), c.account.ID, activityLimit)
-	if err != nil {
-		return err
-	}
-	out := make([]eventJSON, len(evs))
-	for i, e := range evs {
-		out[i] = eventJSON{Type: e.Type, At: e.At, IP: e.IP, Place: e.Place, UserAgent: e.UserAgent, Detail: e.Detail}
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Events []eventJSON `json:"events"`
-	}{out})
-	return nil
-}
-
 func (s *Server) apiSignOut(w http.ResponseWriter, r *http.Request) error {
 	token, err := bearer(r)
 	if err != nil {

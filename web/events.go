@@ -1,21 +1,9 @@
 package web
 
-import (
-	"time"
+import "github.com/otpd/otpd"
 
-	"github.com/otpd/otpd"
-)
-
-// eventView is an event in plain words.
-type eventView struct {
-	Title     string
-	Detail    string
-	At        time.Time
-	IP        string
-	Place     string
-	UserAgent string
-}
-
+// eventTitles name each event type in plain words, for an event shown on
+// its own.
 var eventTitles = map[otpd.EventType]string{
 	otpd.EventCodeRequested:  "Code requested",
 	otpd.EventCodeRefused:    "Code request refused (too many requests)",
@@ -47,16 +35,4 @@ var eventTitles = map[otpd.EventType]string{
 	otpd.EventRecoveryRemoved:   "Recovery address removed",
 	otpd.EventUnderAttack:       "Codes asked for from many places: account under attack",
 	otpd.EventSettingsChanged:   "Sign-in settings changed",
-}
-
-func eventViews(evs []otpd.Event) []eventView {
-	out := make([]eventView, len(evs))
-	for i, e := range evs {
-		title, ok := eventTitles[e.Type]
-		if !ok {
-			title = string(e.Type)
-		}
-		out[i] = eventView{Title: title, Detail: e.Detail, At: e.At, IP: e.IP, Place: e.Place, UserAgent: e.UserAgent}
-	}
-	return out
 }

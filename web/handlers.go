@@ -9,8 +9,12 @@ import (
 	"github.com/otpd/otpd/signin"
 )
 
-// homeEvents is how many events the signed-in home page shows.
-const homeEvents = 20
+// homeEvents is how many events the home page reads, and homeEntries
+// how many entries it shows of them; the activity page has the rest.
+const (
+	homeEvents  = 50
+	homeEntries = 5
+)
 
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 	token := cookieToken(r)
@@ -38,24 +42,34 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home.html", p)
 }
 
-// loadHome fills the signed-in home page: the account, its remembered
-// devices and its recent activity.
+// loadHome fills the signed-in home page: the account, the codes it did
+// not use, its recent activity, its sessions and remembered devices.
 func (s *Server) loadHome(r *http.Request, p *page, c caller) error {
-	evs, err := s.engine.Activity(r.Context(), c.account.ID, homeEvents)
+	ctx := r.Context()
+	unused, err := s.engine.UnusedCodes(ctx, c.account)
 	if err != nil {
 		return err
 	}
-	ds, err := s.engine.Devices(r.Context(), c.account.ID)
+	es, err := s.entries(ctx, c, homeEvents)
 	if err != nil {
 		return err
 	}
-	p.Account, p.Events, p.Devices = c.account, eventViews(evs), deviceViews(ds, c.session.DeviceID)
+	ss, _, err := s.engine.Sessions(ctx, c.token)
+	if err != nil {
+		return err
+	}
+	ds, err := s.engine.Devices(ctx, c.account.ID)
+	if err != nil {
+		return err
+	}
+	p.Account, p.Unused, p.Recent = c.account, newUnusedNotice(unused), es[:min(len(es), homeEntries)]
+	p.SessionCount, p.Devices = len(ss), deviceViews(ds, c.session.DeviceID)
 	p.UnderAttack = c.account.UnderAttackAt(s.clock.Now())
 	return nil
 }
 
-// doneNotices are what the home page says after a change made elsewhere;
-// the URL names one by key, so that a link cannot put words of its own
+// doneNotices are what a page says after a change made on another; the
+// URL names one by key, so that a link cannot put words of its own
 // on the page.
 var doneNotices = map[string]string{
 	"password-set":     "Your password is set. On a remembered device it signs you in on its own; anywhere else you also need a code.",
@@ -69,6 +83,7 @@ var doneNotices = map[string]string{
 	"email-changed":         "Your sign-in address is changed. We told your old address, with a link that undoes the change for 7 days.",
 	"recovery-added":        "Your recovery address is added. If you cannot read your sign-in address, a sign-in or reset code can be sent there instead.",
 	"recovery-removed":      "Your recovery address is removed. Codes go only to your sign-in address.",
+	"session-ended":         "The session is signed out. If you did not know it, change your password too.",
 }
 
 func (s *Server) pageSignIn(w http.ResponseWriter, r *http.Request) {

@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/otpd/otpd"
@@ -23,8 +22,13 @@ func parsePages() *template.Template {
 	funcs := template.FuncMap{
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"clock":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") },
+		"when":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") },
 		"purpose": func(p otpd.Purpose) string { return purposeWords[p] },
 		"device":  device,
+		"hm":      func(t time.Time) string { return t.UTC().Format("15:04 UTC") },
+		"hmOn":    hm,
+		"dayID":   func(t time.Time) string { return "day-" + t.UTC().Format("2006-01-02") },
+		"date":    func(t time.Time) string { return t.UTC().Format("Monday 2 January 2006") },
 		"masked":  otpd.Address.Masked,
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
@@ -40,7 +44,9 @@ func staticFiles() http.Handler {
 
 // page is what every template gets.
 type page struct {
-	Title  string
+	Title string
+	// Path is the page's own, for the navigation to mark.
+	Path   string
 	Error  string
 	Notice string
 	// Field is the input Error is about, shown next to it; Form tells
@@ -77,8 +83,23 @@ type page struct {
 	// UnderAttack: codes for the account are being asked for from many
 	// places right now.
 	UnderAttack bool
-	Events      []eventView
-	Devices     []deviceView
+	// Unused is the home page's banner about codes the owner did not
+	// use; nil when there were none.
+	Unused  *unusedNotice
+	Recent  []entry
+	Devices []deviceView
+	// Sessions are the account's; SessionCount is their number, for
+	// the home page's link to them.
+	Sessions     []sessionView
+	SessionCount int
+	// Kind is the activity filter shown ("" for all), one of Kinds.
+	Kind  string
+	Kinds []activityKind
+	Days  []day
+	// Report is the code request a "This wasn't me" page is about.
+	Report entry
+	// SignedOut: a report signed out the session it was made in.
+	SignedOut bool
 
 	Token     string
 	Challenge otpd.Challenge
@@ -102,7 +123,7 @@ func (s *Server) accountPage(title string, c caller) page {
 // render writes a page. Templates are parsed at start-up and tested, so an
 // execution error is a bug; it is logged, and the half-written page stays.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
-	p.Credit = s.credit
+	p.Credit, p.Path = s.credit, r.URL.Path
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := s.pages.ExecuteTemplate(w, name, p); err != nil {
@@ -154,11 +175,4 @@ func humanDuration(d time.Duration) string {
 	default:
 		return plural(int((d+time.Hour-1)/time.Hour), "hour")
 	}
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
 }

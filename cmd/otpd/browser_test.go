@@ -76,7 +76,8 @@ func TestBrowserSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ada@example.com", "Code requested", "Wrong code entered", "Signed in", "Headless Chrome on Linux"} {
+	for _, want := range []string{"ada@example.com", "A code to create your account was requested", "A wrong code was entered once.",
+		"It was used to create your account", "Signed in with a code", "Headless Chrome/Linux"} {
 		if !strings.Contains(main, want) {
 			t.Errorf("home page lacks %q:\n%s", want, main)
 		}

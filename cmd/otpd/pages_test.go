@@ -111,7 +111,8 @@ func TestPagesSignInFlow(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	mustContain(t, string(body), "You are signed in", "ada@example.com", "Recent activity", "Code requested", "Signed in", "127.0.0.1")
+	mustContain(t, string(body), "You are signed in", "ada@example.com", "Recent activity", "A code to create your account was requested",
+		"Signed in with a code", "IP 127.0.0.1")
 
 	req, _ = http.NewRequest("POST", s.url+"/sign-out", nil)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")

@@ -1,0 +1,190 @@
+package web
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+// An entry is one line of the activity page, in plain words: an event, a
+// code request together with what became of it, or a whole campaign.
+// The template writes "Subject from Where on Device at At. Outcome".
+type entry struct {
+	Kind    string
+	Subject string
+	// Where is the place, or the IP when the place is unknown.
+	Where  string
+	Device string
+	At     time.Time
+	// End, when set, makes the entry a span from At to End: a campaign.
+	End       time.Time
+	IP        string
+	UserAgent string
+	// Outcome is what came of it, in whole sentences.
+	Outcome string
+	// Request marks a code request, which "This wasn't me" can report.
+	Request bool
+	// Unused marks a code that was sent and never used nor reported: the
+	// owner's evidence that someone drove their address.
+	Unused bool
+	FlowID string
+	// Reportable offers "This wasn't me" for the code request.
+	Reportable bool
+	// Current marks the request whose code started this session.
+	Current bool
+}
+
+func (e entry) sortAt() time.Time {
+	if !e.End.IsZero() {
+		return e.End
+	}
+	return e.At
+}
+
+// history is what the entries are made from.
+type history struct {
+	// events are the account's newest, newest first.
+	events    []otpd.Event
+	campaigns []otpd.Campaign
+	now       time.Time
+	// lifetime and maxAttempts are the policy's, to tell whether a code
+	// that was never used still works.
+	lifetime    time.Duration
+	maxAttempts int
+	// currentFlow is the flow whose code started the caller's session.
+	currentFlow string
+}
+
+// attemptTypes are the events folded into the entry of their code request.
+var attemptTypes = []otpd.EventType{otpd.EventCodeRequested, otpd.EventCodeRefused, otpd.EventCodeVerified,
+	otpd.EventCodeWrong, otpd.EventCodeExpired, otpd.EventCodeExhausted, otpd.EventCodeLocked, otpd.EventCodeRejected}
+
+// entries turns the history into entries, newest first: a flow's attempts
+// fold into its request, and the requests a campaign held back or refused
+// fold into the campaign.
+func (h history) entries() []entry {
+	flows := h.flows()
+	var out []entry
+	for _, c := range h.campaigns {
+		out = append(out, h.campaignEntry(c))
+	}
+	for _, ev := range h.events {
+		g := flows[ev.FlowID]
+		switch {
+		case g != nil && slices.Contains(attemptTypes, ev.Type):
+			if ev.ID == g.requests[0].ID && !h.inCampaign(g) {
+				out = append(out, h.flowEntry(g))
+			}
+		case ev.Type == otpd.EventUnderAttack && h.coveredBy(ev.At):
+			// The campaign's own entry says it.
+		default:
+			out = append(out, eventEntry(ev, g))
+		}
+	}
+	slices.SortStableFunc(out, func(a, b entry) int { return b.sortAt().Compare(a.sortAt()) })
+	return out
+}
+
+// flows groups the events of each code request found among the events.
+func (h history) flows() map[string]*flowGroup {
+	flows := map[string]*flowGroup{}
+	for _, ev := range slices.Backward(h.events) {
+		if ev.FlowID == "" {
+			continue
+		}
+		g := flows[ev.FlowID]
+		if g == nil && (ev.Type == otpd.EventCodeRequested || ev.Type == otpd.EventCodeRefused) {
+			g = &flowGroup{}
+			flows[ev.FlowID] = g
+		}
+		if g != nil {
+			g.add(ev)
+		}
+	}
+	return flows
+}
+
+// inCampaign reports whether a code request is one of those a campaign
+// counts: no code went out for it, during the campaign.
+func (h history) inCampaign(g *flowGroup) bool {
+	return !g.codeSent() && h.coveredBy(g.requests[0].At)
+}
+
+func (h history) coveredBy(at time.Time) bool {
+	for _, c := range h.campaigns {
+		if !at.Before(c.StartedAt) && !at.After(c.LastAt) {
+			return true
+		}
+	}
+	return false
+}
+
+// eventEntry is an event on its own line. g is the code request it is
+// about, when that is among the events.
+func eventEntry(ev otpd.Event, g *flowGroup) entry {
+	e := entry{Kind: eventKinds[ev.Type], Subject: eventTitle(ev.Type), At: ev.At, IP: ev.IP, UserAgent: ev.UserAgent,
+		Where: where(ev.Place, ev.IP), Device: shortDevice(ev.UserAgent), FlowID: ev.FlowID}
+	switch ev.Type {
+	case otpd.EventSessionStarted, otpd.EventPasswordSet:
+		// Their detail ("signed in with a password", "password changed")
+		// says it better than the title.
+		if ev.Detail != "" {
+			e.Subject = sentence(ev.Detail)
+		}
+	case otpd.EventCodeDenied:
+		e.Subject = "You reported a code request as not yours"
+		if g != nil {
+			r := g.requests[0]
+			e.Outcome = "It was " + lowerFirst(g.what()) + " requested" + fromWhere(r) + " at " + hm(r.At, ev.At) + "."
+		}
+	case otpd.EventDeviceRemembered:
+		// The sentence names the device already.
+	case otpd.EventDeviceForgotten:
+		// The detail names the device forgotten, which need not be the
+		// one it was forgotten on.
+		if name, ok := strings.CutPrefix(ev.Detail, "device forgotten: "); ok {
+			e.Outcome = "It was " + name + "."
+		}
+	default:
+		e.Outcome = note(ev.Detail, e.Subject)
+	}
+	return e
+}
+
+func eventTitle(t otpd.EventType) string {
+	if title, ok := eventTitles[t]; ok {
+		return title
+	}
+	return string(t)
+}
+
+// campaignEntry is a flood of requests as one entry: its count, its
+// places and its span, not hundreds of lines.
+func (h history) campaignEntry(c otpd.Campaign) entry {
+	e := entry{Kind: kindCodes, At: c.StartedAt, End: c.LastAt,
+		Subject: "Codes for your account were asked for " + times(c.Requests),
+		Where:   placeList(c.Places, len(c.Places) >= otpd.MaxCampaignPlaces)}
+	if c.LastAt.Truncate(time.Minute).Equal(c.StartedAt.Truncate(time.Minute)) {
+		// "between 14:02 and 14:02" says less than "at 14:02".
+		e.At, e.End = c.LastAt, time.Time{}
+	}
+	if h.now.Before(c.Until) {
+		e.Outcome = "Your account is under attack: until " + hm(c.Until, e.sortAt()) +
+			", codes for devices it does not know are held back, so nobody gets in with them."
+	} else {
+		e.Outcome = "Your account was under attack. Codes for devices it does not know were held back, so nobody got in with them."
+	}
+	return e
+}
+
+func times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return plural(n, "time")
+}

@@ -1,0 +1,188 @@
+package web
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/signin"
+)
+
+var t0 = time.Date(2026, 3, 3, 14, 2, 0, 0, time.UTC)
+
+// lagos is a request from Lagos on Chrome on Windows, at t0 plus min
+// minutes, in flow.
+func lagos(typ otpd.EventType, flow string, min int, detail string) otpd.Event {
+	return otpd.Event{ID: flow + string(typ) + time.Duration(min).String(), Type: typ, FlowID: flow,
+		At: t0.Add(time.Duration(min) * time.Minute), IP: "198.51.100.9", Place: "Lagos, Nigeria", Detail: detail,
+		UserAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"}
+}
+
+// newestFirst reverses events written oldest first, as the store
+// answers them.
+func newestFirst(evs ...otpd.Event) []otpd.Event {
+	out := make([]otpd.Event, len(evs))
+	for i, e := range evs {
+		out[len(evs)-1-i] = e
+	}
+	return out
+}
+
+func sentenceOf(e entry) string {
+	s := e.Subject
+	if e.Where != "" {
+		s += " from " + e.Where
+	}
+	if e.Device != "" {
+		s += " on " + e.Device
+	}
+	return s + " at " + e.At.Format("15:04") + ". " + e.Outcome
+}
+
+func TestCodeRequestsInPlainWords(t *testing.T) {
+	req := "sign-in code requested"
+	for _, tc := range []struct {
+		name       string
+		events     []otpd.Event
+		now        time.Time
+		want       string
+		reportable bool
+	}{
+		{"expired", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req)}, t0.Add(time.Hour),
+			"A sign-in code was requested from Lagos, Nigeria on Chrome/Windows at 14:02. It was not used and expired.", true},
+		{"still good", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req)}, t0.Add(time.Minute),
+			"It has not been used; it stops working at 14:12 UTC.", true},
+		{"resent, then used elsewhere", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req),
+			lagos(otpd.EventCodeRequested, "f", 1, "new sign-in code requested (resend)"),
+			{ID: "v", Type: otpd.EventCodeVerified, FlowID: "f", At: t0.Add(3 * time.Minute), IP: "203.0.113.5", Place: "London, United Kingdom"},
+			{ID: "s", Type: otpd.EventSessionStarted, FlowID: "f", At: t0.Add(3 * time.Minute), IP: "203.0.113.5"}}, t0.Add(time.Hour),
+			"A sign-in code was requested twice from Lagos, Nigeria on Chrome/Windows at 14:02. It was used to sign in from London, United Kingdom at 14:05 UTC.", true},
+		{"reported", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, "password reset code requested"),
+			{ID: "d", Type: otpd.EventCodeDenied, FlowID: "f", At: t0.Add(2 * time.Minute)}}, t0.Add(time.Hour),
+			"A password reset code was requested from Lagos, Nigeria on Chrome/Windows at 14:02. You reported it as not yours at 14:04 UTC, which cancelled it.", false},
+		{"reported once expired", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req),
+			{ID: "d", Type: otpd.EventCodeDenied, FlowID: "f", At: t0.Add(30 * time.Minute)}}, t0.Add(time.Hour),
+			"It was not used and expired. You reported it as not yours at 14:32 UTC.", false},
+		{"guessed at", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req), lagos(otpd.EventCodeWrong, "f", 1, ""),
+			lagos(otpd.EventCodeWrong, "f", 1, ""), lagos(otpd.EventCodeWrong, "f", 2, "")}, t0.Add(time.Hour),
+			"Wrong codes were entered 3 times, so it stopped working.", true},
+		{"held back", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req+"; held back: the account is under attack and the requester's device is unknown; no code was sent")},
+			t0.Add(time.Hour), "No code was sent: your account was under attack", true},
+		{"refused", []otpd.Event{lagos(otpd.EventCodeRefused, "f", 0, req+"; refused by the hourly limit; no code was sent")},
+			t0.Add(time.Hour), "A sign-in code was asked for from Lagos, Nigeria on Chrome/Windows at 14:02. It was refused", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := history{events: newestFirst(tc.events...), now: tc.now, lifetime: 10 * time.Minute, maxAttempts: 3}
+			var flow *entry
+			for _, e := range h.entries() {
+				if e.Request {
+					if flow != nil {
+						t.Fatalf("two entries for one flow: %+v and %+v", *flow, e)
+					}
+					flow = &e
+				}
+			}
+			if flow == nil {
+				t.Fatal("no entry for the request")
+			}
+			if got := sentenceOf(*flow); !strings.Contains(got, tc.want) {
+				t.Errorf("entry says %q, want %q", got, tc.want)
+			}
+			if flow.Reportable != tc.reportable || flow.FlowID != "f" || flow.Kind != kindCodes {
+				t.Errorf("entry %+v: reportable %v, want %v", *flow, flow.Reportable, tc.reportable)
+			}
+		})
+	}
+}
+
+// The request a session signed in by is marked, not offered for a
+// report: reporting it would sign its owner out.
+func TestCurrentSignInIsNotReportable(t *testing.T) {
+	started := otpd.Event{ID: "s", Type: otpd.EventSessionStarted, FlowID: "mine", At: t0.Add(time.Minute), IP: "203.0.113.5"}
+	evs := newestFirst(otpd.Event{ID: "r", Type: otpd.EventCodeRequested, FlowID: "mine", At: t0, IP: "203.0.113.5"}, started)
+	h := history{events: evs, now: t0.Add(time.Hour), lifetime: time.Minute,
+		currentFlow: sessionFlow(evs, otpd.Session{CreatedAt: started.At, IP: "203.0.113.5"})}
+	for _, e := range h.entries() {
+		if e.Request && (!e.Current || e.Reportable) {
+			t.Errorf("the session's own request: current %v, reportable %v", e.Current, e.Reportable)
+		}
+	}
+}
+
+func TestCampaignFoldsHeldBackRequests(t *testing.T) {
+	held := "sign-in code requested; held back: the account is under attack and the requester's device is unknown; no code was sent"
+	c := otpd.Campaign{StartedAt: t0.Add(time.Minute), LastAt: t0.Add(30 * time.Minute), Until: t0.Add(24 * time.Hour),
+		Requests: 40, Places: []string{"Lagos, Nigeria", "Lima, Peru"}}
+	evs := []otpd.Event{lagos(otpd.EventCodeRequested, "first", 0, "sign-in code requested"),
+		{ID: "ua", Type: otpd.EventUnderAttack, At: c.StartedAt, Detail: "under attack: ..."}}
+	for i := 1; i <= 30; i++ {
+		flow := "held" + time.Duration(i).String()
+		evs = append(evs, lagos(otpd.EventCodeRequested, flow, i, held), lagos(otpd.EventCodeWrong, flow, i, "wrong code"))
+	}
+	h := history{events: newestFirst(evs...), campaigns: []otpd.Campaign{c}, now: t0.Add(time.Hour), lifetime: 10 * time.Minute}
+	es := h.entries()
+	if len(es) != 2 {
+		for _, e := range es {
+			t.Log(sentenceOf(e))
+		}
+		t.Fatalf("%d entries, want the campaign and the request before it", len(es))
+	}
+	got := sentenceOf(es[0])
+	for _, want := range []string{"asked for 40 times", "from Lagos, Nigeria and Lima, Peru", "is under attack: until 4 Mar, 14:02 UTC"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("campaign says %q, want %q", got, want)
+		}
+	}
+	if !es[0].End.Equal(c.LastAt) || es[1].FlowID != "first" {
+		t.Errorf("entries %+v", es)
+	}
+}
+
+func TestEveryEventHasAKind(t *testing.T) {
+	for typ := range eventTitles {
+		if eventKinds[typ] == "" {
+			t.Errorf("event type %s has no kind", typ)
+		}
+	}
+	for typ := range eventKinds {
+		if eventTitles[typ] == "" {
+			t.Errorf("kind of unknown event type %s", typ)
+		}
+	}
+}
+
+func TestParseKind(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+		ok   bool
+	}{
+		{nil, "", true}, {[]string{""}, "", true}, {[]string{"codes"}, "codes", true},
+		{[]string{"Codes"}, "", false}, {[]string{"codes", "devices"}, "", false}, {[]string{"<b>"}, "", false},
+	} {
+		got, err := parseKind(tc.in)
+		if got != tc.want || (err == nil) != tc.ok {
+			t.Errorf("parseKind(%q) = %q, %v", tc.in, got, err)
+		}
+		if err != nil && otpd.ErrorCode(err) != otpd.EInvalid {
+			t.Errorf("parseKind(%q): %v, want invalid", tc.in, err)
+		}
+	}
+}
+
+func TestUnusedNotice(t *testing.T) {
+	if n := newUnusedNotice(nil); n != nil {
+		t.Errorf("notice of no codes: %+v", n)
+	}
+	cs := []signin.UnusedCode{{Place: "Lagos, Nigeria", IP: "198.51.100.9"}, {Place: "Lagos, Nigeria", IP: "198.51.100.10"},
+		{IP: "192.0.2.9"}, {Place: "Lima, Peru"}, {Place: "Paris, France"}, {Place: "Oslo, Norway", Status: otpd.StatusDenied}}
+	n := newUnusedNotice(cs)
+	if n == nil || n.Count != 5 || n.Places != "Lagos, Nigeria; 192.0.2.9; Lima, Peru and other places" {
+		t.Errorf("notice %+v", n)
+	}
+	// Codes the owner reported are dealt with.
+	if n := newUnusedNotice(cs[5:]); n != nil {
+		t.Errorf("notice of reported codes only: %+v", n)
+	}
+}
