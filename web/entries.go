@@ -112,9 +112,16 @@ func (h history) inCampaign(g *flowGroup) bool {
 	return !g.codeSent() && h.coveredBy(g.requests[0].At)
 }
 
+// coveredBy reports whether a campaign was on at at. It lasts until its
+// Until, not only its LastAt: a request is counted a moment before its
+// event is recorded, so the last one comes after LastAt.
 func (h history) coveredBy(at time.Time) bool {
 	for _, c := range h.campaigns {
-		if !at.Before(c.StartedAt) && !at.After(c.LastAt) {
+		end := c.LastAt
+		if c.Until.After(end) {
+			end = c.Until
+		}
+		if !at.Before(c.StartedAt) && !at.After(end) {
 			return true
 		}
 	}
