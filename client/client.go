@@ -90,12 +90,17 @@ type SignedIn struct {
 
 // Event is one entry of an account's activity.
 type Event struct {
-	Type      string    `json:"type"`
-	At        time.Time `json:"at"`
-	IP        string    `json:"ip"`
-	Place     string    `json:"place"`
-	UserAgent string    `json:"user_agent"`
-	Detail    string    `json:"detail"`
+	Type string `json:"type"`
+	// Kind is what the event is about: see ActivityOfKind.
+	Kind string    `json:"kind"`
+	At   time.Time `json:"at"`
+	// FlowID names the code request the event is about, if any: the flow
+	// to report with ReportFlow.
+	FlowID    string `json:"flow_id"`
+	IP        string `json:"ip"`
+	Place     string `json:"place"`
+	UserAgent string `json:"user_agent"`
+	Detail    string `json:"detail"`
 }
 
 // Message is one message in the dev mailbox.
@@ -154,15 +159,6 @@ func (c *Client) Me(ctx context.Context) (Account, error) {
 	var a Account
 	err := c.do(ctx, http.MethodGet, "/api/v1/me", nil, &a)
 	return a, err
-}
-
-// Activity returns the signed-in account's events, newest first.
-func (c *Client) Activity(ctx context.Context) ([]Event, error) {
-	var out struct {
-		Events []Event `json:"events"`
-	}
-	err := c.do(ctx, http.MethodGet, "/api/v1/me/activity", nil, &out)
-	return out.Events, err
 }
 
 // SignOut ends the session of c.Token.
