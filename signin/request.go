@@ -241,6 +241,8 @@ func describeRequest(c codeFor) string {
 		otpd.PurposeSignUp:        "code to create the account",
 		otpd.PurposeResetPassword: "password reset code",
 		otpd.PurposeStepUp:        "code to confirm a change to the account",
+		otpd.PurposeChangeEmail:   "code to confirm a new sign-in address",
+		otpd.PurposeAddRecovery:   "code to confirm a recovery address",
 	}[c.purpose]
 	if what == "" {
 		what = "sign-in code"

@@ -65,6 +65,8 @@ func (e *Engine) EndSession(ctx context.Context, token, sessionID string, r Requ
 // UnusedCode is a code asked for the account's address that was never
 // used: the owner's evidence that someone else drove it into a sign-in.
 type UnusedCode struct {
+	// FlowID names the request for "This wasn't me" (Engine.ReportFlow).
+	FlowID  string
 	At      time.Time
 	Purpose otpd.Purpose
 	// Status is expired, exhausted, superseded, denied, or pending while
@@ -104,7 +106,7 @@ func (e *Engine) UnusedCodes(ctx context.Context, acct otpd.Account) ([]UnusedCo
 		if status == otpd.StatusPending && !now.Before(c.ExpiresAt) {
 			status = otpd.StatusExpired
 		}
-		out = append(out, UnusedCode{At: c.CreatedAt, Purpose: c.Purpose, Status: status, IP: c.IP,
+		out = append(out, UnusedCode{FlowID: c.FlowID, At: c.CreatedAt, Purpose: c.Purpose, Status: status, IP: c.IP,
 			UserAgent: c.UserAgent, Place: e.locate(c.IP).String()})
 	}
 	return out, nil
