@@ -14,16 +14,19 @@ import (
 // one flow at a time, so a message to its address answers that flow.
 type account struct {
 	email string
-	// lastMessage is the newest dev-mailbox message already used, so that
-	// the next flow waits for a new one.
+	// lastMessage is the newest dev-mailbox message already there, so
+	// that a flow waits for a new one; seen says it has been looked up.
+	// A new address has none to look up.
 	lastMessage string
+	seen        bool
 }
 
 // codeSource finds the code a flow's request sent. expect is called
-// before the request, so that a message arriving quickly is not missed;
-// the returned wait blocks until the code is there or ctx ends.
+// before the request, so that a message arriving quickly is not missed
+// and one that was there before is not taken for it; the returned wait
+// blocks until the code is there or ctx ends.
 type codeSource interface {
-	expect(a *account) (wait func(ctx context.Context) (string, error))
+	expect(ctx context.Context, a *account) (wait func(ctx context.Context) (string, error), err error)
 }
 
 // errNoCode means a message came without a code in it.
@@ -59,7 +62,19 @@ const (
 	maxPoll   = 50 * time.Millisecond
 )
 
-func (m *mailbox) expect(a *account) func(ctx context.Context) (string, error) {
+func (m *mailbox) expect(ctx context.Context, a *account) (func(ctx context.Context) (string, error), error) {
+	if !a.seen {
+		// An earlier run against the same server left messages to this
+		// address; the newest of them is not this flow's.
+		msgs, err := m.api.DevMessages(ctx, a.email)
+		if err != nil {
+			return nil, err
+		}
+		if len(msgs) > 0 {
+			a.lastMessage = msgs[0].ID
+		}
+		a.seen = true
+	}
 	return func(ctx context.Context) (string, error) {
 		wait := firstPoll
 		for {
@@ -81,7 +96,7 @@ func (m *mailbox) expect(a *account) func(ctx context.Context) (string, error) {
 			}
 			wait = min(wait*2, maxPoll)
 		}
-	}
+	}, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -45,6 +45,10 @@ func TestEndToEnd(t *testing.T) {
 		if res.ServerRSS == nil || *res.ServerRSS <= 0 || *res.ServerIdleRSS <= 0 || res.MailboxPolls < 4 {
 			t.Errorf("memory %v, idle %v, polls %d", res.ServerRSS, res.ServerIdleRSS, res.MailboxPolls)
 		}
+		// A second run finds the first run's messages to the same
+		// accounts in the mailbox, and must not take them for its own.
+		res = drive(t, "--target", url, "--concurrency", "2", "--flows", "4", "--accounts", "3")
+		wantFlows(t, res, 4, stepRequest, stepRead, stepVerify, stepMe)
 	})
 
 	t.Run("SMTP sink", func(t *testing.T) {

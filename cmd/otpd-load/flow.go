@@ -29,7 +29,10 @@ func (r *runner) flow(ctx context.Context, a *account, me bool) error {
 	if r.floor {
 		return r.floorFlow(ctx, a)
 	}
-	wait := r.codes.expect(a)
+	wait, err := r.codes.expect(ctx, a)
+	if err != nil {
+		return stepError(stepRead, err)
+	}
 	start := time.Now()
 	f, err := r.api.SignIn(ctx, a.email)
 	if err != nil {

@@ -62,7 +62,7 @@ func (p *pool) tryTake(i int64) (*account, bool) {
 // fresh names a new address; the run ID keeps a second run against the
 // same server signing up new addresses too.
 func (p *pool) fresh(i int64) *account {
-	return &account{email: fmt.Sprintf("new-%s-%d@load.test", p.runID, i)}
+	return &account{email: fmt.Sprintf("new-%s-%d@load.test", p.runID, i), seen: true}
 }
 
 func (p *pool) give(a *account) {

@@ -48,7 +48,7 @@ func startSink(addr string, rec *recorder) (*sink, error) {
 
 func (s *sink) stop() error { return s.srv.Close() }
 
-func (s *sink) expect(a *account) func(ctx context.Context) (string, error) {
+func (s *sink) expect(_ context.Context, a *account) (func(ctx context.Context) (string, error), error) {
 	key := strings.ToLower(a.email)
 	ch := make(chan string, 1)
 	s.mu.Lock()
@@ -69,7 +69,7 @@ func (s *sink) expect(a *account) func(ctx context.Context) (string, error) {
 		case <-ctx.Done():
 			return "", ctx.Err()
 		}
-	}
+	}, nil
 }
 
 // deliver hands a code ("" for a message without one) to whoever waits
