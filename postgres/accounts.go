@@ -14,26 +14,6 @@ import (
 const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries, code_sign_in_off,
 	recovery_email, campaign_id, campaign_until, prev_signin_at`
 
-// AccountByEmail finds an account by its address's Key, so a capital letter
-// in the local part finds the same account.
-func (s *Store) AccountByEmail(ctx context.Context, email otpd.Address) (otpd.Account, error) {
-	a, err := accountByKey(ctx, s.db, email.Key())
-	if err != nil {
-		return otpd.Account{}, fmt.Errorf("postgres: account by email: %w", err)
-	}
-	return a, nil
-}
-
-// AccountByID finds an account by its ID.
-func (s *Store) AccountByID(ctx context.Context, id string) (otpd.Account, error) {
-	a, err := scanAccount(s.db.QueryRowContext(ctx,
-		`SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
-	if err != nil {
-		return otpd.Account{}, fmt.Errorf("postgres: account %s: %w", id, sqlstore.NotFound(err))
-	}
-	return a, nil
-}
-
 func accountByKey(ctx context.Context, q sqlstore.Queryer, key string) (otpd.Account, error) {
 	a, err := scanAccount(q.QueryRowContext(ctx,
 		`SELECT `+accountColumns+` FROM accounts WHERE email_key = $1`, key))
@@ -106,62 +86,6 @@ func insertEvent(ctx context.Context, tx *sql.Tx, e otpd.Event) error {
 		e.FlowID, e.IP, e.UserAgent, e.Place, e.Detail)
 	if err != nil {
 		return fmt.Errorf("insert event %s: %w", e.Type, err)
-	}
-	return nil
-}
-
-// Events returns an account's events, newest first; events recorded in the
-// same millisecond come newest-recorded first. A limit of zero or less
-// returns them all.
-func (s *Store) Events(ctx context.Context, accountID string, limit int) ([]otpd.Event, error) {
-	var lim sql.NullInt64 // NULL is PostgreSQL's "no limit"
-	if limit > 0 {
-		lim = sql.NullInt64{Int64: int64(limit), Valid: true}
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, account_id, email, flow_id, ip, user_agent, place, detail
-		FROM events WHERE account_id = $1 ORDER BY at DESC, seq DESC LIMIT $2`, accountID, lim)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: events of account %s: %w", accountID, err)
-	}
-	defer rows.Close()
-	var evs []otpd.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: events of account %s: %w", accountID, err)
-		}
-		evs = append(evs, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: events of account %s: %w", accountID, err)
-	}
-	return evs, nil
-}
-
-func scanEvent(row sqlstore.Scanner) (otpd.Event, error) {
-	var (
-		e       otpd.Event
-		typ     string
-		at      int64
-		account sql.NullString
-		email   string
-	)
-	if err := row.Scan(&e.ID, &typ, &at, &account, &email, &e.FlowID, &e.IP, &e.UserAgent, &e.Place, &e.Detail); err != nil {
-		return otpd.Event{}, err
-	}
-	addr, err := sqlstore.ParseAddress(email)
-	if err != nil {
-		return otpd.Event{}, err
-	}
-	e.Type, e.At, e.AccountID, e.Email = otpd.EventType(typ), sqlstore.FromMS(at), account.String, addr
-	return e, nil
-}
-
-// RecordEvent records one event on its own.
-func (s *Store) RecordEvent(ctx context.Context, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return insertEvent(ctx, tx, ev) })
-	if err != nil {
-		return fmt.Errorf("postgres: record event: %w", err)
 	}
 	return nil
 }

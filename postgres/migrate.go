@@ -32,23 +32,6 @@ type (
 	SchemaStatus = sqlstore.Status
 )
 
-// dialect is PostgreSQL's part of the migration runner. Each migration's
-// transaction first takes an advisory lock for the current schema, so
-// several nodes migrating at once apply each migration once, and none
-// reads a half-made schema.
-var dialect = sqlstore.Dialect{
-	TableExists: `SELECT to_regclass('schema_migrations') IS NOT NULL`,
-	CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		applied_at BIGINT NOT NULL
-	)`,
-	Record: `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
-	Lock: func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, lockMigrate)
-		return err
-	},
-}
-
 func schema(db *sql.DB) (*sqlstore.Schema, error) {
 	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations/*.sql")
 	if err != nil {

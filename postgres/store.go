@@ -23,6 +23,7 @@ import (
 	"fmt"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
@@ -50,7 +51,31 @@ const DefaultMaxConns = 10
 // database: row locks and advisory locks, taken inside each transaction,
 // order every security state change.
 type Store struct {
+	*sqlstore.Store
 	db *sql.DB
+}
+
+// dialect is what PostgreSQL does differently: at READ COMMITTED a
+// transaction locks what it reads, with row locks (FOR UPDATE) and with
+// advisory locks for what no one row stands for.
+var dialect = sqlstore.Dialect{
+	Name:        "postgres",
+	Greatest:    "GREATEST",
+	NoLimit:     sql.NullInt64{}, // NULL
+	RowLocks:    true,
+	LockAddress: lockAddressKey,
+	TableExists: `SELECT to_regclass('schema_migrations') IS NOT NULL`,
+	CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at BIGINT NOT NULL
+	)`,
+	// Each migration's transaction first takes an advisory lock for the
+	// current schema, so several nodes migrating at once apply each
+	// migration once, and none reads a half-made schema.
+	LockSchema: func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, lockMigrate)
+		return err
+	},
 }
 
 var _ otpd.Store = (*Store)(nil)
@@ -73,7 +98,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("postgres: open: %w", err), db.Close())
 	}
-	st := &Store{db: db}
+	st := &Store{Store: sqlstore.New(db, dialect), db: db}
 	st.SetMaxConns(DefaultMaxConns)
 	return st, nil
 }

@@ -13,26 +13,6 @@ import (
 const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries, code_sign_in_off,
 	recovery_email, campaign_id, campaign_until, prev_signin_at`
 
-// AccountByEmail finds an account by its address's Key, so a capital letter
-// in the local part finds the same account.
-func (s *Store) AccountByEmail(ctx context.Context, email otpd.Address) (otpd.Account, error) {
-	a, err := accountByKey(ctx, s.db, email.Key())
-	if err != nil {
-		return otpd.Account{}, fmt.Errorf("sqlite: account by email: %w", err)
-	}
-	return a, nil
-}
-
-// AccountByID finds an account by its ID.
-func (s *Store) AccountByID(ctx context.Context, id string) (otpd.Account, error) {
-	a, err := scanAccount(s.db.QueryRowContext(ctx,
-		`SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
-	if err != nil {
-		return otpd.Account{}, fmt.Errorf("sqlite: account %s: %w", id, sqlstore.NotFound(err))
-	}
-	return a, nil
-}
-
 func accountByKey(ctx context.Context, q sqlstore.Queryer, key string) (otpd.Account, error) {
 	a, err := scanAccount(q.QueryRowContext(ctx,
 		`SELECT `+accountColumns+` FROM accounts WHERE email_key = ?`, key))

@@ -32,19 +32,6 @@ type (
 	SchemaStatus = sqlstore.Status
 )
 
-// dialect is SQLite's part of the migration runner. It needs no lock of
-// its own: every transaction here is immediate, so it holds the database's
-// write lock from its start, and two processes migrating one file take
-// turns.
-var dialect = sqlstore.Dialect{
-	TableExists: `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')`,
-	CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		applied_at INTEGER NOT NULL
-	)`,
-	Record: `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-}
-
 func schema(db *sql.DB) (*sqlstore.Schema, error) {
 	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations/*.sql")
 	if err != nil {

@@ -32,51 +32,6 @@ func roundSession(s otpd.Session) otpd.Session {
 	return s
 }
 
-// SessionByTokenHash finds a session by the hash of its token, ended or
-// not: whether it may still be used is the caller's decision.
-func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Session, error) {
-	sess, err := scanSession(s.db.QueryRowContext(ctx,
-		`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`, hash))
-	if err != nil {
-		return otpd.Session{}, fmt.Errorf("sqlite: session by token: %w", sqlstore.NotFound(err))
-	}
-	return sess, nil
-}
-
-// TouchSession moves a session's last-seen time forward, never back, so
-// that two requests racing with different clocks cannot shorten it.
-func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?`, sqlstore.MS(at), id)
-	if err == nil {
-		err = sqlstore.Affected(res)
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: touch session %s: %w", id, err)
-	}
-	return nil
-}
-
-// EndSession ends an active session at ev.At and records ev, in one
-// transaction. Only one of two concurrent calls ends it; the other gets
-// ErrNotFound.
-func (s *Store) EndSession(ctx context.Context, id string, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, sqlstore.MS(ev.At), id)
-		if err != nil {
-			return err
-		}
-		if err := sqlstore.Affected(res); err != nil {
-			return err
-		}
-		ev.Type = otpd.EventSessionEnded
-		return insertEvent(ctx, tx, ev)
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: end session %s: %w", id, err)
-	}
-	return nil
-}
-
 func scanSession(row sqlstore.Scanner) (otpd.Session, error) {
 	var (
 		s                      otpd.Session
@@ -90,46 +45,4 @@ func scanSession(row sqlstore.Scanner) (otpd.Session, error) {
 	s.SteppedUpAt = sqlstore.FromNullMS(steppedUp)
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = sqlstore.FromMS(created), sqlstore.FromMS(seen), sqlstore.FromMS(expires), sqlstore.FromNullMS(ended)
 	return s, nil
-}
-
-// Sessions returns an account's sessions that have not been ended,
-// newest first; whether each may still be used is the caller's decision.
-func (s *Store) Sessions(ctx context.Context, accountID string) ([]otpd.Session, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
-		WHERE account_id = ? AND ended_at IS NULL ORDER BY created_at DESC, id`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: sessions of account %s: %w", accountID, err)
-	}
-	defer rows.Close()
-	var ss []otpd.Session
-	for rows.Next() {
-		sess, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: sessions of account %s: %w", accountID, err)
-		}
-		ss = append(ss, sess)
-	}
-	return ss, rows.Err()
-}
-
-// EndSessionsFrom ends an account's active sessions that started from ip
-// at or after since, and records ev, in one transaction.
-func (s *Store) EndSessionsFrom(ctx context.Context, accountID, ip string, since time.Time, ev otpd.Event) (int, error) {
-	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?
-			WHERE account_id = ? AND ip = ? AND created_at >= ? AND ended_at IS NULL`,
-			sqlstore.MS(ev.At), accountID, ip, sqlstore.MS(since))
-		if err != nil {
-			return err
-		}
-		if n, err = res.RowsAffected(); err != nil || n == 0 {
-			return err
-		}
-		return insertEvent(ctx, tx, ev)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: end sessions of account %s from %s: %w", accountID, ip, err)
-	}
-	return int(n), nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -29,7 +30,23 @@ const dsnOptions = "_pragma=journal_mode(WAL)" +
 // also by several processes sharing the file: SQLite's write lock, taken at
 // the start of each transaction, orders every security state change.
 type Store struct {
+	*sqlstore.Store
 	db *sql.DB
+}
+
+// dialect is what SQLite does differently. It needs no lock of its own:
+// every transaction here is immediate, so it holds the database's write
+// lock from its start, and requests, verifies and migrations, in any
+// number of processes sharing the file, take turns.
+var dialect = sqlstore.Dialect{
+	Name:        "sqlite",
+	Greatest:    "MAX",
+	NoLimit:     -1,
+	TableExists: `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')`,
+	CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	)`,
 }
 
 var _ otpd.Store = (*Store)(nil)
@@ -51,7 +68,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("sqlite: open %s: %w", path, err), db.Close())
 	}
-	return &Store{db: db}, nil
+	return &Store{Store: sqlstore.New(db, dialect), db: db}, nil
 }
 
 func openDB(path string) (*sql.DB, error) {
@@ -63,11 +80,6 @@ func openDB(path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return db, nil
-}
-
-// Close closes the database.
-func (s *Store) Close() error {
-	return s.db.Close()
 }
 
 // inTx runs fn in one immediate transaction and commits it when fn returns

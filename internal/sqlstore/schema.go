@@ -8,23 +8,6 @@ import (
 	"time"
 )
 
-// Dialect is what the migration runner needs of one store's SQL. The
-// runner's rules are the same for every store; only these statements
-// differ.
-type Dialect struct {
-	// TableExists returns one boolean: whether schema_migrations exists.
-	TableExists string
-	// CreateTable creates schema_migrations unless it exists.
-	CreateTable string
-	// Record inserts one applied migration: (version, applied_at in unix
-	// milliseconds).
-	Record string
-	// Lock, when set, runs first in every migration transaction and holds
-	// until it ends, so that migrators on several nodes take turns. A
-	// store whose transactions lock the database already leaves it nil.
-	Lock func(ctx context.Context, tx *sql.Tx) error
-}
-
 // Schema is one database's migrations: those this build knows, and those
 // the database records in schema_migrations.
 type Schema struct {
@@ -214,8 +197,8 @@ func (s *Schema) applyIn(ctx context.Context, tx *sql.Tx, m Migration) (bool, er
 // lockedVersion takes the dialect's lock, makes sure schema_migrations
 // exists, and reads the version under the lock.
 func (s *Schema) lockedVersion(ctx context.Context, tx *sql.Tx) (int, error) {
-	if s.Dialect.Lock != nil {
-		if err := s.Dialect.Lock(ctx, tx); err != nil {
+	if s.Dialect.LockSchema != nil {
+		if err := s.Dialect.LockSchema(ctx, tx); err != nil {
 			return 0, fmt.Errorf("lock: %w", err)
 		}
 	}
@@ -234,7 +217,8 @@ func (s *Schema) exec(ctx context.Context, tx *sql.Tx, m Migration) error {
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
-	if _, err := tx.ExecContext(ctx, s.Dialect.Record, m.Version, time.Now().UnixMilli()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
+		m.Version, time.Now().UnixMilli()); err != nil {
 		return fmt.Errorf("migration %s: record version: %w", m.Name, err)
 	}
 	return nil

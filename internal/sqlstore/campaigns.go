@@ -1,28 +1,26 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
 	"github.com/otpd/otpd"
-	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 // RequestIPs returns the IPs of an address's recent code requests.
 func (s *Store) RequestIPs(ctx context.Context, email otpd.Address, since time.Time, limit int) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT ip FROM challenges WHERE email_key = $1 AND created_at >= $2
-		ORDER BY created_at DESC LIMIT $3`, email.Key(), sqlstore.MS(since), limit)
+		ORDER BY created_at DESC LIMIT $3`, email.Key(), MS(since), limit)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: request IPs of %s: %w", email, err)
+		return nil, s.errorf("request IPs of %s: %w", email, err)
 	}
 	defer rows.Close()
 	var ips []string
 	for rows.Next() {
 		var ip string
 		if err := rows.Scan(&ip); err != nil {
-			return nil, fmt.Errorf("postgres: request IPs of %s: %w", email, err)
+			return nil, s.errorf("request IPs of %s: %w", email, err)
 		}
 		ips = append(ips, ip)
 	}
@@ -33,16 +31,16 @@ func (s *Store) RequestIPs(ctx context.Context, email otpd.Address, since time.T
 func (s *Store) StartCampaign(ctx context.Context, c otpd.Campaign, ev otpd.Event, notice *otpd.OutboxMessage) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET campaign_id = $1, campaign_until = $2
-			WHERE id = $3 AND campaign_until <= $4`, c.ID, sqlstore.MS(c.Until), c.AccountID, sqlstore.MS(c.StartedAt))
+			WHERE id = $3 AND campaign_until <= $4`, c.ID, MS(c.Until), c.AccountID, MS(c.StartedAt))
 		if err != nil {
 			return err
 		}
-		if err := sqlstore.Affected(res); err != nil {
+		if err := Affected(res); err != nil {
 			return otpd.ErrCampaignOn
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (id, account_id, started_at, last_at, until, requests, places)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.AccountID, sqlstore.MS(c.StartedAt), sqlstore.MS(c.LastAt),
-			sqlstore.MS(c.Until), c.Requests, sqlstore.PlacesText(c.Places)); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.AccountID, MS(c.StartedAt), MS(c.LastAt),
+			MS(c.Until), c.Requests, PlacesText(c.Places)); err != nil {
 			return err
 		}
 		if notice != nil {
@@ -53,32 +51,33 @@ func (s *Store) StartCampaign(ctx context.Context, c otpd.Campaign, ev otpd.Even
 		return insertEvent(ctx, tx, ev)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: start campaign against account %s: %w", c.AccountID, err)
+		return s.errorf("start campaign against account %s: %w", c.AccountID, err)
 	}
 	return nil
 }
 
 // CountCampaign adds a held-back request to the account's campaign. The
-// campaign's row is locked, so that concurrent requests lose no place.
+// campaign's row is locked before its places are read, so that concurrent
+// requests lose no place.
 func (s *Store) CountCampaign(ctx context.Context, accountID string, at time.Time, place string, until time.Time) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var id, places string
-		err := tx.QueryRowContext(ctx, `SELECT c.id, c.places FROM accounts a JOIN campaigns c ON c.id = a.campaign_id
-			WHERE a.id = $1 FOR UPDATE OF c`, accountID).Scan(&id, &places)
+		err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT c.id, c.places FROM accounts a JOIN campaigns c ON c.id = a.campaign_id
+			WHERE a.id = $1`, `FOR UPDATE OF c`), accountID).Scan(&id, &places)
 		if err != nil {
-			return sqlstore.NotFound(err)
+			return NotFound(err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET requests = requests + 1, last_at = GREATEST(last_at, $1),
-			until = GREATEST(until, $2), places = $3 WHERE id = $4`,
-			sqlstore.MS(at), sqlstore.MS(until), sqlstore.PlacesText(otpd.AddPlace(sqlstore.ParsePlaces(places), place)), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET requests = requests + 1, last_at = `+s.d.Greatest+`(last_at, $1),
+			until = `+s.d.Greatest+`(until, $2), places = $3 WHERE id = $4`,
+			MS(at), MS(until), PlacesText(otpd.AddPlace(ParsePlaces(places), place)), id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE accounts SET campaign_until = GREATEST(campaign_until, $1) WHERE id = $2`,
-			sqlstore.MS(until), accountID)
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET campaign_until = `+s.d.Greatest+`(campaign_until, $1) WHERE id = $2`,
+			MS(until), accountID)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: count campaign against account %s: %w", accountID, err)
+		return s.errorf("count campaign against account %s: %w", accountID, err)
 	}
 	return nil
 }
@@ -88,7 +87,7 @@ func (s *Store) Campaigns(ctx context.Context, accountID string) ([]otpd.Campaig
 	rows, err := s.db.QueryContext(ctx, `SELECT id, account_id, started_at, last_at, until, requests, places
 		FROM campaigns WHERE account_id = $1 ORDER BY started_at DESC`, accountID)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: campaigns of account %s: %w", accountID, err)
+		return nil, s.errorf("campaigns of account %s: %w", accountID, err)
 	}
 	defer rows.Close()
 	var cs []otpd.Campaign
@@ -97,9 +96,9 @@ func (s *Store) Campaigns(ctx context.Context, accountID string) ([]otpd.Campaig
 		var started, last, until int64
 		var places string
 		if err := rows.Scan(&c.ID, &c.AccountID, &started, &last, &until, &c.Requests, &places); err != nil {
-			return nil, fmt.Errorf("postgres: campaigns of account %s: %w", accountID, err)
+			return nil, s.errorf("campaigns of account %s: %w", accountID, err)
 		}
-		c.StartedAt, c.LastAt, c.Until, c.Places = sqlstore.FromMS(started), sqlstore.FromMS(last), sqlstore.FromMS(until), sqlstore.ParsePlaces(places)
+		c.StartedAt, c.LastAt, c.Until, c.Places = FromMS(started), FromMS(last), FromMS(until), ParsePlaces(places)
 		cs = append(cs, c)
 	}
 	return cs, rows.Err()

@@ -1,12 +1,10 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/otpd/otpd"
-	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 const deviceColumns = `id, account_id, name, first_seen, last_seen, last_ip, last_place`
@@ -15,17 +13,17 @@ const deviceColumns = `id, account_id, name, first_seen, last_seen, last_ip, las
 // place forward; its name and first-seen time stay as first saved.
 func (s *Store) SaveDevice(ctx context.Context, d otpd.Device, ev *otpd.Event) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (account_id, id) DO UPDATE SET last_seen = excluded.last_seen,
 			    last_ip = excluded.last_ip, last_place = excluded.last_place WHERE excluded.last_seen >= devices.last_seen`,
-			d.ID, d.AccountID, d.Name, sqlstore.MS(d.FirstSeen), sqlstore.MS(d.LastSeen), d.LastIP, sqlstore.PlaceText(d.LastPlace))
+			d.ID, d.AccountID, d.Name, MS(d.FirstSeen), MS(d.LastSeen), d.LastIP, PlaceText(d.LastPlace))
 		if err != nil || ev == nil {
 			return err
 		}
 		return insertEvent(ctx, tx, *ev)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: save device %s: %w", d.ID, err)
+		return s.errorf("save device %s: %w", d.ID, err)
 	}
 	return nil
 }
@@ -33,9 +31,9 @@ func (s *Store) SaveDevice(ctx context.Context, d otpd.Device, ev *otpd.Event) e
 // Device returns one of an account's devices.
 func (s *Store) Device(ctx context.Context, accountID, id string) (otpd.Device, error) {
 	d, err := scanDevice(s.db.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices
-		WHERE account_id = ? AND id = ?`, accountID, id))
+		WHERE account_id = $1 AND id = $2`, accountID, id))
 	if err != nil {
-		return otpd.Device{}, fmt.Errorf("sqlite: device %s: %w", id, sqlstore.NotFound(err))
+		return otpd.Device{}, s.errorf("device %s: %w", id, NotFound(err))
 	}
 	return d, nil
 }
@@ -43,21 +41,21 @@ func (s *Store) Device(ctx context.Context, accountID, id string) (otpd.Device, 
 // Devices returns an account's devices, last seen first.
 func (s *Store) Devices(ctx context.Context, accountID string) ([]otpd.Device, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+deviceColumns+` FROM devices
-		WHERE account_id = ? ORDER BY last_seen DESC, id`, accountID)
+		WHERE account_id = $1 ORDER BY last_seen DESC, id`, accountID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: devices of account %s: %w", accountID, err)
+		return nil, s.errorf("devices of account %s: %w", accountID, err)
 	}
 	defer rows.Close()
 	var ds []otpd.Device
 	for rows.Next() {
 		d, err := scanDevice(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: devices of account %s: %w", accountID, err)
+			return nil, s.errorf("devices of account %s: %w", accountID, err)
 		}
 		ds = append(ds, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: devices of account %s: %w", accountID, err)
+		return nil, s.errorf("devices of account %s: %w", accountID, err)
 	}
 	return ds, nil
 }
@@ -65,22 +63,22 @@ func (s *Store) Devices(ctx context.Context, accountID string) ([]otpd.Device, e
 // ForgetDevice forgets a device and records ev in one transaction.
 func (s *Store) ForgetDevice(ctx context.Context, accountID, id string, ev otpd.Event) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE account_id = ? AND id = ?`, accountID, id)
+		res, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE account_id = $1 AND id = $2`, accountID, id)
 		if err != nil {
 			return err
 		}
-		if err := sqlstore.Affected(res); err != nil {
+		if err := Affected(res); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, ev)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: forget device %s: %w", id, err)
+		return s.errorf("forget device %s: %w", id, err)
 	}
 	return nil
 }
 
-func scanDevice(row sqlstore.Scanner) (otpd.Device, error) {
+func scanDevice(row Scanner) (otpd.Device, error) {
 	var (
 		d           otpd.Device
 		first, last int64
@@ -89,10 +87,10 @@ func scanDevice(row sqlstore.Scanner) (otpd.Device, error) {
 	if err := row.Scan(&d.ID, &d.AccountID, &d.Name, &first, &last, &d.LastIP, &place); err != nil {
 		return otpd.Device{}, err
 	}
-	p, err := sqlstore.ParsePlace(place)
+	p, err := ParsePlace(place)
 	if err != nil {
 		return otpd.Device{}, err
 	}
-	d.FirstSeen, d.LastSeen, d.LastPlace = sqlstore.FromMS(first), sqlstore.FromMS(last), p
+	d.FirstSeen, d.LastSeen, d.LastPlace = FromMS(first), FromMS(last), p
 	return d, nil
 }

@@ -1,0 +1,66 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/otpd/otpd"
+)
+
+const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries, code_sign_in_off,
+	recovery_email, campaign_id, campaign_until, prev_signin_at`
+
+// AccountByEmail finds an account by its address's Key, so a capital letter
+// in the local part finds the same account.
+func (s *Store) AccountByEmail(ctx context.Context, email otpd.Address) (otpd.Account, error) {
+	a, err := accountByKey(ctx, s.db, email.Key())
+	if err != nil {
+		return otpd.Account{}, s.errorf("account by email: %w", err)
+	}
+	return a, nil
+}
+
+// AccountByID finds an account by its ID.
+func (s *Store) AccountByID(ctx context.Context, id string) (otpd.Account, error) {
+	a, err := scanAccount(s.db.QueryRowContext(ctx,
+		`SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
+	if err != nil {
+		return otpd.Account{}, s.errorf("account %s: %w", id, NotFound(err))
+	}
+	return a, nil
+}
+
+func accountByKey(ctx context.Context, q Queryer, key string) (otpd.Account, error) {
+	a, err := scanAccount(q.QueryRowContext(ctx,
+		`SELECT `+accountColumns+` FROM accounts WHERE email_key = $1`, key))
+	return a, NotFound(err)
+}
+
+func scanAccount(row Scanner) (otpd.Account, error) {
+	var (
+		a                         otpd.Account
+		email, place, countries   string
+		recovery                  string
+		campaignUntil, prevLogin  int64
+		created, guard, lastLogin int64
+	)
+	if err := row.Scan(&a.ID, &email, &created, &a.PasswordHash, &guard, &lastLogin, &place, &countries, &a.CodeSignInOff, &recovery,
+		&a.Campaign.ID, &campaignUntil, &prevLogin); err != nil {
+		return otpd.Account{}, err
+	}
+	addr, err := ParseAddress(email)
+	if err != nil {
+		return otpd.Account{}, err
+	}
+	if a.LastPlace, err = ParsePlace(place); err != nil {
+		return otpd.Account{}, err
+	}
+	a.Email, a.CreatedAt = addr, FromMS(created)
+	a.GuardUntil, a.LastSignInAt = FromZeroMS(guard), FromZeroMS(lastLogin)
+	a.PrevSignInAt = FromZeroMS(prevLogin)
+	a.Countries = ParseCountries(countries)
+	a.Campaign.AccountID, a.Campaign.Until = a.ID, FromZeroMS(campaignUntil)
+	if a.RecoveryEmail, err = ParseAddress(recovery); err != nil {
+		return otpd.Account{}, err
+	}
+	return a, nil
+}

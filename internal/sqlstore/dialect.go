@@ -1,0 +1,47 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Dialect is what one SQL store's database does differently; everything
+// else, every query included, is written once in this package. Queries
+// use PostgreSQL's numbered placeholders ($1, $2, ...), which
+// modernc.org/sqlite binds by number too (sqlite's tests pin that), so no
+// query is rewritten for a database. Where the SQL itself differs, the
+// query keeps PostgreSQL's clause in full and the Dialect says whether it
+// applies, or names the one word that differs.
+//
+// The locks are transaction-scoped, held until the transaction ends. A
+// nil lock is one the store needs not take: its transactions serialise
+// every writer already (SQLite's take the database's write lock at
+// BEGIN).
+type Dialect struct {
+	// Name begins every error the store returns: "sqlite: ...".
+	Name string
+	// Greatest is the function of the larger of two values: SQLite's
+	// scalar MAX, PostgreSQL's GREATEST.
+	Greatest string
+	// NoLimit is the LIMIT argument that means none: -1 for SQLite, NULL
+	// for PostgreSQL.
+	NoLimit any
+	// RowLocks says that a transaction must lock the rows it reads before
+	// deciding on them (FOR UPDATE), as at PostgreSQL's READ COMMITTED.
+	// Without it, the clause is left out: SQLite has no row locks, and
+	// needs none.
+	RowLocks bool
+
+	// LockAddress serialises the transactions about one address (its
+	// Key): requests, verifies, denials, password attempts, undoing a
+	// change of address.
+	LockAddress func(ctx context.Context, tx *sql.Tx, key string) error
+
+	// TableExists returns one boolean: whether schema_migrations exists.
+	TableExists string
+	// CreateTable creates schema_migrations unless it exists.
+	CreateTable string
+	// LockSchema runs first in every migration transaction, so that
+	// migrators on several nodes take turns.
+	LockSchema func(ctx context.Context, tx *sql.Tx) error
+}

@@ -1,0 +1,72 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/otpd/otpd"
+)
+
+func insertEvent(ctx context.Context, tx *sql.Tx, e otpd.Event) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, at, account_id, email, email_key,
+		flow_id, ip, user_agent, place, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		e.ID, e.Type, MS(e.At), NullString(e.AccountID), e.Email.String(), e.Email.Key(),
+		e.FlowID, e.IP, e.UserAgent, e.Place, e.Detail)
+	if err != nil {
+		return fmt.Errorf("insert event %s: %w", e.Type, err)
+	}
+	return nil
+}
+
+// Events returns an account's events, newest first; events recorded in the
+// same millisecond come newest-recorded first. A limit of zero or less
+// returns them all.
+func (s *Store) Events(ctx context.Context, accountID string, limit int) ([]otpd.Event, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, account_id, email, flow_id, ip, user_agent, place, detail
+		FROM events WHERE account_id = $1 ORDER BY at DESC, seq DESC LIMIT $2`, accountID, s.limit(limit))
+	if err != nil {
+		return nil, s.errorf("events of account %s: %w", accountID, err)
+	}
+	defer rows.Close()
+	var evs []otpd.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, s.errorf("events of account %s: %w", accountID, err)
+		}
+		evs = append(evs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.errorf("events of account %s: %w", accountID, err)
+	}
+	return evs, nil
+}
+
+func scanEvent(row Scanner) (otpd.Event, error) {
+	var (
+		e       otpd.Event
+		typ     string
+		at      int64
+		account sql.NullString
+		email   string
+	)
+	if err := row.Scan(&e.ID, &typ, &at, &account, &email, &e.FlowID, &e.IP, &e.UserAgent, &e.Place, &e.Detail); err != nil {
+		return otpd.Event{}, err
+	}
+	addr, err := ParseAddress(email)
+	if err != nil {
+		return otpd.Event{}, err
+	}
+	e.Type, e.At, e.AccountID, e.Email = otpd.EventType(typ), FromMS(at), account.String, addr
+	return e, nil
+}
+
+// RecordEvent records one event on its own.
+func (s *Store) RecordEvent(ctx context.Context, ev otpd.Event) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return insertEvent(ctx, tx, ev) })
+	if err != nil {
+		return s.errorf("record event: %w", err)
+	}
+	return nil
+}

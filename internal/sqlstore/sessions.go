@@ -1,0 +1,127 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+const sessionColumns = `id, account_id, token_hash, created_at, last_seen_at, expires_at, ended_at, ip, user_agent,
+	place, device_id, stepped_up_at, step_up_challenge`
+
+func insertSession(ctx context.Context, tx *sql.Tx, s otpd.Session) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		s.ID, s.AccountID, s.TokenHash, MS(s.CreatedAt), MS(s.LastSeenAt), MS(s.ExpiresAt), NullMS(s.EndedAt),
+		s.IP, s.UserAgent, s.Place, s.DeviceID, NullMS(s.SteppedUpAt), s.StepUpChallenge)
+	if err != nil {
+		return fmt.Errorf("insert session: %w", err)
+	}
+	return nil
+}
+
+// SessionByTokenHash finds a session by the hash of its token, ended or
+// not: whether it may still be used is the caller's decision.
+func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Session, error) {
+	sess, err := scanSession(s.db.QueryRowContext(ctx,
+		`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, hash))
+	if err != nil {
+		return otpd.Session{}, s.errorf("session by token: %w", NotFound(err))
+	}
+	return sess, nil
+}
+
+// TouchSession moves a session's last-seen time forward, never back, so
+// that two requests racing with different clocks cannot shorten it. The
+// one UPDATE reads and writes the row under its lock.
+func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = `+s.d.Greatest+`(last_seen_at, $1) WHERE id = $2`, MS(at), id)
+	if err == nil {
+		err = Affected(res)
+	}
+	if err != nil {
+		return s.errorf("touch session %s: %w", id, err)
+	}
+	return nil
+}
+
+// EndSession ends an active session at ev.At and records ev, in one
+// transaction. Only one of two concurrent calls ends it: the other's
+// UPDATE waits for the row (in SQLite, for the database's write lock),
+// re-checks ended_at and matches nothing, so it gets ErrNotFound.
+func (s *Store) EndSession(ctx context.Context, id string, ev otpd.Event) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, MS(ev.At), id)
+		if err != nil {
+			return err
+		}
+		if err := Affected(res); err != nil {
+			return err
+		}
+		ev.Type = otpd.EventSessionEnded
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return s.errorf("end session %s: %w", id, err)
+	}
+	return nil
+}
+
+func scanSession(row Scanner) (otpd.Session, error) {
+	var (
+		s                      otpd.Session
+		created, seen, expires int64
+		ended, steppedUp       sql.NullInt64
+	)
+	if err := row.Scan(&s.ID, &s.AccountID, &s.TokenHash, &created, &seen, &expires, &ended, &s.IP, &s.UserAgent,
+		&s.Place, &s.DeviceID, &steppedUp, &s.StepUpChallenge); err != nil {
+		return otpd.Session{}, err
+	}
+	s.SteppedUpAt = FromNullMS(steppedUp)
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = FromMS(created), FromMS(seen), FromMS(expires), FromNullMS(ended)
+	return s, nil
+}
+
+// Sessions returns an account's sessions that have not been ended,
+// newest first; whether each may still be used is the caller's decision.
+func (s *Store) Sessions(ctx context.Context, accountID string) ([]otpd.Session, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+		WHERE account_id = $1 AND ended_at IS NULL ORDER BY created_at DESC, id`, accountID)
+	if err != nil {
+		return nil, s.errorf("sessions of account %s: %w", accountID, err)
+	}
+	defer rows.Close()
+	var ss []otpd.Session
+	for rows.Next() {
+		sess, err := scanSession(rows)
+		if err != nil {
+			return nil, s.errorf("sessions of account %s: %w", accountID, err)
+		}
+		ss = append(ss, sess)
+	}
+	return ss, rows.Err()
+}
+
+// EndSessionsFrom ends an account's active sessions that started from ip
+// at or after since, and records ev, in one transaction.
+func (s *Store) EndSessionsFrom(ctx context.Context, accountID, ip string, since time.Time, ev otpd.Event) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
+			WHERE account_id = $2 AND ip = $3 AND created_at >= $4 AND ended_at IS NULL`,
+			MS(ev.At), accountID, ip, MS(since))
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return 0, s.errorf("end sessions of account %s from %s: %w", accountID, ip, err)
+	}
+	return int(n), nil
+}
