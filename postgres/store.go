@@ -64,6 +64,7 @@ var dialect = sqlstore.Dialect{
 	NoLimit:     sql.NullInt64{}, // NULL
 	RowLocks:    true,
 	LockAddress: lockAddressKey,
+	LockMailbox: schemaLock(lockMailbox),
 	TableExists: `SELECT to_regclass('schema_migrations') IS NOT NULL`,
 	CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
@@ -72,10 +73,7 @@ var dialect = sqlstore.Dialect{
 	// Each migration's transaction first takes an advisory lock for the
 	// current schema, so several nodes migrating at once apply each
 	// migration once, and none reads a half-made schema.
-	LockSchema: func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, lockMigrate)
-		return err
-	},
+	LockSchema: schemaLock(lockMigrate),
 }
 
 var _ otpd.Store = (*Store)(nil)
@@ -145,4 +143,13 @@ func lockAddressKey(ctx context.Context, tx *sql.Tx, key string) error {
 		return fmt.Errorf("lock address: %w", err)
 	}
 	return nil
+}
+
+// schemaLock returns a hook that takes the advisory lock of class for the
+// current schema, until the transaction ends.
+func schemaLock(class int) func(ctx context.Context, tx *sql.Tx) error {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, class)
+		return err
+	}
 }

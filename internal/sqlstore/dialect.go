@@ -36,6 +36,9 @@ type Dialect struct {
 	// Key): requests, verifies, denials, password attempts, undoing a
 	// change of address.
 	LockAddress func(ctx context.Context, tx *sql.Tx, key string) error
+	// LockMailbox serialises the dev mailbox's writers, so that its trim
+	// keeps its bound.
+	LockMailbox func(ctx context.Context, tx *sql.Tx) error
 
 	// TableExists returns one boolean: whether schema_migrations exists.
 	TableExists string
