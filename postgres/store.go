@@ -59,13 +59,14 @@ type Store struct {
 // transaction locks what it reads, with row locks (FOR UPDATE) and with
 // advisory locks for what no one row stands for.
 var dialect = sqlstore.Dialect{
-	Name:        "postgres",
-	Greatest:    "GREATEST",
-	NoLimit:     sql.NullInt64{}, // NULL
-	RowLocks:    true,
-	LockAddress: lockAddressKey,
-	LockMailbox: schemaLock(lockMailbox),
-	TableExists: `SELECT to_regclass('schema_migrations') IS NOT NULL`,
+	Name:         "postgres",
+	Greatest:     "GREATEST",
+	NoLimit:      sql.NullInt64{}, // NULL
+	RowLocks:     true,
+	LockAddress:  lockAddressKey,
+	LockMailbox:  schemaLock(lockMailbox),
+	TryLockPrune: tryLockPrune,
+	TableExists:  `SELECT to_regclass('schema_migrations') IS NOT NULL`,
 	CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		applied_at BIGINT NOT NULL
@@ -152,4 +153,13 @@ func schemaLock(class int) func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, class)
 		return err
 	}
+}
+
+// tryLockPrune takes the schema's prune lock unless another node holds
+// it. The lock is transaction-scoped, so it ends with the transaction,
+// also through a pooler.
+func tryLockPrune(ctx context.Context, tx *sql.Tx) (bool, error) {
+	var locked bool
+	err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock($1, hashtext(current_schema()))`, lockPrune).Scan(&locked)
+	return locked, err
 }

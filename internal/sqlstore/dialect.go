@@ -39,6 +39,10 @@ type Dialect struct {
 	// LockMailbox serialises the dev mailbox's writers, so that its trim
 	// keeps its bound.
 	LockMailbox func(ctx context.Context, tx *sql.Tx) error
+	// TryLockPrune takes the prune's lock unless another transaction
+	// holds it, and reports whether it did: of several nodes pruning at
+	// once, one prunes and the others skip the round.
+	TryLockPrune func(ctx context.Context, tx *sql.Tx) (bool, error)
 
 	// TableExists returns one boolean: whether schema_migrations exists.
 	TableExists string

@@ -9,23 +9,103 @@ import (
 	"github.com/otpd/otpd"
 )
 
-// Cutoffs are the instants a prune deletes before, as stored; an invalid
+// Prune deletes what retention no longer keeps, in one transaction that
+// first tries the Dialect's prune lock, where it has one. A node that does
+// not get it skips the round instead of waiting: the node holding it
+// deletes the same rows. SQLite has none: it serves one node (processes
+// sharing the file take turns on its write lock), so a round is never
+// skipped. Each kind is deleted by its indexed time, at most req.Limit
+// rows of it.
+func (s *Store) Prune(ctx context.Context, req otpd.PruneRequest) (otpd.PruneResult, error) {
+	cut, err := pruneCutoffs(req)
+	if err != nil {
+		return otpd.PruneResult{}, s.errorf("prune: %w", err)
+	}
+	var res otpd.PruneResult
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.d.TryLockPrune != nil {
+			locked, err := s.d.TryLockPrune(ctx, tx)
+			if err != nil {
+				return fmt.Errorf("lock: %w", err)
+			}
+			if !locked {
+				res.Skipped = true
+				return nil
+			}
+		}
+		return runPrune(ctx, tx, pruneSteps(cut, s.limit(req.Limit), &res))
+	})
+	if err != nil {
+		return otpd.PruneResult{}, s.errorf("prune: %w", err)
+	}
+	return res, nil
+}
+
+// pruneSteps are a prune's DELETEs, in order, each counting into res.
+// Where a row can change under a prune (a guard whose window a wrong code
+// restarts or whose lockout it extends, a session), the DELETE repeats the
+// condition on the row itself: PostgreSQL re-checks it on the row as it is
+// once its lock is free, so a window restarted meanwhile is not deleted.
+func pruneSteps(cut cutoffs, limit any, res *otpd.PruneResult) []pruneStep {
+	return []pruneStep{{
+		Cutoff:  cut.Events,
+		Query:   `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < $1 LIMIT $2)`,
+		Args:    []any{cut.Events, limit},
+		Deleted: &res.Events,
+	}, {
+		// The finished messages of challenges that can go: those whose
+		// messages are none of them queued.
+		Cutoff: cut.Challenges,
+		Query: `DELETE FROM outbox WHERE state <> $1 AND challenge_id IN (
+			SELECT c.id FROM challenges c WHERE c.expires_at < $2 AND NOT EXISTS (
+				SELECT 1 FROM outbox q WHERE q.challenge_id = c.id AND q.state = $1)
+			AND NOT EXISTS (SELECT 1 FROM email_changes e WHERE e.id = c.id) LIMIT $3)`,
+		Args:    []any{otpd.MessageQueued, cut.Challenges, limit},
+		Deleted: &res.Messages,
+	}, {
+		// Then the challenges left without a message. One that confirmed
+		// a change of address stays: the change's record names it.
+		Cutoff: cut.Challenges,
+		Query: `DELETE FROM challenges WHERE id IN (
+			SELECT c.id FROM challenges c WHERE c.expires_at < $1 AND NOT EXISTS (
+				SELECT 1 FROM outbox o WHERE o.challenge_id = c.id)
+			AND NOT EXISTS (SELECT 1 FROM email_changes e WHERE e.id = c.id) LIMIT $2)`,
+		Args:    []any{cut.Challenges, limit},
+		Deleted: &res.Challenges,
+	}, {
+		Cutoff: cut.Sessions,
+		Query: `DELETE FROM sessions WHERE (expires_at < $1 OR ended_at < $1) AND id IN (
+			SELECT id FROM sessions WHERE expires_at < $1 OR ended_at < $1 LIMIT $2)`,
+		Args:    []any{cut.Sessions, limit},
+		Deleted: &res.Sessions,
+	}, {
+		// A guard goes once its window and its lockout both ended long
+		// enough ago.
+		Cutoff: cut.Guards,
+		Query: `DELETE FROM guards WHERE window_start < $1 AND locked_until < $2 AND guard_key IN (
+			SELECT guard_key FROM guards WHERE window_start < $1 AND locked_until < $2 LIMIT $3)`,
+		Args:    []any{cut.Guards, cut.Challenges, limit},
+		Deleted: &res.Guards,
+	}}
+}
+
+// cutoffs are the instants a prune deletes before, as stored; an invalid
 // (NULL) one leaves its kind alone.
-type Cutoffs struct {
+type cutoffs struct {
 	Events     sql.NullInt64
 	Challenges sql.NullInt64
 	Sessions   sql.NullInt64
 	Guards     sql.NullInt64
 }
 
-// PruneCutoffs turns a request's ages into cutoffs. A negative age is
+// pruneCutoffs turns a request's ages into cutoffs. A negative age is
 // refused: it would reach into the future, where live rows are.
-func PruneCutoffs(req otpd.PruneRequest) (Cutoffs, error) {
+func pruneCutoffs(req otpd.PruneRequest) (cutoffs, error) {
 	for name, age := range map[string]time.Duration{
 		"events": req.Events, "challenges": req.Challenges, "sessions": req.Sessions, "guess window": req.GuessWindow,
 	} {
 		if age < 0 {
-			return Cutoffs{}, fmt.Errorf("%s age must not be negative, got %s", name, age)
+			return cutoffs{}, fmt.Errorf("%s age must not be negative, got %s", name, age)
 		}
 	}
 	// before is Now less the ages, or NULL when one of them is zero.
@@ -39,7 +119,7 @@ func PruneCutoffs(req otpd.PruneRequest) (Cutoffs, error) {
 		}
 		return sql.NullInt64{Int64: MS(t), Valid: true}
 	}
-	return Cutoffs{
+	return cutoffs{
 		Events:     before(req.Events),
 		Challenges: before(req.Challenges),
 		Sessions:   before(req.Sessions),
@@ -47,17 +127,17 @@ func PruneCutoffs(req otpd.PruneRequest) (Cutoffs, error) {
 	}, nil
 }
 
-// PruneStep is one DELETE of a prune: it runs when its cutoff is set, and
+// pruneStep is one DELETE of a prune: it runs when its cutoff is set, and
 // its count goes to Deleted.
-type PruneStep struct {
+type pruneStep struct {
 	Cutoff  sql.NullInt64
 	Query   string
 	Args    []any
 	Deleted *int
 }
 
-// RunPrune runs the steps in order in tx.
-func RunPrune(ctx context.Context, tx *sql.Tx, steps []PruneStep) error {
+// runPrune runs the steps in order in tx.
+func runPrune(ctx context.Context, tx *sql.Tx, steps []pruneStep) error {
 	for _, st := range steps {
 		if !st.Cutoff.Valid {
 			continue
