@@ -111,30 +111,6 @@ func (s *Store) SetMaxConns(n int) {
 	s.db.SetMaxIdleConns(n)
 }
 
-// Close closes the connection pool.
-func (s *Store) Close() error {
-	return s.db.Close()
-}
-
-// inTx runs fn in one transaction and commits it when fn returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		return errors.Join(err, ignoreDone(tx.Rollback()))
-	}
-	return tx.Commit()
-}
-
-func ignoreDone(err error) error {
-	if errors.Is(err, sql.ErrTxDone) {
-		return nil
-	}
-	return err
-}
-
 // lockAddressKey serialises, until tx ends, every transaction that takes
 // the same address's lock: concurrent requests cannot all pass a send cap,
 // and concurrent wrong codes cannot all pass the address's budget. Two

@@ -12,7 +12,8 @@ import (
 // gone from the database, not merely unreachable through the Store.
 // This reads the table directly, which the conformance suite cannot.
 func TestFinishWipesPayload(t *testing.T) {
-	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "otpd.db"))
+	path := filepath.Join(t.TempDir(), "otpd.db")
+	s, err := Open(t.Context(), path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -33,10 +34,15 @@ func TestFinishWipesPayload(t *testing.T) {
 	if err := s.FinishMessage(t.Context(), "m1", otpd.MessageSent, at.Add(time.Second), ""); err != nil {
 		t.Fatalf("FinishMessage: %v", err)
 	}
+	db, err := openDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	var payload []byte
 	var state string
 	var finished int64
-	if err := s.db.QueryRowContext(t.Context(), `SELECT payload, state, finished_at FROM outbox WHERE id = 'm1'`).
+	if err := db.QueryRowContext(t.Context(), `SELECT payload, state, finished_at FROM outbox WHERE id = 'm1'`).
 		Scan(&payload, &state, &finished); err != nil {
 		t.Fatal(err)
 	}

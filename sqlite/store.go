@@ -31,7 +31,6 @@ const dsnOptions = "_pragma=journal_mode(WAL)" +
 // the start of each transaction, orders every security state change.
 type Store struct {
 	*sqlstore.Store
-	db *sql.DB
 }
 
 // dialect is what SQLite does differently. It needs no lock of its own:
@@ -68,7 +67,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("sqlite: open %s: %w", path, err), db.Close())
 	}
-	return &Store{Store: sqlstore.New(db, dialect), db: db}, nil
+	return &Store{sqlstore.New(db, dialect)}, nil
 }
 
 func openDB(path string) (*sql.DB, error) {
@@ -80,24 +79,4 @@ func openDB(path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return db, nil
-}
-
-// inTx runs fn in one immediate transaction and commits it when fn returns
-// nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		return errors.Join(err, ignoreDone(tx.Rollback()))
-	}
-	return tx.Commit()
-}
-
-func ignoreDone(err error) error {
-	if errors.Is(err, sql.ErrTxDone) {
-		return nil
-	}
-	return err
 }

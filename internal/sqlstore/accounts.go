@@ -2,6 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
 
 	"github.com/otpd/otpd"
 )
@@ -33,6 +37,35 @@ func accountByKey(ctx context.Context, q Queryer, key string) (otpd.Account, err
 	a, err := scanAccount(q.QueryRowContext(ctx,
 		`SELECT `+accountColumns+` FROM accounts WHERE email_key = $1`, key))
 	return a, NotFound(err)
+}
+
+// accountIDByKey is the account an address belongs to, or "" when it has
+// none yet: events about such an address are attached when it gets one.
+func accountIDByKey(ctx context.Context, tx *sql.Tx, key string) (string, error) {
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE email_key = $1`, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// createAccount inserts an account and attaches the events recorded about
+// its address before it existed, so that its owner sees who asked for
+// codes before the account was made. The caller holds the address's lock,
+// so no request records an unattached event for it meanwhile.
+func createAccount(ctx context.Context, tx *sql.Tx, id string, email otpd.Address, at time.Time) (otpd.Account, error) {
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO accounts (id, email, email_key, created_at) VALUES ($1, $2, $3, $4)`,
+		id, email.String(), email.Key(), MS(at)); err != nil {
+		return otpd.Account{}, fmt.Errorf("create account: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx,
+		`UPDATE events SET account_id = $1 WHERE account_id IS NULL AND email_key = $2`,
+		id, email.Key()); err != nil {
+		return otpd.Account{}, fmt.Errorf("attach events: %w", err)
+	}
+	return otpd.Account{ID: id, Email: email, CreatedAt: FromMS(MS(at))}, nil
 }
 
 func scanAccount(row Scanner) (otpd.Account, error) {

@@ -22,6 +22,15 @@ func insertSession(ctx context.Context, tx *sql.Tx, s otpd.Session) error {
 	return nil
 }
 
+// roundSession gives a session the precision it has once stored, so that
+// what VerifyCode returns equals what SessionByTokenHash reads back.
+func roundSession(s otpd.Session) otpd.Session {
+	round := func(t time.Time) time.Time { return FromNullMS(NullMS(t)) }
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = round(s.CreatedAt), round(s.LastSeenAt), round(s.ExpiresAt), round(s.EndedAt)
+	s.SteppedUpAt = round(s.SteppedUpAt)
+	return s
+}
+
 // SessionByTokenHash finds a session by the hash of its token, ended or
 // not: whether it may still be used is the caller's decision.
 func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Session, error) {

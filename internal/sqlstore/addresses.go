@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/otpd/otpd"
-	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 // changeEmail moves an account to the address its change-of-address code
@@ -16,12 +15,12 @@ func changeEmail(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd
 	if err := addressFree(ctx, tx, c.Email, acct.ID); err != nil {
 		return otpd.Account{}, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET email = ?, email_key = ? WHERE id = ?`,
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET email = $1, email_key = $2 WHERE id = $3`,
 		c.Email.String(), c.Email.Key(), acct.ID); err != nil {
 		return otpd.Account{}, fmt.Errorf("change address: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO email_changes (id, account_id, old_email, new_email, changed_at, undo_until)
-		VALUES (?, ?, ?, ?, ?, ?)`, c.ID, acct.ID, acct.Email.String(), c.Email.String(), sqlstore.MS(req.Now), sqlstore.MS(req.UndoUntil)); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6)`, c.ID, acct.ID, acct.Email.String(), c.Email.String(), MS(req.Now), MS(req.UndoUntil)); err != nil {
 		return otpd.Account{}, fmt.Errorf("keep address change: %w", err)
 	}
 	if req.Notice != nil {
@@ -31,7 +30,7 @@ func changeEmail(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd
 	}
 	old := acct.Email
 	acct.Email = c.Email
-	return acct, recordVerify(ctx, tx, req, c, otpd.EventEmailChanged, acct.ID, sqlstore.MaskedChange(old, c.Email))
+	return acct, recordVerify(ctx, tx, req, c, otpd.EventEmailChanged, acct.ID, MaskedChange(old, c.Email))
 }
 
 // addressFree returns ErrAddressTaken when an account other than
@@ -50,39 +49,44 @@ func addressFree(ctx context.Context, tx *sql.Tx, addr otpd.Address, accountID s
 // addRecovery makes the challenge's address the account's recovery
 // address.
 func addRecovery(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Account, error) {
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET recovery_email = ? WHERE id = ?`, c.Email.String(), acct.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET recovery_email = $1 WHERE id = $2`, c.Email.String(), acct.ID); err != nil {
 		return otpd.Account{}, fmt.Errorf("add recovery address: %w", err)
 	}
 	acct.RecoveryEmail = c.Email
 	return acct, recordVerify(ctx, tx, req, c, otpd.EventRecoveryAdded, acct.ID, "recovery address added: "+c.Email.Masked())
 }
 
-// UndoEmailChange moves an account back to its old address.
+// UndoEmailChange moves an account back to its old address. The change's
+// row is locked, so two clicks undo once, and so is the old address, so
+// no sign-up can take it meanwhile.
 func (s *Store) UndoEmailChange(ctx context.Context, challengeID string, ev otpd.Event) (otpd.Account, error) {
 	var acct otpd.Account
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var accountID, old string
 		var until int64
-		err := tx.QueryRowContext(ctx, `SELECT account_id, old_email, undo_until FROM email_changes
-			WHERE id = ? AND undone_at IS NULL`, challengeID).Scan(&accountID, &old, &until)
+		err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT account_id, old_email, undo_until FROM email_changes
+			WHERE id = $1 AND undone_at IS NULL`, `FOR UPDATE`), challengeID).Scan(&accountID, &old, &until)
 		if err != nil {
-			return sqlstore.NotFound(err)
+			return NotFound(err)
 		}
-		if !ev.At.Before(sqlstore.FromMS(until)) {
+		if !ev.At.Before(FromMS(until)) {
 			return otpd.ErrNotFound
 		}
-		addr, err := sqlstore.ParseAddress(old)
+		addr, err := ParseAddress(old)
 		if err != nil {
+			return err
+		}
+		if err := s.lockAddress(ctx, tx, addr.Key()); err != nil {
 			return err
 		}
 		if err := addressFree(ctx, tx, addr, accountID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET email = ?, email_key = ? WHERE id = ?`,
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET email = $1, email_key = $2 WHERE id = $3`,
 			addr.String(), addr.Key(), accountID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE email_changes SET undone_at = ? WHERE id = ?`, sqlstore.MS(ev.At), challengeID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE email_changes SET undone_at = $1 WHERE id = $2`, MS(ev.At), challengeID); err != nil {
 			return err
 		}
 		if err := endSessions(ctx, tx, accountID, "", ev.At); err != nil {
@@ -92,11 +96,11 @@ func (s *Store) UndoEmailChange(ctx context.Context, challengeID string, ev otpd
 		if err := insertEvent(ctx, tx, ev); err != nil {
 			return err
 		}
-		acct, err = scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, accountID))
+		acct, err = scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, accountID))
 		return err
 	})
 	if err != nil {
-		return otpd.Account{}, fmt.Errorf("sqlite: undo address change %s: %w", challengeID, err)
+		return otpd.Account{}, s.errorf("undo address change %s: %w", challengeID, err)
 	}
 	return acct, nil
 }
@@ -104,17 +108,17 @@ func (s *Store) UndoEmailChange(ctx context.Context, challengeID string, ev otpd
 // RemoveRecovery removes an account's recovery address.
 func (s *Store) RemoveRecovery(ctx context.Context, accountID string, ev otpd.Event) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET recovery_email = '' WHERE id = ? AND recovery_email <> ''`, accountID)
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET recovery_email = '' WHERE id = $1 AND recovery_email <> ''`, accountID)
 		if err != nil {
 			return err
 		}
-		if err := sqlstore.Affected(res); err != nil {
+		if err := Affected(res); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, ev)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: remove recovery address of account %s: %w", accountID, err)
+		return s.errorf("remove recovery address of account %s: %w", accountID, err)
 	}
 	return nil
 }

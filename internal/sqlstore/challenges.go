@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -8,25 +8,24 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
-	"github.com/otpd/otpd/internal/sqlstore"
 )
 
 const challengeColumns = `id, flow_id, purpose, email, account_id, code_mac,
 	created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id, after_password`
 
 // RequestCode checks the send limits and records the request in one
-// transaction that first takes the address's advisory lock: at READ
-// COMMITTED, counting the address's codes and then inserting one would
-// otherwise let concurrent requests all pass a limit that only one of them
-// fits under. The challenge is stored as a fresh one (pending, no
-// attempts) and its message as queued, whatever those fields say. The
-// request's time is Challenge.CreatedAt.
+// transaction that first takes the address's lock (see lockAddress): at
+// PostgreSQL's READ COMMITTED, counting the address's codes and then
+// inserting one would otherwise let concurrent requests all pass a limit
+// that only one of them fits under. The challenge is stored as a fresh
+// one (pending, no attempts) and its message as queued, whatever those
+// fields say. The request's time is Challenge.CreatedAt.
 //
 // A limit of zero or less is not enforced.
 func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 	var refused *otpd.LimitError
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := lockAddressKey(ctx, tx, req.Challenge.Email.Key()); err != nil {
+		if err := s.lockAddress(ctx, tx, req.Challenge.Email.Key()); err != nil {
 			return err
 		}
 		le, err := req.Refused, error(nil)
@@ -46,7 +45,7 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 			// evidence that someone drove the address (invariant 5).
 			refused = le
 			ev.Type = otpd.EventCodeRefused
-			ev.Detail = sqlstore.RefusedDetail(ev.Detail, le.Limit)
+			ev.Detail = RefusedDetail(ev.Detail, le.Limit)
 			return insertEvent(ctx, tx, ev)
 		}
 		if _, err := tx.ExecContext(ctx,
@@ -66,7 +65,7 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 		return insertEvent(ctx, tx, ev)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: request code %s: %w", req.Challenge.ID, err)
+		return s.errorf("request code %s: %w", req.Challenge.ID, err)
 	}
 	if refused != nil {
 		return refused
@@ -79,34 +78,34 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 // not refused again by another. The caller holds the address's lock.
 func sendLimit(ctx context.Context, tx *sql.Tx, req otpd.CodeRequest) (*otpd.LimitError, error) {
 	now := req.Challenge.CreatedAt
-	var refusal sqlstore.Refusal
+	var refusal Refusal
 	if req.Resend {
 		var last int64
 		err := tx.QueryRowContext(ctx,
 			`SELECT created_at FROM challenges WHERE flow_id = $1 ORDER BY created_at DESC, seq DESC LIMIT 1`,
 			req.Challenge.FlowID).Scan(&last)
 		if err != nil {
-			return nil, fmt.Errorf("resend flow %s: %w", req.Challenge.FlowID, sqlstore.NotFound(err))
+			return nil, fmt.Errorf("resend flow %s: %w", req.Challenge.FlowID, NotFound(err))
 		}
 		if req.Limits.ResendCooldown > 0 {
-			refusal.Refuse(otpd.LimitCooldown, sqlstore.FromMS(last).Add(req.Limits.ResendCooldown).Sub(now))
+			refusal.Refuse(otpd.LimitCooldown, FromMS(last).Add(req.Limits.ResendCooldown).Sub(now))
 		}
 	}
-	for _, c := range sqlstore.Caps(req.Limits) {
+	for _, c := range Caps(req.Limits) {
 		// The window is full when it holds c.max codes already; it has
 		// room again once the c.max-th newest of them leaves it.
 		var nth int64
 		err := tx.QueryRowContext(ctx,
 			`SELECT created_at FROM challenges WHERE email_key = $1 AND created_at > $2 AND sent
 			 ORDER BY created_at DESC LIMIT 1 OFFSET $3`,
-			req.Challenge.Email.Key(), sqlstore.MS(now.Add(-c.Window)), c.Max-1).Scan(&nth)
+			req.Challenge.Email.Key(), MS(now.Add(-c.Window)), c.Max-1).Scan(&nth)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			continue
 		case err != nil:
 			return nil, fmt.Errorf("count %s: %w", c.Limit, err)
 		}
-		refusal.Refuse(c.Limit, sqlstore.FromMS(nth).Add(c.Window).Sub(now))
+		refusal.Refuse(c.Limit, FromMS(nth).Add(c.Window).Sub(now))
 	}
 	return refusal.Err(), nil
 }
@@ -115,8 +114,8 @@ func insertChallenge(ctx context.Context, tx *sql.Tx, c otpd.Challenge, sent boo
 	_, err := tx.ExecContext(ctx, `INSERT INTO challenges (id, flow_id, purpose, email, email_key,
 		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id,
 		after_password, sent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14, $15, $16)`,
-		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), sqlstore.NullString(c.AccountID), c.CodeMAC,
-		sqlstore.MS(c.CreatedAt), sqlstore.MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent, c.SessionID, c.AfterPassword, sent)
+		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), NullString(c.AccountID), c.CodeMAC,
+		MS(c.CreatedAt), MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent, c.SessionID, c.AfterPassword, sent)
 	if err != nil {
 		return fmt.Errorf("insert challenge: %w", err)
 	}
@@ -130,7 +129,7 @@ func (s *Store) LatestChallenge(ctx context.Context, flowID string) (otpd.Challe
 	c, err := scanChallenge(s.db.QueryRowContext(ctx, `SELECT `+challengeColumns+` FROM challenges
 		WHERE flow_id = $1 ORDER BY created_at DESC, seq DESC LIMIT 1`, flowID))
 	if err != nil {
-		return otpd.Challenge{}, fmt.Errorf("postgres: latest challenge of flow %s: %w", flowID, sqlstore.NotFound(err))
+		return otpd.Challenge{}, s.errorf("latest challenge of flow %s: %w", flowID, NotFound(err))
 	}
 	return c, nil
 }
@@ -140,7 +139,7 @@ func (s *Store) Challenge(ctx context.Context, id string) (otpd.Challenge, error
 	c, err := scanChallenge(s.db.QueryRowContext(ctx,
 		`SELECT `+challengeColumns+` FROM challenges WHERE id = $1`, id))
 	if err != nil {
-		return otpd.Challenge{}, fmt.Errorf("postgres: challenge %s: %w", id, sqlstore.NotFound(err))
+		return otpd.Challenge{}, s.errorf("challenge %s: %w", id, NotFound(err))
 	}
 	return c, nil
 }
@@ -154,7 +153,7 @@ func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (ot
 	var c otpd.Challenge
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if c, err = lockChallenge(ctx, tx, id); err != nil {
+		if c, err = s.lockChallenge(ctx, tx, id); err != nil {
 			return err
 		}
 		if c.Status == otpd.StatusPending {
@@ -170,35 +169,39 @@ func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (ot
 		return insertEvent(ctx, tx, ev)
 	})
 	if err != nil {
-		return otpd.Challenge{}, fmt.Errorf("postgres: deny challenge %s: %w", id, err)
+		return otpd.Challenge{}, s.errorf("deny challenge %s: %w", id, err)
 	}
 	return c, nil
 }
 
-// lockChallenge takes, in this order, the advisory lock of a challenge's
-// address and the challenge row (FOR UPDATE), and returns the challenge as
-// it is under them. Every transaction that takes both takes them in this
-// order, RequestCode included (it locks the address, then updates the
-// flow's rows), so none can deadlock another. A challenge's address never
-// changes, so reading it before the locks is safe.
-func lockChallenge(ctx context.Context, tx *sql.Tx, id string) (otpd.Challenge, error) {
-	var key string
-	err := tx.QueryRowContext(ctx, `SELECT email_key FROM challenges WHERE id = $1`, id).Scan(&key)
-	if err != nil {
-		return otpd.Challenge{}, sqlstore.NotFound(err)
-	}
-	if err := lockAddressKey(ctx, tx, key); err != nil {
-		return otpd.Challenge{}, err
+// lockChallenge takes, in this order, the lock of a challenge's address
+// and the challenge row (FOR UPDATE), and returns the challenge as it is
+// under them. Every transaction that takes both takes them in this order,
+// RequestCode included (it locks the address, then updates the flow's
+// rows), so none can deadlock another. A challenge's address never
+// changes, so reading it before the locks is safe. Without address locks
+// (SQLite) the transaction holds the whole database already, and the
+// challenge is read once.
+func (s *Store) lockChallenge(ctx context.Context, tx *sql.Tx, id string) (otpd.Challenge, error) {
+	if s.d.LockAddress != nil {
+		var key string
+		err := tx.QueryRowContext(ctx, `SELECT email_key FROM challenges WHERE id = $1`, id).Scan(&key)
+		if err != nil {
+			return otpd.Challenge{}, NotFound(err)
+		}
+		if err := s.lockAddress(ctx, tx, key); err != nil {
+			return otpd.Challenge{}, err
+		}
 	}
 	c, err := scanChallenge(tx.QueryRowContext(ctx,
-		`SELECT `+challengeColumns+` FROM challenges WHERE id = $1 FOR UPDATE`, id))
+		s.rowLocked(`SELECT `+challengeColumns+` FROM challenges WHERE id = $1`, `FOR UPDATE`), id))
 	if err != nil {
-		return otpd.Challenge{}, sqlstore.NotFound(err)
+		return otpd.Challenge{}, NotFound(err)
 	}
 	return c, nil
 }
 
-func scanChallenge(row sqlstore.Scanner) (otpd.Challenge, error) {
+func scanChallenge(row Scanner) (otpd.Challenge, error) {
 	var (
 		c                otpd.Challenge
 		email            string
@@ -210,12 +213,12 @@ func scanChallenge(row sqlstore.Scanner) (otpd.Challenge, error) {
 		&created, &expires, &c.Attempts, &c.MaxAttempts, &status, &c.IP, &c.UserAgent, &c.SessionID, &c.AfterPassword); err != nil {
 		return otpd.Challenge{}, err
 	}
-	addr, err := sqlstore.ParseAddress(email)
+	addr, err := ParseAddress(email)
 	if err != nil {
 		return otpd.Challenge{}, err
 	}
 	c.Purpose, c.Status, c.Email, c.AccountID = otpd.Purpose(purpose), otpd.ChallengeStatus(status), addr, account.String
-	c.CreatedAt, c.ExpiresAt = sqlstore.FromMS(created), sqlstore.FromMS(expires)
+	c.CreatedAt, c.ExpiresAt = FromMS(created), FromMS(expires)
 	return c, nil
 }
 
@@ -224,16 +227,16 @@ func scanChallenge(row sqlstore.Scanner) (otpd.Challenge, error) {
 func (s *Store) UnusedChallenges(ctx context.Context, email otpd.Address, since time.Time, limit int) ([]otpd.Challenge, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+challengeColumns+` FROM challenges
 		WHERE email_key = $1 AND created_at > $2 AND status <> $3 ORDER BY created_at DESC, seq DESC LIMIT $4`,
-		email.Key(), sqlstore.MS(since), otpd.StatusUsed, limit)
+		email.Key(), MS(since), otpd.StatusUsed, limit)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: unused challenges of %s: %w", email, err)
+		return nil, s.errorf("unused challenges of %s: %w", email, err)
 	}
 	defer rows.Close()
 	var cs []otpd.Challenge
 	for rows.Next() {
 		c, err := scanChallenge(rows)
 		if err != nil {
-			return nil, fmt.Errorf("postgres: unused challenges of %s: %w", email, err)
+			return nil, s.errorf("unused challenges of %s: %w", email, err)
 		}
 		cs = append(cs, c)
 	}

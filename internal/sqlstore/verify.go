@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -8,39 +8,42 @@ import (
 	"fmt"
 
 	"github.com/otpd/otpd"
-	"github.com/otpd/otpd/internal/sqlstore"
 )
 
-// VerifyCode decides a submitted code in one immediate transaction: no
-// other verify of any challenge runs between reading the counters and
-// writing them, so no number of concurrent guesses evaluates more than the
-// limits allow (invariant 2), and a code is consumed together with the
-// session it starts (invariant 3). The counting updates are conditional
-// as well (only a pending challenge counts, and the update that reaches
-// MaxAttempts closes it), so they stay correct on their own.
+// VerifyCode decides a submitted code in one transaction that locks what
+// it decides on (see lockChallenge), as PostgreSQL reads at READ
+// COMMITTED: first the address's lock, which orders it after every other
+// request, verify and deny for that address (the wrong-code budget spans
+// all the address's flows), then the challenge row FOR UPDATE. (SQLite's
+// immediate transaction holds the whole database instead: no other verify
+// of any challenge runs between reading the counters and writing them.)
+// No number of concurrent guesses, on any number of nodes, evaluates more
+// than the limits allow (invariant 2), and a code is consumed together
+// with the session it starts (invariant 3). The counting updates are
+// conditional as well (only a pending challenge counts, and the update
+// that reaches MaxAttempts closes it), so they stay correct on their own.
 //
 // A GuessLimits.MaxWrong of zero or less is not enforced.
 func (s *Store) VerifyCode(ctx context.Context, req otpd.VerifyRequest) (otpd.VerifyResult, error) {
 	var res otpd.VerifyResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		res, err = verify(ctx, tx, req)
+		res, err = s.verify(ctx, tx, req)
 		return err
 	})
 	if err != nil {
-		return otpd.VerifyResult{}, fmt.Errorf("sqlite: verify code %s: %w", req.ChallengeID, err)
+		return otpd.VerifyResult{}, s.errorf("verify code %s: %w", req.ChallengeID, err)
 	}
 	return res, nil
 }
 
-func verify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest) (otpd.VerifyResult, error) {
-	c, err := scanChallenge(tx.QueryRowContext(ctx,
-		`SELECT `+challengeColumns+` FROM challenges WHERE id = ?`, req.ChallengeID))
+func (s *Store) verify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest) (otpd.VerifyResult, error) {
+	c, err := s.lockChallenge(ctx, tx, req.ChallengeID)
 	if err != nil {
-		return otpd.VerifyResult{}, fmt.Errorf("challenge: %w", sqlstore.NotFound(err))
+		return otpd.VerifyResult{}, fmt.Errorf("challenge: %w", err)
 	}
 	res := otpd.VerifyResult{Challenge: c}
-	outcome, detail, expire, closed := sqlstore.Closed(c, req.Now)
+	outcome, detail, expire, closed := Closed(c, req.Now)
 	switch {
 	case closed:
 		if expire {
@@ -51,17 +54,17 @@ func verify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest) (otpd.Verif
 		}
 		res.Outcome = outcome
 	default:
-		key := sqlstore.VerifyGuard(c, req)
+		key := VerifyGuard(c, req)
 		g, err := loadGuard(ctx, tx, key)
 		if err != nil {
 			return otpd.VerifyResult{}, err
 		}
 		if wait := g.LockedFor(req.Now, req.Guess); wait > 0 {
-			res.Outcome, res.RetryAfter, detail = otpd.OutcomeLocked, wait, sqlstore.LockedDetail
+			res.Outcome, res.RetryAfter, detail = otpd.OutcomeLocked, wait, LockedDetail
 			break
 		}
 		// Constant time, so the time taken leaks nothing of the MAC.
-		if subtle.ConstantTimeCompare(req.CodeMAC, c.CodeMAC) == 1 && sqlstore.Fits(c, req) {
+		if subtle.ConstantTimeCompare(req.CodeMAC, c.CodeMAC) == 1 && Fits(c, req) {
 			return succeed(ctx, tx, req, res)
 		}
 		if res, detail, err = countWrong(ctx, tx, req, res, key, g); err != nil {
@@ -83,12 +86,12 @@ func verify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest) (otpd.Verif
 // countWrong counts a wrong code against the challenge and against the
 // guard of its address and the requester's context (see Guard.Fail). When
 // the failure locks the context out, that is recorded as well.
-func countWrong(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g sqlstore.Guard) (otpd.VerifyResult, string, error) {
+func countWrong(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g Guard) (otpd.VerifyResult, string, error) {
 	c := &res.Challenge
 	err := tx.QueryRowContext(ctx, `UPDATE challenges
 		SET attempts = attempts + 1,
-		    status = CASE WHEN attempts + 1 >= max_attempts THEN ? ELSE status END
-		WHERE id = ? AND status = ?
+		    status = CASE WHEN attempts + 1 >= max_attempts THEN $1 ELSE status END
+		WHERE id = $2 AND status = $3
 		RETURNING attempts, status`,
 		otpd.StatusExhausted, c.ID, otpd.StatusPending).Scan(&c.Attempts, &c.Status)
 	if err != nil {
@@ -99,25 +102,26 @@ func countWrong(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otp
 		return otpd.VerifyResult{}, "", err
 	}
 	res.Outcome = otpd.OutcomeWrong
-	res.AttemptsLeft = sqlstore.AttemptsLeft(*c, g.Wrong, req.Guess)
+	res.AttemptsLeft = AttemptsLeft(*c, g.Wrong, req.Guess)
 	if g.LockedUntil.After(req.Now) {
 		res.RetryAfter = g.LockedFor(req.Now, req.Guess)
 		accountID, err := accountIDByKey(ctx, tx, c.Email.Key())
 		if err != nil {
 			return otpd.VerifyResult{}, "", err
 		}
-		if err := recordVerify(ctx, tx, req, *c, otpd.EventLockedOut, accountID, sqlstore.LockedOutDetail(key, g, req.Now, req.Guess)); err != nil {
+		if err := recordVerify(ctx, tx, req, *c, otpd.EventLockedOut, accountID, LockedOutDetail(key, g, req.Now, req.Guess)); err != nil {
 			return otpd.VerifyResult{}, "", err
 		}
 	}
-	return res, sqlstore.WrongDetail(res.AttemptsLeft), nil
+	return res, WrongDetail(res.AttemptsLeft), nil
 }
 
 // succeed consumes the challenge and does what it was for: a step-up
 // marks the session that asked, a reset sets the password and ends every
 // other session, and every other purpose signs the account in, creating it
 // for a sign-up. When another flow created the account meanwhile, a
-// sign-up signs into it rather than failing on the unique address.
+// sign-up signs into it rather than failing on the unique address: the
+// address's lock, held since the start, makes that account visible here.
 func succeed(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.VerifyResult) (otpd.VerifyResult, error) {
 	c := res.Challenge
 	if err := setStatus(ctx, tx, c.ID, otpd.StatusUsed); err != nil {
@@ -153,7 +157,7 @@ func succeed(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.V
 	if err := insertSession(ctx, tx, sess); err != nil {
 		return otpd.VerifyResult{}, err
 	}
-	for _, e := range sqlstore.SignInEvents(c, created) {
+	for _, e := range SignInEvents(c, created) {
 		if err := recordVerify(ctx, tx, req, c, e.Type, acct.ID, e.Detail); err != nil {
 			return otpd.VerifyResult{}, err
 		}
@@ -164,8 +168,8 @@ func succeed(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.V
 
 func verifiedAccount(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge) (otpd.Account, bool, error) {
 	if c.AccountID != "" {
-		acct, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, c.AccountID))
-		return acct, false, sqlstore.NotFound(err)
+		acct, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, c.AccountID))
+		return acct, false, NotFound(err)
 	}
 	acct, err := accountByKey(ctx, tx, c.Email.Key())
 	if errors.Is(err, otpd.ErrNotFound) && c.Purpose == otpd.PurposeSignUp {
@@ -177,19 +181,19 @@ func verifiedAccount(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c 
 
 // stepUp marks the session that asked for a step-up code.
 func stepUp(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Session, error) {
-	sess, err := scanSession(tx.QueryRowContext(ctx, `UPDATE sessions SET stepped_up_at = ?, step_up_challenge = ?
-		WHERE id = ? AND account_id = ? AND ended_at IS NULL RETURNING `+sessionColumns,
-		sqlstore.MS(req.Now), c.ID, c.SessionID, acct.ID))
+	sess, err := scanSession(tx.QueryRowContext(ctx, `UPDATE sessions SET stepped_up_at = $1, step_up_challenge = $2
+		WHERE id = $3 AND account_id = $4 AND ended_at IS NULL RETURNING `+sessionColumns,
+		MS(req.Now), c.ID, c.SessionID, acct.ID))
 	if err != nil {
-		return otpd.Session{}, fmt.Errorf("step up session %s: %w", c.SessionID, sqlstore.NotFound(err))
+		return otpd.Session{}, fmt.Errorf("step up session %s: %w", c.SessionID, NotFound(err))
 	}
-	return sess, recordVerify(ctx, tx, req, c, otpd.EventSteppedUp, acct.ID, sqlstore.SteppedUpDetail)
+	return sess, recordVerify(ctx, tx, req, c, otpd.EventSteppedUp, acct.ID, SteppedUpDetail)
 }
 
 // reset sets the new password, ends every session of the account (the
 // one the reset starts comes after) and queues the notice.
 func reset(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE id = ?`, req.PasswordHash, acct.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1 WHERE id = $2`, req.PasswordHash, acct.ID); err != nil {
 		return fmt.Errorf("reset password: %w", err)
 	}
 	if err := endSessions(ctx, tx, acct.ID, "", req.Now); err != nil {
@@ -200,7 +204,7 @@ func reset(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Chall
 			return err
 		}
 	}
-	return recordVerify(ctx, tx, req, c, otpd.EventPasswordReset, acct.ID, sqlstore.ResetDetail)
+	return recordVerify(ctx, tx, req, c, otpd.EventPasswordReset, acct.ID, ResetDetail)
 }
 
 // recordVerify records an event of a verify. Where it happened comes from
@@ -208,18 +212,18 @@ func reset(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Chall
 // caller cannot misstate.
 func recordVerify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, typ otpd.EventType, accountID, detail string) error {
 	return insertEvent(ctx, tx, otpd.Event{
-		ID: sqlstore.NewID(), Type: typ, At: req.Now, AccountID: accountID, Email: c.Email, FlowID: c.FlowID,
+		ID: NewID(), Type: typ, At: req.Now, AccountID: accountID, Email: c.Email, FlowID: c.FlowID,
 		IP: req.Event.IP, UserAgent: req.Event.UserAgent, Place: req.Event.Place, Detail: detail,
 	})
 }
 
 func setStatus(ctx context.Context, tx *sql.Tx, id string, status otpd.ChallengeStatus) error {
-	res, err := tx.ExecContext(ctx, `UPDATE challenges SET status = ? WHERE id = ? AND status = ?`,
+	res, err := tx.ExecContext(ctx, `UPDATE challenges SET status = $1 WHERE id = $2 AND status = $3`,
 		status, id, otpd.StatusPending)
 	if err != nil {
 		return fmt.Errorf("mark challenge %s: %w", status, err)
 	}
-	if err := sqlstore.Affected(res); err != nil {
+	if err := Affected(res); err != nil {
 		return fmt.Errorf("mark challenge %s: %w", status, err)
 	}
 	return nil
