@@ -32,14 +32,6 @@ type (
 	SchemaStatus = sqlstore.Status
 )
 
-func schema(db *sql.DB) (*sqlstore.Schema, error) {
-	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	return &sqlstore.Schema{DB: db, Dialect: dialect, Known: ms}, nil
-}
-
 // Migrate applies the pending migrations to the database named by dsn, in
 // the schema its search_path names first, and returns those it applied.
 // It refuses, with a *SchemaVersionError, a database migrated by a newer
@@ -49,7 +41,7 @@ func Migrate(ctx context.Context, dsn string) ([]Migration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	s, err := schema(db)
+	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
 	var applied []Migration
 	if err == nil {
 		applied, err = s.Up(ctx)
@@ -68,7 +60,7 @@ func MigrationStatus(ctx context.Context, dsn string) (SchemaStatus, error) {
 		return SchemaStatus{}, fmt.Errorf("postgres: migration status: %w", err)
 	}
 	defer db.Close()
-	s, err := schema(db)
+	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
 	if err != nil {
 		return SchemaStatus{}, fmt.Errorf("postgres: migration status: %w", err)
 	}

@@ -90,7 +90,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	s, err := schema(db)
+	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
 	if err == nil {
 		err = s.Ready(ctx)
 	}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -32,14 +31,6 @@ type (
 	SchemaStatus = sqlstore.Status
 )
 
-func schema(db *sql.DB) (*sqlstore.Schema, error) {
-	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	return &sqlstore.Schema{DB: db, Dialect: dialect, Known: ms}, nil
-}
-
 // Migrate applies the pending migrations to the database at path,
 // creating it if needed, and returns those it applied. It refuses, with a
 // *SchemaVersionError, a database written by a newer otpd.
@@ -48,7 +39,7 @@ func Migrate(ctx context.Context, path string) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := schema(db)
+	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
 	var applied []Migration
 	if err == nil {
 		applied, err = s.Up(ctx)
@@ -68,7 +59,7 @@ func MigrationStatus(ctx context.Context, path string) (SchemaStatus, error) {
 		return SchemaStatus{}, err
 	}
 	defer db.Close()
-	s, err := schema(db)
+	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
 	if err != nil {
 		return SchemaStatus{}, fmt.Errorf("sqlite: migration status of %s: %w", path, err)
 	}

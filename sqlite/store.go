@@ -60,7 +60,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := schema(db)
+	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
 	if err == nil {
 		err = s.Ready(ctx)
 	}

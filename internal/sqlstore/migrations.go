@@ -18,9 +18,9 @@ type Migration struct {
 	SQL     string
 }
 
-// LoadMigrations reads the files matching pattern in fsys, in order of
+// loadMigrations reads the files matching pattern in fsys, in order of
 // their numbers, which must run 1, 2, 3, ... without gaps.
-func LoadMigrations(fsys fs.FS, pattern string) ([]Migration, error) {
+func loadMigrations(fsys fs.FS, pattern string) ([]Migration, error) {
 	names, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		return nil, err

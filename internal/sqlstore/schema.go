@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 )
 
@@ -14,6 +15,16 @@ type Schema struct {
 	DB      *sql.DB
 	Dialect Dialect
 	Known   []Migration
+}
+
+// NewSchema is db's Schema, with the migrations in fsys, a store's
+// embedded migrations/NNNN_name.sql files.
+func NewSchema(db *sql.DB, d Dialect, fsys fs.FS) (*Schema, error) {
+	ms, err := loadMigrations(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	return &Schema{DB: db, Dialect: d, Known: ms}, nil
 }
 
 // Applied is a migration recorded in a database.
