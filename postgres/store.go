@@ -1,9 +1,10 @@
 // Package postgres is the Store for more than one node: PostgreSQL through
-// database/sql on github.com/jackc/pgx/v5/stdlib, so that the code reads
-// like the sqlite package, with its own SQL in its own files.
+// database/sql on github.com/jackc/pgx/v5/stdlib. The queries are
+// internal/sqlstore's, shared with the sqlite package; this package holds
+// PostgreSQL's Open, migrations and Dialect.
 //
 // PostgreSQL runs transactions at READ COMMITTED, so no read-then-write is
-// safe on its own: every security state change here locks what it reads.
+// safe on its own: every security state change locks what it reads.
 // Requests and verifies for one address are serialised by a
 // transaction-scoped advisory lock on the address's Key; a challenge is
 // read FOR UPDATE before it is decided; outbox claims skip rows another
@@ -33,7 +34,7 @@ import (
 // one another.
 const (
 	lockMigrate = 0x6f747000 // per schema: migrations
-	lockAddress = 0x6f747001 // per address Key: requests, verifies
+	lockAddress = 0x6f747001 // per address Key: requests, verifies, denials, password attempts
 	lockMailbox = 0x6f747002 // per schema: the dev mailbox's trim
 	lockPrune   = 0x6f747003 // per schema: retention, one node at a time
 )

@@ -1,5 +1,7 @@
 // Package sqlite is the embedded Store: one SQLite file in WAL mode, through
 // database/sql on modernc.org/sqlite (pure Go, so otpd builds without cgo).
+// The queries are internal/sqlstore's, shared with the postgres package;
+// this package holds SQLite's Open, migrations and Dialect.
 package sqlite
 
 import (

@@ -11,10 +11,10 @@ import (
 // modernc.org/sqlite binds by number too (sqlite's tests pin that), so no
 // query is rewritten for a database. Where the SQL itself differs, the
 // query keeps PostgreSQL's clause in full and the Dialect says whether it
-// applies, or names the one word that differs.
+// applies, or names the one word or argument that differs.
 //
 // The locks are transaction-scoped, held until the transaction ends. A
-// nil lock is one the store needs not take: its transactions serialise
+// nil lock is one the store need not take: its transactions serialise
 // every writer already (SQLite's take the database's write lock at
 // BEGIN).
 type Dialect struct {

@@ -1,8 +1,10 @@
-// Package sqlstore holds what the SQL stores (sqlite, postgres) share
-// besides their SQL: how values are stored, the decisions a verify or a
-// code request makes from what it has read, and the migration files'
-// rules. Each store keeps its own queries in its own dialect; only the Go
-// around them lives here, once.
+// Package sqlstore holds what the SQL stores (sqlite, postgres) share: the
+// Store that implements otpd.Store on database/sql, every query and every
+// transaction's order of locks included; how values are stored; the
+// decisions a verify or a code request makes from what it has read; and
+// the migration runner. Each store keeps only what is its own: its Open
+// and the transactions it sets up there, its migration files, and its
+// Dialect (a few words of SQL, and the locks PostgreSQL takes).
 package sqlstore
 
 import (
