@@ -71,8 +71,8 @@ type Store interface {
 	// ip at or after since and, when any ended, records ev, in one
 	// transaction; it returns how many ended.
 	EndSessionsFrom(ctx context.Context, accountID, ip string, since time.Time, ev Event) (int, error)
-	// UnusedChallenges returns the challenges of an address made after
-	// since that never verified, newest first, at most limit.
+	// UnusedChallenges returns the challenges of an address made at or
+	// after since that never verified, newest first, at most limit.
 	UnusedChallenges(ctx context.Context, email Address, since time.Time, limit int) ([]Challenge, error)
 	// EndSessions ends every active session of an account except keep,
 	// records ev, in one transaction, and returns how many ended.

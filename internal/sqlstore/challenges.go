@@ -222,11 +222,12 @@ func scanChallenge(row Scanner) (otpd.Challenge, error) {
 	return c, nil
 }
 
-// UnusedChallenges returns the challenges of an address made since since
-// that never verified, newest first, at most limit.
+// UnusedChallenges returns the challenges of an address made at or after
+// since that never verified, newest first, at most limit: a request in the
+// same millisecond as the sign-in before is news too.
 func (s *Store) UnusedChallenges(ctx context.Context, email otpd.Address, since time.Time, limit int) ([]otpd.Challenge, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+challengeColumns+` FROM challenges
-		WHERE email_key = $1 AND created_at > $2 AND status <> $3 ORDER BY created_at DESC, seq DESC LIMIT $4`,
+		WHERE email_key = $1 AND created_at >= $2 AND status <> $3 ORDER BY created_at DESC, seq DESC LIMIT $4`,
 		email.Key(), MS(since), otpd.StatusUsed, limit)
 	if err != nil {
 		return nil, s.errorf("unused challenges of %s: %w", email, err)
