@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,8 +39,9 @@ func (r *runner) closedLoop(ctx context.Context, p plan, accounts *pool) time.Du
 				if err != nil {
 					return
 				}
-				r.measure(ctx, a, time.Now())
-				accounts.give(a)
+				if r.measure(ctx, a, time.Now()) {
+					accounts.give(a)
+				}
 			}
 		})
 	}
@@ -75,8 +77,9 @@ func (r *runner) openLoop(ctx context.Context, p plan, accounts *pool) time.Dura
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			r.measure(ctx, a, at)
-			accounts.give(a)
+			if r.measure(ctx, a, at) {
+				accounts.give(a)
+			}
 		})
 	}
 	wg.Wait()
@@ -84,13 +87,18 @@ func (r *runner) openLoop(ctx context.Context, p plan, accounts *pool) time.Dura
 }
 
 // measure runs one flow and records it; the whole flow's latency counts
-// from when it was due.
-func (r *runner) measure(ctx context.Context, a *account, due time.Time) {
-	if err := r.flow(ctx, a, true); err != nil {
-		if ctx.Err() == nil {
-			r.rec.fail(kindOf(err))
-		}
-		return
+// from when it was due. It reports whether the account may sign in again:
+// one whose code never came may still receive it, and a later flow would
+// take that old code for its own, so it is retired.
+func (r *runner) measure(ctx context.Context, a *account, due time.Time) (reusable bool) {
+	err := r.flow(ctx, a, true)
+	if err == nil {
+		r.rec.done(time.Since(due))
+		return true
 	}
-	r.rec.done(time.Since(due))
+	if ctx.Err() == nil {
+		r.rec.fail(kindOf(err))
+	}
+	var fe *flowError
+	return !errors.As(err, &fe) || fe.step != stepRead
 }

@@ -76,3 +76,20 @@ func TestClosedLoopStops(t *testing.T) {
 		t.Errorf("after cancel: %d flows, errors %v; want none", s.flows, s.errors)
 	}
 }
+
+// An account whose code never came is not signed in again: its message
+// may still arrive, and would be taken for the next flow's.
+func TestLostCodeRetiresTheAccount(t *testing.T) {
+	r := &runner{rec: newRecorder(), timeout: time.Millisecond, codes: silentSource{}}
+	a := &account{email: "user0@load.test"}
+	if r.measure(t.Context(), a, time.Now()) {
+		t.Error("an account whose read failed is given back")
+	}
+}
+
+// silentSource fails every read.
+type silentSource struct{}
+
+func (silentSource) expect(context.Context, *account) (func(context.Context) (string, error), error) {
+	return nil, errNoCode
+}

@@ -139,13 +139,13 @@ func stepError(step string, err error) error {
 	default:
 		kind = "bad answer"
 	}
-	return &flowError{kind: step + ": " + kind, err: err}
+	return &flowError{step: step, kind: step + ": " + kind, err: err}
 }
 
 // flowError is a failed flow; kind is what the error counts go by.
 type flowError struct {
-	kind string
-	err  error
+	step, kind string
+	err        error
 }
 
 func (e *flowError) Error() string { return e.kind + ": " + e.err.Error() }

@@ -9,8 +9,9 @@ import (
 )
 
 // pool hands out the accounts flows sign in. With pre-created accounts
-// each is leased to one flow at a time, in turn; otherwise every flow
-// signs up a new address.
+// each is leased to one flow at a time, in turn (an account whose code
+// went missing is not given back); otherwise every flow signs up a new
+// address.
 type pool struct {
 	free  chan *account // nil: a new address per flow
 	runID string
