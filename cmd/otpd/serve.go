@@ -68,6 +68,7 @@ func serve(ctx context.Context, args []string, env func(string) (string, bool), 
 	listen := fs.String("listen", "", "listen on this `address` (default 127.0.0.1:8080)")
 	data := fs.String("data", "", "keep the database and the server secret in this `directory` (default ./otpd-data)")
 	migrate := fs.Bool("migrate", false, "upgrade an older database schema before starting (like migrate = true)")
+	profile := fs.String("pprof", "", "serve Go's profiles (net/http/pprof) on this loopback `address`, such as 127.0.0.1:6060; for measuring, not for production")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), serveUsage)
 		fs.PrintDefaults()
@@ -101,6 +102,13 @@ func serve(ctx context.Context, args []string, env func(string) (string, bool), 
 		cfg.Migrate = true
 	}
 	log := newLogger(cfg.Log, stderr)
+	if *profile != "" {
+		stop, err := startProfiler(*profile, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	return outdatedHint(runServer(ctx, cfg, log, stderr, ready), *configPath, *data)
 }
 
