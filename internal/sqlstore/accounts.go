@@ -41,7 +41,7 @@ func accountByKey(ctx context.Context, q Queryer, key string) (otpd.Account, err
 
 // accountIDByKey is the account an address belongs to, or "" when it has
 // none yet: events about such an address are attached when it gets one.
-func accountIDByKey(ctx context.Context, tx *sql.Tx, key string) (string, error) {
+func accountIDByKey(ctx context.Context, tx *Tx, key string) (string, error) {
 	var id string
 	err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE email_key = $1`, key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -54,7 +54,7 @@ func accountIDByKey(ctx context.Context, tx *sql.Tx, key string) (string, error)
 // its address before it existed, so that its owner sees who asked for
 // codes before the account was made. The caller holds the address's lock,
 // so no request records an unattached event for it meanwhile.
-func createAccount(ctx context.Context, tx *sql.Tx, id string, email otpd.Address, at time.Time) (otpd.Account, error) {
+func createAccount(ctx context.Context, tx *Tx, id string, email otpd.Address, at time.Time) (otpd.Account, error) {
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO accounts (id, email, email_key, created_at) VALUES ($1, $2, $3, $4)`,
 		id, email.String(), email.Key(), MS(at)); err != nil {

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/otpd/otpd"
@@ -11,7 +10,7 @@ import (
 // changeEmail moves an account to the address its change-of-address code
 // was sent to, keeps the change for its undo link, and tells the old
 // address.
-func changeEmail(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Account, error) {
+func changeEmail(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Account, error) {
 	if err := addressFree(ctx, tx, c.Email, acct.ID); err != nil {
 		return otpd.Account{}, err
 	}
@@ -35,7 +34,7 @@ func changeEmail(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd
 
 // addressFree returns ErrAddressTaken when an account other than
 // accountID has addr.
-func addressFree(ctx context.Context, tx *sql.Tx, addr otpd.Address, accountID string) error {
+func addressFree(ctx context.Context, tx *Tx, addr otpd.Address, accountID string) error {
 	owner, err := accountIDByKey(ctx, tx, addr.Key())
 	if err != nil {
 		return fmt.Errorf("address owner: %w", err)
@@ -48,7 +47,7 @@ func addressFree(ctx context.Context, tx *sql.Tx, addr otpd.Address, accountID s
 
 // addRecovery makes the challenge's address the account's recovery
 // address.
-func addRecovery(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Account, error) {
+func addRecovery(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Account, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET recovery_email = $1 WHERE id = $2`, c.Email.String(), acct.ID); err != nil {
 		return otpd.Account{}, fmt.Errorf("add recovery address: %w", err)
 	}
@@ -61,7 +60,7 @@ func addRecovery(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd
 // no sign-up can take it meanwhile.
 func (s *Store) UndoEmailChange(ctx context.Context, challengeID string, ev otpd.Event) (otpd.Account, error) {
 	var acct otpd.Account
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		var accountID, old string
 		var until int64
 		err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT account_id, old_email, undo_until FROM email_changes
@@ -107,7 +106,7 @@ func (s *Store) UndoEmailChange(ctx context.Context, challengeID string, ev otpd
 
 // RemoveRecovery removes an account's recovery address.
 func (s *Store) RemoveRecovery(ctx context.Context, accountID string, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET recovery_email = '' WHERE id = $1 AND recovery_email <> ''`, accountID)
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/otpd/otpd"
@@ -29,7 +28,7 @@ func (s *Store) RequestIPs(ctx context.Context, email otpd.Address, since time.T
 
 // StartCampaign marks an account under attack, once.
 func (s *Store) StartCampaign(ctx context.Context, c otpd.Campaign, ev otpd.Event, notice *otpd.OutboxMessage) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET campaign_id = $1, campaign_until = $2
 			WHERE id = $3 AND campaign_until <= $4`, c.ID, MS(c.Until), c.AccountID, MS(c.StartedAt))
 		if err != nil {
@@ -60,7 +59,7 @@ func (s *Store) StartCampaign(ctx context.Context, c otpd.Campaign, ev otpd.Even
 // campaign's row is locked before its places are read, so that concurrent
 // requests lose no place.
 func (s *Store) CountCampaign(ctx context.Context, accountID string, at time.Time, place string, until time.Time) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		var id, places string
 		err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT c.id, c.places FROM accounts a JOIN campaigns c ON c.id = a.campaign_id
 			WHERE a.id = $1`, `FOR UPDATE OF c`), accountID).Scan(&id, &places)

@@ -24,7 +24,7 @@ const challengeColumns = `id, flow_id, purpose, email, account_id, code_mac,
 // A limit of zero or less is not enforced.
 func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 	var refused *otpd.LimitError
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		if err := s.lockAddress(ctx, tx, req.Challenge.Email.Key()); err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 // sendLimit returns the limit that refuses req, or nil. When several do, it
 // returns the one that lasts longest, so that retrying after RetryAfter is
 // not refused again by another. The caller holds the address's lock.
-func sendLimit(ctx context.Context, tx *sql.Tx, req otpd.CodeRequest) (*otpd.LimitError, error) {
+func sendLimit(ctx context.Context, tx *Tx, req otpd.CodeRequest) (*otpd.LimitError, error) {
 	now := req.Challenge.CreatedAt
 	var refusal Refusal
 	if req.Resend {
@@ -110,7 +110,7 @@ func sendLimit(ctx context.Context, tx *sql.Tx, req otpd.CodeRequest) (*otpd.Lim
 	return refusal.Err(), nil
 }
 
-func insertChallenge(ctx context.Context, tx *sql.Tx, c otpd.Challenge, sent bool) error {
+func insertChallenge(ctx context.Context, tx *Tx, c otpd.Challenge, sent bool) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO challenges (id, flow_id, purpose, email, email_key,
 		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id,
 		after_password, sent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14, $15, $16)`,
@@ -151,7 +151,7 @@ func (s *Store) Challenge(ctx context.Context, id string) (otpd.Challenge, error
 // account meanwhile cannot leave the report unattached.
 func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (otpd.Challenge, error) {
 	var c otpd.Challenge
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		var err error
 		if c, err = s.lockChallenge(ctx, tx, id); err != nil {
 			return err
@@ -182,7 +182,7 @@ func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (ot
 // changes, so reading it before the locks is safe. Without address locks
 // (SQLite) the transaction holds the whole database already, and the
 // challenge is read once.
-func (s *Store) lockChallenge(ctx context.Context, tx *sql.Tx, id string) (otpd.Challenge, error) {
+func (s *Store) lockChallenge(ctx context.Context, tx *Tx, id string) (otpd.Challenge, error) {
 	if s.d.LockAddress != nil {
 		var key string
 		err := tx.QueryRowContext(ctx, `SELECT email_key FROM challenges WHERE id = $1`, id).Scan(&key)

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/otpd/otpd"
 )
@@ -12,7 +11,7 @@ const deviceColumns = `id, account_id, name, first_seen, last_seen, last_ip, las
 // SaveDevice remembers a device, or moves its last-seen time, address and
 // place forward; its name and first-seen time stay as first saved.
 func (s *Store) SaveDevice(ctx context.Context, d otpd.Device, ev *otpd.Event) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (account_id, id) DO UPDATE SET last_seen = excluded.last_seen,
 			    last_ip = excluded.last_ip, last_place = excluded.last_place WHERE excluded.last_seen >= devices.last_seen`,
@@ -62,7 +61,7 @@ func (s *Store) Devices(ctx context.Context, accountID string) ([]otpd.Device, e
 
 // ForgetDevice forgets a device and records ev in one transaction.
 func (s *Store) ForgetDevice(ctx context.Context, accountID, id string, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE account_id = $1 AND id = $2`, accountID, id)
 		if err != nil {
 			return err

@@ -17,9 +17,9 @@ func (s *Store) KeepDevMessage(ctx context.Context, m otpd.DevMessage, keep int)
 	if keep < 1 {
 		return s.errorf("keep dev message %s: keep must be at least 1, got %d", m.MessageID, keep)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		if s.d.LockMailbox != nil {
-			if err := s.d.LockMailbox(ctx, tx); err != nil {
+			if err := s.d.LockMailbox(ctx, tx.Tx); err != nil {
 				return fmt.Errorf("lock mailbox: %w", err)
 			}
 		}

@@ -31,6 +31,15 @@ type Dialect struct {
 	// Without it, the clause is left out: SQLite has no row locks, and
 	// needs none.
 	RowLocks bool
+	// OneWriter says that the database lets one writer in at a time and
+	// makes the others poll for the lock (SQLite's busy handler sleeps 1,
+	// 2, 5, 10 ms... between tries). The Store then queues this process's
+	// writers itself, so that each goes as soon as the one before is done.
+	OneWriter bool
+	// Prepare says that the driver compiles every query anew unless it
+	// is prepared (modernc.org/sqlite does; pgx keeps its own cache), so
+	// the Store prepares each once per connection and keeps it.
+	Prepare bool
 
 	// LockAddress serialises the transactions about one address (its
 	// Key): requests, verifies, denials, password attempts, undoing a

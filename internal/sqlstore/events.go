@@ -8,7 +8,7 @@ import (
 	"github.com/otpd/otpd"
 )
 
-func insertEvent(ctx context.Context, tx *sql.Tx, e otpd.Event) error {
+func insertEvent(ctx context.Context, tx *Tx, e otpd.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, at, account_id, email, email_key,
 		flow_id, ip, user_agent, place, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		e.ID, e.Type, MS(e.At), NullString(e.AccountID), e.Email.String(), e.Email.Key(),
@@ -64,7 +64,7 @@ func scanEvent(row Scanner) (otpd.Event, error) {
 
 // RecordEvent records one event on its own.
 func (s *Store) RecordEvent(ctx context.Context, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return insertEvent(ctx, tx, ev) })
+	err := s.inTx(ctx, func(tx *Tx) error { return insertEvent(ctx, tx, ev) })
 	if err != nil {
 		return s.errorf("record event: %w", err)
 	}

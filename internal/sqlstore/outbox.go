@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -14,7 +13,7 @@ import (
 const messageColumns = `id, challenge_id, message_id, kind, to_addr, payload, created_at, not_after,
 	next_attempt, attempts, state, last_error`
 
-func insertMessage(ctx context.Context, tx *sql.Tx, m otpd.OutboxMessage) error {
+func insertMessage(ctx context.Context, tx *Tx, m otpd.OutboxMessage) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, challenge_id, message_id, kind, to_addr, payload,
 		created_at, not_after, next_attempt, attempts, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)`,
 		m.ID, m.ChallengeID, m.MessageID, m.Kind, m.To.String(), m.Payload,
@@ -38,7 +37,13 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m otpd.OutboxMessage) error 
 func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]otpd.OutboxMessage, error) {
 	due := s.rowLocked(`SELECT id FROM outbox WHERE state = $2 AND next_attempt <= $3
 		ORDER BY next_attempt, created_at LIMIT $4`, `FOR UPDATE SKIP LOCKED`)
-	rows, err := s.db.QueryContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt = $1
+	done, err := s.write(ctx)
+	if err != nil {
+		return nil, s.errorf("claim messages: %w", err)
+	}
+	// The UPDATE's transaction lasts until its rows are read.
+	defer done()
+	rows, err := s.w.QueryContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt = $1
 		WHERE id IN (`+due+`) RETURNING `+messageColumns,
 		MS(now.Add(lease)), otpd.MessageQueued, MS(now), max(limit, 0))
 	if err != nil {
@@ -66,7 +71,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 // RetryMessage puts a queued message back, due at next. A message whose
 // delivery has ended is not found.
 func (s *Store) RetryMessage(ctx context.Context, id string, next time.Time, lastError string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET next_attempt = $1, last_error = $2 WHERE id = $3 AND state = $4`,
+	res, err := s.exec(ctx, `UPDATE outbox SET next_attempt = $1, last_error = $2 WHERE id = $3 AND state = $4`,
 		MS(next), lastError, id, otpd.MessageQueued)
 	if err == nil {
 		err = Affected(res)
@@ -86,7 +91,7 @@ func (s *Store) FinishMessage(ctx context.Context, id string, state otpd.Message
 	default:
 		return s.errorf("finish message %s: %q is not a final state", id, state)
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = $1, finished_at = $2, last_error = $3, payload = NULL
+	res, err := s.exec(ctx, `UPDATE outbox SET state = $1, finished_at = $2, last_error = $3, payload = NULL
 		WHERE id = $4 AND state = $5`, state, MS(at), lastError, id, otpd.MessageQueued)
 	if err == nil {
 		err = Affected(res)

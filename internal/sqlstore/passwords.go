@@ -14,7 +14,7 @@ import (
 // asks to end, records its event and queues its notice, in one
 // transaction.
 func (s *Store) SetPassword(ctx context.Context, req otpd.PasswordChange) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1 WHERE id = $2`, req.Hash, req.AccountID)
 		if err != nil {
 			return err
@@ -47,7 +47,7 @@ func (s *Store) SetPassword(ctx context.Context, req otpd.PasswordChange) error 
 // records ev, in one transaction, and says how many ended.
 func (s *Store) EndSessions(ctx context.Context, accountID, keep string, ev otpd.Event) (int, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
 			WHERE account_id = $2 AND id <> $3 AND ended_at IS NULL`, MS(ev.At), accountID, keep)
 		if err != nil {
@@ -67,7 +67,7 @@ func (s *Store) EndSessions(ctx context.Context, accountID, keep string, ev otpd
 // SetCodeSignIn turns code-only sign-in on or off and records ev, in one
 // transaction.
 func (s *Store) SetCodeSignIn(ctx context.Context, accountID string, on bool, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET code_sign_in_off = $1 WHERE id = $2`, !on, accountID)
 		if err != nil {
 			return err
@@ -84,7 +84,7 @@ func (s *Store) SetCodeSignIn(ctx context.Context, accountID string, on bool, ev
 }
 
 // endSessions ends every active session of an account but keep.
-func endSessions(ctx context.Context, tx *sql.Tx, accountID, keep string, at time.Time) error {
+func endSessions(ctx context.Context, tx *Tx, accountID, keep string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
 		WHERE account_id = $2 AND id <> $3 AND ended_at IS NULL`, MS(at), accountID, keep)
 	if err != nil {
@@ -96,7 +96,7 @@ func endSessions(ctx context.Context, tx *sql.Tx, accountID, keep string, at tim
 // StartSession creates a session and records its events in one
 // transaction.
 func (s *Store) StartSession(ctx context.Context, sess otpd.Session, evs []otpd.Event) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		if err := insertSession(ctx, tx, sess); err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func (s *Store) StartSession(ctx context.Context, sess otpd.Session, evs []otpd.
 // locked before its countries are read, so that two sign-ins from new
 // countries at once both add theirs.
 func (s *Store) RecordSignIn(ctx context.Context, accountID string, at time.Time, place otpd.Place) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		var countries string
 		err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT countries FROM accounts WHERE id = $1`, `FOR UPDATE`), accountID).Scan(&countries)
 		if err != nil {
@@ -137,7 +137,7 @@ func (s *Store) RecordSignIn(ctx context.Context, accountID string, at time.Time
 
 // RaiseGuard makes an account's guard last at least until until.
 func (s *Store) RaiseGuard(ctx context.Context, accountID string, until time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET guard_until = `+s.d.Greatest+`(guard_until, $1) WHERE id = $2`,
+	res, err := s.exec(ctx, `UPDATE accounts SET guard_until = `+s.d.Greatest+`(guard_until, $1) WHERE id = $2`,
 		MS(until), accountID)
 	if err == nil {
 		err = Affected(res)
@@ -153,7 +153,7 @@ func (s *Store) RaiseGuard(ctx context.Context, accountID string, until time.Tim
 // verify of the address's codes.
 func (s *Store) ReserveAttempt(ctx context.Context, key otpd.GuardKey, now time.Time, lim otpd.GuessLimits) (otpd.Attempt, error) {
 	var a otpd.Attempt
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		if err := s.lockAddress(ctx, tx, key.Email.Key()); err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ func (s *Store) ReserveAttempt(ctx context.Context, key otpd.GuardKey, now time.
 
 // ForgiveAttempt takes back a reserved attempt.
 func (s *Store) ForgiveAttempt(ctx context.Context, key otpd.GuardKey, a otpd.Attempt) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		if err := s.lockAddress(ctx, tx, key.Email.Key()); err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (s *Store) ForgiveAttempt(ctx context.Context, key otpd.GuardKey, a otpd.At
 
 // loadGuard reads a guard; the caller holds the address's lock, so the
 // guard cannot change before the caller's update.
-func loadGuard(ctx context.Context, tx *sql.Tx, key otpd.GuardKey) (Guard, error) {
+func loadGuard(ctx context.Context, tx *Tx, key otpd.GuardKey) (Guard, error) {
 	var g Guard
 	var start, locked int64
 	err := tx.QueryRowContext(ctx, `SELECT wrong_count, window_start, locked_until FROM guards WHERE guard_key = $1`,
@@ -208,7 +208,7 @@ func loadGuard(ctx context.Context, tx *sql.Tx, key otpd.GuardKey) (Guard, error
 	return g, nil
 }
 
-func saveGuard(ctx context.Context, tx *sql.Tx, key otpd.GuardKey, g Guard) error {
+func saveGuard(ctx context.Context, tx *Tx, key otpd.GuardKey, g Guard) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO guards (guard_key, wrong_count, window_start, locked_until)
 		VALUES ($1, $2, $3, $4)
 		ON CONFLICT (guard_key) DO UPDATE SET wrong_count = excluded.wrong_count,

@@ -22,9 +22,9 @@ func (s *Store) Prune(ctx context.Context, req otpd.PruneRequest) (otpd.PruneRes
 		return otpd.PruneResult{}, s.errorf("prune: %w", err)
 	}
 	var res otpd.PruneResult
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *Tx) error {
 		if s.d.TryLockPrune != nil {
-			locked, err := s.d.TryLockPrune(ctx, tx)
+			locked, err := s.d.TryLockPrune(ctx, tx.Tx)
 			if err != nil {
 				return fmt.Errorf("lock: %w", err)
 			}
@@ -137,7 +137,7 @@ type pruneStep struct {
 }
 
 // runPrune runs the steps in order in tx.
-func runPrune(ctx context.Context, tx *sql.Tx, steps []pruneStep) error {
+func runPrune(ctx context.Context, tx *Tx, steps []pruneStep) error {
 	for _, st := range steps {
 		if !st.Cutoff.Valid {
 			continue

@@ -12,7 +12,7 @@ import (
 const sessionColumns = `id, account_id, token_hash, created_at, last_seen_at, expires_at, ended_at, ip, user_agent,
 	place, device_id, stepped_up_at, step_up_challenge`
 
-func insertSession(ctx context.Context, tx *sql.Tx, s otpd.Session) error {
+func insertSession(ctx context.Context, tx *Tx, s otpd.Session) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		s.ID, s.AccountID, s.TokenHash, MS(s.CreatedAt), MS(s.LastSeenAt), MS(s.ExpiresAt), NullMS(s.EndedAt),
 		s.IP, s.UserAgent, s.Place, s.DeviceID, NullMS(s.SteppedUpAt), s.StepUpChallenge)
@@ -46,7 +46,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Sessi
 // that two requests racing with different clocks cannot shorten it. The
 // one UPDATE reads and writes the row under its lock.
 func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = `+s.d.Greatest+`(last_seen_at, $1) WHERE id = $2`, MS(at), id)
+	res, err := s.exec(ctx, `UPDATE sessions SET last_seen_at = `+s.d.Greatest+`(last_seen_at, $1) WHERE id = $2`, MS(at), id)
 	if err == nil {
 		err = Affected(res)
 	}
@@ -61,7 +61,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error
 // UPDATE waits for the row (in SQLite, for the database's write lock),
 // re-checks ended_at and matches nothing, so it gets ErrNotFound.
 func (s *Store) EndSession(ctx context.Context, id string, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, MS(ev.At), id)
 		if err != nil {
 			return err
@@ -117,7 +117,7 @@ func (s *Store) Sessions(ctx context.Context, accountID string) ([]otpd.Session,
 // at or after since, and records ev, in one transaction.
 func (s *Store) EndSessionsFrom(ctx context.Context, accountID, ip string, since time.Time, ev otpd.Event) (int, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
 			WHERE account_id = $2 AND ip = $3 AND created_at >= $4 AND ended_at IS NULL`,
 			MS(ev.At), accountID, ip, MS(since))

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"crypto/subtle"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -26,7 +25,7 @@ import (
 // A GuessLimits.MaxWrong of zero or less is not enforced.
 func (s *Store) VerifyCode(ctx context.Context, req otpd.VerifyRequest) (otpd.VerifyResult, error) {
 	var res otpd.VerifyResult
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		var err error
 		res, err = s.verify(ctx, tx, req)
 		return err
@@ -37,7 +36,7 @@ func (s *Store) VerifyCode(ctx context.Context, req otpd.VerifyRequest) (otpd.Ve
 	return res, nil
 }
 
-func (s *Store) verify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest) (otpd.VerifyResult, error) {
+func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otpd.VerifyResult, error) {
 	c, err := s.lockChallenge(ctx, tx, req.ChallengeID)
 	if err != nil {
 		return otpd.VerifyResult{}, fmt.Errorf("challenge: %w", err)
@@ -86,7 +85,7 @@ func (s *Store) verify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest) 
 // countWrong counts a wrong code against the challenge and against the
 // guard of its address and the requester's context (see Guard.Fail). When
 // the failure locks the context out, that is recorded as well.
-func countWrong(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g Guard) (otpd.VerifyResult, string, error) {
+func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g Guard) (otpd.VerifyResult, string, error) {
 	c := &res.Challenge
 	err := tx.QueryRowContext(ctx, `UPDATE challenges
 		SET attempts = attempts + 1,
@@ -122,7 +121,7 @@ func countWrong(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otp
 // for a sign-up. When another flow created the account meanwhile, a
 // sign-up signs into it rather than failing on the unique address: the
 // address's lock, held since the start, makes that account visible here.
-func succeed(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.VerifyResult) (otpd.VerifyResult, error) {
+func succeed(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.VerifyResult) (otpd.VerifyResult, error) {
 	c := res.Challenge
 	if err := setStatus(ctx, tx, c.ID, otpd.StatusUsed); err != nil {
 		return otpd.VerifyResult{}, err
@@ -166,7 +165,7 @@ func succeed(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, res otpd.V
 	return res, nil
 }
 
-func verifiedAccount(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge) (otpd.Account, bool, error) {
+func verifiedAccount(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge) (otpd.Account, bool, error) {
 	if c.AccountID != "" {
 		acct, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, c.AccountID))
 		return acct, false, NotFound(err)
@@ -180,7 +179,7 @@ func verifiedAccount(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c 
 }
 
 // stepUp marks the session that asked for a step-up code.
-func stepUp(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Session, error) {
+func stepUp(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Session, error) {
 	sess, err := scanSession(tx.QueryRowContext(ctx, `UPDATE sessions SET stepped_up_at = $1, step_up_challenge = $2
 		WHERE id = $3 AND account_id = $4 AND ended_at IS NULL RETURNING `+sessionColumns,
 		MS(req.Now), c.ID, c.SessionID, acct.ID))
@@ -192,7 +191,7 @@ func stepUp(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Chal
 
 // reset sets the new password, ends every session of the account (the
 // one the reset starts comes after) and queues the notice.
-func reset(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) error {
+func reset(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1 WHERE id = $2`, req.PasswordHash, acct.ID); err != nil {
 		return fmt.Errorf("reset password: %w", err)
 	}
@@ -210,14 +209,14 @@ func reset(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Chall
 // recordVerify records an event of a verify. Where it happened comes from
 // the request; what it is about comes from the stored challenge, which the
 // caller cannot misstate.
-func recordVerify(ctx context.Context, tx *sql.Tx, req otpd.VerifyRequest, c otpd.Challenge, typ otpd.EventType, accountID, detail string) error {
+func recordVerify(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, typ otpd.EventType, accountID, detail string) error {
 	return insertEvent(ctx, tx, otpd.Event{
 		ID: NewID(), Type: typ, At: req.Now, AccountID: accountID, Email: c.Email, FlowID: c.FlowID,
 		IP: req.Event.IP, UserAgent: req.Event.UserAgent, Place: req.Event.Place, Detail: detail,
 	})
 }
 
-func setStatus(ctx context.Context, tx *sql.Tx, id string, status otpd.ChallengeStatus) error {
+func setStatus(ctx context.Context, tx *Tx, id string, status otpd.ChallengeStatus) error {
 	res, err := tx.ExecContext(ctx, `UPDATE challenges SET status = $1 WHERE id = $2 AND status = $3`,
 		status, id, otpd.StatusPending)
 	if err != nil {
