@@ -204,6 +204,10 @@ type VerifyRequest struct {
 	Notice       *OutboxMessage
 	// UndoUntil is how long the old address can undo a change of address.
 	UndoUntil time.Time
+	// SignedInFrom, when set and the code verifies, is recorded as the
+	// account's latest sign-in (what RecordSignIn does) in the same
+	// transaction.
+	SignedInFrom *Place
 }
 
 // PasswordChange is everything SetPassword writes. Hash "" removes the

@@ -110,6 +110,7 @@ func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code strin
 	if change != nil {
 		change(&req)
 	}
+	req.SignedInFrom = &w.place
 	res, err := e.store.VerifyCode(ctx, req)
 	if err != nil {
 		return SignedIn{}, internal(fmt.Sprintf("verify flow %s", ch.FlowID), err)
@@ -124,7 +125,6 @@ func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code strin
 	if deviceID != "" {
 		in.DeviceToken = e.seen(ctx, res.Account, w, deviceID, r)
 	}
-	e.recordSignIn(ctx, res.Account.ID, w.place)
 	return in, nil
 }
 

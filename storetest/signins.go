@@ -17,6 +17,7 @@ var signInTests = []test{
 	{"StartSession", testStartSession},
 	{"RecordSignIn", testRecordSignIn},
 	{"RecordSignInConcurrently", testRecordSignInConcurrently},
+	{"VerifyRecordsSignIn", testVerifyRecordsSignIn},
 	{"RaiseGuard", testRaiseGuard},
 	{"EventPlace", testEventPlace},
 	{"CodeEventPlace", testCodeEventPlace},
@@ -110,6 +111,30 @@ func testRecordSignInConcurrently(t *testing.T, s otpd.Store) {
 	}
 	if got := slices.Sorted(slices.Values(account(t, s, acct.ID).Countries)); !slices.Equal(got, countries) {
 		t.Errorf("countries %v after concurrent sign-ins, want %v", got, countries)
+	}
+}
+
+// A code verified with SignedInFrom records the sign-in with the session
+// it starts; a wrong code records none.
+func testVerifyRecordsSignIn(t *testing.T, s otpd.Store) {
+	acct, _ := signUp(t, s, "yves@example.com", t0)
+	at := t0.Add(time.Hour)
+	ch := mustRequest(t, s, codeRequest(acct.Email.String(), acct.ID, at))
+	wrong := verifyRequest(ch, wrongCode, at)
+	wrong.SignedInFrom = &lagos
+	if res := mustVerify(t, s, wrong); res.Outcome != otpd.OutcomeWrong {
+		t.Fatalf("wrong code: outcome %s, want wrong", res.Outcome)
+	}
+	if got := account(t, s, acct.ID); !got.LastSignInAt.IsZero() || got.KnowsCountry("NG") {
+		t.Errorf("after a wrong code: last sign-in %v, knows NG %t; want none", got.LastSignInAt, got.KnowsCountry("NG"))
+	}
+	right := verifyRequest(ch, rightCode, at)
+	right.SignedInFrom = &lagos
+	if res := mustVerify(t, s, right); res.Outcome != otpd.OutcomeVerified {
+		t.Fatalf("right code: outcome %s, want verified", res.Outcome)
+	}
+	if got := account(t, s, acct.ID); !got.LastSignInAt.Equal(at) || got.LastPlace != lagos || !got.KnowsCountry("NG") {
+		t.Errorf("after the right code: last sign-in %v from %+v, knows NG %t; want %v from Lagos", got.LastSignInAt, got.LastPlace, got.KnowsCountry("NG"), at)
 	}
 }
 

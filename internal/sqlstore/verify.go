@@ -28,6 +28,9 @@ func (s *Store) VerifyCode(ctx context.Context, req otpd.VerifyRequest) (otpd.Ve
 	err := s.inTx(ctx, func(tx *Tx) error {
 		var err error
 		res, err = s.verify(ctx, tx, req)
+		if err == nil && res.Outcome == otpd.OutcomeVerified && req.SignedInFrom != nil {
+			err = s.recordSignIn(ctx, tx, res.Account.ID, req.Now, *req.SignedInFrom)
+		}
 		return err
 	})
 	if err != nil {
