@@ -141,6 +141,11 @@ type Store interface {
 	// FinishMessage ends a message's delivery (sent, failed or
 	// undeliverable) and wipes its payload.
 	FinishMessage(ctx context.Context, id string, state MessageState, at time.Time, lastError string) error
+	// FinishSent ends the delivery of the queued messages among ids as
+	// sent, wiping their payloads, in one transaction, and returns how
+	// many it ended: a message whose delivery had already ended is left
+	// as it was.
+	FinishSent(ctx context.Context, ids []string, at time.Time) (int, error)
 
 	// Prune deletes what retention no longer keeps (see PruneRequest), in
 	// one transaction. Several nodes may call it at once: one prunes, and

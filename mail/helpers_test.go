@@ -77,6 +77,18 @@ func (s *spyStore) FinishMessage(ctx context.Context, id string, state otpd.Mess
 	return err
 }
 
+func (s *spyStore) FinishSent(ctx context.Context, ids []string, at time.Time) (int, error) {
+	n, err := s.Store.FinishSent(ctx, ids, at)
+	if err == nil {
+		s.mu.Lock()
+		for _, id := range ids {
+			s.finished[id] = outcome{state: otpd.MessageSent}
+		}
+		s.mu.Unlock()
+	}
+	return n, err
+}
+
 // finish returns how id's delivery ended; state is empty while queued.
 func (s *spyStore) finish(id string) outcome {
 	s.mu.Lock()

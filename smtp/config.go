@@ -39,9 +39,10 @@ const (
 	// Codes come in bursts; 30 seconds spans a burst while staying under
 	// the idle limits relays enforce (Postfix: 300s, many providers: 60s).
 	DefaultIdleTimeout = 30 * time.Second
-	// DefaultMaxConns matches the outbox worker's default concurrency, so
-	// a burst of codes goes out in parallel, and stays under the few
-	// connections per client that relays allow.
+	// DefaultMaxConns lets a burst of codes go out in parallel, and stays
+	// under the few connections per client that relays allow. The outbox
+	// worker may send more messages at once; they wait here for a
+	// connection.
 	DefaultMaxConns = 4
 )
 

@@ -12,6 +12,20 @@ import (
 // gone from the database, not merely unreachable through the Store.
 // This reads the table directly, which the conformance suite cannot.
 func TestFinishWipesPayload(t *testing.T) {
+	t.Run("FinishMessage", func(t *testing.T) {
+		testFinishWipesPayload(t, func(s *Store, at time.Time) error {
+			return s.FinishMessage(t.Context(), "m1", otpd.MessageSent, at, "")
+		})
+	})
+	t.Run("FinishSent", func(t *testing.T) {
+		testFinishWipesPayload(t, func(s *Store, at time.Time) error {
+			_, err := s.FinishSent(t.Context(), []string{"m1"}, at)
+			return err
+		})
+	})
+}
+
+func testFinishWipesPayload(t *testing.T, finish func(s *Store, at time.Time) error) {
 	path := filepath.Join(t.TempDir(), "otpd.db")
 	s, err := Open(t.Context(), path)
 	if err != nil {
@@ -31,8 +45,8 @@ func TestFinishWipesPayload(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RequestCode: %v", err)
 	}
-	if err := s.FinishMessage(t.Context(), "m1", otpd.MessageSent, at.Add(time.Second), ""); err != nil {
-		t.Fatalf("FinishMessage: %v", err)
+	if err := finish(s, at.Add(time.Second)); err != nil {
+		t.Fatalf("finish: %v", err)
 	}
 	db, err := openDB(path)
 	if err != nil {

@@ -12,6 +12,7 @@ var outboxTests = []test{
 	{"LeaseExpires", testClaimLease},
 	{"Retry", testRetryMessage},
 	{"Finish", testFinishMessage},
+	{"FinishSent", testFinishSent},
 }
 
 // queue requests codes whose messages are due at the given offsets from t0,
@@ -94,4 +95,28 @@ func testFinishMessage(t *testing.T, s otpd.Store) {
 	wantClaimed(t, claim(t, s, t0.Add(365*24*time.Hour), time.Minute, 10), 1)
 	wantNotFound(t, s.FinishMessage(t.Context(), ids[0], otpd.MessageSent, t0.Add(time.Hour), ""), "FinishMessage twice")
 	wantNotFound(t, s.RetryMessage(t.Context(), ids[0], t0.Add(time.Hour), ""), "RetryMessage of a finished message")
+}
+
+// A round's sent messages end together; one whose delivery had already
+// ended keeps its state and is not counted.
+func testFinishSent(t *testing.T, s otpd.Store) {
+	ids := queue(t, s, 0, 0, 0)
+	wantClaimed(t, claim(t, s, t0, time.Minute, 10), 1, ids...)
+	if err := s.FinishMessage(t.Context(), ids[0], otpd.MessageFailed, t0.Add(time.Second), "refused"); err != nil {
+		t.Fatalf("FinishMessage: %v", err)
+	}
+	n, err := s.FinishSent(t.Context(), ids, t0.Add(time.Second))
+	if err != nil || n != 2 {
+		t.Fatalf("FinishSent of 3, one failed already = %d, %v; want 2", n, err)
+	}
+	wantClaimed(t, claim(t, s, t0.Add(365*24*time.Hour), time.Minute, 10), 1)
+	for _, id := range ids {
+		wantNotFound(t, s.FinishMessage(t.Context(), id, otpd.MessageSent, t0.Add(time.Hour), ""), "FinishMessage after FinishSent")
+	}
+	if n, err := s.FinishSent(t.Context(), ids, t0.Add(time.Hour)); err != nil || n != 0 {
+		t.Errorf("FinishSent again = %d, %v; want 0", n, err)
+	}
+	if n, err := s.FinishSent(t.Context(), nil, t0); err != nil || n != 0 {
+		t.Errorf("FinishSent of none = %d, %v; want 0", n, err)
+	}
 }

@@ -102,6 +102,34 @@ func (s *Store) FinishMessage(ctx context.Context, id string, state otpd.Message
 	return nil
 }
 
+// FinishSent ends several messages as sent in one transaction: one write
+// for a worker's whole round rather than one for each message.
+func (s *Store) FinishSent(ctx context.Context, ids []string, at time.Time) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := s.inTx(ctx, func(tx *Tx) error {
+		for _, id := range ids {
+			res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = $1, finished_at = $2, last_error = '', payload = NULL
+				WHERE id = $3 AND state = $4`, otpd.MessageSent, MS(at), id, otpd.MessageQueued)
+			if err != nil {
+				return fmt.Errorf("message %s: %w", id, err)
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += int(k)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, s.errorf("finish %d messages as sent: %w", len(ids), err)
+	}
+	return n, nil
+}
+
 func scanMessage(row Scanner) (otpd.OutboxMessage, error) {
 	var (
 		m                              otpd.OutboxMessage
