@@ -32,6 +32,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "seed" {
 		return seedCommand(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "summary" {
+		return summaryCommand(args[1:], stdout, stderr)
+	}
 	o, err := parseOptions(args, stdout, stderr)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 const usage = `Usage: otpd-load [flags]
        otpd-load seed --db PATH [--accounts N] [--events N]
+       otpd-load summary FILE.json...
 
 Drives complete sign-ins against a server on this machine: ask for a code
 (POST /api/v1/sign-in), read it (the dev mailbox API, or the SMTP sink),
