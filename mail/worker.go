@@ -163,7 +163,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
-		sent []string
+		sent = sentLog{w: w}
 		sem  = make(chan struct{}, w.concurrency())
 	)
 	for _, m := range msgs {
@@ -184,45 +184,22 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			ok, err := w.deliver(work, m)
-			mu.Lock()
-			defer mu.Unlock()
 			if ok {
-				sent = append(sent, m.ID)
+				err = sent.add(work, m.ID)
 			}
 			if err != nil {
+				mu.Lock()
 				errs = append(errs, err)
+				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
-	if err := w.finishSent(work, sent); err != nil {
-		errs = append(errs, err)
-	}
 	return len(msgs), errors.Join(errs...)
 }
 
-// finishSent records the round's sent messages in one write: a store
-// that takes writers one at a time (SQLite) would otherwise queue one
-// write per message, and each message's send would wait for it. A worker
-// that dies before this sends the round again after the lease, as it
-// would have sent the one message in flight (at-least-once, same
-// Message-ID).
-func (w *Worker) finishSent(ctx context.Context, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	n, err := w.Store.FinishSent(ctx, ids, w.Clock.Now())
-	if err != nil {
-		return fmt.Errorf("mail: finish %d sent messages: %w", len(ids), err)
-	}
-	if n < len(ids) {
-		w.logger().Warn("mail: some sent messages had already been finished", "sent", len(ids), "finished", n)
-	}
-	return nil
-}
-
 // deliver handles one claimed message and reports whether it was sent,
-// which the round records (finishSent); every other outcome it records
+// which the caller records (sentLog); every other outcome it records
 // itself. The error it returns is a failure to record an outcome;
 // delivery failures are outcomes.
 func (w *Worker) deliver(ctx context.Context, m otpd.OutboxMessage) (sent bool, err error) {
