@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"sync"
 )
 
@@ -91,12 +92,14 @@ func (t *Tx) prepared(query string) *sql.Stmt {
 	if st, ok := t.db.stmts.Load(query); ok {
 		return st.(*sql.Stmt)
 	}
-	t.missed = append(t.missed, query)
+	if !slices.Contains(t.missed, query) {
+		t.missed = append(t.missed, query)
+	}
 	return nil
 }
 
 // prepareMissed prepares the queries the transaction ran unprepared. Call
-// it after the transaction has ended.
+// it after the transaction has ended and its connection is free.
 func (t *Tx) prepareMissed(ctx context.Context) {
 	for _, q := range t.missed {
 		t.db.stmt(ctx, q)

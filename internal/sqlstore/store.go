@@ -68,7 +68,15 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	tx := &Tx{Tx: sqlTx, db: s.w}
-	defer tx.prepareMissed(ctx)
+	defer func() {
+		// A panic must not leave the transaction open: it would hold
+		// the writer's only connection, and every write would wait.
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		tx.prepareMissed(ctx)
+	}()
 	if err := fn(tx); err != nil {
 		return errors.Join(err, ignoreDone(tx.Rollback()))
 	}
