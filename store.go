@@ -211,7 +211,8 @@ type VerifyRequest struct {
 	UndoUntil time.Time
 	// SignedInFrom, when set and the code verifies, is recorded as the
 	// account's latest sign-in (what RecordSignIn does) in the same
-	// transaction.
+	// transaction; if that cannot be written, nothing is, and the code
+	// stays unused.
 	SignedInFrom *Place
 }
 

@@ -193,3 +193,12 @@ func (e *Engine) passwordSession(ctx context.Context, acct otpd.Account, w who, 
 	e.recordSignIn(ctx, acct.ID, w.place)
 	return in, nil
 }
+
+// recordSignIn keeps where a password sign-in came from, for the next
+// one's decision; a failure is logged, as the sign-in has happened. (A
+// code's sign-in is recorded with its session: VerifyRequest.SignedInFrom.)
+func (e *Engine) recordSignIn(ctx context.Context, accountID string, place otpd.Place) {
+	if err := e.store.RecordSignIn(ctx, accountID, e.now(), place); err != nil {
+		e.log.Error("record sign-in", "account", accountID, "err", err)
+	}
+}

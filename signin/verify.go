@@ -147,14 +147,6 @@ func (e *Engine) seen(ctx context.Context, acct otpd.Account, w who, deviceID st
 	return e.codes.DeviceToken(deviceID)
 }
 
-// recordSignIn keeps where a sign-in came from, for the next one's
-// decision; a failure is logged, as the sign-in has happened.
-func (e *Engine) recordSignIn(ctx context.Context, accountID string, place otpd.Place) {
-	if err := e.store.RecordSignIn(ctx, accountID, e.now(), place); err != nil {
-		e.log.Error("record sign-in", "account", accountID, "err", err)
-	}
-}
-
 func outcomeError(res otpd.VerifyResult) error {
 	switch res.Outcome {
 	case otpd.OutcomeWrong:
