@@ -20,8 +20,8 @@ import (
 // SQLite, each as the engine makes it, the same steps as postgres's:
 //
 //	SignIn           AccountByEmail, RequestCode
-//	outbox worker    ClaimMessages, KeepDevMessage (dev mailbox), FinishMessage
-//	Verify           LatestChallenge, VerifyCode, SaveDevice, RecordSignIn
+//	outbox worker    ClaimMessages, KeepDevMessage (dev mailbox), FinishSent
+//	Verify           LatestChallenge, VerifyCode (which records the sign-in)
 //	each request     SessionByTokenHash
 //
 // Flow runs them all in a row, FlowParallel many flows at once. Every
@@ -134,24 +134,33 @@ func signIn(ctx context.Context, s *sqlite.Store, sealed []byte) error {
 		if err := s.KeepDevMessage(ctx, dm, mail.DefaultDevMailboxSize); err != nil {
 			return err
 		}
-		if err := s.FinishMessage(ctx, m.ID, otpd.MessageSent, benchAt, ""); err != nil {
-			return err
-		}
+	}
+	// A worker finishes its round's sent messages in one write; a round
+	// of one is the most this costs a sign-in.
+	if _, err := s.FinishSent(ctx, messageIDs(msgs), benchAt); err != nil {
+		return err
 	}
 	ch, err := s.LatestChallenge(ctx, req.Challenge.FlowID)
 	if err != nil {
 		return err
 	}
 	at := benchAt.Add(time.Minute)
-	res, err := s.VerifyCode(ctx, benchVerify(ch, at))
+	vreq := benchVerify(ch, at)
+	vreq.SignedInFrom = &otpd.Place{}
+	res, err := s.VerifyCode(ctx, vreq)
 	if err != nil || res.Outcome != otpd.OutcomeVerified {
 		return fmt.Errorf("VerifyCode: %s, %v", res.Outcome, err)
 	}
-	if err := s.RecordSignIn(ctx, res.Account.ID, at, otpd.Place{}); err != nil {
-		return err
-	}
 	_, err = s.SessionByTokenHash(ctx, res.Session.TokenHash)
 	return err
+}
+
+func messageIDs(msgs []otpd.OutboxMessage) []string {
+	ids := make([]string, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.ID
+	}
+	return ids
 }
 
 func BenchmarkFlow(b *testing.B) {
