@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/internal/sqlstore"
@@ -28,6 +30,15 @@ const dsnOptions = "_pragma=journal_mode(WAL)" +
 	"&_pragma=foreign_keys(1)" +
 	"&_txlock=immediate"
 
+// checkpointEvery is how often the Store moves the WAL's pages into the
+// database file. SQLite's own checkpoint runs in the commit that fills
+// the WAL past 1,000 pages, so one writer in turn, holding every other
+// writer's turn, waited for the copy and its fsync: on a 3 GB store
+// under load, request p99 went from 18 to 28 ms. A checkpoint on a reader
+// connection runs beside the writer instead (PASSIVE: it copies what no
+// reader still needs, and never waits).
+const checkpointEvery = 100 * time.Millisecond
+
 // readers bounds the pool of connections that read, and keeps them open:
 // database/sql keeps two idle connections by default and closes the rest
 // after use, and a new SQLite connection parses the schema again and
@@ -41,6 +52,9 @@ const readers = 4
 // the start of each transaction, orders every security state change.
 type Store struct {
 	*sqlstore.Store
+	stop     chan struct{}
+	stopped  chan struct{}
+	stopOnce sync.Once
 }
 
 // dialect is what SQLite does differently. It needs no lock of its own:
@@ -68,7 +82,7 @@ var _ otpd.Store = (*Store)(nil)
 // *SchemaOutdatedError (Migrate upgrades it). Use a real file: ":memory:"
 // would give every pooled connection its own empty database.
 func Open(ctx context.Context, path string) (*Store, error) {
-	w, err := openDB(path)
+	w, err := openDB(path, "wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, err
 	}
@@ -89,14 +103,46 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &Store{sqlstore.NewSplit(r, w, dialect)}, nil
+	st := &Store{Store: sqlstore.NewSplit(r, w, dialect), stop: make(chan struct{}), stopped: make(chan struct{})}
+	go st.checkpoint(r)
+	return st, nil
 }
 
-func openDB(path string) (*sql.DB, error) {
+// checkpoint copies the WAL into the database every checkpointEvery
+// until Close. A failed round is left to the next: the WAL only grows
+// meanwhile, and SQLite checkpoints it when the last connection closes.
+func (s *Store) checkpoint(r *sql.DB) {
+	defer close(s.stopped)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			r.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
+}
+
+// Close stops the checkpoints and closes the database.
+func (s *Store) Close() error {
+	s.stopOnce.Do(func() { close(s.stop) })
+	<-s.stopped
+	return s.Store.Close()
+}
+
+// openDB opens the database at path with the store's settings and the
+// given pragmas besides.
+func openDB(path string, pragmas ...string) (*sql.DB, error) {
 	if path == "" || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlite: open %q: path must be a file name without '?'", path)
 	}
-	db, err := sql.Open("sqlite", path+"?"+dsnOptions)
+	dsn := path + "?" + dsnOptions
+	for _, p := range pragmas {
+		dsn += "&_pragma=" + p
+	}
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
