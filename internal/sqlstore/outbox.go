@@ -103,7 +103,7 @@ func (s *Store) FinishMessage(ctx context.Context, id string, state otpd.Message
 }
 
 // FinishSent ends several messages as sent in one transaction: one write
-// for a worker's whole round rather than one for each message.
+// for the sends a worker saw end together, rather than one each.
 func (s *Store) FinishSent(ctx context.Context, ids []string, at time.Time) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
