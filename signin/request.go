@@ -236,17 +236,28 @@ func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code, place s
 	}, nil
 }
 
-func describeRequest(c codeFor) string {
-	what := map[otpd.Purpose]string{
-		otpd.PurposeSignUp:        "code to create the account",
-		otpd.PurposeResetPassword: "password reset code",
-		otpd.PurposeStepUp:        "code to confirm a change to the account",
-		otpd.PurposeChangeEmail:   "code to confirm a new sign-in address",
-		otpd.PurposeAddRecovery:   "code to confirm a recovery address",
-	}[c.purpose]
-	if what == "" {
-		what = "sign-in code"
+// requestedWords are the words a code request's event detail begins with
+// for each purpose (after "new " for a resend); pages read them back with
+// RequestedCode.
+var requestedWords = map[otpd.Purpose]string{
+	otpd.PurposeSignUp:        "code to create the account",
+	otpd.PurposeResetPassword: "password reset code",
+	otpd.PurposeStepUp:        "code to confirm a change to the account",
+	otpd.PurposeChangeEmail:   "code to confirm a new sign-in address",
+	otpd.PurposeAddRecovery:   "code to confirm a recovery address",
+}
+
+// RequestedCode is how a code request's event detail names the code for
+// purpose p: its first words, after "new " for a resend.
+func RequestedCode(p otpd.Purpose) string {
+	if w, ok := requestedWords[p]; ok {
+		return w
 	}
+	return "sign-in code"
+}
+
+func describeRequest(c codeFor) string {
+	what := RequestedCode(c.purpose)
 	if c.resend {
 		what = "new " + what + " requested (resend)"
 	} else {

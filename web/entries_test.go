@@ -96,6 +96,19 @@ func TestCodeRequestsInPlainWords(t *testing.T) {
 	}
 }
 
+// Every purpose's request is named for what it asked, from the words the
+// engine writes into its event.
+func TestCodeRequestsNamedByPurpose(t *testing.T) {
+	for p, want := range codeWhats {
+		for _, detail := range []string{signin.RequestedCode(p) + " requested", "new " + signin.RequestedCode(p) + " requested (resend)"} {
+			g := flowGroup{requests: []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, detail)}}
+			if got := g.what(); got != want {
+				t.Errorf("%s request %q is named %q, want %q", p, detail, got, want)
+			}
+		}
+	}
+}
+
 // The request a session signed in by is marked, not offered for a
 // report: reporting it would sign its owner out.
 func TestCurrentSignInIsNotReportable(t *testing.T) {

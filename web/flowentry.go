@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/signin"
 )
 
 // flowGroup is a code request with the events of its flow: resends, the
@@ -59,23 +60,26 @@ func (g *flowGroup) last() otpd.Event { return g.requests[len(g.requests)-1] }
 // back, or with code-only sign-in off, it sent none.
 func (g *flowGroup) codeSent() bool { return noCodeReason(g.last()) == "" }
 
-// requestWhats name the code a request asked for, by the start of the
-// engine's detail ("password reset code requested", ...); a sign-in code
-// when none matches.
-var requestWhats = []struct{ prefix, what string }{
-	{"code to create the account", "A code to create your account"},
-	{"password reset", "A password reset code"},
-	{"code to confirm a change", "A code to confirm a change to your account"},
+// codeWhats name the code a request asked for, by purpose. The request's
+// event detail begins with the engine's words for it
+// (signin.RequestedCode), which the page reads back.
+var codeWhats = map[otpd.Purpose]string{
+	otpd.PurposeSignIn:        "A sign-in code",
+	otpd.PurposeSignUp:        "A code to create your account",
+	otpd.PurposeResetPassword: "A password reset code",
+	otpd.PurposeStepUp:        "A code to confirm a change to your account",
+	otpd.PurposeChangeEmail:   "A code to confirm a new sign-in address",
+	otpd.PurposeAddRecovery:   "A code to confirm a recovery address",
 }
 
 func (g *flowGroup) what() string {
 	detail := strings.TrimPrefix(g.requests[0].Detail, "new ")
-	for _, w := range requestWhats {
-		if strings.HasPrefix(detail, w.prefix) {
-			return w.what
+	for p, what := range codeWhats {
+		if p != otpd.PurposeSignIn && strings.HasPrefix(detail, signin.RequestedCode(p)) {
+			return what
 		}
 	}
-	return "A sign-in code"
+	return codeWhats[otpd.PurposeSignIn]
 }
 
 // noCodeReason says why a request sent no code, or "" when it sent one.
