@@ -118,7 +118,10 @@ func TestDevMailboxDefaultSize(t *testing.T) {
 		}
 	}
 	got := messages(t, &box, "ada@example.com")
-	if len(got) != mail.DefaultDevMailboxSize || got[len(got)-1].MessageID != "<10@localhost>" {
+	if len(got) != mail.DefaultDevMailboxSize {
+		t.Fatalf("kept %d, want %d", len(got), mail.DefaultDevMailboxSize)
+	}
+	if got[len(got)-1].MessageID != "<10@localhost>" {
 		t.Errorf("kept %d, oldest %s; want %d, oldest <10@localhost>", len(got), got[len(got)-1].MessageID, mail.DefaultDevMailboxSize)
 	}
 }

@@ -185,6 +185,12 @@ func testPruneGuards(t *testing.T, s otpd.Store) {
 	if res := prune(t, s, ages); res.Guards != 1 {
 		t.Errorf("Prune a day after the window = %+v, want one count gone, the locked-out one kept", res)
 	}
+	gil := mustRequest(t, s, codeRequest("gil@example.com", "", ages.Now))
+	gv := verifyRequest(gil, rightCode, ages.Now)
+	gv.Guess = backoff
+	if res := mustVerify(t, s, gv); res.Outcome != otpd.OutcomeLocked {
+		t.Errorf("gil after the window's prune: %s, want still locked out", res.Outcome)
+	}
 	ages.Now = t0.Add(20*day + day + time.Millisecond)
 	if res := prune(t, s, ages); res.Guards != 1 {
 		t.Errorf("Prune a day after the lockout = %+v, want its count gone", res)

@@ -35,8 +35,8 @@ func (s *server) clientAt(ip string) *client.Client {
 // from arriving while the test reads the owner's next one.
 //
 // It first lets the clock leave the millisecond of the sign-in before:
-// the store keeps times to the millisecond, and the unused codes are
-// those asked for strictly after the previous sign-in.
+// the store keeps times to the millisecond, and a code asked for in the
+// sign-in's own millisecond counts as unused news too.
 func (s *server) askFrom(t *testing.T, email, ip string) (*client.Client, client.Flow) {
 	t.Helper()
 	for next := time.Now().Truncate(time.Millisecond).Add(time.Millisecond); time.Now().Before(next); {

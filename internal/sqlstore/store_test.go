@@ -38,17 +38,22 @@ const insert = `INSERT INTO t (n) VALUES ($1)`
 // and the next transaction uses the prepared statement.
 func TestTransactionPreparesWhatItMissed(t *testing.T) {
 	s := oneWriter(t)
+	var missed [2][]string
 	for i := range 2 {
 		err := s.inTx(t.Context(), func(tx *Tx) error {
 			_, err := tx.ExecContext(t.Context(), insert, i)
+			missed[i] = tx.missed
 			return err
 		})
 		if err != nil {
 			t.Fatalf("transaction %d: %v", i, err)
 		}
-		if _, ok := s.w.stmts.Load(insert); !ok {
-			t.Fatalf("after transaction %d the insert is not prepared", i)
-		}
+	}
+	if len(missed[0]) != 1 || len(missed[1]) != 0 {
+		t.Errorf("queries run unprepared: %q in the first transaction, %q in the second; want the insert, then none", missed[0], missed[1])
+	}
+	if _, ok := s.w.stmts.Load(insert); !ok {
+		t.Error("the insert is not kept prepared")
 	}
 	var n int
 	if err := s.db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM t`).Scan(&n); err != nil || n != 2 {
