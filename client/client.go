@@ -168,10 +168,24 @@ func (c *Client) SignOut(ctx context.Context) error {
 
 // DevMessages lists the dev mailbox's messages to an address, newest first.
 func (c *Client) DevMessages(ctx context.Context, to string) ([]Message, error) {
+	return c.devMessages(ctx, url.Values{"to": {to}})
+}
+
+// NewestDevMessage returns the newest dev mailbox message to an address,
+// and false when there is none; the server opens only that one.
+func (c *Client) NewestDevMessage(ctx context.Context, to string) (Message, bool, error) {
+	msgs, err := c.devMessages(ctx, url.Values{"to": {to}, "limit": {"1"}})
+	if err != nil || len(msgs) == 0 {
+		return Message{}, false, err
+	}
+	return msgs[0], true, nil
+}
+
+func (c *Client) devMessages(ctx context.Context, q url.Values) ([]Message, error) {
 	var out struct {
 		Messages []Message `json:"messages"`
 	}
-	err := c.do(ctx, http.MethodGet, "/dev/mailbox/api/messages?to="+url.QueryEscape(to), nil, &out)
+	err := c.do(ctx, http.MethodGet, "/dev/mailbox/api/messages?"+q.Encode(), nil, &out)
 	return out.Messages, err
 }
 

@@ -90,12 +90,14 @@ func (d *DevMailbox) Send(ctx context.Context, m otpd.Email) error {
 	return nil
 }
 
-// Messages returns the kept messages, newest first. When to is not empty,
-// it returns only those sent to that address, compared as otpd.Address
-// keys (so case does not matter); a to that is not an address matches
-// nothing. A message sealed under another secret (the secret was
-// replaced since) cannot be read, and is left out.
-func (d *DevMailbox) Messages(ctx context.Context, to string) ([]otpd.Email, error) {
+// Messages returns the kept messages, newest first, at most limit of them
+// (all kept when limit is 0 or less): each one returned is opened and
+// decoded, so a reader that wants the newest asks for 1. When to is not
+// empty, it returns only those sent to that address, compared as
+// otpd.Address keys (so case does not matter); a to that is not an
+// address matches nothing. A message sealed under another secret (the
+// secret was replaced since) cannot be read, and is left out.
+func (d *DevMailbox) Messages(ctx context.Context, to string, limit int) ([]otpd.Email, error) {
 	var addr otpd.Address
 	if to != "" {
 		var err error
@@ -103,7 +105,10 @@ func (d *DevMailbox) Messages(ctx context.Context, to string) ([]otpd.Email, err
 			return nil, nil
 		}
 	}
-	kept, err := d.shelf().DevMessages(ctx, addr, d.size())
+	if limit <= 0 || limit > d.size() {
+		limit = d.size()
+	}
+	kept, err := d.shelf().DevMessages(ctx, addr, limit)
 	if err != nil {
 		return nil, fmt.Errorf("mail: dev mailbox: messages: %w", err)
 	}

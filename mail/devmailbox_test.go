@@ -31,7 +31,7 @@ func ids(msgs []otpd.Email) []string {
 
 func messages(t *testing.T, box *mail.DevMailbox, to string) []otpd.Email {
 	t.Helper()
-	msgs, err := box.Messages(t.Context(), to)
+	msgs, err := box.Messages(t.Context(), to, 0)
 	if err != nil {
 		t.Fatalf("Messages(%q): %v", to, err)
 	}
@@ -110,6 +110,31 @@ func TestDevMailboxKeepsTheNewest(t *testing.T) {
 	})
 }
 
+// A limit returns the newest messages only; none or one too large, all.
+func TestDevMailboxLimit(t *testing.T) {
+	mailboxes(t, 5, func(t *testing.T, box *mail.DevMailbox) {
+		for i := range 4 {
+			if err := box.Send(t.Context(), email(i, "ada@example.com")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tc := range []struct {
+			limit int
+			want  string
+		}{
+			{1, "[<3@localhost>]"},
+			{2, "[<3@localhost> <2@localhost>]"},
+			{0, "[<3@localhost> <2@localhost> <1@localhost> <0@localhost>]"},
+			{99, "[<3@localhost> <2@localhost> <1@localhost> <0@localhost>]"},
+		} {
+			msgs, err := box.Messages(t.Context(), "ada@example.com", tc.limit)
+			if got := fmt.Sprint(ids(msgs)); err != nil || got != tc.want {
+				t.Errorf("Messages(limit %d) = %s, %v; want %s", tc.limit, got, err, tc.want)
+			}
+		}
+	})
+}
+
 func TestDevMailboxDefaultSize(t *testing.T) {
 	var box mail.DevMailbox
 	for i := range mail.DefaultDevMailboxSize + 10 {
@@ -144,7 +169,7 @@ func TestDevMailboxConcurrentUse(t *testing.T) {
 					if err := box.Send(t.Context(), email(g*1000+i, fmt.Sprintf("user%d@example.com", g))); err != nil {
 						t.Error(err)
 					}
-					if _, err := box.Messages(t.Context(), fmt.Sprintf("user%d@example.com", (g+1)%8)); err != nil {
+					if _, err := box.Messages(t.Context(), fmt.Sprintf("user%d@example.com", (g+1)%8), 0); err != nil {
 						t.Error(err)
 					}
 				}

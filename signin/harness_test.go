@@ -120,7 +120,7 @@ func (r *rig) deliver(t *testing.T, email string) otpd.Email {
 // inbox returns the messages delivered to email, newest first.
 func (r *rig) inbox(t *testing.T, email string) []otpd.Email {
 	t.Helper()
-	msgs, err := r.mailbox.Messages(ctx, email)
+	msgs, err := r.mailbox.Messages(ctx, email, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/otpd/otpd"
@@ -11,7 +12,7 @@ import (
 func (s *Server) pageMailbox(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage("Dev mailbox")
 	p.Email = r.URL.Query().Get("to")
-	msgs, err := s.mailbox.Messages(r.Context(), p.Email)
+	msgs, err := s.mailbox.Messages(r.Context(), p.Email, 0)
 	if err != nil {
 		s.renderError(w, r, "error.html", p, err)
 		return
@@ -45,7 +46,15 @@ type mailJSON struct {
 }
 
 func (s *Server) apiMailbox(w http.ResponseWriter, r *http.Request) error {
-	msgs, err := s.mailbox.Messages(r.Context(), r.URL.Query().Get("to"))
+	limit := 0
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return otpd.FieldError("limit", "limit must be a whole number of messages, at least 1")
+		}
+		limit = n
+	}
+	msgs, err := s.mailbox.Messages(r.Context(), r.URL.Query().Get("to"), limit)
 	if err != nil {
 		return err
 	}

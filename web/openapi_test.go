@@ -46,5 +46,5 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 type nopMailbox struct{}
 
-func (nopMailbox) Messages(context.Context, string) ([]otpd.Email, error) { return nil, nil }
-func (nopMailbox) Raw(context.Context, string) ([]byte, error)            { return nil, otpd.ErrNotFound }
+func (nopMailbox) Messages(context.Context, string, int) ([]otpd.Email, error) { return nil, nil }
+func (nopMailbox) Raw(context.Context, string) ([]byte, error)                 { return nil, otpd.ErrNotFound }

@@ -15,11 +15,12 @@ import (
 )
 
 // Mailbox is the dev mailbox as the web needs it: the messages kept for an
-// address (all of them when to is empty), newest first, and the raw form
+// address (all of them when to is empty), newest first and at most limit
+// (0: every one kept), and the raw form
 // of one, as it would have been sent (an error wrapping otpd.ErrNotFound
 // when there is none). It may read them from the database, which can fail.
 type Mailbox interface {
-	Messages(ctx context.Context, to string) ([]otpd.Email, error)
+	Messages(ctx context.Context, to string, limit int) ([]otpd.Email, error)
 	Raw(ctx context.Context, messageID string) ([]byte, error)
 }
 

@@ -66,12 +66,12 @@ func (m *mailbox) expect(ctx context.Context, a *account) (func(ctx context.Cont
 	if !a.seen {
 		// An earlier run against the same server left messages to this
 		// address; the newest of them is not this flow's.
-		msgs, err := m.api.DevMessages(ctx, a.email)
+		msg, ok, err := m.api.NewestDevMessage(ctx, a.email)
 		if err != nil {
 			return nil, err
 		}
-		if len(msgs) > 0 {
-			a.lastMessage = msgs[0].ID
+		if ok {
+			a.lastMessage = msg.ID
 		}
 		a.seen = true
 	}
@@ -82,13 +82,13 @@ func (m *mailbox) expect(ctx context.Context, a *account) (func(ctx context.Cont
 				return "", err
 			}
 			m.rec.poll()
-			msgs, err := m.api.DevMessages(ctx, a.email)
+			msg, ok, err := m.api.NewestDevMessage(ctx, a.email)
 			if err != nil {
 				return "", err
 			}
-			if len(msgs) > 0 && msgs[0].ID != a.lastMessage {
-				a.lastMessage = msgs[0].ID
-				code, ok := extractCode(msgs[0].Text)
+			if ok && msg.ID != a.lastMessage {
+				a.lastMessage = msg.ID
+				code, ok := extractCode(msg.Text)
 				if !ok {
 					return "", errNoCode
 				}

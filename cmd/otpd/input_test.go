@@ -36,6 +36,8 @@ func TestAPIRefusesBadInputClearly(t *testing.T) {
 		{"form content type", "POST", "/api/v1/sign-in", "application/x-www-form-urlencoded", `email=a@b.co`, [2]string{}, 415, "unsupported_media_type", "Content-Type"},
 		{"wrong method", "GET", "/api/v1/sign-in", "", "", [2]string{}, 405, "method_not_allowed", ""},
 		{"unknown api path", "GET", "/api/v1/nope", "", "", [2]string{}, 404, "not_found", ""},
+		{"mailbox limit not a number", "GET", "/dev/mailbox/api/messages?limit=all", "", "", [2]string{}, 400, "invalid_request", "limit"},
+		{"mailbox limit zero", "GET", "/dev/mailbox/api/messages?limit=0", "", "", [2]string{}, 400, "invalid_request", "limit"},
 		{"unknown flow", "POST", "/api/v1/flows/nosuch/verify", "application/json", `{"code":"123456789"}`, [2]string{}, 404, "not_found", "flow_id"},
 		{"unknown flow resend", "POST", "/api/v1/flows/nosuch/resend", "", "", [2]string{}, 404, "not_found", "flow_id"},
 		{"code letters", "POST", flow + "/verify", "application/json", `{"code":"abcdefghi"}`, [2]string{}, 400, "invalid_request", "code"},
