@@ -111,10 +111,16 @@ func containsAny(s string, tokens []string) bool {
 // Name is a device's name as a person reads it, in English: "Firefox on
 // Linux", "Firefox", "a browser on Linux", or "an unknown browser".
 func Name(ua string) string {
+	return NameJoined(ua, " on ")
+}
+
+// NameJoined is Name with sep between the browser and the system, as in
+// "Chrome/Windows" for the middle of a sentence.
+func NameJoined(ua, sep string) string {
 	browser, os := Parse(ua)
 	switch {
 	case browser != "" && os != "":
-		return browser + " on " + os
+		return browser + sep + os
 	case browser != "":
 		return browser
 	case os != "":

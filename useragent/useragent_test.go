@@ -109,3 +109,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestName(t *testing.T) {
+	firefox := "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"
+	for _, tc := range []struct{ ua, name, joined string }{
+		{firefox, "Firefox on Linux", "Firefox/Linux"},
+		{"Mozilla/5.0 (X11; Linux x86_64)", "a browser on Linux", "a browser on Linux"},
+		{"", "an unknown browser", "an unknown browser"},
+	} {
+		if got := useragent.Name(tc.ua); got != tc.name {
+			t.Errorf("Name(%q) = %q, want %q", tc.ua, got, tc.name)
+		}
+		if got := useragent.NameJoined(tc.ua, "/"); got != tc.joined {
+			t.Errorf("NameJoined(%q, \"/\") = %q, want %q", tc.ua, got, tc.joined)
+		}
+	}
+}

@@ -24,7 +24,7 @@ func parsePages() *template.Template {
 		"clock":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") },
 		"when":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") },
 		"purpose": func(p otpd.Purpose) string { return purposeWords[p] },
-		"device":  device,
+		"device":  useragent.Name,
 		"hm":      func(t time.Time) string { return t.UTC().Format("15:04 UTC") },
 		"hmOn":    hm,
 		"dayID":   func(t time.Time) string { return "day-" + t.UTC().Format("2006-01-02") },
@@ -141,19 +141,6 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, name string
 	}
 	setRetryAfter(w, e)
 	s.render(w, r, status(e.Code), name, p)
-}
-
-// device names the browser and system of a user agent in plain words.
-func device(ua string) string {
-	browser, system := useragent.Parse(ua)
-	switch {
-	case browser == "":
-		return "an unknown browser"
-	case system == "":
-		return browser
-	default:
-		return browser + " on " + system
-	}
 }
 
 // purposeWords says what a code was for, to complete "a code to ...".

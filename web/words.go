@@ -40,16 +40,7 @@ func shortDevice(ua string) string {
 	if ua == "" {
 		return ""
 	}
-	browser, system := useragent.Parse(ua)
-	switch {
-	case browser != "" && system != "":
-		return browser + "/" + system
-	case browser != "":
-		return browser
-	case system != "":
-		return "a browser on " + system
-	}
-	return "an unknown browser"
+	return useragent.NameJoined(ua, "/")
 }
 
 // hm is a time of day; with the date too when it is not on ref's day.
