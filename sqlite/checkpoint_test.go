@@ -30,9 +30,15 @@ func TestWALIsCheckpointedBesideTheWriter(t *testing.T) {
 				t.Fatalf("KeepDevMessage: %v", err)
 			}
 		}
-		// Give the checkpoint its turns, as the time between a real
-		// server's writes does.
-		time.Sleep(2 * checkpointEvery)
+		// Wait for a checkpoint round that began after these writes,
+		// as the time between a real server's writes gives one.
+		deadline := time.Now().Add(10 * time.Second)
+		for seen := s.checkpoints.Load(); s.checkpoints.Load() < seen+2; {
+			if time.Now().After(deadline) {
+				t.Fatal("no checkpoint ran within 10 s")
+			}
+			time.Sleep(checkpointEvery / 10)
+		}
 	}
 	fi, err := os.Stat(path + "-wal")
 	if err != nil {

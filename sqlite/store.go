@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/otpd/otpd"
@@ -55,6 +56,9 @@ type Store struct {
 	stop     chan struct{}
 	stopped  chan struct{}
 	stopOnce sync.Once
+	// checkpoints counts the checkpoint rounds run, so that a test can
+	// wait for one instead of guessing how long it takes.
+	checkpoints atomic.Int64
 }
 
 // dialect is what SQLite does differently. It needs no lock of its own:
@@ -121,6 +125,7 @@ func (s *Store) checkpoint(r *sql.DB) {
 			return
 		case <-t.C:
 			r.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			s.checkpoints.Add(1)
 		}
 	}
 }
