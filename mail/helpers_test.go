@@ -77,16 +77,23 @@ func (s *spyStore) FinishMessage(ctx context.Context, id string, state otpd.Mess
 	return err
 }
 
+// FinishSent finishes the messages one by one, so that only those the
+// store ended are noted.
 func (s *spyStore) FinishSent(ctx context.Context, ids []string, at time.Time) (int, error) {
-	n, err := s.Store.FinishSent(ctx, ids, at)
-	if err == nil {
-		s.mu.Lock()
-		for _, id := range ids {
-			s.finished[id] = outcome{state: otpd.MessageSent}
+	total := 0
+	for _, id := range ids {
+		n, err := s.Store.FinishSent(ctx, []string{id}, at)
+		if err != nil {
+			return total, err
 		}
-		s.mu.Unlock()
+		if n == 1 {
+			s.mu.Lock()
+			s.finished[id] = outcome{state: otpd.MessageSent}
+			s.mu.Unlock()
+		}
+		total += n
 	}
-	return n, err
+	return total, nil
 }
 
 // finish returns how id's delivery ended; state is empty while queued.
