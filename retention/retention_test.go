@@ -55,12 +55,17 @@ func TestRoundPrunesInBatchesAndSaysWhat(t *testing.T) {
 	requestCodes(t, s, 2, t0.Add(300*day))
 	var logs bytes.Buffer
 	clock := fakeclock.New(t0.Add(401 * day))
-	job := &retention.Job{Store: s, Clock: clock, Log: slog.New(slog.NewTextHandler(&logs, nil)),
+	counted := &countingPruner{Store: s}
+	job := &retention.Job{Store: counted, Clock: clock, Log: slog.New(slog.NewTextHandler(&logs, nil)),
 		Ages: otpd.PruneRequest{Events: 400 * day}, Interval: time.Hour, Batch: 3}
 
 	res, err := job.RunOnce(t.Context())
 	if err != nil || res.Events != 7 {
 		t.Fatalf("RunOnce = %+v, %v; want the 7 old events", res, err)
+	}
+	// 3, 3 and 1: the last batch, not full, ends the round.
+	if fmt.Sprint(counted.limits) != "[3 3 3]" {
+		t.Errorf("Prune called with limits %v, want [3 3 3]: three batches of at most 3", counted.limits)
 	}
 	if !strings.Contains(logs.String(), `msg="retention: pruned" events=7 challenges=0`) {
 		t.Errorf("log does not say what was pruned:\n%s", logs.String())
@@ -69,6 +74,17 @@ func TestRoundPrunesInBatchesAndSaysWhat(t *testing.T) {
 	if res, err := job.RunOnce(t.Context()); err != nil || res != (otpd.PruneResult{}) || logs.Len() != 0 {
 		t.Errorf("a second round = %+v, %v, logged %q; want nothing", res, err, logs.String())
 	}
+}
+
+// countingPruner is a real store that notes each Prune's limit.
+type countingPruner struct {
+	otpd.Store
+	limits []int
+}
+
+func (c *countingPruner) Prune(ctx context.Context, req otpd.PruneRequest) (otpd.PruneResult, error) {
+	c.limits = append(c.limits, req.Limit)
+	return c.Store.Prune(ctx, req)
 }
 
 // fakePruner hands out results in turn, and records each request.
