@@ -80,16 +80,28 @@ func TestClosedLoopStops(t *testing.T) {
 // An account whose code never came is not signed in again: its message
 // may still arrive, and would be taken for the next flow's.
 func TestLostCodeRetiresTheAccount(t *testing.T) {
-	r := &runner{rec: newRecorder(), timeout: time.Millisecond, codes: silentSource{}}
+	requested := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requested++
+		json.NewEncoder(w).Encode(map[string]string{"flow_id": "f"})
+	}))
+	defer srv.Close()
+	r := &runner{api: client.New(srv.URL), rec: newRecorder(), timeout: 10 * time.Millisecond, codes: silentSource{}}
 	a := &account{email: "user0@load.test"}
 	if r.measure(t.Context(), a, time.Now()) {
-		t.Error("an account whose read failed is given back")
+		t.Error("an account whose code never came is given back")
+	}
+	if requested != 1 {
+		t.Errorf("%d code requests, want the one whose code never came", requested)
 	}
 }
 
-// silentSource fails every read.
+// silentSource watches for codes that never come.
 type silentSource struct{}
 
 func (silentSource) expect(context.Context, *account) (func(context.Context) (string, error), error) {
-	return nil, errNoCode
+	return func(ctx context.Context) (string, error) {
+		<-ctx.Done()
+		return "", ctx.Err()
+	}, nil
 }
