@@ -2,17 +2,15 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/postgres"
 	"github.com/otpd/otpd/postgres/pgtest"
+	"github.com/otpd/otpd/storetest"
 )
 
 // The benchmarks measure the store operations of one complete sign-in,
@@ -29,78 +27,18 @@ import (
 //
 //	go test -run XXX -bench . -benchmem ./postgres/
 
-var benchSeq atomic.Int64
-
-// benchRequest is the first code of a new flow for a new address, at
-// realistic limits and with a payload the size of a sealed message.
-func benchRequest(at time.Time) otpd.CodeRequest {
-	n := benchSeq.Add(1)
-	addr := otpd.MustParseAddress(fmt.Sprintf("bench%d@example.com", n))
-	id, flow := fmt.Sprintf("bench-challenge-%d", n), fmt.Sprintf("bench-flow-%d", n)
-	payload := make([]byte, 600)
-	rand.Read(payload)
-	return otpd.CodeRequest{
-		Challenge: otpd.Challenge{
-			ID: id, FlowID: flow, Purpose: otpd.PurposeSignUp, Email: addr, CodeMAC: benchMAC(id),
-			CreatedAt: at, ExpiresAt: at.Add(10 * time.Minute), MaxAttempts: 5, Status: otpd.StatusPending,
-			IP: "192.0.2.1", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
-		},
-		Message: otpd.OutboxMessage{
-			ID: fmt.Sprintf("bench-message-%d", n), ChallengeID: id, MessageID: "<" + id + "@otpd.test>",
-			Kind: otpd.MessageCode, To: addr, Payload: payload, CreatedAt: at,
-			NotAfter: at.Add(10 * time.Minute), NextAttempt: at, State: otpd.MessageQueued,
-		},
-		Event: otpd.Event{
-			ID: fmt.Sprintf("bench-event-%d", n), At: at, Email: addr, FlowID: flow,
-			IP: "192.0.2.1", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0", Detail: "code requested to sign up",
-		},
-		Limits: otpd.SendLimits{PerHour: 5, PerDay: 10, ResendCooldown: 30 * time.Second},
-	}
-}
-
-func benchMAC(challengeID string) []byte {
-	sum := sha256.Sum256([]byte(challengeID))
-	return sum[:]
-}
-
-// benchVerify submits the right code for ch, signing its address up.
-func benchVerify(ch otpd.Challenge, at time.Time) otpd.VerifyRequest {
-	hash := sha256.Sum256([]byte("token " + ch.ID))
-	return otpd.VerifyRequest{
-		ChallengeID: ch.ID, CodeMAC: benchMAC(ch.ID), Now: at,
-		Guess: otpd.GuessLimits{MaxWrong: 10, Window: 12 * time.Hour},
-		Session: otpd.Session{ID: "session-" + ch.ID, TokenHash: hash[:], CreatedAt: at, LastSeenAt: at,
-			ExpiresAt: at.Add(720 * time.Hour), IP: "192.0.2.1", UserAgent: ch.UserAgent},
-		NewAccountID: "account-" + ch.ID,
-		Event:        otpd.Event{At: at, Email: ch.Email, FlowID: ch.FlowID, IP: "192.0.2.1", UserAgent: ch.UserAgent},
-	}
-}
-
 func benchStore(b *testing.B) *postgres.Store {
 	b.Helper()
 	_, dsn := pgtest.Schema(b)
 	return open(b, dsn)
 }
 
-// requested queues n first codes and returns their requests.
-func requested(b *testing.B, s *postgres.Store, n int, at time.Time) []otpd.CodeRequest {
-	b.Helper()
-	reqs := make([]otpd.CodeRequest, n)
-	for i := range reqs {
-		reqs[i] = benchRequest(at)
-		if err := s.RequestCode(b.Context(), reqs[i]); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return reqs
-}
-
 func BenchmarkSignInSteps(b *testing.B) {
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	b.Run("AccountByEmail", func(b *testing.B) {
 		s := benchStore(b)
-		req := requested(b, s, 1, at)[0]
-		if _, err := s.VerifyCode(b.Context(), benchVerify(req.Challenge, at)); err != nil {
+		req := storetest.BenchRequested(b, s, 1, at)[0]
+		if _, err := s.VerifyCode(b.Context(), storetest.BenchVerify(req.Challenge, at)); err != nil {
 			b.Fatal(err)
 		}
 		for b.Loop() {
@@ -112,14 +50,14 @@ func BenchmarkSignInSteps(b *testing.B) {
 	b.Run("RequestCode", func(b *testing.B) {
 		s := benchStore(b)
 		for b.Loop() {
-			if err := s.RequestCode(b.Context(), benchRequest(at)); err != nil {
+			if err := s.RequestCode(b.Context(), storetest.BenchRequest(at)); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("ClaimAndFinish", func(b *testing.B) {
 		s := benchStore(b)
-		requested(b, s, b.N, at)
+		storetest.BenchRequested(b, s, b.N, at)
 		b.ResetTimer()
 		for range b.N {
 			msgs, err := s.ClaimMessages(b.Context(), at, time.Minute, 1)
@@ -133,7 +71,7 @@ func BenchmarkSignInSteps(b *testing.B) {
 	})
 	b.Run("LatestChallenge", func(b *testing.B) {
 		s := benchStore(b)
-		req := requested(b, s, 1, at)[0]
+		req := storetest.BenchRequested(b, s, 1, at)[0]
 		for b.Loop() {
 			if _, err := s.LatestChallenge(b.Context(), req.Challenge.FlowID); err != nil {
 				b.Fatal(err)
@@ -142,10 +80,10 @@ func BenchmarkSignInSteps(b *testing.B) {
 	})
 	b.Run("VerifyCode", func(b *testing.B) {
 		s := benchStore(b)
-		reqs := requested(b, s, b.N, at)
+		reqs := storetest.BenchRequested(b, s, b.N, at)
 		b.ResetTimer()
 		for i := range b.N {
-			res, err := s.VerifyCode(b.Context(), benchVerify(reqs[i].Challenge, at.Add(time.Minute)))
+			res, err := s.VerifyCode(b.Context(), storetest.BenchVerify(reqs[i].Challenge, at.Add(time.Minute)))
 			if err != nil || res.Outcome != otpd.OutcomeVerified {
 				b.Fatalf("VerifyCode: %s, %v", res.Outcome, err)
 			}
@@ -153,8 +91,8 @@ func BenchmarkSignInSteps(b *testing.B) {
 	})
 	b.Run("SaveDeviceAndRecordSignIn", func(b *testing.B) {
 		s := benchStore(b)
-		req := requested(b, s, 1, at)[0]
-		res, err := s.VerifyCode(b.Context(), benchVerify(req.Challenge, at))
+		req := storetest.BenchRequested(b, s, 1, at)[0]
+		res, err := s.VerifyCode(b.Context(), storetest.BenchVerify(req.Challenge, at))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -176,8 +114,8 @@ func BenchmarkSignInSteps(b *testing.B) {
 	})
 	b.Run("SessionByTokenHash", func(b *testing.B) {
 		s := benchStore(b)
-		req := requested(b, s, 1, at)[0]
-		res, err := s.VerifyCode(b.Context(), benchVerify(req.Challenge, at))
+		req := storetest.BenchRequested(b, s, 1, at)[0]
+		res, err := s.VerifyCode(b.Context(), storetest.BenchVerify(req.Challenge, at))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -192,7 +130,7 @@ func BenchmarkSignInSteps(b *testing.B) {
 // signIn is one complete sign-in of a new address, as the engine, the
 // outbox worker and the first authenticated request make it.
 func signIn(ctx context.Context, s *postgres.Store, at time.Time) error {
-	req := benchRequest(at)
+	req := storetest.BenchRequest(at)
 	if _, err := s.AccountByEmail(ctx, req.Challenge.Email); !errors.Is(err, otpd.ErrNotFound) {
 		return fmt.Errorf("AccountByEmail of a new address: %v", err)
 	}
@@ -206,11 +144,7 @@ func signIn(ctx context.Context, s *postgres.Store, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(msgs))
-	for i, m := range msgs {
-		ids[i] = m.ID
-	}
-	if _, err := s.FinishSent(ctx, ids, at); err != nil {
+	if _, err := s.FinishSent(ctx, storetest.MessageIDs(msgs), at); err != nil {
 		return err
 	}
 	ch, err := s.LatestChallenge(ctx, req.Challenge.FlowID)
@@ -218,7 +152,7 @@ func signIn(ctx context.Context, s *postgres.Store, at time.Time) error {
 		return err
 	}
 	at = at.Add(time.Minute)
-	vreq := benchVerify(ch, at)
+	vreq := storetest.BenchVerify(ch, at)
 	vreq.SignedInFrom = &otpd.Place{}
 	res, err := s.VerifyCode(ctx, vreq)
 	if err != nil || res.Outcome != otpd.OutcomeVerified {

@@ -8,6 +8,7 @@ import (
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/mail"
 	"github.com/otpd/otpd/sqlite"
+	"github.com/otpd/otpd/storetest"
 )
 
 func BenchmarkSignInSteps(b *testing.B) {
@@ -25,14 +26,14 @@ func BenchmarkSignInSteps(b *testing.B) {
 		s := benchStore(b)
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := s.RequestCode(b.Context(), benchRequest(benchAt)); err != nil {
+			if err := s.RequestCode(b.Context(), storetest.BenchRequest(benchAt)); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("ClaimAndFinish", func(b *testing.B) {
 		s := benchStore(b)
-		requested(b, s, b.N)
+		storetest.BenchRequested(b, s, b.N, benchAt)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for range b.N {
@@ -55,7 +56,7 @@ func BenchmarkSignInSteps(b *testing.B) {
 	})
 	b.Run("LatestChallenge", func(b *testing.B) {
 		s := benchStore(b)
-		req := requested(b, s, 1)[0]
+		req := storetest.BenchRequested(b, s, 1, benchAt)[0]
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := s.LatestChallenge(b.Context(), req.Challenge.FlowID); err != nil {
@@ -65,11 +66,11 @@ func BenchmarkSignInSteps(b *testing.B) {
 	})
 	b.Run("VerifyCode", func(b *testing.B) {
 		s := benchStore(b)
-		reqs := requested(b, s, b.N)
+		reqs := storetest.BenchRequested(b, s, b.N, benchAt)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
-			res, err := s.VerifyCode(b.Context(), benchVerify(reqs[i].Challenge, benchAt.Add(time.Minute)))
+			res, err := s.VerifyCode(b.Context(), storetest.BenchVerify(reqs[i].Challenge, benchAt.Add(time.Minute)))
 			if err != nil || res.Outcome != otpd.OutcomeVerified {
 				b.Fatalf("VerifyCode: %s, %v", res.Outcome, err)
 			}
