@@ -1,11 +1,10 @@
 package postgres_test
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"os"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/otpd/otpd"
@@ -108,49 +107,18 @@ func bumpVersion(t *testing.T, schema string) {
 // operator's back; Migrate upgrades it and keeps its data.
 func TestOlderSchema(t *testing.T) {
 	name, dsn := pgtest.Schema(t)
-	st, err := postgres.MigrationStatus(t.Context(), dsn)
-	if err != nil || st.Version() != 0 || len(st.Pending()) != len(st.Known) {
-		t.Fatalf("MigrationStatus of an empty schema: %+v, %v; want nothing applied", st, err)
-	}
-	applyFirstMigration(t, name)
-
-	s, err := postgres.Open(t.Context(), dsn)
-	var oe *postgres.SchemaOutdatedError
-	if !errors.As(err, &oe) {
-		if s != nil {
-			s.Close()
-		}
-		t.Fatalf("Open of a version 1 schema: %v, want *postgres.SchemaOutdatedError", err)
-	}
-	if oe.Database != 1 || len(oe.Pending) != oe.Known-1 || !strings.HasPrefix(oe.Pending[0], "0002_") ||
-		!slices.ContainsFunc(oe.Pending, isDevMailboxMigration) {
-		t.Errorf("SchemaOutdatedError %+v, want version 1 with the rest pending from 0002", oe)
-	}
-
-	applied, err := postgres.Migrate(t.Context(), dsn)
-	if err != nil || len(applied) != oe.Known-1 || applied[0].Version != 2 {
-		t.Fatalf("Migrate: applied %v, %v; want every migration from 2", applied, err)
-	}
-	if again, err := postgres.Migrate(t.Context(), dsn); err != nil || len(again) != 0 {
-		t.Errorf("Migrate again: applied %v, %v; want nothing", again, err)
-	}
-	st, err = postgres.MigrationStatus(t.Context(), dsn)
-	if err != nil || st.Version() != len(st.Known) || len(st.Pending()) != 0 || len(st.Applied) != len(st.Known) {
-		t.Errorf("MigrationStatus after Migrate: %+v, %v", st, err)
-	}
-	s = open(t, dsn)
-	if a, err := s.AccountByID(t.Context(), "acct-1"); err != nil || a.Email.String() != "ada@example.com" {
-		t.Errorf("the account made at version 1: %+v, %v", a, err)
-	}
-	if _, err := s.DevMessages(t.Context(), otpd.Address{}, 0); err != nil {
-		t.Errorf("DevMessages after the upgrade: %v", err)
-	}
-}
-
-// isDevMailboxMigration names this store's migration of the dev mailbox
-// and the retention indexes, whatever its number.
-func isDevMailboxMigration(name string) bool {
-	return strings.HasSuffix(name, "_dev_mailbox_retention.sql")
+	storetest.OlderSchema(t, storetest.Schema{
+		Status:  func(ctx context.Context) (postgres.SchemaStatus, error) { return postgres.MigrationStatus(ctx, dsn) },
+		Migrate: func(ctx context.Context) ([]postgres.Migration, error) { return postgres.Migrate(ctx, dsn) },
+		Open: func(ctx context.Context) (otpd.Store, error) {
+			s, err := postgres.Open(ctx, dsn)
+			if err != nil {
+				return nil, err
+			}
+			return s, nil
+		},
+		AtVersion1: func(t *testing.T) { applyFirstMigration(t, name) },
+	})
 }
 
 // applyFirstMigration makes the schema an otpd that knew only migration 1

@@ -1,0 +1,72 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlstore"
+)
+
+// Schema is one database of a SQL store, as OlderSchema drives it.
+type Schema struct {
+	Status  func(ctx context.Context) (sqlstore.Status, error)
+	Migrate func(ctx context.Context) ([]sqlstore.Migration, error)
+	// Open opens the store on the database; for an older schema it
+	// fails with a *sqlstore.SchemaOutdatedError (and returns no store).
+	Open func(ctx context.Context) (otpd.Store, error)
+	// AtVersion1 makes the database one that an otpd knowing only
+	// migration 1 made, with the account acct-1, ada@example.com.
+	AtVersion1 func(t *testing.T)
+}
+
+// OlderSchema checks that a database an older otpd made is refused, not
+// upgraded behind the operator's back, and that Migrate upgrades it and
+// keeps its data. The database starts empty.
+func OlderSchema(t *testing.T, sc Schema) {
+	ctx := t.Context()
+	st, err := sc.Status(ctx)
+	if err != nil || st.Version() != 0 || len(st.Pending()) != len(st.Known) {
+		t.Fatalf("Status of an empty database: %+v, %v; want nothing applied", st, err)
+	}
+	sc.AtVersion1(t)
+
+	s, err := sc.Open(ctx)
+	var oe *sqlstore.SchemaOutdatedError
+	if !errors.As(err, &oe) {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("Open of a version 1 schema: %v, want *SchemaOutdatedError", err)
+	}
+	devMailbox := func(name string) bool { return strings.HasSuffix(name, "_dev_mailbox_retention.sql") }
+	if oe.Database != 1 || len(oe.Pending) != oe.Known-1 || !strings.HasPrefix(oe.Pending[0], "0002_") ||
+		!slices.ContainsFunc(oe.Pending, devMailbox) {
+		t.Errorf("SchemaOutdatedError %+v, want version 1 with the rest pending from 0002", oe)
+	}
+
+	applied, err := sc.Migrate(ctx)
+	if err != nil || len(applied) != oe.Known-1 || applied[0].Version != 2 {
+		t.Fatalf("Migrate: applied %v, %v; want every migration from 2", applied, err)
+	}
+	if again, err := sc.Migrate(ctx); err != nil || len(again) != 0 {
+		t.Errorf("Migrate again: applied %v, %v; want nothing", again, err)
+	}
+	st, err = sc.Status(ctx)
+	if err != nil || st.Version() != len(st.Known) || len(st.Pending()) != 0 || len(st.Applied) != len(st.Known) {
+		t.Errorf("Status after Migrate: %+v, %v", st, err)
+	}
+	if s, err = sc.Open(ctx); err != nil {
+		t.Fatalf("Open after Migrate: %v", err)
+	}
+	defer s.Close()
+	if a, err := s.AccountByID(ctx, "acct-1"); err != nil || a.Email.String() != "ada@example.com" {
+		t.Errorf("the account made at version 1: %+v, %v", a, err)
+	}
+	if _, err := s.DevMessages(ctx, otpd.Address{}, 0); err != nil {
+		t.Errorf("DevMessages after the upgrade: %v", err)
+	}
+}
