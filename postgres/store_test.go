@@ -39,27 +39,7 @@ func TestConformance(t *testing.T) {
 // once, and all of them open it.
 func TestConcurrentOpen(t *testing.T) {
 	_, dsn := pgtest.Schema(t)
-	const n = 8
-	errs := make(chan error, n)
-	for range n {
-		go func() {
-			s, err := postgres.Open(t.Context(), dsn)
-			if err == nil {
-				err = s.Close()
-			}
-			errs <- err
-		}()
-	}
-	for range n {
-		if err := <-errs; err != nil {
-			t.Errorf("concurrent Open: %v", err)
-		}
-	}
-	s := open(t, dsn)
-	_, err := s.AccountByID(t.Context(), "x")
-	if !errors.Is(err, otpd.ErrNotFound) {
-		t.Errorf("AccountByID after concurrent opens: %v, want ErrNotFound", err)
-	}
+	storetest.ConcurrentOpen(t, opener(dsn))
 }
 
 // A database migrated by a newer otpd is refused: this build does not know
@@ -108,15 +88,9 @@ func bumpVersion(t *testing.T, schema string) {
 func TestOlderSchema(t *testing.T) {
 	name, dsn := pgtest.Schema(t)
 	storetest.OlderSchema(t, storetest.Schema{
-		Status:  func(ctx context.Context) (postgres.SchemaStatus, error) { return postgres.MigrationStatus(ctx, dsn) },
-		Migrate: func(ctx context.Context) ([]postgres.Migration, error) { return postgres.Migrate(ctx, dsn) },
-		Open: func(ctx context.Context) (otpd.Store, error) {
-			s, err := postgres.Open(ctx, dsn)
-			if err != nil {
-				return nil, err
-			}
-			return s, nil
-		},
+		Status:     func(ctx context.Context) (postgres.SchemaStatus, error) { return postgres.MigrationStatus(ctx, dsn) },
+		Migrate:    func(ctx context.Context) ([]postgres.Migration, error) { return postgres.Migrate(ctx, dsn) },
+		Open:       opener(dsn),
 		AtVersion1: func(t *testing.T) { applyFirstMigration(t, name) },
 	})
 }
@@ -152,5 +126,17 @@ func applyFirstMigration(t *testing.T, schema string) {
 	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// opener opens the store for the storetest checks: no store, rather than
+// a nil *Store in an interface, when Open fails.
+func opener(dsn string) func(ctx context.Context) (otpd.Store, error) {
+	return func(ctx context.Context) (otpd.Store, error) {
+		s, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 }

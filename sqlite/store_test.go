@@ -55,22 +55,7 @@ func TestReopen(t *testing.T) {
 // them open it: none sees it half made.
 func TestConcurrentOpen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "otpd.db")
-	const n = 8
-	errs := make(chan error, n)
-	for range n {
-		go func() {
-			s, err := sqlite.Open(t.Context(), path)
-			if err == nil {
-				err = s.Close()
-			}
-			errs <- err
-		}()
-	}
-	for range n {
-		if err := <-errs; err != nil {
-			t.Errorf("concurrent Open: %v", err)
-		}
-	}
+	storetest.ConcurrentOpen(t, opener(path))
 }
 
 // A database migrated by a newer otpd is refused: this build does not know
@@ -122,13 +107,7 @@ func TestOlderSchema(t *testing.T) {
 	storetest.OlderSchema(t, storetest.Schema{
 		Status:  func(ctx context.Context) (sqlite.SchemaStatus, error) { return sqlite.MigrationStatus(ctx, path) },
 		Migrate: func(ctx context.Context) ([]sqlite.Migration, error) { return sqlite.Migrate(ctx, path) },
-		Open: func(ctx context.Context) (otpd.Store, error) {
-			s, err := sqlite.Open(ctx, path)
-			if err != nil {
-				return nil, err
-			}
-			return s, nil
-		},
+		Open:    opener(path),
 		AtVersion1: func(t *testing.T) {
 			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("MigrationStatus created the file: %v", err)
@@ -160,5 +139,17 @@ func applyFirstMigration(t *testing.T, path string) {
 		if _, err := db.ExecContext(t.Context(), q); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// opener opens the store for the storetest checks: no store, rather than
+// a nil *Store in an interface, when Open fails.
+func opener(path string) func(ctx context.Context) (otpd.Store, error) {
+	return func(ctx context.Context) (otpd.Store, error) {
+		s, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 }

@@ -70,3 +70,33 @@ func OlderSchema(t *testing.T, sc Schema) {
 		t.Errorf("DevMessages after the upgrade: %v", err)
 	}
 }
+
+// ConcurrentOpen opens a new database from several goroutines at once,
+// as several processes or nodes starting together do: each migration is
+// applied once, none sees the schema half made, and all of them open it.
+func ConcurrentOpen(t *testing.T, open func(ctx context.Context) (otpd.Store, error)) {
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			s, err := open(t.Context())
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Open: %v", err)
+		}
+	}
+	s, err := open(t.Context())
+	if err != nil {
+		t.Fatalf("Open after concurrent opens: %v", err)
+	}
+	defer s.Close()
+	if _, err := s.AccountByID(t.Context(), "x"); !errors.Is(err, otpd.ErrNotFound) {
+		t.Errorf("AccountByID after concurrent opens: %v, want ErrNotFound", err)
+	}
+}
