@@ -43,20 +43,11 @@ func (s *Server) apiNewAddress(start addressStarter) func(http.ResponseWriter, *
 }
 
 func (s *Server) apiConfirmAddress(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Code *string `json:"code"`
-	}
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	if err := required("code", req.Code); err != nil {
-		return err
-	}
-	token, err := bearer(r)
+	token, code, err := sessionCode(r)
 	if err != nil {
 		return err
 	}
-	acct, err := s.engine.ConfirmAddress(r.Context(), token, r.PathValue("flow_id"), *req.Code, s.requester(r))
+	acct, err := s.engine.ConfirmAddress(r.Context(), token, r.PathValue("flow_id"), code, s.requester(r))
 	if err != nil {
 		return err
 	}

@@ -125,6 +125,22 @@ func required[T any](name string, v *T) error {
 	return nil
 }
 
+// sessionCode reads a code submitted in a signed-in session: the body's
+// code and the bearer token; a missing code is told before a missing token.
+func sessionCode(r *http.Request) (token, code string, err error) {
+	var req struct {
+		Code *string `json:"code"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return "", "", err
+	}
+	if err := required("code", req.Code); err != nil {
+		return "", "", err
+	}
+	token, err = bearer(r)
+	return token, *req.Code, err
+}
+
 // bearer returns the token of an "Authorization: Bearer" header. The API
 // takes no cookie: a cookie rides along on cross-site requests, a header
 // does not.

@@ -29,20 +29,11 @@ func (s *Server) apiStepUp(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiVerifyStepUp(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Code *string `json:"code"`
-	}
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	if err := required("code", req.Code); err != nil {
-		return err
-	}
-	token, err := bearer(r)
+	token, code, err := sessionCode(r)
 	if err != nil {
 		return err
 	}
-	sess, err := s.engine.VerifyStepUp(r.Context(), token, r.PathValue("flow_id"), *req.Code, s.requester(r))
+	sess, err := s.engine.VerifyStepUp(r.Context(), token, r.PathValue("flow_id"), code, s.requester(r))
 	if err != nil {
 		return err
 	}
