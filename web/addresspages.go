@@ -89,30 +89,3 @@ func (s *Server) pageAddressVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, done, http.StatusSeeOther)
 }
-
-// pageRemoveRecoveryConfirm asks before the recovery address goes; a GET
-// changes nothing.
-func (s *Server) pageRemoveRecoveryConfirm(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.pageCaller(w, r)
-	if !ok {
-		return
-	}
-	switch {
-	case c.account.RecoveryEmail.IsZero():
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-	case !s.steppedUp(c):
-		s.renderStepUp(w, r, c, "/account/recovery/remove", nil)
-	default:
-		s.render(w, r, http.StatusOK, "remove_recovery.html", s.accountPage("Remove your recovery address", c))
-	}
-}
-
-func (s *Server) pageRemoveRecovery(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.pageCaller(w, r)
-	if !ok {
-		return
-	}
-	err := s.engine.RemoveRecovery(r.Context(), c.token, s.requester(r))
-	s.finishChange(w, r, c, err, "/?done=recovery-removed", "/account/recovery/remove", "remove_recovery.html",
-		s.accountPage("Remove your recovery address", c))
-}

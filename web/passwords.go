@@ -114,30 +114,3 @@ func (s *Server) pageSetPassword(w http.ResponseWriter, r *http.Request) {
 	err := s.engine.SetPassword(r.Context(), c.token, r.PostFormValue("password"), s.requester(r))
 	s.finishChange(w, r, c, err, "/?done=password-set", "/account/password", "password.html", s.passwordPage(c))
 }
-
-// pageRemovePasswordConfirm asks before the password goes; a GET changes
-// nothing.
-func (s *Server) pageRemovePasswordConfirm(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.pageCaller(w, r)
-	if !ok {
-		return
-	}
-	switch {
-	case !c.account.HasPassword():
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-	case !s.steppedUp(c):
-		s.renderStepUp(w, r, c, "/account/password/remove", nil)
-	default:
-		s.render(w, r, http.StatusOK, "remove_password.html", s.accountPage("Remove your password", c))
-	}
-}
-
-func (s *Server) pageRemovePassword(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.pageCaller(w, r)
-	if !ok {
-		return
-	}
-	err := s.engine.RemovePassword(r.Context(), c.token, s.requester(r))
-	s.finishChange(w, r, c, err, "/?done=password-removed", "/account/password/remove", "remove_password.html",
-		s.accountPage("Remove your password", c))
-}
