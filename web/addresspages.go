@@ -60,17 +60,6 @@ func (s *Server) pageAddressSend(f addressForm) http.HandlerFunc {
 	}
 }
 
-// signedInOnly sends a browser without a working session to the start
-// page instead of h: the address pages work only in the session that
-// asked for the code.
-func (s *Server) signedInOnly(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := s.pageCaller(w, r); ok {
-			h(w, r)
-		}
-	}
-}
-
 func (s *Server) pageAddressVerify(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.pageCaller(w, r)
 	if !ok {

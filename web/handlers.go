@@ -112,6 +112,9 @@ type codeKind struct {
 	// restart is where the page starts its flow again with the code
 	// sent to the recovery address; "" where that is not offered.
 	restart string
+	// session says the code works only in the session that asked for
+	// it: a browser without a working session is sent to the start page.
+	session bool
 }
 
 var (
@@ -122,7 +125,7 @@ var (
 	stepUpCodes = codeKind{base: "/step-up/", template: "stepup_code.html", title: "Confirm it's you",
 		purposes: []otpd.Purpose{otpd.PurposeStepUp}}
 	addressCodes = codeKind{base: "/account/addresses/", template: "address_code.html", title: "Check the new address",
-		purposes: []otpd.Purpose{otpd.PurposeChangeEmail, otpd.PurposeAddRecovery}}
+		purposes: []otpd.Purpose{otpd.PurposeChangeEmail, otpd.PurposeAddRecovery}, session: true}
 )
 
 // errNotThisPage is a flow opened under the path of another kind of code.
@@ -156,6 +159,11 @@ func (s *Server) flowPage(r *http.Request, k codeKind) (page, error) {
 // codePage returns a handler that shows the code page of kind k.
 func (s *Server) codePage(k codeKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if k.session {
+			if _, ok := s.pageCaller(w, r); !ok {
+				return
+			}
+		}
 		p, err := s.flowPage(r, k)
 		if err != nil {
 			s.renderError(w, r, "error.html", p, err)

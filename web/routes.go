@@ -77,7 +77,7 @@ func (s *Server) routes() []route {
 		page("POST /account/recovery", s.pageAddressSend(recoveryForm)),
 		page("GET /account/recovery/remove", s.pageRemoveConfirm(removeRecovery)),
 		page("POST /account/recovery/remove", s.pageRemove(removeRecovery)),
-		page("GET /account/addresses/{flow_id}", s.signedInOnly(s.codePage(addressCodes))),
+		page("GET /account/addresses/{flow_id}", s.codePage(addressCodes)),
 		page("POST /account/addresses/{flow_id}/verify", s.pageAddressVerify),
 		page("POST /account/addresses/{flow_id}/resend", s.resendTo(addressCodes)),
 		page("GET /account/activity", s.pageActivity),

@@ -51,6 +51,12 @@ func TestPagesChangeEmailAndUndo(t *testing.T) {
 
 	resp, _ = postForm(t, b, s.url+"/account/email", url.Values{"email": {"ada@new.example"}})
 	codeURL := wantRedirect(t, resp, "/account/addresses/")
+	// The code works only in the session that asked: another browser
+	// is sent to the start page.
+	resp, _ = get(t, browser(t), s.url+codeURL)
+	if loc := wantRedirect(t, resp, "/"); loc != "/" {
+		t.Errorf("without the session, the code page sends to %q, want /", loc)
+	}
 	_, page = get(t, b, s.url+codeURL)
 	mustContain(t, page, "a•••@new.example", `autocomplete="one-time-code"`, `action="`+codeURL+`/verify"`, "Change the sign-in address")
 	resp, page = postForm(t, b, s.url+codeURL+"/verify", url.Values{"code": {"12"}})
