@@ -6,11 +6,13 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Address is a parsed, canonical email address: one mailbox, no display name,
-// the domain in lower-case ASCII (IDNA). The local part keeps the case it was
-// typed in, for delivery; Key compares case-insensitively.
+// the local part in Unicode NFC, the domain in lower-case ASCII (IDNA). The
+// local part keeps the case it was typed in, for delivery; Key compares
+// case-insensitively (see Key for exactly how).
 type Address struct {
 	local  string
 	domain string
@@ -43,6 +45,12 @@ func ParseAddress(s string) (Address, error) {
 		return Address{}, addrErr("enter an email address")
 	case !utf8.ValidString(s):
 		return Address{}, addrErr("the address is not valid text")
+	}
+	// NFC first, so that an address typed with composed or decomposed
+	// accents is one address (RFC 6532 §3.1), and every check below sees
+	// the form that is stored and mailed.
+	s = norm.NFC.String(s)
+	switch {
 	case len(s) > maxAddressLen:
 		return Address{}, addrErr("the address is longer than %d characters", maxAddressLen)
 	case strings.ContainsAny(s, ",;"):
@@ -165,14 +173,81 @@ func (a Address) String() string {
 	return a.local + "@" + a.domain
 }
 
-// Key returns the form two addresses are compared and stored by: the local
-// part lower-cased too. Providers treat local parts case-insensitively in
-// practice, and an account must not be duplicated by a capital letter.
+// Key returns the form two addresses are compared and stored by: the
+// local part with its case folded by foldRune, then the domain. Providers
+// treat local parts case-insensitively in practice, and an account must
+// not be duplicated by a capital letter; but a fold must never make a
+// different mailbox the same account, so two addresses share a key only
+// when they differ by the case of their letters alone.
 func (a Address) Key() string {
 	if a.IsZero() {
 		return ""
 	}
-	return strings.ToLower(a.local) + "@" + a.domain
+	return foldLocal(a.local) + "@" + a.domain
+}
+
+// foldLocal folds the case of an NFC local part. Lower-casing a composed
+// letter gives a composed letter, but the result is normalised again so
+// that a key is NFC whatever the tables do.
+func foldLocal(local string) string {
+	ascii := true
+	var b strings.Builder
+	b.Grow(len(local))
+	for _, r := range local {
+		ascii = ascii && r < utf8.RuneSelf
+		b.WriteRune(foldRune(r))
+	}
+	if ascii {
+		return b.String()
+	}
+	return norm.NFC.String(b.String())
+}
+
+// foldRune is one letter of a key. ASCII letters are lower-cased. A
+// non-ASCII letter is lower-cased too, unless its lower case is ASCII: the
+// Turkish capital İ (U+0130) and the Kelvin sign (U+212A) lower to "i" and
+// "k", and folding them would let mİke@ reach mike@'s account. They stay
+// as typed, so the look-alike is an address of its own. No ASCII letter
+// lower-cases outside ASCII, so the two sets never meet.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	if l := unicode.ToLower(r); l >= utf8.RuneSelf {
+		return l
+	}
+	return r
+}
+
+// MailboxKey is the key of the mailbox an address delivers to, for limits
+// that bound what one inbox receives: the Key without a sub-address tag
+// (the part of the local part from the first "+", which most providers
+// ignore in delivery), and without dots where the provider ignores them
+// (Gmail). It never identifies an account: ada+1@ and ada@ are separate
+// accounts that share one inbox's send caps.
+func (a Address) MailboxKey() string {
+	if a.IsZero() {
+		return ""
+	}
+	local := foldLocal(a.local)
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	domain := a.domain
+	if d, ok := dotlessDomains[domain]; ok {
+		local, domain = strings.ReplaceAll(local, ".", ""), d
+	}
+	return local + "@" + domain
+}
+
+// dotlessDomains are domains whose mailboxes ignore dots in the local
+// part, with the domain their mail really lands at.
+var dotlessDomains = map[string]string{
+	"gmail.com":      "gmail.com",
+	"googlemail.com": "gmail.com",
 }
 
 // Masked shows the address the way a page shows it to someone who may not
