@@ -164,13 +164,20 @@ type CodeRequest struct {
 	Challenge Challenge
 	// Message is not queued when its ID is empty: a request that sends
 	// nothing (code-only sign-in is off, or the account is under attack)
-	// still leaves its challenge and event, but does not count against
-	// the address's send caps, so that a flood cannot spend them.
+	// still leaves its challenge and event.
 	Message OutboxMessage
 	// Event is recorded as EventCodeRequested, or EventCodeRefused when a
 	// limit refuses the request.
 	Event  Event
 	Limits SendLimits
+	// Context is the requester's. The caps count every request that was
+	// not refused, whether it sent a code, a notice or nothing, so that
+	// what a limit does next does not tell whether the address has an
+	// account (invariant 6). They count per mailbox (Address.MailboxKey),
+	// so sub-addresses share one inbox's caps, and per context: requests
+	// from the account's remembered devices apart from all others, so
+	// that strangers cannot spend the owner's.
+	Context SignInContext
 	// Resend means Challenge.FlowID names an existing flow whose pending
 	// challenge the new one supersedes after the cooldown.
 	Resend bool

@@ -113,13 +113,12 @@ func applyFirstMigration(t *testing.T, schema string) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{
+	for _, q := range append([]string{
 		`SET LOCAL search_path TO ` + schema,
 		string(init),
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
 		`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0)`,
-		`INSERT INTO accounts (id, email, email_key, created_at) VALUES ('acct-1', 'ada@example.com', 'ada@example.com', 0)`,
-	} {
+	}, storetest.Version1Rows...) {
 		if _, err := tx.ExecContext(t.Context(), q); err != nil {
 			t.Fatal(err)
 		}

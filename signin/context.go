@@ -26,14 +26,17 @@ func (w who) context() otpd.SignInContext {
 	return otpd.Unfamiliar
 }
 
-// identify places r and, for an account, looks up the device its cookie
-// names. A forged or foreign cookie is simply not a remembered device.
+// identify places r and looks up the device its cookie names among the
+// account's. A forged or foreign cookie is simply not a remembered device.
+// For an address without an account (accountID "") the look-up is made
+// all the same, and finds nothing, so that a request's work does not tell
+// whether the address has an account (invariant 6).
 func (e *Engine) identify(ctx context.Context, r Requester, accountID string) (who, error) {
 	w := who{place: e.locate(r.IP)}
 	if id, ok := e.codes.CheckDeviceToken(r.Device); ok {
 		w.deviceID = id
 	}
-	if accountID == "" || w.deviceID == "" {
+	if w.deviceID == "" {
 		return w, nil
 	}
 	d, err := e.store.Device(ctx, accountID, w.deviceID)

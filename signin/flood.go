@@ -28,14 +28,10 @@ const maxFloodLookback = 200
 // heldBack reports whether a code for acct must be held back: the account
 // is under attack and the requester is not on one of its remembered
 // devices. The request is added to the campaign.
-func (e *Engine) heldBack(ctx context.Context, acct otpd.Account, r Requester) (bool, error) {
+func (e *Engine) heldBack(ctx context.Context, acct otpd.Account, w who) (bool, error) {
 	now := e.now()
-	if !acct.UnderAttackAt(now) {
+	if !acct.UnderAttackAt(now) || w.known {
 		return false, nil
-	}
-	w, err := e.identify(ctx, r, acct.ID)
-	if err != nil || w.known {
-		return false, err
 	}
 	if err := e.store.CountCampaign(ctx, acct.ID, now, w.place.String(), now.Add(e.policy.Flood.For)); err != nil {
 		return false, internal("count campaign", err)

@@ -162,7 +162,7 @@ func (e *Engine) passwordNeedsCode(ctx context.Context, acct otpd.Account, w who
 	why := "password correct; code required: " + strings.Join(reasons, ", ")
 	e.passwordEvent(ctx, acct, acct.Email, otpd.EventPasswordVerified, w, r, why)
 	f, err := e.request(ctx, codeFor{flowID: newID(), purpose: otpd.PurposeSignIn, addr: acct.Email,
-		accountID: acct.ID, why: why, afterPassword: true}, r)
+		accountID: acct.ID, why: why, afterPassword: true, context: w.context()}, r)
 	if err != nil {
 		return PasswordResult{}, err
 	}

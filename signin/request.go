@@ -43,7 +43,9 @@ func (e *Engine) signIn(ctx context.Context, email string, recovery bool, r Requ
 	acct, err := e.store.AccountByEmail(ctx, addr)
 	switch {
 	case err == nil:
-		c.purpose, c.accountID, c.silent = otpd.PurposeSignIn, acct.ID, acct.CodeSignInOff
+		// The code goes to the address the account keeps, never to the
+		// string typed: they share a key, not necessarily a mailbox.
+		c.purpose, c.accountID, c.silent, c.addr = otpd.PurposeSignIn, acct.ID, acct.CodeSignInOff, acct.Email
 		if recovery {
 			c.to = acct.RecoveryEmail
 		}
@@ -58,10 +60,17 @@ func (e *Engine) signIn(ctx context.Context, email string, recovery bool, r Requ
 // does not know is held back; otherwise a request that reveals a flood
 // starts a campaign.
 func (e *Engine) guarded(ctx context.Context, c codeFor, acct otpd.Account, r Requester) (Flow, error) {
+	// An address without an account is looked up too, so that both do
+	// the same work; a stranger is unfamiliar to both.
+	w, err := e.identify(ctx, r, acct.ID)
+	if err != nil {
+		return Flow{}, err
+	}
+	c.context = w.context()
 	if acct.ID == "" {
 		return e.request(ctx, c, r)
 	}
-	held, err := e.heldBack(ctx, acct, r)
+	held, err := e.heldBack(ctx, acct, w)
 	if err != nil {
 		return Flow{}, err
 	}
@@ -92,6 +101,7 @@ func (e *Engine) Resend(ctx context.Context, flowID string, r Requester) (Flow, 
 	if err != nil {
 		return Flow{}, internal("resend", err)
 	}
+	c.addr = acct.Email
 	c.silent = acct.CodeSignInOff && prev.Purpose == otpd.PurposeSignIn
 	return e.guarded(ctx, c, acct, r)
 }
@@ -132,6 +142,10 @@ type codeFor struct {
 	// held sends nothing either: the account is under attack and the
 	// requester is a stranger.
 	held bool
+	// context is the requester's, for the send caps: the owner's
+	// remembered devices have caps of their own, so that strangers
+	// cannot spend them (see otpd.CodeRequest).
+	context otpd.SignInContext
 }
 
 func (e *Engine) request(ctx context.Context, c codeFor, r Requester) (Flow, error) {
@@ -166,7 +180,7 @@ func (e *Engine) send(ctx context.Context, c codeFor, r Requester) (Flow, otpd.C
 		d.detail += "; sent to the recovery address " + c.to.Masked()
 	}
 	req := otpd.CodeRequest{
-		Challenge: d.ch, Message: msg, Limits: e.policy.Send, Resend: c.resend, Refused: refused,
+		Challenge: d.ch, Message: msg, Limits: e.policy.Send, Context: c.context, Resend: c.resend, Refused: refused,
 		Event: otpd.Event{ID: newID(), At: now, AccountID: c.accountID, Email: c.addr,
 			FlowID: c.flowID, IP: r.IP, UserAgent: r.UserAgent, Place: place, Detail: d.detail},
 	}

@@ -17,8 +17,10 @@ func (e *Engine) StepUp(ctx context.Context, token string, r Requester) (Flow, e
 	if err != nil {
 		return Flow{}, err
 	}
+	// A session is proof enough of the owner: its step-up codes do not
+	// wait behind a stranger's requests for the address.
 	return e.request(ctx, codeFor{flowID: newID(), purpose: otpd.PurposeStepUp, addr: acct.Email,
-		accountID: acct.ID, sessionID: s.ID}, r)
+		accountID: acct.ID, sessionID: s.ID, context: otpd.Familiar}, r)
 }
 
 // VerifyStepUp checks a step-up code in the session that asked for it.

@@ -37,27 +37,30 @@ func (e *Engine) Verify(ctx context.Context, flowID, code string, r Requester) (
 	if ch.Purpose != otpd.PurposeSignIn && ch.Purpose != otpd.PurposeSignUp {
 		return SignedIn{}, wrongFlow(ch.Purpose)
 	}
-	if err := e.codeAlone(ctx, ch); err != nil {
+	off, err := e.codeAloneOff(ctx, ch)
+	if err != nil {
 		return SignedIn{}, err
 	}
-	return e.verifySignIn(ctx, ch, code, r, nil)
+	return e.verifySignIn(ctx, ch, code, r, func(req *otpd.VerifyRequest) {
+		if off {
+			req.CodeMAC = unmatchable()
+		}
+	})
 }
 
-// codeAlone refuses a code sent without a password for an account whose
-// owner has since turned code-only sign-in off.
-func (e *Engine) codeAlone(ctx context.Context, ch otpd.Challenge) error {
+// codeAloneOff reports whether a code sent without a password is for an
+// account whose owner has since turned code-only sign-in off. Such a code
+// counts as wrong, as a code for an address without an account does: a
+// different answer would tell the two apart (invariant 6).
+func (e *Engine) codeAloneOff(ctx context.Context, ch otpd.Challenge) (bool, error) {
 	if ch.AccountID == "" || ch.AfterPassword {
-		return nil
+		return false, nil
 	}
 	acct, err := e.store.AccountByID(ctx, ch.AccountID)
 	if err != nil {
-		return internal("verify", err)
+		return false, internal("verify", err)
 	}
-	if acct.CodeSignInOff {
-		return &otpd.Error{Code: otpd.EInvalid, Field: "flow_id",
-			Message: "this account signs in with a password and a code; start again with your password"}
-	}
-	return nil
+	return acct.CodeSignInOff, nil
 }
 
 func (e *Engine) normalize(code string) (string, error) {

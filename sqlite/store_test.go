@@ -130,12 +130,11 @@ func applyFirstMigration(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, q := range []string{
+	for _, q := range append([]string{
 		string(init),
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
 		`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0)`,
-		`INSERT INTO accounts (id, email, email_key, created_at) VALUES ('acct-1', 'ada@example.com', 'ada@example.com', 0)`,
-	} {
+	}, storetest.Version1Rows...) {
 		if _, err := db.ExecContext(t.Context(), q); err != nil {
 			t.Fatal(err)
 		}

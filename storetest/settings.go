@@ -11,7 +11,6 @@ var settingsTests = []test{
 	{"EndSessions", testEndSessions},
 	{"CodeSignIn", testCodeSignIn},
 	{"SilentRequest", testSilentRequest},
-	{"SilentRequestsLeaveCaps", testSilentRequestsLeaveCaps},
 }
 
 // Signing out everywhere ends the account's other sessions, says how
@@ -79,22 +78,5 @@ func testSilentRequest(t *testing.T, s otpd.Store) {
 	findEvent(t, s, acct.ID, req.Event.ID)
 	if msgs := claim(t, s, t0.Add(time.Hour), time.Minute, 10); len(msgs) != 0 {
 		t.Errorf("a request without a message queued %d", len(msgs))
-	}
-}
-
-// Requests that send nothing do not spend the address's caps: a flood of
-// them leaves room for the owner's own code.
-func testSilentRequestsLeaveCaps(t *testing.T, s otpd.Store) {
-	acct, _ := signUp(t, s, "yves@example.com", t0)
-	at := t0.Add(time.Hour)
-	for i := range 20 {
-		req := codeRequest("yves@example.com", acct.ID, at.Add(time.Duration(i)*time.Second))
-		req.Message, req.Limits = otpd.OutboxMessage{}, otpd.SendLimits{PerHour: 5, PerDay: 10}
-		mustRequest(t, s, req)
-	}
-	req := codeRequest("yves@example.com", acct.ID, at.Add(time.Minute))
-	req.Limits = otpd.SendLimits{PerHour: 5, PerDay: 10}
-	if err := s.RequestCode(t.Context(), req); err != nil {
-		t.Errorf("the owner's code after 20 unsent requests: %v", err)
 	}
 }

@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 	}{
 		{"Accounts", accountTests},
 		{"RequestCode", requestTests},
+		{"SendCaps", capTests},
 		{"VerifyCode", verifyTests},
 		{"Events", eventTests},
 		{"Sessions", sessionTests},

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/internal/sqlstore"
@@ -19,8 +20,45 @@ type Schema struct {
 	// fails with a *sqlstore.SchemaOutdatedError (and returns no store).
 	Open func(ctx context.Context) (otpd.Store, error)
 	// AtVersion1 makes the database one that an otpd knowing only
-	// migration 1 made, with the account acct-1, ada@example.com.
+	// migration 1 made, with Version1Rows in it.
 	AtVersion1 func(t *testing.T)
+}
+
+// Version1Rows are rows as an otpd knowing only migration 1 wrote them:
+// the account acct-1, ada@example.com; addresses keyed by lower-casing
+// alone (mİke@ as mike@, a decomposed é kept decomposed); and a code
+// request to a Gmail sub-address made at the epoch.
+var Version1Rows = []string{
+	`INSERT INTO accounts (id, email, email_key, created_at) VALUES ('acct-1', 'ada@example.com', 'ada@example.com', 0)`,
+	`INSERT INTO accounts (id, email, email_key, created_at) VALUES ('acct-2', 'm` + "\u0130" + `ke@example.com', 'mike@example.com', 0)`,
+	`INSERT INTO accounts (id, email, email_key, created_at) VALUES ('acct-3', 'Jose` + "\u0301" + `@example.com', 'jose` + "\u0301" + `@example.com', 0)`,
+	`INSERT INTO challenges (id, flow_id, purpose, email, email_key, account_id, code_mac, created_at, expires_at,
+		max_attempts, status, ip, user_agent) VALUES ('ch-1', 'flow-1', 'sign_in', 'A.da+x@gmail.com', 'a.da+x@gmail.com',
+		NULL, '', 0, 600000, 5, 'pending', '192.0.2.1', 'storetest')`,
+}
+
+// upgradedRows checks what the migrations made of Version1Rows.
+func upgradedRows(t *testing.T, s otpd.Store) {
+	ctx := t.Context()
+	if a, err := s.AccountByID(ctx, "acct-1"); err != nil || a.Email.String() != "ada@example.com" {
+		t.Errorf("the account made at version 1: %+v, %v", a, err)
+	}
+	if _, err := s.AccountByEmail(ctx, otpd.MustParseAddress("mike@example.com")); !errors.Is(err, otpd.ErrNotFound) {
+		t.Errorf("mike@example.com finds %v: the look-alike mİke@'s account kept its old key", err)
+	}
+	if a, err := s.AccountByEmail(ctx, otpd.MustParseAddress("m\u0130ke@example.com")); err != nil || a.ID != "acct-2" {
+		t.Errorf("mİke@example.com: %+v, %v, want acct-2", a, err)
+	}
+	if a, err := s.AccountByEmail(ctx, otpd.MustParseAddress("josé@example.com")); err != nil || a.ID != "acct-3" ||
+		a.Email.String() != "José@example.com" {
+		t.Errorf("josé@example.com: %+v, %v, want acct-3 spelt in NFC", a, err)
+	}
+	req := codeRequest("ada@googlemail.com", "", time.UnixMilli(1000))
+	req.Limits = otpd.SendLimits{PerHour: 1}
+	var le *otpd.LimitError
+	if err := s.RequestCode(ctx, req); !errors.As(err, &le) {
+		t.Errorf("a request to the mailbox of a version 1 request: %v, want refused by its cap", err)
+	}
 }
 
 // OlderSchema checks that a database an older otpd made is refused, not
@@ -63,9 +101,7 @@ func OlderSchema(t *testing.T, sc Schema) {
 		t.Fatalf("Open after Migrate: %v", err)
 	}
 	defer s.Close()
-	if a, err := s.AccountByID(ctx, "acct-1"); err != nil || a.Email.String() != "ada@example.com" {
-		t.Errorf("the account made at version 1: %+v, %v", a, err)
-	}
+	upgradedRows(t, s)
 	if _, err := s.DevMessages(ctx, otpd.Address{}, 0); err != nil {
 		t.Errorf("DevMessages after the upgrade: %v", err)
 	}

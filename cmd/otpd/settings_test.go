@@ -49,8 +49,10 @@ func TestCodeSignInOff(t *testing.T) {
 	if got := s.messages(t, "ada@example.com"); got != n+1 {
 		t.Errorf("%d messages arrived, want the password's code alone", got-n)
 	}
+	// Even the right code for the stranger's flow is a wrong code, as it
+	// would be for an address without an account.
 	_, err = stranger.Verify(ctx, silent.FlowID, code)
-	apiError(t, err, http.StatusBadRequest, "invalid_request")
+	apiError(t, err, http.StatusBadRequest, "invalid_code")
 	evs, err := owner.Activity(ctx)
 	if err != nil {
 		t.Fatal(err)

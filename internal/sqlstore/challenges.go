@@ -14,19 +14,29 @@ const challengeColumns = `id, flow_id, purpose, email, account_id, code_mac,
 	created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id, after_password`
 
 // RequestCode checks the send limits and records the request in one
-// transaction that first takes the address's lock (see lockAddress): at
-// PostgreSQL's READ COMMITTED, counting the address's codes and then
-// inserting one would otherwise let concurrent requests all pass a limit
-// that only one of them fits under. The challenge is stored as a fresh
-// one (pending, no attempts) and its message as queued, whatever those
-// fields say. The request's time is Challenge.CreatedAt.
+// transaction that first takes the locks of the address's mailbox and of
+// the address (see lockAddress): at PostgreSQL's READ COMMITTED, counting
+// the mailbox's codes and then inserting one would otherwise let
+// concurrent requests all pass a limit that only one of them fits under.
+// Only RequestCode takes a mailbox's lock, always before the address's,
+// and an address whose key differs from its mailbox's is never a
+// mailbox's, so the two locks cannot deadlock another transaction. The
+// challenge is stored as a fresh one (pending, no attempts) and its
+// message as queued, whatever those fields say. The request's time is
+// Challenge.CreatedAt.
 //
 // A limit of zero or less is not enforced.
 func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 	var refused *otpd.LimitError
 	err := s.inTx(ctx, func(tx *Tx) error {
-		if err := s.lockAddress(ctx, tx, req.Challenge.Email.Key()); err != nil {
+		mailbox, key := req.Challenge.Email.MailboxKey(), req.Challenge.Email.Key()
+		if err := s.lockAddress(ctx, tx, mailbox); err != nil {
 			return err
+		}
+		if key != mailbox {
+			if err := s.lockAddress(ctx, tx, key); err != nil {
+				return err
+			}
 		}
 		le, err := req.Refused, error(nil)
 		if le == nil {
@@ -53,7 +63,7 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 			otpd.StatusSuperseded, req.Challenge.FlowID, otpd.StatusPending); err != nil {
 			return fmt.Errorf("supersede: %w", err)
 		}
-		if err := insertChallenge(ctx, tx, req.Challenge, req.Message.ID != ""); err != nil {
+		if err := insertChallenge(ctx, tx, req.Challenge, req.Context == otpd.Familiar); err != nil {
 			return err
 		}
 		if req.Message.ID != "" {
@@ -92,13 +102,13 @@ func sendLimit(ctx context.Context, tx *Tx, req otpd.CodeRequest) (*otpd.LimitEr
 		}
 	}
 	for _, c := range Caps(req.Limits) {
-		// The window is full when it holds c.max codes already; it has
-		// room again once the c.max-th newest of them leaves it.
+		// The window is full when it holds c.max requests already; it
+		// has room again once the c.max-th newest of them leaves it.
 		var nth int64
 		err := tx.QueryRowContext(ctx,
-			`SELECT created_at FROM challenges WHERE email_key = $1 AND created_at > $2 AND sent
-			 ORDER BY created_at DESC LIMIT 1 OFFSET $3`,
-			req.Challenge.Email.Key(), MS(now.Add(-c.Window)), c.Max-1).Scan(&nth)
+			`SELECT created_at FROM challenges WHERE mailbox_key = $1 AND familiar = $2 AND created_at > $3
+			 ORDER BY created_at DESC LIMIT 1 OFFSET $4`,
+			req.Challenge.Email.MailboxKey(), req.Context == otpd.Familiar, MS(now.Add(-c.Window)), c.Max-1).Scan(&nth)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			continue
@@ -110,12 +120,14 @@ func sendLimit(ctx context.Context, tx *Tx, req otpd.CodeRequest) (*otpd.LimitEr
 	return refusal.Err(), nil
 }
 
-func insertChallenge(ctx context.Context, tx *Tx, c otpd.Challenge, sent bool) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO challenges (id, flow_id, purpose, email, email_key,
+// insertChallenge stores c as a request counted against its mailbox's
+// caps in the familiar context or the other.
+func insertChallenge(ctx context.Context, tx *Tx, c otpd.Challenge, familiar bool) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO challenges (id, flow_id, purpose, email, email_key, mailbox_key,
 		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id,
-		after_password, sent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14, $15, $16)`,
-		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), NullString(c.AccountID), c.CodeMAC,
-		MS(c.CreatedAt), MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent, c.SessionID, c.AfterPassword, sent)
+		after_password, familiar) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $16, $17)`,
+		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), c.Email.MailboxKey(), NullString(c.AccountID), c.CodeMAC,
+		MS(c.CreatedAt), MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent, c.SessionID, c.AfterPassword, familiar)
 	if err != nil {
 		return fmt.Errorf("insert challenge: %w", err)
 	}

@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"io/fs"
 	"path"
@@ -16,6 +18,15 @@ type Migration struct {
 	Version int
 	Name    string
 	SQL     string
+	// Then, when set, runs after SQL in the same transaction: a change
+	// of data that needs otpd's own rules, such as an address's key.
+	Then func(ctx context.Context, tx *sql.Tx) error
+}
+
+// goSteps are the migrations' steps written in Go, by version; they are
+// the same for every dialect.
+var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	9: rekey,
 }
 
 // loadMigrations reads the files matching pattern in fsys, in order of
@@ -37,7 +48,7 @@ func loadMigrations(fsys fs.FS, pattern string) ([]Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, Migration{Version: v, Name: base, SQL: string(b)})
+		ms = append(ms, Migration{Version: v, Name: base, SQL: string(b), Then: goSteps[v]})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	for i, m := range ms {

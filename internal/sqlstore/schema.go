@@ -228,6 +228,11 @@ func (s *Schema) exec(ctx context.Context, tx *sql.Tx, m Migration) error {
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
+	if m.Then != nil {
+		if err := m.Then(ctx, tx); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
 		m.Version, time.Now().UnixMilli()); err != nil {
 		return fmt.Errorf("migration %s: record version: %w", m.Name, err)
