@@ -43,9 +43,7 @@ func (e *Engine) signIn(ctx context.Context, email string, recovery bool, r Requ
 	acct, err := e.store.AccountByEmail(ctx, addr)
 	switch {
 	case err == nil:
-		// The code goes to the address the account keeps, never to the
-		// string typed: they share a key, not necessarily a mailbox.
-		c.purpose, c.accountID, c.silent, c.addr = otpd.PurposeSignIn, acct.ID, acct.CodeSignInOff, acct.Email
+		c.purpose, c.accountID, c.silent, c.kept = otpd.PurposeSignIn, acct.ID, acct.CodeSignInOff, acct.Email
 		if recovery {
 			c.to = acct.RecoveryEmail
 		}
@@ -101,7 +99,7 @@ func (e *Engine) Resend(ctx context.Context, flowID string, r Requester) (Flow, 
 	if err != nil {
 		return Flow{}, internal("resend", err)
 	}
-	c.addr = acct.Email
+	c.kept = acct.Email
 	c.silent = acct.CodeSignInOff && prev.Purpose == otpd.PurposeSignIn
 	return e.guarded(ctx, c, acct, r)
 }
@@ -131,6 +129,11 @@ type codeFor struct {
 	// why, when set, is added to the event: why a password sign-in needs
 	// a code.
 	why string
+	// kept is the address the account keeps, when addr names one. The
+	// code goes there, never to addr, the spelling typed: the two share a
+	// key, not necessarily a mailbox. addr stays what the flow shows, so
+	// that the page does not reveal the account's spelling.
+	kept otpd.Address
 	// to, when set, receives the code instead of addr: the account's
 	// recovery address. Limits and the guard still count for addr.
 	to otpd.Address
@@ -178,6 +181,8 @@ func (e *Engine) send(ctx context.Context, c codeFor, r Requester) (Flow, otpd.C
 	case !c.to.IsZero():
 		msg.To = c.to
 		d.detail += "; sent to the recovery address " + c.to.Masked()
+	case !c.kept.IsZero():
+		msg.To = c.kept
 	}
 	req := otpd.CodeRequest{
 		Challenge: d.ch, Message: msg, Limits: e.policy.Send, Context: c.context, Resend: c.resend, Refused: refused,

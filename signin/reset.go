@@ -29,11 +29,7 @@ func (e *Engine) forgotPassword(ctx context.Context, email string, recovery bool
 	if err != nil && !errors.Is(err, otpd.ErrNotFound) {
 		return Flow{}, internal("forgot password", err)
 	}
-	c := codeFor{flowID: newID(), purpose: otpd.PurposeResetPassword, addr: addr, accountID: acct.ID}
-	if acct.ID != "" {
-		// As in SignIn: the account's own address, not the one typed.
-		c.addr = acct.Email
-	}
+	c := codeFor{flowID: newID(), purpose: otpd.PurposeResetPassword, addr: addr, accountID: acct.ID, kept: acct.Email}
 	if recovery {
 		c.to = acct.RecoveryEmail
 	}
