@@ -38,7 +38,7 @@ type Config struct {
 	// DataDir/secret.key; see SecretPath.
 	SecretFile string `toml:"secret_file"`
 	// SignUp lets an address without an account create one by verifying a
-	// code. "Send me a code" answers the same either way (DESIGN.md
+	// code. "Send me a code" answers the same either way (ARCHITECTURE.md
 	// invariant 6), so closing sign-up does not reveal who has an account.
 	SignUp bool `toml:"sign_up"`
 	// Database is where state lives: empty for SQLite in DataDir,
@@ -274,7 +274,7 @@ func Default() Config {
 			// 9 digits with at most 10 wrong codes per account per 12 h: at
 			// most 10*(60+1) = 610 guesses in 30 days, so the chance of
 			// guessing one targeted account's code in 30 days is
-			// 610/10^9 = 6.1e-7, below the 1e-6 goal in DESIGN.md. Six
+			// 610/10^9 = 6.1e-7, below the 1e-6 goal in ARCHITECTURE.md. Six
 			// digits would give 6.1e-4.
 			Digits: 9,
 			// ASVS 4.0.3 §2.7.2: out-of-band codes expire after 10 minutes.

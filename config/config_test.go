@@ -45,7 +45,7 @@ func TestGuessBoundMeetsGoal(t *testing.T) {
 		t.Errorf("GuessBound30Days() = %g, want %g", got, want)
 	}
 	if got >= 1e-6 {
-		t.Errorf("GuessBound30Days() = %g, want below the DESIGN.md goal of 1e-6", got)
+		t.Errorf("GuessBound30Days() = %g, want below the ARCHITECTURE.md goal of 1e-6", got)
 	}
 
 	c := config.Default()

@@ -10,7 +10,8 @@ import (
 	"github.com/otpd/otpd/config"
 )
 
-// Goals from DESIGN.md that check-config measures the settings against.
+// Goals that check-config measures the settings against (ARCHITECTURE.md,
+// "The goals").
 const (
 	goalTargeted = 1e-6
 	goalBotnet   = 0.01
