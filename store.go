@@ -32,9 +32,10 @@ type Store interface {
 	// DenyChallenge records the owner's report that they did not ask for a
 	// challenge's code, in one transaction: a pending challenge becomes
 	// denied, so its code no longer verifies; one of any other status keeps
-	// it. ev is recorded as EventCodeDenied, attached to the account of the
-	// challenge's address if there is one. It returns the challenge as it
-	// is afterwards.
+	// it. ev is recorded as EventCodeDenied, attached to the challenge's
+	// account, or, for a challenge without one (a sign-up), to the account
+	// of its address if there is one (invariant 9). It returns the
+	// challenge as it is afterwards.
 	DenyChallenge(ctx context.Context, id string, ev Event) (Challenge, error)
 
 	// VerifyCode checks a submitted code against a pending challenge and
