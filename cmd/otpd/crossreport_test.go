@@ -73,11 +73,13 @@ func TestReportByDenyLinkOfAnotherAccountsFlow(t *testing.T) {
 	bob, bobLater, ada, _, m := bobAndAda(t, s)
 	link := undoLink(t, m)
 	b := browser(t)
-	get(t, b, link)
+	_, page := get(t, b, link)
+	mustContain(t, page, "somebody typed your address into their account's settings", "nothing else changes")
 	resp, page := postForm(t, b, link, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("deny: %d\n%s", resp.StatusCode, page)
 	}
+	mustContain(t, page, "The code is cancelled", "The account that asked for it is told")
 	bobUntouched(t, s, bob, bobLater)
 	if !hasEvent(t, ada, "code_denied") {
 		t.Error("ada's activity does not say her code was refused")
