@@ -39,7 +39,10 @@ type Store interface {
 	DenyChallenge(ctx context.Context, id string, ev Event) (Challenge, error)
 
 	// VerifyCode checks a submitted code against a pending challenge and
-	// counts the attempt, per code and per address, in one transaction. On
+	// counts the attempt, per code and per address, in one transaction;
+	// a code that confirms a new address for an account counts against
+	// that address apart from its sign-ins, whose budget another
+	// account's flow must not spend (invariant 9). On
 	// success it marks the challenge used and applies it in that same
 	// transaction: a sign-in or sign-up creates the session (and the
 	// account), a reset also sets the password, a step-up marks the

@@ -165,11 +165,9 @@ func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (ot
 			}
 			c.Status = otpd.StatusDenied
 		}
-		ev.Type, ev.Email, ev.FlowID, ev.AccountID = otpd.EventCodeDenied, c.Email, c.FlowID, c.AccountID
-		if ev.AccountID == "" {
-			if ev.AccountID, err = accountIDByKey(ctx, tx, c.Email.Key()); err != nil {
-				return err
-			}
+		ev.Type, ev.Email, ev.FlowID = otpd.EventCodeDenied, c.Email, c.FlowID
+		if ev.AccountID, err = challengeAccount(ctx, tx, c); err != nil {
+			return err
 		}
 		return insertEvent(ctx, tx, ev)
 	})

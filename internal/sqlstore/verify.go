@@ -73,16 +73,23 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 			return otpd.VerifyResult{}, err
 		}
 	}
-	accountID := c.AccountID
-	if accountID == "" {
-		if accountID, err = accountIDByKey(ctx, tx, c.Email.Key()); err != nil {
-			return otpd.VerifyResult{}, err
-		}
+	accountID, err := challengeAccount(ctx, tx, c)
+	if err != nil {
+		return otpd.VerifyResult{}, err
 	}
 	if err := recordVerify(ctx, tx, req, c, res.Outcome.EventType(), accountID, detail); err != nil {
 		return otpd.VerifyResult{}, err
 	}
 	return res, nil
+}
+
+// challengeAccount is the account a challenge's events go to: its own, or,
+// for a sign-up, which has none, its address's if that has one yet.
+func challengeAccount(ctx context.Context, tx *Tx, c otpd.Challenge) (string, error) {
+	if c.AccountID != "" {
+		return c.AccountID, nil
+	}
+	return accountIDByKey(ctx, tx, c.Email.Key())
 }
 
 // countWrong counts a wrong code against the challenge and against the
@@ -107,7 +114,7 @@ func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Ve
 	res.AttemptsLeft = AttemptsLeft(*c, g.Wrong, req.Guess)
 	if g.LockedUntil.After(req.Now) {
 		res.RetryAfter = g.LockedFor(req.Now, req.Guess)
-		accountID, err := accountIDByKey(ctx, tx, c.Email.Key())
+		accountID, err := challengeAccount(ctx, tx, *c)
 		if err != nil {
 			return otpd.VerifyResult{}, "", err
 		}
