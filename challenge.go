@@ -53,7 +53,8 @@ type Challenge struct {
 	FlowID  string
 	Purpose Purpose
 	Email   Address
-	// AccountID is empty for a sign-up challenge.
+	// AccountID is empty for a sign-up challenge until its code verifies;
+	// then it is the account the code made or signed in to.
 	AccountID   string
 	CodeMAC     []byte
 	CreatedAt   time.Time

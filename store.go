@@ -42,14 +42,15 @@ type Store interface {
 	// counts the attempt, per code and per address, in one transaction;
 	// a code that confirms a new address for an account counts against
 	// that address apart from its sign-ins, whose budget another
-	// account's flow must not spend (invariant 9). On
-	// success it marks the challenge used and applies it in that same
-	// transaction: a sign-in or sign-up creates the session (and the
-	// account), a reset also sets the password, a step-up marks the
-	// session, a change of address moves the account to the challenge's
-	// address (ErrAddressTaken when another account has it; nothing is
-	// changed then), and a recovery address is added. It records one
-	// event for the outcome, and one for what the code did.
+	// account's flow must not spend (invariant 9). On success it marks
+	// the challenge used and applies it in that same transaction: a
+	// sign-in or sign-up creates the session (and the account, which a
+	// sign-up's challenge names from then on), a reset also sets the
+	// password, a step-up marks the session, a change of address moves
+	// the account to the challenge's address (ErrAddressTaken when
+	// another account has it; nothing is changed then), and a recovery
+	// address is added. It records one event for the outcome, and one for
+	// what the code did.
 	VerifyCode(ctx context.Context, req VerifyRequest) (VerifyResult, error)
 
 	SessionByTokenHash(ctx context.Context, hash []byte) (Session, error)

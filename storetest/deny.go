@@ -17,6 +17,7 @@ var denyTests = []test{
 	{"FlowsAccount", testDenyFlowsAccount},
 	{"AfterAddressMoved", testDenyAfterAddressMoved},
 	{"NoAccountYet", testDenyNoAccountYet},
+	{"SignUpMadeItsAccount", testDenyUsedSignUp},
 }
 
 func denyEvent(at time.Time) otpd.Event {
@@ -157,4 +158,29 @@ func testDenyNoAccountYet(t *testing.T, s otpd.Store) {
 		t.Fatal(err)
 	}
 	findEvent(t, s, acct.ID, ev.ID)
+}
+
+// A sign-up's code, once it has made its account, is that account's flow:
+// a later report of it acts on that account, not on whoever has its
+// address by then.
+func testDenyUsedSignUp(t *testing.T, s otpd.Store) {
+	ch := mustRequest(t, s, codeRequest("sam@example.com", "", t0))
+	res := mustVerify(t, s, verifyRequest(ch, rightCode, t0))
+	first := res.Account
+	if res.Challenge.AccountID != first.ID || latest(t, s, ch.FlowID).AccountID != first.ID {
+		t.Errorf("the verified sign-up's challenge has account %q (stored %q), want %s",
+			res.Challenge.AccountID, latest(t, s, ch.FlowID).AccountID, first.ID)
+	}
+	if _, _, moved := changeTo(t, s, first, res.Session, "sam@new.example", t0.Add(time.Hour)); moved.Outcome != otpd.OutcomeVerified {
+		t.Fatalf("change of address: %s", moved.Outcome)
+	}
+	second, _ := signUp(t, s, "sam@example.com", t0.Add(2*time.Hour))
+	ev := denyEvent(t0.Add(3 * time.Hour))
+	if _, err := s.DenyChallenge(t.Context(), ch.ID, ev); err != nil {
+		t.Fatal(err)
+	}
+	findEvent(t, s, first.ID, ev.ID)
+	if n := countEvents(t, s, second.ID, otpd.EventCodeDenied); n != 0 {
+		t.Errorf("%d deny events on the address's new account, want none", n)
+	}
 }

@@ -141,6 +141,11 @@ func succeed(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Verif
 	if err != nil {
 		return otpd.VerifyResult{}, fmt.Errorf("account: %w", err)
 	}
+	if c.AccountID == "" {
+		if res.Challenge, err = claimSignUp(ctx, tx, res.Challenge, acct.ID); err != nil {
+			return otpd.VerifyResult{}, err
+		}
+	}
 	res.Outcome, res.Account, res.AccountCreated = otpd.OutcomeVerified, acct, created
 	if err := recordVerify(ctx, tx, req, c, otpd.EventCodeVerified, acct.ID, "code verified"); err != nil {
 		return otpd.VerifyResult{}, err
@@ -186,6 +191,17 @@ func verifiedAccount(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd
 		return acct, err == nil, err
 	}
 	return acct, false, err
+}
+
+// claimSignUp gives a verified sign-up's challenge the account it signed
+// in: from then on its flow is that account's, and a report of it acts on
+// that account wherever its address goes, not on whoever has the address.
+func claimSignUp(ctx context.Context, tx *Tx, c otpd.Challenge, accountID string) (otpd.Challenge, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE challenges SET account_id = $1 WHERE id = $2`, accountID, c.ID); err != nil {
+		return otpd.Challenge{}, fmt.Errorf("claim sign-up: %w", err)
+	}
+	c.AccountID = accountID
+	return c, nil
 }
 
 // stepUp marks the session that asked for a step-up code.
