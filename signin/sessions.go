@@ -100,8 +100,10 @@ func (e *Engine) UnusedCodes(ctx context.Context, acct otpd.Account) ([]UnusedCo
 	}
 	var out []UnusedCode
 	for _, c := range cs {
-		if c.Purpose != otpd.PurposeSignIn && c.Purpose != otpd.PurposeSignUp && c.Purpose != otpd.PurposeResetPassword ||
-			!ownsFlow(acct, c) {
+		if !ownsFlow(acct, c) {
+			continue
+		}
+		if c.Purpose != otpd.PurposeSignIn && c.Purpose != otpd.PurposeSignUp && c.Purpose != otpd.PurposeResetPassword {
 			continue
 		}
 		status := c.Status

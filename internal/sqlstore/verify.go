@@ -92,9 +92,9 @@ func challengeAccount(ctx context.Context, tx *Tx, c otpd.Challenge) (string, er
 	return accountIDByKey(ctx, tx, c.Email.Key())
 }
 
-// countWrong counts a wrong code against the challenge and against the
-// guard of its address and the requester's context (see Guard.Fail). When
-// the failure locks the context out, that is recorded as well.
+// countWrong counts a wrong code against the challenge and against its
+// guard (see VerifyGuard and Guard.Fail). When the failure locks the guard
+// out, that is recorded as well, on the challenge's account.
 func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g Guard) (otpd.VerifyResult, string, error) {
 	c := &res.Challenge
 	err := tx.QueryRowContext(ctx, `UPDATE challenges
@@ -193,8 +193,8 @@ func verifiedAccount(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd
 	return acct, false, err
 }
 
-// claimSignUp gives a verified sign-up's challenge the account it signed
-// in: from then on its flow is that account's, and a report of it acts on
+// claimSignUp gives a verified sign-up's challenge the account it made or
+// signed in to: from then on its flow is that account's, and a report of it acts on
 // that account wherever its address goes, not on whoever has the address.
 func claimSignUp(ctx context.Context, tx *Tx, c otpd.Challenge, accountID string) (otpd.Challenge, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE challenges SET account_id = $1 WHERE id = $2`, accountID, c.ID); err != nil {
