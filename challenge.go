@@ -53,7 +53,8 @@ type Challenge struct {
 	FlowID  string
 	Purpose Purpose
 	Email   Address
-	// AccountID is empty for a sign-up challenge.
+	// AccountID is empty for a sign-up challenge until its code verifies;
+	// then it is the account the code made or signed in to.
 	AccountID   string
 	CodeMAC     []byte
 	CreatedAt   time.Time
@@ -149,9 +150,11 @@ type Codes interface {
 	// CheckDenyToken returns the challenge a deny token names, and false
 	// when the token was not made by DenyToken under this secret.
 	CheckDenyToken(token string) (challengeID string, ok bool)
-	// DeviceToken returns the value of a remembered device's cookie.
-	DeviceToken(deviceID string) string
-	// CheckDeviceToken returns the device a cookie names, and false when
-	// it was not made by DeviceToken under this secret.
-	CheckDeviceToken(token string) (deviceID string, ok bool)
+	// DeviceToken returns the value of the cookie of a device that an
+	// account remembers; it names the device for that account only.
+	DeviceToken(accountID, deviceID string) string
+	// CheckDeviceToken returns the device a cookie names for accountID,
+	// and false when it was not made by DeviceToken under this secret
+	// for that account.
+	CheckDeviceToken(token, accountID string) (deviceID string, ok bool)
 }

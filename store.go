@@ -32,20 +32,25 @@ type Store interface {
 	// DenyChallenge records the owner's report that they did not ask for a
 	// challenge's code, in one transaction: a pending challenge becomes
 	// denied, so its code no longer verifies; one of any other status keeps
-	// it. ev is recorded as EventCodeDenied, attached to the account of the
-	// challenge's address if there is one. It returns the challenge as it
-	// is afterwards.
+	// it. ev is recorded as EventCodeDenied, attached to the challenge's
+	// account, or, for a challenge without one (a sign-up), to the account
+	// of its address if there is one (invariant 9). It returns the
+	// challenge as it is afterwards.
 	DenyChallenge(ctx context.Context, id string, ev Event) (Challenge, error)
 
 	// VerifyCode checks a submitted code against a pending challenge and
-	// counts the attempt, per code and per address, in one transaction. On
-	// success it marks the challenge used and applies it in that same
-	// transaction: a sign-in or sign-up creates the session (and the
-	// account), a reset also sets the password, a step-up marks the
-	// session, a change of address moves the account to the challenge's
-	// address (ErrAddressTaken when another account has it; nothing is
-	// changed then), and a recovery address is added. It records one
-	// event for the outcome, and one for what the code did.
+	// counts the attempt, per code and per address, in one transaction;
+	// a code that confirms a new address for an account counts against
+	// that address apart from its sign-ins, whose budget another
+	// account's flow must not spend (invariant 9). On success it marks
+	// the challenge used and applies it in that same transaction: a
+	// sign-in or sign-up creates the session (and the account, which a
+	// sign-up's challenge names from then on), a reset also sets the
+	// password, a step-up marks the session, a change of address moves
+	// the account to the challenge's address (ErrAddressTaken when
+	// another account has it; nothing is changed then), and a recovery
+	// address is added. It records one event for the outcome, and one for
+	// what the code did.
 	VerifyCode(ctx context.Context, req VerifyRequest) (VerifyResult, error)
 
 	SessionByTokenHash(ctx context.Context, hash []byte) (Session, error)

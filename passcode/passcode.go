@@ -146,39 +146,66 @@ const tagLen = 16
 // DenyToken returns "challengeID.tag", where tag is an HMAC of the ID. The
 // link needs no stored state, and nobody without the secret can make one
 // that cancels someone else's code.
-func (b *Book) DenyToken(challengeID string) string { return sign(b.denyKey, challengeID) }
+func (b *Book) DenyToken(challengeID string) string { return sign(b.denyKey, challengeID, challengeID) }
 
 // CheckDenyToken verifies a token made by DenyToken and returns its
 // challenge ID.
-func (b *Book) CheckDenyToken(token string) (string, bool) { return check(b.denyKey, token) }
-
-// DeviceToken returns the value of a device cookie, "deviceID.tag": a
-// browser cannot name a device it was not given, so it cannot pass for
-// the owner's remembered one by guessing.
-func (b *Book) DeviceToken(deviceID string) string { return sign(b.devKey, deviceID) }
-
-// CheckDeviceToken verifies a token made by DeviceToken and returns its
-// device ID.
-func (b *Book) CheckDeviceToken(token string) (string, bool) { return check(b.devKey, token) }
-
-func sign(key []byte, id string) string {
-	return id + "." + base64.RawURLEncoding.EncodeToString(tag(key, id))
+func (b *Book) CheckDenyToken(token string) (string, bool) {
+	return check(b.denyKey, token, func(id string) string { return id })
 }
 
-func check(key []byte, token string) (string, bool) {
+// DeviceToken returns the value of a device cookie made for one account,
+// "deviceID.tag", where tag is an HMAC of the account and device IDs: a
+// browser cannot name a device it was not given, so it cannot pass for
+// the owner's remembered one by guessing, and a cookie made for one
+// account names no device of another, whose browser it may be planted in.
+//
+// Cookies made before the tag covered the account (an HMAC of the device
+// ID alone) no longer verify, so their browsers count as unknown until
+// their owners remember them again, with a code. Which account such a
+// cookie was made for cannot be told: one planted in another owner's
+// browser was also handed back to that owner, identical, when they ticked
+// "Remember this device". Honouring old cookies where the account
+// remembers their device would keep such a plant working.
+func (b *Book) DeviceToken(accountID, deviceID string) string {
+	return sign(b.devKey, deviceID, deviceOf(accountID, deviceID))
+}
+
+// CheckDeviceToken verifies that token was made by DeviceToken for
+// accountID and returns its device ID; a token made for another account,
+// or for none, does not verify.
+func (b *Book) CheckDeviceToken(token, accountID string) (string, bool) {
+	if accountID == "" {
+		return "", false
+	}
+	return check(b.devKey, token, func(id string) string { return deviceOf(accountID, id) })
+}
+
+// deviceOf is what a device cookie's tag covers: the account ID, a zero
+// byte, which no account ID holds, and the device ID.
+func deviceOf(accountID, deviceID string) string { return accountID + "\x00" + deviceID }
+
+// sign returns "id.tag", tag an HMAC of signed.
+func sign(key []byte, id, signed string) string {
+	return id + "." + base64.RawURLEncoding.EncodeToString(tag(key, signed))
+}
+
+// check verifies a token made by sign and returns its ID; signed says
+// what the tag of an ID covers.
+func check(key []byte, token string, signed func(id string) string) (string, bool) {
 	id, t, ok := strings.Cut(token, ".")
 	if !ok || id == "" || len(t) != base64.RawURLEncoding.EncodedLen(tagLen) {
 		return "", false
 	}
 	got, err := base64.RawURLEncoding.DecodeString(t)
-	if err != nil || !hmac.Equal(got, tag(key, id)) {
+	if err != nil || !hmac.Equal(got, tag(key, signed(id))) {
 		return "", false
 	}
 	return id, true
 }
 
-func tag(key []byte, id string) []byte {
+func tag(key []byte, signed string) []byte {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte(id))
+	m.Write([]byte(signed))
 	return m.Sum(nil)[:tagLen]
 }

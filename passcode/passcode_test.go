@@ -2,6 +2,9 @@ package passcode_test
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -184,4 +187,41 @@ func TestDenyToken(t *testing.T) {
 			t.Errorf("forged token %q accepted for %q", f, id)
 		}
 	}
+}
+
+// A device cookie names its device for the account it was made for and
+// for no other; nor does one of the earlier kind, signed for the device
+// alone, name a device for anyone.
+func TestDeviceTokenBindsItsAccount(t *testing.T) {
+	b := newBook(t, 9)
+	tok := b.DeviceToken("acct1", "dev1")
+	if id, ok := b.CheckDeviceToken(tok, "acct1"); !ok || id != "dev1" {
+		t.Fatalf("CheckDeviceToken(%q, acct1) = %q, %v", tok, id, ok)
+	}
+	for _, acct := range []string{"acct2", "", "acct1\x00dev1", "acct"} {
+		if id, ok := b.CheckDeviceToken(tok, acct); ok {
+			t.Errorf("cookie of acct1 accepted for %q as %q", acct, id)
+		}
+	}
+	other := mustBook(t, bytes.Repeat([]byte{8}, 32))
+	forged := []string{
+		"", "dev1", ".", "dev1.", tok + "x", "dev2" + tok[len("dev1"):],
+		other.DeviceToken("acct1", "dev1"), b.DeviceToken("acct2", "dev1"), b.DenyToken("dev1"),
+		legacyDeviceToken(secret, "dev1"),
+	}
+	for _, f := range forged {
+		if id, ok := b.CheckDeviceToken(f, "acct1"); ok {
+			t.Errorf("forged cookie %q accepted as %q", f, id)
+		}
+	}
+}
+
+// legacyDeviceToken is a device cookie as otpd made them before the tag
+// covered the account: an HMAC of the device ID alone.
+func legacyDeviceToken(secret []byte, deviceID string) string {
+	k := hmac.New(sha256.New, secret)
+	k.Write([]byte("otpd/v1/device-cookie"))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write([]byte(deviceID))
+	return deviceID + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }

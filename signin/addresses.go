@@ -137,5 +137,5 @@ func (e *Engine) undoEmailChange(ctx context.Context, ch otpd.Challenge, r Reque
 	case err != nil:
 		return internal("undo address change", err)
 	}
-	return e.raiseGuard(ctx, acct.Email)
+	return e.raiseGuard(ctx, acct.ID)
 }

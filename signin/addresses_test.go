@@ -132,3 +132,41 @@ func TestRecoveryAddress(t *testing.T) {
 		t.Error("a removed recovery address still gets codes")
 	}
 }
+
+// Mallory, on a browser her own account remembers, asks twice to make
+// ada's address hers and types wrong codes until both codes die. Those
+// are her flow's failures: ada, on her own remembered browser, still
+// signs in with her password.
+func TestWrongConfirmCodesDoNotLockTheAddressOwnerOut(t *testing.T) {
+	r := newRig(t, roomy)
+	device, owner := r.owner(t)
+	at := signin.Requester{IP: "198.51.100.66", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
+	f := r.signIn(t, "mallory@example.net")
+	at.Remember = true
+	mallory, err := r.engine.Verify(ctx, f.ID, r.code(t, "mallory@example.net"), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at.Device, at.Remember = mallory.DeviceToken, false
+	r.stepUpOf(t, "mallory@example.net", mallory.Token, at)
+	for range 2 {
+		f, err := r.engine.ChangeEmail(ctx, mallory.Token, "ada@example.com", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		right := r.code(t, "ada@example.com")
+		for range 5 {
+			r.engine.ConfirmAddress(ctx, mallory.Token, f.ID, wrongCode(right), at)
+		}
+	}
+	r.clock.Advance(time.Minute)
+	res, err := r.engine.PasswordSignIn(ctx, "ada@example.com", goodPassword, device)
+	if err != nil || res.SignedIn == nil {
+		t.Fatalf("ada on her remembered browser: %+v, %v; want signed in", res, err)
+	}
+	for _, e := range activityOf(t, r, owner.Account.ID) {
+		if e.Type == otpd.EventCodeWrong || e.Type == otpd.EventLockedOut {
+			t.Errorf("ada's activity holds mallory's %s: %q", e.Type, e.Detail)
+		}
+	}
+}

@@ -12,11 +12,10 @@ import (
 // is, and whether its browser is one the account remembers.
 type who struct {
 	place otpd.Place
-	// deviceID is the device its cookie names, remembered or not; "" when
-	// it has no valid cookie.
-	deviceID string
-	device   otpd.Device
-	known    bool
+	// device is the remembered device the browser's cookie names, when
+	// known.
+	device otpd.Device
+	known  bool
 }
 
 func (w who) context() otpd.SignInContext {
@@ -26,20 +25,16 @@ func (w who) context() otpd.SignInContext {
 	return otpd.Unfamiliar
 }
 
-// identify places r and looks up the device its cookie names among the
-// account's. A forged or foreign cookie is simply not a remembered device.
-// For an address without an account (accountID "") the look-up is made
-// all the same, and finds nothing, so that a request's work does not tell
-// whether the address has an account (invariant 6).
+// identify places r and, for an account, looks up the device its cookie
+// names. A forged cookie, or one made for another account, is simply not
+// a remembered device.
 func (e *Engine) identify(ctx context.Context, r Requester, accountID string) (who, error) {
 	w := who{place: e.locate(r.IP)}
-	if id, ok := e.codes.CheckDeviceToken(r.Device); ok {
-		w.deviceID = id
-	}
-	if w.deviceID == "" {
+	id, ok := e.codes.CheckDeviceToken(r.Device, accountID)
+	if !ok {
 		return w, nil
 	}
-	d, err := e.store.Device(ctx, accountID, w.deviceID)
+	d, err := e.store.Device(ctx, accountID, id)
 	switch {
 	case errors.Is(err, otpd.ErrNotFound):
 		return w, nil

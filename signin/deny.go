@@ -28,21 +28,41 @@ func (e *Engine) DenyTarget(ctx context.Context, token string) (otpd.Challenge, 
 	return ch, nil
 }
 
-// Deny records the owner's report that they did not ask for a code. A
-// pending code is cancelled in the same transaction, so it no longer
-// verifies; the report is kept whatever the code's state, because a report
-// about a code that was already used says someone else signed in.
+// Deny records a report, from an email's "This wasn't me" link, that a
+// code was not asked for. A pending code is cancelled in the same
+// transaction, so it no longer verifies; the report is kept whatever the
+// code's state, because a report about a code that was already used says
+// someone else signed in.
+//
+// The link speaks for the mailbox it was sent to. Most go to the flow's
+// account's own addresses, and their report is its owner's. But the code
+// that confirms a new sign-in or recovery address goes to that new
+// address, whose owner is not the account's: someone typed their address
+// into an account's settings, by mistake or to take it over. Their report
+// cancels the code, so the address cannot be attached, and is recorded on
+// the account the flow belongs to, whose owner should know that the
+// address was disowned (and that it was tried, if someone else is in
+// their session). It ends no session and raises no guard: the reporter
+// speaks for the address, not for that account, so letting their click
+// sign its owner out or make its password need a code would hand anyone
+// who receives a mistyped address's code a way to disturb a stranger; and
+// an account that owns the address had no part in the flow at all.
 func (e *Engine) Deny(ctx context.Context, token string, r Requester) (otpd.Challenge, error) {
-	id, ok := e.codes.CheckDenyToken(token)
-	if !ok {
-		return otpd.Challenge{}, errBadDenyLink
+	ch, err := e.DenyTarget(ctx, token)
+	if err != nil {
+		return otpd.Challenge{}, err
 	}
-	return e.deny(ctx, id, r)
+	// A used change of address is the undo link of the notice to the old
+	// address, whose owner is the account's.
+	if confirmsAddress(ch.Purpose) && !undoes(ch) {
+		return e.deny(ctx, ch.ID, r, byNewAddress)
+	}
+	return e.deny(ctx, ch.ID, r, byOwner)
 }
 
 // ReportFlow is "This wasn't me" from the activity page: the signed-in
-// owner reports a code request for their account's address by its flow,
-// with the same effect as the email's link.
+// owner reports a code request of their account's by its flow, with the
+// same effect as the email's link.
 func (e *Engine) ReportFlow(ctx context.Context, token, flowID string, r Requester) (otpd.Challenge, error) {
 	_, acct, err := e.Authenticate(ctx, token)
 	if err != nil {
@@ -52,16 +72,41 @@ func (e *Engine) ReportFlow(ctx context.Context, token, flowID string, r Request
 	if err != nil {
 		return otpd.Challenge{}, err
 	}
-	if ch.AccountID != acct.ID && ch.Email.Key() != acct.Email.Key() {
+	if !ownsFlow(acct, ch) {
 		return otpd.Challenge{}, &otpd.Error{Code: otpd.ENotFound, Field: "flow_id",
 			Message: "this code request is not one of your account's"}
 	}
-	return e.deny(ctx, ch.ID, r)
+	return e.deny(ctx, ch.ID, r, byOwner)
 }
 
-func (e *Engine) deny(ctx context.Context, id string, r Requester) (otpd.Challenge, error) {
+// ownsFlow reports whether a flow is acct's: asked for by it, or, for a
+// sign-up, which belongs to no account, asked for its address. A flow of
+// another account is not, though its code went to acct's address.
+func ownsFlow(acct otpd.Account, ch otpd.Challenge) bool {
+	if ch.AccountID != "" {
+		return ch.AccountID == acct.ID
+	}
+	return ch.Email.Key() == acct.Email.Key()
+}
+
+// reporter is whom a report speaks for.
+type reporter int
+
+const (
+	// byOwner is the owner of the flow's account.
+	byOwner reporter = iota
+	// byNewAddress is the owner of an address the flow's account asked to
+	// confirm as its own.
+	byNewAddress
+)
+
+func (e *Engine) deny(ctx context.Context, id string, r Requester, by reporter) (otpd.Challenge, error) {
+	detail := "the owner reported a code they did not ask for"
+	if by == byNewAddress {
+		detail = DisownedDetail
+	}
 	ev := otpd.Event{ID: newID(), At: e.now(), IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(),
-		Detail: "the owner reported a code they did not ask for"}
+		Detail: detail}
 	ch, err := e.store.DenyChallenge(ctx, id, ev)
 	if errors.Is(err, otpd.ErrNotFound) {
 		return otpd.Challenge{}, errBadDenyLink
@@ -69,26 +114,62 @@ func (e *Engine) deny(ctx context.Context, id string, r Requester) (otpd.Challen
 	if err != nil {
 		return otpd.Challenge{}, internal("deny", err)
 	}
-	if ch.Purpose == otpd.PurposeChangeEmail && ch.Status == otpd.StatusUsed {
+	if by == byNewAddress {
+		return ch, nil
+	}
+	if undoes(ch) {
 		return ch, e.undoEmailChange(ctx, ch, r)
 	}
-	if err := e.endReportedSessions(ctx, ch, r); err != nil {
+	acct, ok, err := e.flowAccount(ctx, ch)
+	if err != nil || !ok {
 		return ch, err
 	}
-	return ch, e.raiseGuard(ctx, ch.Email)
+	if err := e.endReportedSessions(ctx, acct, ch, r); err != nil {
+		return ch, err
+	}
+	return ch, e.raiseGuard(ctx, acct.ID)
 }
 
-// endReportedSessions signs out every session started from the reported
-// request's address since it was made: if the code was used, or the
-// requester got in another way, that is whoever the owner reports.
-func (e *Engine) endReportedSessions(ctx context.Context, ch otpd.Challenge, r Requester) error {
-	acct, err := e.store.AccountByEmail(ctx, ch.Email)
-	if errors.Is(err, otpd.ErrNotFound) {
-		return nil
+// DisownedDetail is the detail of a report from the owner of an address
+// that an account asked to confirm as its own; pages read it back.
+const DisownedDetail = "the owner of the address the code was sent to said they did not ask for it"
+
+// confirmsAddress reports whether a code of purpose p is sent to an
+// address the account does not have yet, to confirm it.
+func confirmsAddress(p otpd.Purpose) bool {
+	return p == otpd.PurposeChangeEmail || p == otpd.PurposeAddRecovery
+}
+
+// undoes reports whether denying ch undoes a change of address: its code
+// confirmed the change.
+func undoes(ch otpd.Challenge) bool {
+	return ch.Purpose == otpd.PurposeChangeEmail && ch.Status == otpd.StatusUsed
+}
+
+// flowAccount is the account a reported flow belongs to: its challenge's,
+// or, for a sign-up, the account its address has now, if any.
+func (e *Engine) flowAccount(ctx context.Context, ch otpd.Challenge) (otpd.Account, bool, error) {
+	var acct otpd.Account
+	var err error
+	if ch.AccountID != "" {
+		acct, err = e.store.AccountByID(ctx, ch.AccountID)
+	} else {
+		acct, err = e.store.AccountByEmail(ctx, ch.Email)
 	}
-	if err != nil {
-		return internal("reported account", err)
+	switch {
+	case errors.Is(err, otpd.ErrNotFound):
+		return otpd.Account{}, false, nil
+	case err != nil:
+		return otpd.Account{}, false, internal("reported account", err)
 	}
+	return acct, true, nil
+}
+
+// endReportedSessions signs out every session of the flow's account
+// started from the reported request's address since it was made: if the
+// code was used, or the requester got in another way, that is whoever the
+// owner reports.
+func (e *Engine) endReportedSessions(ctx context.Context, acct otpd.Account, ch otpd.Challenge, r Requester) error {
 	ev := otpd.Event{ID: newID(), Type: otpd.EventSessionsEnded, At: e.now(), AccountID: acct.ID, Email: acct.Email,
 		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(),
 		Detail: "signed out the sessions started from " + ch.IP + " after the reported code request"}
@@ -98,20 +179,13 @@ func (e *Engine) endReportedSessions(ctx context.Context, ch otpd.Challenge, r R
 	return nil
 }
 
-// raiseGuard makes every password sign-in of the address's account need a
-// code for a while: its owner says someone else is trying to get in.
-func (e *Engine) raiseGuard(ctx context.Context, addr otpd.Address) error {
+// raiseGuard makes every password sign-in of the account need a code for
+// a while: its owner says someone else is trying to get in.
+func (e *Engine) raiseGuard(ctx context.Context, accountID string) error {
 	if e.policy.GuardFor <= 0 {
 		return nil
 	}
-	acct, err := e.store.AccountByEmail(ctx, addr)
-	if errors.Is(err, otpd.ErrNotFound) {
-		return nil
-	}
-	if err == nil {
-		err = e.store.RaiseGuard(ctx, acct.ID, e.now().Add(e.policy.GuardFor))
-	}
-	if err != nil {
+	if err := e.store.RaiseGuard(ctx, accountID, e.now().Add(e.policy.GuardFor)); err != nil {
 		return internal("raise guard", err)
 	}
 	return nil

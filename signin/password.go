@@ -176,7 +176,7 @@ func (e *Engine) passwordSession(ctx context.Context, acct otpd.Account, w who, 
 	token, hash := newToken()
 	s := otpd.Session{ID: newID(), AccountID: acct.ID, TokenHash: hash, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(e.policy.SessionAbsolute), IP: r.IP, UserAgent: r.UserAgent,
-		Place: w.place.String(), DeviceID: w.deviceID}
+		Place: w.place.String(), DeviceID: w.device.ID}
 	ev := func(typ otpd.EventType, detail string) otpd.Event {
 		return otpd.Event{ID: newID(), Type: typ, At: now, AccountID: acct.ID, Email: acct.Email,
 			IP: r.IP, UserAgent: r.UserAgent, Place: s.Place, Detail: detail}
@@ -189,7 +189,7 @@ func (e *Engine) passwordSession(ctx context.Context, acct otpd.Account, w who, 
 		return SignedIn{}, internal("start session", err)
 	}
 	in := SignedIn{Token: token, Session: s, Account: acct}
-	in.DeviceToken = e.seen(ctx, acct, w, w.deviceID, r)
+	in.DeviceToken = e.seen(ctx, acct, w, w.device.ID, r)
 	e.recordSignIn(ctx, acct.ID, w.place)
 	return in, nil
 }

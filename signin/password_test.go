@@ -40,11 +40,17 @@ func (r *rig) owner(t *testing.T) (signin.Requester, signin.SignedIn) {
 
 func (r *rig) stepUp(t *testing.T, token string, from signin.Requester) {
 	t.Helper()
+	r.stepUpOf(t, "ada@example.com", token, from)
+}
+
+// stepUpOf confirms a session of the account at email.
+func (r *rig) stepUpOf(t *testing.T, email, token string, from signin.Requester) {
+	t.Helper()
 	f, err := r.engine.StepUp(ctx, token, from)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.engine.VerifyStepUp(ctx, token, f.ID, r.code(t, "ada@example.com"), from); err != nil {
+	if _, err := r.engine.VerifyStepUp(ctx, token, f.ID, r.code(t, email), from); err != nil {
 		t.Fatalf("VerifyStepUp: %v", err)
 	}
 }

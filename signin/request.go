@@ -58,8 +58,9 @@ func (e *Engine) signIn(ctx context.Context, email string, recovery bool, r Requ
 // does not know is held back; otherwise a request that reveals a flood
 // starts a campaign.
 func (e *Engine) guarded(ctx context.Context, c codeFor, acct otpd.Account, r Requester) (Flow, error) {
-	// An address without an account is looked up too, so that both do
-	// the same work; a stranger is unfamiliar to both.
+	// A stranger is unfamiliar whether or not the address has an
+	// account: a device cookie counts only for the account it was made
+	// for.
 	w, err := e.identify(ctx, r, acct.ID)
 	if err != nil {
 		return Flow{}, err

@@ -86,7 +86,8 @@ const maxUnused = 100
 
 // UnusedCodes returns the sign-in, sign-up and reset codes asked for the
 // account's address since the sign-in before its last one that were never
-// used, newest first.
+// used, newest first. Those of another account, which had the address
+// before, are that account's news.
 func (e *Engine) UnusedCodes(ctx context.Context, acct otpd.Account) ([]UnusedCode, error) {
 	now := e.now()
 	since := now.Add(-unusedLookback)
@@ -99,6 +100,9 @@ func (e *Engine) UnusedCodes(ctx context.Context, acct otpd.Account) ([]UnusedCo
 	}
 	var out []UnusedCode
 	for _, c := range cs {
+		if !ownsFlow(acct, c) {
+			continue
+		}
 		if c.Purpose != otpd.PurposeSignIn && c.Purpose != otpd.PurposeSignUp && c.Purpose != otpd.PurposeResetPassword {
 			continue
 		}

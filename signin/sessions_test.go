@@ -58,6 +58,41 @@ func TestUnusedCodesSincePreviousSignIn(t *testing.T) {
 	}
 }
 
+// The codes an address was sent for an account that has since moved away
+// from it are that account's, not news for the address's next account:
+// neither its requesters' whereabouts nor a report of them are the new
+// owner's.
+func TestUnusedCodesAreTheAccountsOwn(t *testing.T) {
+	r := newRig(t, roomy)
+	bob := r.signedIn(t, "shared@example.com")
+	r.clock.Advance(time.Minute)
+	if _, err := r.engine.SignIn(ctx, "shared@example.com", stranger); err != nil {
+		t.Fatal(err)
+	}
+	r.deliver(t, "shared@example.com")
+	r.stepUpOf(t, "shared@example.com", bob.Token, who)
+	f, err := r.engine.ChangeEmail(ctx, bob.Token, "bob@new.example", who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.engine.ConfirmAddress(ctx, bob.Token, f.ID, r.code(t, "bob@new.example"), who); err != nil {
+		t.Fatal(err)
+	}
+	r.deliver(t, "shared@example.com") // the notice of the change
+	r.clock.Advance(time.Minute)
+	ada := r.signedIn(t, "shared@example.com")
+	if ada.Account.ID == bob.Account.ID {
+		t.Fatal("the address still signs in to bob's account")
+	}
+	codes, err := r.engine.UnusedCodes(ctx, account(t, r, ada.Account.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(codes) != 0 {
+		t.Errorf("the address's new account is shown %+v, bob's", codes)
+	}
+}
+
 func account(t *testing.T, r *rig, id string) otpd.Account {
 	t.Helper()
 	a, err := r.store.AccountByID(ctx, id)

@@ -86,12 +86,11 @@ func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code strin
 	if err := e.paused(w.context()); err != nil {
 		return SignedIn{}, err
 	}
-	deviceID := ""
-	if w.known || r.Remember {
-		deviceID = w.deviceID
-		if deviceID == "" {
-			deviceID = newID()
-		}
+	deviceID := w.device.ID
+	if !w.known && r.Remember {
+		// A new device, never the one the browser's cookie names: that
+		// cookie may have been made for another account and planted here.
+		deviceID = newID()
 	}
 	now := e.now()
 	token, hash := newToken()
@@ -147,7 +146,7 @@ func (e *Engine) seen(ctx context.Context, acct otpd.Account, w who, deviceID st
 		e.log.Error("remember device", "account", acct.ID, "err", err)
 		return ""
 	}
-	return e.codes.DeviceToken(deviceID)
+	return e.codes.DeviceToken(acct.ID, deviceID)
 }
 
 func outcomeError(res otpd.VerifyResult) error {

@@ -13,6 +13,7 @@ var contextTests = []test{
 	{"FamiliarNotLockedOut", testContextFamiliar},
 	{"BackoffLockout", testContextBackoff},
 	{"SharedWithPasswords", testContextShared},
+	{"ConfirmingApart", testContextConfirming},
 }
 
 // submit verifies code for ch at now from context c, under lim.
@@ -100,4 +101,43 @@ func testContextShared(t *testing.T, s otpd.Store) {
 	}
 	key.Context = otpd.Familiar
 	wantAttempt(t, "password from a known device", reserve(t, s, key, t0.Add(5*time.Second), lim), 0, 1, 0)
+}
+
+// Wrong codes for a flow in which one account confirms someone else's
+// address as its own are that flow's: they neither spend the budget of
+// the address's owner, in any context, nor lock them out, nor land in
+// their activity. They are still counted per address, apart from its
+// sign-ins, so that accounts cannot pool guesses at one address's codes.
+func testContextConfirming(t *testing.T, s otpd.Store) {
+	owner, _ := signUp(t, s, "olga@example.com", t0.Add(-24*time.Hour))
+	asker, sess := signUp(t, s, "ivan@example.com", t0.Add(-24*time.Hour))
+	lim := otpd.GuessLimits{MaxWrong: 3, Window: time.Hour, Free: 2, Backoff: time.Minute}
+	ch := mustRequest(t, s, addressRequest(asker, sess, otpd.PurposeChangeEmail, owner.Email.String(), t0))
+	for _, c := range []otpd.SignInContext{otpd.Familiar, otpd.Unfamiliar, otpd.Familiar} {
+		vr := stepUpVerify(ch, wrongCode, sess.ID, t0)
+		vr.Context, vr.Guess = c, lim
+		if res := mustVerify(t, s, vr); res.Outcome != otpd.OutcomeWrong {
+			t.Fatalf("wrong code from %s: %s, want %s", c, res.Outcome, otpd.OutcomeWrong)
+		}
+	}
+	now := t0.Add(time.Second)
+	for _, c := range []otpd.SignInContext{otpd.Familiar, otpd.Unfamiliar} {
+		wantAttempt(t, "the owner's password from "+string(c), reserve(t, s, otpd.GuardKey{Email: owner.Email, Context: c}, now, lim), 0, 1, 0)
+		signIn := mustRequest(t, s, codeRequest(owner.Email.String(), owner.ID, now))
+		if _, res := submit(t, s, signIn, rightCode, now, c, lim); res.Outcome != otpd.OutcomeVerified {
+			t.Errorf("the owner's code from %s: %s, want %s", c, res.Outcome, otpd.OutcomeVerified)
+		}
+	}
+	if n := countEvents(t, s, owner.ID, otpd.EventLockedOut); n != 0 {
+		t.Errorf("%d %s events on the address's owner, want none", n, otpd.EventLockedOut)
+	}
+	if n := countEvents(t, s, asker.ID, otpd.EventLockedOut); n != 1 {
+		t.Errorf("%d %s events on the asking account, want 1", n, otpd.EventLockedOut)
+	}
+	again := mustRequest(t, s, addressRequest(asker, sess, otpd.PurposeAddRecovery, owner.Email.String(), now))
+	vr := stepUpVerify(again, rightCode, sess.ID, now)
+	vr.Context, vr.Guess = otpd.Familiar, lim
+	if res := mustVerify(t, s, vr); res.Outcome != otpd.OutcomeLocked {
+		t.Errorf("another confirmation of the address after its budget: %s, want %s", res.Outcome, otpd.OutcomeLocked)
+	}
 }

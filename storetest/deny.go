@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,10 @@ var denyTests = []test{
 	{"Used", testDenyUsed},
 	{"Unknown", testDenyUnknown},
 	{"RacesVerify", testDenyRacesVerify},
+	{"FlowsAccount", testDenyFlowsAccount},
+	{"AfterAddressMoved", testDenyAfterAddressMoved},
+	{"NoAccountYet", testDenyNoAccountYet},
+	{"SignUpMadeItsAccount", testDenyUsedSignUp},
 }
 
 func denyEvent(at time.Time) otpd.Event {
@@ -91,5 +96,91 @@ func testDenyRacesVerify(t *testing.T, s otpd.Store) {
 		if verified == (denied.Status == otpd.StatusDenied) {
 			t.Fatalf("round %d: verified %t and denied %s", i, verified, denied.Status)
 		}
+	}
+}
+
+// A code asked for by one account to confirm another's address as its own
+// new or recovery address is that account's flow: reported, by whoever
+// received it, it is recorded on that account and on no other.
+func testDenyFlowsAccount(t *testing.T, s otpd.Store) {
+	for i, p := range []otpd.Purpose{otpd.PurposeChangeEmail, otpd.PurposeAddRecovery} {
+		at := t0.Add(time.Duration(i+1) * time.Hour)
+		asker, sess := signUp(t, s, fmt.Sprintf("asker%d@example.com", i), at)
+		owner, _ := signUp(t, s, fmt.Sprintf("owner%d@example.com", i), at)
+		ch := mustRequest(t, s, addressRequest(asker, sess, p, owner.Email.String(), at))
+		ev := denyEvent(at.Add(time.Minute))
+		if got, err := s.DenyChallenge(t.Context(), ch.ID, ev); err != nil || got.Status != otpd.StatusDenied {
+			t.Fatalf("%s: DenyChallenge: %s, %v", p, got.Status, err)
+		}
+		if e := findEvent(t, s, asker.ID, ev.ID); e.Type != otpd.EventCodeDenied || e.AccountID != asker.ID || e.FlowID != ch.FlowID {
+			t.Errorf("%s: deny event %+v, want it on the asking account %s", p, e, asker.ID)
+		}
+		if n := countEvents(t, s, owner.ID, otpd.EventCodeDenied); n != 0 {
+			t.Errorf("%s: %d deny events on the account that owns the address, want none", p, n)
+		}
+	}
+}
+
+// A sign-in code stays its account's after the account moved to another
+// address and someone else took the old one.
+func testDenyAfterAddressMoved(t *testing.T, s otpd.Store) {
+	first, sess := signUp(t, s, "mover@example.com", t0)
+	ch := mustRequest(t, s, codeRequest("mover@example.com", first.ID, t0.Add(time.Hour)))
+	if _, _, res := changeTo(t, s, first, sess, "mover@new.example", t0.Add(2*time.Hour)); res.Outcome != otpd.OutcomeVerified {
+		t.Fatalf("change of address: %s", res.Outcome)
+	}
+	second, _ := signUp(t, s, "mover@example.com", t0.Add(3*time.Hour))
+	ev := denyEvent(t0.Add(4 * time.Hour))
+	if _, err := s.DenyChallenge(t.Context(), ch.ID, ev); err != nil {
+		t.Fatal(err)
+	}
+	findEvent(t, s, first.ID, ev.ID)
+	if n := countEvents(t, s, second.ID, otpd.EventCodeDenied); n != 0 {
+		t.Errorf("%d deny events on the address's new account, want none", n)
+	}
+}
+
+// A sign-up code belongs to no account: its report waits for the
+// address's account, and is attached to it when the address gets one.
+func testDenyNoAccountYet(t *testing.T, s otpd.Store) {
+	ch := mustRequest(t, s, codeRequest("newcomer@example.com", "", t0))
+	ev := denyEvent(t0.Add(time.Minute))
+	if _, err := s.DenyChallenge(t.Context(), ch.ID, ev); err != nil {
+		t.Fatal(err)
+	}
+	acct, _ := signUp(t, s, "newcomer@example.com", t0.Add(time.Hour))
+	if e := findEvent(t, s, acct.ID, ev.ID); e.Type != otpd.EventCodeDenied {
+		t.Errorf("deny event %+v", e)
+	}
+	later := mustRequest(t, s, codeRequest("newcomer@example.com", "", t0.Add(2*time.Hour)))
+	ev = denyEvent(t0.Add(2*time.Hour + time.Minute))
+	if _, err := s.DenyChallenge(t.Context(), later.ID, ev); err != nil {
+		t.Fatal(err)
+	}
+	findEvent(t, s, acct.ID, ev.ID)
+}
+
+// A sign-up's code, once it has made its account, is that account's flow:
+// a later report of it acts on that account, not on whoever has its
+// address by then.
+func testDenyUsedSignUp(t *testing.T, s otpd.Store) {
+	ch := mustRequest(t, s, codeRequest("sam@example.com", "", t0))
+	res := mustVerify(t, s, verifyRequest(ch, rightCode, t0))
+	first := res.Account
+	if res.Challenge.AccountID != first.ID || latest(t, s, ch.FlowID).AccountID != first.ID {
+		t.Errorf("the verified sign-up's challenge has account %q (stored %q), want %s",
+			res.Challenge.AccountID, latest(t, s, ch.FlowID).AccountID, first.ID)
+	}
+	if _, _, moved := changeTo(t, s, first, res.Session, "sam@new.example", t0.Add(time.Hour)); moved.Outcome != otpd.OutcomeVerified {
+		t.Fatalf("change of address: %s", moved.Outcome)
+	}
+	second, _ := signUp(t, s, "sam@example.com", t0.Add(2*time.Hour))
+	ev := denyEvent(t0.Add(3 * time.Hour))
+	if _, err := s.DenyChallenge(t.Context(), ch.ID, ev); err != nil {
+		t.Fatal(err)
+	}
+	findEvent(t, s, first.ID, ev.ID)
+	if n := countEvents(t, s, second.ID, otpd.EventCodeDenied); n != 0 {
+		t.Errorf("%d deny events on the address's new account, want none", n)
 	}
 }

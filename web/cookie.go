@@ -10,8 +10,9 @@ import (
 const sessionCookie = "otpd_session"
 
 // deviceCookie names the cookie that makes a browser one of an account's
-// remembered devices. The engine signs its value and checks the signature;
-// the web only carries it, so a forged one is simply an unknown device.
+// remembered devices. The engine signs its value for one account and checks
+// the signature; the web only carries it, so a forged one, or one made for
+// another account, is simply an unknown device.
 const deviceCookie = "otpd_device"
 
 // deviceCookieAge is 400 days in seconds, the longest browsers keep a

@@ -142,6 +142,9 @@ func eventEntry(ev otpd.Event, g *flowGroup) entry {
 		}
 	case otpd.EventCodeDenied:
 		e.Subject = "You reported a code request as not yours"
+		if disowned(ev) {
+			e.Subject = "A code sent to a new address was reported by that address's owner"
+		}
 		if g != nil {
 			r := g.requests[0]
 			e.Outcome = "It was " + lowerFirst(g.what()) + " requested" + fromWhere(r) + " at " + hm(r.At, ev.At) + "."

@@ -66,6 +66,9 @@ func TestCodeRequestsInPlainWords(t *testing.T) {
 		{"reported", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, "password reset code requested"),
 			{ID: "d", Type: otpd.EventCodeDenied, FlowID: "f", At: t0.Add(2 * time.Minute)}}, t0.Add(time.Hour),
 			"A password reset code was requested from Lagos, Nigeria on Chrome/Windows at 14:02. You reported it as not yours at 14:04 UTC, which cancelled it.", false},
+		{"disowned by the address it went to", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, "code to confirm a new sign-in address requested"),
+			{ID: "d", Type: otpd.EventCodeDenied, FlowID: "f", At: t0.Add(2 * time.Minute), Detail: signin.DisownedDetail}}, t0.Add(time.Hour),
+			"A code to confirm a new sign-in address was requested from Lagos, Nigeria on Chrome/Windows at 14:02. The owner of the address it was sent to said they did not ask for it at 14:04 UTC, which cancelled it.", false},
 		{"reported once expired", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req),
 			{ID: "d", Type: otpd.EventCodeDenied, FlowID: "f", At: t0.Add(30 * time.Minute)}}, t0.Add(time.Hour),
 			"It was not used and expired. You reported it as not yours at 14:32 UTC.", false},
@@ -211,5 +214,19 @@ func TestUnusedNotice(t *testing.T) {
 	// Codes the owner reported are dealt with.
 	if n := newUnusedNotice(cs[5:]); n != nil {
 		t.Errorf("notice of reported codes only: %+v", n)
+	}
+}
+
+// A report shown on its own line says who made it: the owner, or the
+// owner of a new address the account asked to confirm.
+func TestReportSaysWhoReported(t *testing.T) {
+	for detail, want := range map[string]string{
+		"the owner reported a code they did not ask for": "You reported a code request as not yours",
+		signin.DisownedDetail:                            "A code sent to a new address was reported by that address's owner",
+	} {
+		ev := otpd.Event{ID: "d", Type: otpd.EventCodeDenied, FlowID: "gone", At: t0, Detail: detail}
+		if got := eventEntry(ev, nil).Subject; got != want {
+			t.Errorf("report %q reads %q, want %q", detail, got, want)
+		}
 	}
 }

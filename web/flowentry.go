@@ -145,6 +145,9 @@ func (h history) outcome(g *flowGroup) string {
 	}
 	if d := g.denied; d != nil {
 		s := "You reported it as not yours at " + hm(d.At, first.At)
+		if disowned(*d) {
+			s = "The owner of the address it was sent to said they did not ask for it at " + hm(d.At, first.At)
+		}
 		if cancelled {
 			s += ", which cancelled it"
 		}
@@ -152,6 +155,10 @@ func (h history) outcome(g *flowGroup) string {
 	}
 	return strings.Join(says, " ")
 }
+
+// disowned reports whether a report came from the owner of an address the
+// account asked to confirm as its own, rather than from the account's.
+func disowned(ev otpd.Event) bool { return ev.Detail == signin.DisownedDetail }
 
 // unusedOutcome says what became of a code nobody used or reported.
 func (h history) unusedOutcome(g *flowGroup) []string {

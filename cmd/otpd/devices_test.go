@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -115,5 +116,63 @@ func TestPasswordFromFarAwayNeedsCode(t *testing.T) {
 	}
 	if evs[0].Type != "code_requested" || evs[0].Place != "Lagos, Nigeria" || !strings.Contains(evs[0].Detail, "new country: NG") {
 		t.Errorf("newest event %+v, want the code request from Lagos with its reasons", evs[0])
+	}
+}
+
+// deviceCookie is the otpd_device cookie a browser holds for the server.
+func deviceCookie(t *testing.T, s *server, b *http.Client) string {
+	t.Helper()
+	u, err := url.Parse(s.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range b.Jar.Cookies(u) {
+		if c.Name == "otpd_device" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// Mallory remembers her own browser on her own account, then plants its
+// device cookie in ada's browser. When ada signs in there and ticks
+// "Remember this device", her account must not take mallory's device for
+// hers, or ada's password alone would let mallory in.
+func TestPlantedDeviceCookie(t *testing.T) {
+	s := startServer(t, roomyLimits)
+	ada := s.owner(t, "ada@example.com", "")
+	mallory := browser(t)
+	pageSignIn(t, s, mallory, "mallory@example.net", true)
+	planted := deviceCookie(t, s, mallory)
+	if planted == "" {
+		t.Fatal("mallory's browser holds no device cookie")
+	}
+
+	victim := browser(t)
+	u, _ := url.Parse(s.url)
+	victim.Jar.SetCookies(u, []*http.Cookie{{Name: "otpd_device", Value: planted, Path: "/"}})
+	pageSignIn(t, s, victim, "ada@example.com", true)
+	mine := deviceCookie(t, s, victim)
+	malloryDevice, _, _ := strings.Cut(planted, ".")
+	if mine == planted {
+		t.Error("ada's browser kept mallory's device cookie when she asked to remember it")
+	}
+	ds, err := ada.Devices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.ID == malloryDevice {
+			t.Errorf("ada's devices %+v include mallory's", ds)
+		}
+	}
+
+	form := url.Values{"email": {"ada@example.com"}, "password": {goodPassword}}
+	resp, _ := postForm(t, mallory, s.url+"/sign-in/password", form)
+	wantRedirect(t, resp, "/flows/")
+	own := s.client()
+	own.DeviceToken = mine
+	if res, err := own.PasswordSignIn(ctx, "ada@example.com", goodPassword); err != nil || res.SignedIn == nil {
+		t.Errorf("ada's password on her own new cookie: %+v, %v; want signed in", res, err)
 	}
 }

@@ -160,7 +160,10 @@ func (s *Store) Challenge(ctx context.Context, id string) (otpd.Challenge, error
 // transaction that holds the challenge's locks (see lockChallenge): a
 // verify of it either finished before (and the challenge stays used) or
 // waits, and then finds it denied; and a sign-up creating the address's
-// account meanwhile cannot leave the report unattached.
+// account meanwhile cannot leave the report unattached. The report goes to
+// the challenge's account; only a sign-up's, which has none, goes to its
+// address's: a code one account asked for to confirm someone else's
+// address is still that account's flow.
 func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (otpd.Challenge, error) {
 	var c otpd.Challenge
 	err := s.inTx(ctx, func(tx *Tx) error {
@@ -175,7 +178,7 @@ func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (ot
 			c.Status = otpd.StatusDenied
 		}
 		ev.Type, ev.Email, ev.FlowID = otpd.EventCodeDenied, c.Email, c.FlowID
-		if ev.AccountID, err = accountIDByKey(ctx, tx, c.Email.Key()); err != nil {
+		if ev.AccountID, err = challengeAccount(ctx, tx, c); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, ev)

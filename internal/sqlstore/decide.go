@@ -75,8 +75,11 @@ func (g Guard) Reserve(now time.Time, lim otpd.GuessLimits) (Guard, otpd.Attempt
 // LockedOutDetail is the event detail of a failure that locked a context
 // out.
 func LockedOutDetail(key otpd.GuardKey, g Guard, now time.Time, lim otpd.GuessLimits) string {
-	return fmt.Sprintf("%s sign-ins locked out for %s after %d failures",
-		key.Context, g.LockedFor(now, lim).Round(time.Second), g.Wrong)
+	what := string(key.Context) + " sign-ins"
+	if key.Context == confirming {
+		what = "codes confirming " + key.Email.Masked()
+	}
+	return fmt.Sprintf("%s locked out for %s after %d failures", what, g.LockedFor(now, lim).Round(time.Second), g.Wrong)
 }
 
 // Closed decides a submitted code that will not be checked because of its
@@ -97,10 +100,22 @@ func Closed(c otpd.Challenge, now time.Time) (outcome otpd.VerifyOutcome, detail
 	return "", "", false, false
 }
 
+// confirming is the guard context of the codes that confirm a new sign-in
+// or recovery address for an account. They count against that address,
+// which their guesses aim at, so that accounts cannot pool guesses at one
+// address's codes; but apart from its sign-ins, because the flow is the
+// asking account's: its wrong codes must not spend the budget of the
+// address's owner or lock them out.
+const confirming otpd.SignInContext = "confirming"
+
 // VerifyGuard is the guard a submitted code counts against: its
-// address's, in the requester's context. A request that names no context
+// address's, in the requester's context, or in the context of its own for
+// a code that confirms a new address. A request that names no context
 // counts as unfamiliar, the stricter.
 func VerifyGuard(c otpd.Challenge, req otpd.VerifyRequest) otpd.GuardKey {
+	if c.Purpose == otpd.PurposeChangeEmail || c.Purpose == otpd.PurposeAddRecovery {
+		return otpd.GuardKey{Email: c.Email, Context: confirming}
+	}
 	ctx := req.Context
 	if ctx != otpd.Familiar {
 		ctx = otpd.Unfamiliar

@@ -73,11 +73,9 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 			return otpd.VerifyResult{}, err
 		}
 	}
-	accountID := c.AccountID
-	if accountID == "" {
-		if accountID, err = accountIDByKey(ctx, tx, c.Email.Key()); err != nil {
-			return otpd.VerifyResult{}, err
-		}
+	accountID, err := challengeAccount(ctx, tx, c)
+	if err != nil {
+		return otpd.VerifyResult{}, err
 	}
 	if err := recordVerify(ctx, tx, req, c, res.Outcome.EventType(), accountID, detail); err != nil {
 		return otpd.VerifyResult{}, err
@@ -85,9 +83,18 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 	return res, nil
 }
 
-// countWrong counts a wrong code against the challenge and against the
-// guard of its address and the requester's context (see Guard.Fail). When
-// the failure locks the context out, that is recorded as well.
+// challengeAccount is the account a challenge's events go to: its own, or,
+// for a sign-up, which has none, its address's if that has one yet.
+func challengeAccount(ctx context.Context, tx *Tx, c otpd.Challenge) (string, error) {
+	if c.AccountID != "" {
+		return c.AccountID, nil
+	}
+	return accountIDByKey(ctx, tx, c.Email.Key())
+}
+
+// countWrong counts a wrong code against the challenge and against its
+// guard (see VerifyGuard and Guard.Fail). When the failure locks the guard
+// out, that is recorded as well, on the challenge's account.
 func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g Guard) (otpd.VerifyResult, string, error) {
 	c := &res.Challenge
 	err := tx.QueryRowContext(ctx, `UPDATE challenges
@@ -107,7 +114,7 @@ func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Ve
 	res.AttemptsLeft = AttemptsLeft(*c, g.Wrong, req.Guess)
 	if g.LockedUntil.After(req.Now) {
 		res.RetryAfter = g.LockedFor(req.Now, req.Guess)
-		accountID, err := accountIDByKey(ctx, tx, c.Email.Key())
+		accountID, err := challengeAccount(ctx, tx, *c)
 		if err != nil {
 			return otpd.VerifyResult{}, "", err
 		}
@@ -133,6 +140,11 @@ func succeed(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Verif
 	acct, created, err := verifiedAccount(ctx, tx, req, c)
 	if err != nil {
 		return otpd.VerifyResult{}, fmt.Errorf("account: %w", err)
+	}
+	if c.AccountID == "" {
+		if res.Challenge, err = claimSignUp(ctx, tx, res.Challenge, acct.ID); err != nil {
+			return otpd.VerifyResult{}, err
+		}
 	}
 	res.Outcome, res.Account, res.AccountCreated = otpd.OutcomeVerified, acct, created
 	if err := recordVerify(ctx, tx, req, c, otpd.EventCodeVerified, acct.ID, "code verified"); err != nil {
@@ -179,6 +191,17 @@ func verifiedAccount(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd
 		return acct, err == nil, err
 	}
 	return acct, false, err
+}
+
+// claimSignUp gives a verified sign-up's challenge the account it made or
+// signed in to: from then on its flow is that account's, and a report of it acts on
+// that account wherever its address goes, not on whoever has the address.
+func claimSignUp(ctx context.Context, tx *Tx, c otpd.Challenge, accountID string) (otpd.Challenge, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE challenges SET account_id = $1 WHERE id = $2`, accountID, c.ID); err != nil {
+		return otpd.Challenge{}, fmt.Errorf("claim sign-up: %w", err)
+	}
+	c.AccountID = accountID
+	return c, nil
 }
 
 // stepUp marks the session that asked for a step-up code.
