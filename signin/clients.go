@@ -7,9 +7,9 @@ import (
 	"github.com/otpd/otpd"
 )
 
-// ClientLimits bound code requests by who asks rather than for whom. They
-// are checked before anything about the address is known, so they act
-// alike for every address (invariant 6). A zero Rate is not enforced.
+// ClientLimits bound code requests by who asks rather than for whom. Their
+// keys hold nothing about the address, so they act alike for every
+// address (invariant 6). A zero Rate is not enforced.
 type ClientLimits struct {
 	// PerIP and PerNetwork (an IPv4 /24 or IPv6 /64: one household, one
 	// small office, one cloud host) slow one source down.
