@@ -24,7 +24,7 @@ func (e *Engine) SetPassword(ctx context.Context, token, pw string, r Requester)
 	}
 	hash, err := e.passwords.Hash(pw)
 	if err != nil {
-		return internal("hash password", err)
+		return hashError(err)
 	}
 	change, detail := "set", "password set"
 	if acct.HasPassword() {
