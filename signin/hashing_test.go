@@ -2,6 +2,8 @@ package signin_test
 
 import (
 	"fmt"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -9,6 +11,104 @@ import (
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/signin"
 )
+
+// countingPasswords counts the argon2 hashes the engine asks for.
+type countingPasswords struct {
+	signin.Passwords
+	hashes atomic.Int64
+}
+
+func (c *countingPasswords) Hash(pw string) (string, error) {
+	c.hashes.Add(1)
+	return c.Passwords.Hash(pw)
+}
+
+func newCountingRig(t *testing.T, edit ...func(*signin.Policy)) (*rig, *countingPasswords) {
+	t.Helper()
+	var counter *countingPasswords
+	r := newRigWith(t, func(p signin.Passwords) signin.Passwords {
+		counter = &countingPasswords{Passwords: p}
+		return counter
+	}, edit...)
+	return r, counter
+}
+
+// A reset hashes its new password only once its code is known right: 40
+// simultaneous resets with a wrong code and a long password, replayed on
+// one flow, have their codes counted and evaluated as the limits allow,
+// and hash nothing; the right code then hashes once.
+func TestResetHashesOnlyForARightCode(t *testing.T) {
+	r, counter := newCountingRig(t, withLockout)
+	device, _ := r.owner(t)
+	f, err := r.engine.ForgotPassword(ctx, "ada@example.com", device)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := r.code(t, "ada@example.com")
+	before := counter.hashes.Load()
+	attacker := signin.Requester{IP: "198.51.100.66", UserAgent: "curl/8"}
+	long := strings.Repeat("correct horse battery staple ", 8)
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			_, err := r.engine.ResetPassword(ctx, f.ID, wrongCode(code), fmt.Sprintf("%s%d", long, i), attacker)
+			if err == nil {
+				t.Error("a wrong code reset the password")
+			}
+		})
+	}
+	wg.Wait()
+	if n := counter.hashes.Load() - before; n != 0 {
+		t.Errorf("40 resets with a wrong code hashed %d passwords, want 0", n)
+	}
+	wrong := 0
+	for _, e := range activity(t, r) {
+		if e.Type == otpd.EventCodeWrong {
+			wrong++
+		}
+	}
+	if wrong != 4 {
+		t.Errorf("%d of 40 wrong codes were evaluated, want 4 (3 free, the 4th locks out)", wrong)
+	}
+	if _, err := r.engine.ResetPassword(ctx, f.ID, code, goodPassword+" anew", device); err != nil {
+		t.Fatalf("the owner's reset with the right code, on her remembered device: %v", err)
+	}
+	if n := counter.hashes.Load() - before; n != 1 {
+		t.Errorf("the right code hashed %d passwords, want 1", n)
+	}
+}
+
+// Every way to a hash counts against the per-client password limit
+// before anything is checked: a reset and a new password as well as a
+// password sign-in.
+func TestPasswordLimitCoversResetAndNewPasswords(t *testing.T) {
+	r := newRig(t, func(p *signin.Policy) { p.Clients.PasswordsPerIP = otpd.Rate{Count: 3, Per: 3 * time.Minute} })
+	device, in := r.owner(t)
+	f, err := r.engine.ForgotPassword(ctx, "ada@example.com", device)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := r.code(t, "ada@example.com")
+	// The owner's SetPassword in r.owner spent one; one more of each kind
+	// spends the rest.
+	if _, err := r.engine.PasswordSignIn(ctx, "ada@example.com", goodPassword, device); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.engine.ResetPassword(ctx, f.ID, wrongCode(code), goodPassword+" anew", device)
+	wantCode(t, err, otpd.EInvalidCode)
+	_, err = r.engine.ResetPassword(ctx, f.ID, wrongCode(code), goodPassword+" anew", device)
+	if e := wantCode(t, err, otpd.ERateLimited); e.RetryAfter <= 0 {
+		t.Errorf("a reset past the limit says no time to wait: %v", e)
+	}
+	r.stepUp(t, in.Token, device)
+	err = r.engine.SetPassword(ctx, in.Token, goodPassword+" again", device)
+	wantCode(t, err, otpd.ERateLimited)
+	// Refused before its code was looked at: the code still has its tries.
+	r.clock.Advance(time.Minute)
+	if _, err := r.engine.ResetPassword(ctx, f.ID, code, goodPassword+" anew", device); err != nil {
+		t.Errorf("the right code once the limit allows one more: %v", err)
+	}
+}
 
 // busyPasswords refuses every hash, as a full queue does, while busy.
 type busyPasswords struct {

@@ -37,12 +37,8 @@ func (e *Engine) PasswordSignIn(ctx context.Context, email, pw string, r Request
 	if e.passwords == nil {
 		return PasswordResult{}, otpd.Errorf(otpd.EInvalid, "password sign-in is not available here; continue with email")
 	}
-	if le, err := e.passwordLimit(ctx, r); err != nil || le != nil {
-		if err != nil {
-			return PasswordResult{}, internal("password limits", err)
-		}
-		return PasswordResult{}, &otpd.Error{Code: otpd.ERateLimited, RetryAfter: le.RetryAfter,
-			Message: "too many password sign-ins from your network; try again later"}
+	if err := e.passwordsAllowed(ctx, r); err != nil {
+		return PasswordResult{}, err
 	}
 	acct, err := e.store.AccountByEmail(ctx, addr)
 	if err != nil && !errors.Is(err, otpd.ErrNotFound) {

@@ -74,8 +74,9 @@ func wrongFlow(p otpd.Purpose) error {
 }
 
 // verifySignIn verifies a code that starts a session; with change set, it
-// also carries what the code applies (a reset's new password).
-func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code string, r Requester, change func(*otpd.VerifyRequest)) (SignedIn, error) {
+// also carries what the code applies (a reset's new password), and an
+// error from change is the answer, before the store sees the request.
+func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code string, r Requester, change func(*otpd.VerifyRequest) error) (SignedIn, error) {
 	w, err := e.identify(ctx, r, ch.AccountID)
 	if err != nil {
 		return SignedIn{}, err
@@ -108,7 +109,9 @@ func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code strin
 			IP: r.IP, UserAgent: r.UserAgent, Place: w.place.String()},
 	}
 	if change != nil {
-		change(&req)
+		if err := change(&req); err != nil {
+			return SignedIn{}, err
+		}
 	}
 	req.SignedInFrom = &w.place
 	res, err := e.store.VerifyCode(ctx, req)
