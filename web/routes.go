@@ -93,7 +93,7 @@ func (s *Server) routes() []route {
 		page("POST /sign-out", s.pageSignOut),
 		page("GET /deny/{token}", s.pageDenyConfirm),
 		page("POST /deny/{token}", s.pageDeny),
-		{pattern: "GET /static/", handler: staticFiles()},
+		{pattern: "GET /static/", handler: s.staticFiles()},
 		page("/", s.pageNotFound),
 	}
 	if s.mailbox != nil {
