@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/otpd/otpd/signin"
 )
@@ -19,6 +20,9 @@ func (s *Server) routes() []route {
 		return route{pattern: pattern, handler: s.apiHandler(h), api: true}
 	}
 	page := func(pattern string, h http.HandlerFunc) route {
+		if strings.HasPrefix(pattern, "POST ") {
+			h = s.form(h)
+		}
 		return route{pattern: pattern, handler: h}
 	}
 	rs := []route{
