@@ -14,6 +14,17 @@ type route struct {
 	api bool
 }
 
+// Patterns returns the ServeMux pattern of every route s serves, from the
+// table its Handler is built from: a test that must reach every route
+// takes them from here, so that a new route cannot be left out.
+func (s *Server) Patterns() []string {
+	var ps []string
+	for _, rt := range s.routes() {
+		ps = append(ps, rt.pattern)
+	}
+	return ps
+}
+
 // routes lists every route of the server in one place.
 func (s *Server) routes() []route {
 	api := func(pattern string, h func(http.ResponseWriter, *http.Request) error) route {
