@@ -114,6 +114,9 @@ const (
 	// OutcomeClosed: the challenge is used, superseded or denied; the
 	// submitted code was not evaluated.
 	OutcomeClosed VerifyOutcome = "closed"
+	// OutcomeMatched: the code is right, and VerifyRequest.CheckOnly
+	// kept it pending; nothing was consumed or recorded.
+	OutcomeMatched VerifyOutcome = "matched"
 )
 
 // EventType returns the security event a verify outcome is recorded as.

@@ -26,7 +26,11 @@ const (
 	// EStepUpRequired: a sensitive change needs a code verified in this
 	// session within the last minutes.
 	EStepUpRequired = "step_up_required"
-	EInternal       = "internal"
+	// EBusy: more passwords wait to be hashed than the server lets wait;
+	// nothing was checked or counted, and the request may be repeated
+	// after RetryAfter.
+	EBusy     = "busy"
+	EInternal = "internal"
 )
 
 // Error is the one error type that crosses package boundaries with a message
@@ -39,8 +43,8 @@ type Error struct {
 	Field string
 	// AttemptsLeft is set with EInvalidCode.
 	AttemptsLeft int
-	// RetryAfter is set with ERateLimited and ETooManyAttempts when the
-	// refusal ends by itself.
+	// RetryAfter is set with ERateLimited, ETooManyAttempts and EBusy
+	// when the refusal ends by itself.
 	RetryAfter time.Duration
 }
 

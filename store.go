@@ -50,7 +50,8 @@ type Store interface {
 	// the account to the challenge's address (ErrAddressTaken when
 	// another account has it; nothing is changed then), and a recovery
 	// address is added. It records one event for the outcome, and one for
-	// what the code did.
+	// what the code did. (A right code submitted CheckOnly does none of
+	// that: see VerifyRequest.)
 	VerifyCode(ctx context.Context, req VerifyRequest) (VerifyResult, error)
 
 	SessionByTokenHash(ctx context.Context, hash []byte) (Session, error)
@@ -214,11 +215,18 @@ type VerifyRequest struct {
 	// asked for it, and a step-up marks it instead of starting a session.
 	StepUpSession string
 	// PasswordHash is the new password a reset code sets; a reset code
-	// does not verify without one. When it verifies, every other session
-	// of the account ends, and Notice tells the address. Notice also
-	// tells the old address of a change of address.
+	// does not verify without one (or CheckOnly). When it verifies, every
+	// other session of the account ends, and Notice tells the address.
+	// Notice also tells the old address of a change of address.
 	PasswordHash string
 	Notice       *OutboxMessage
+	// CheckOnly decides the code as always, a wrong one counted in the
+	// same transaction, but a right one changes nothing: the answer is
+	// OutcomeMatched and the challenge stays pending. A reset asks this
+	// first and hashes its new password only for a code known right, then
+	// verifies again with the hash; only that verify consumes the code,
+	// in the transaction that applies it.
+	CheckOnly bool
 	// UndoUntil is how long the old address can undo a change of address.
 	UndoUntil time.Time
 	// SignedInFrom, when set and the code verifies, is recorded as the

@@ -186,6 +186,11 @@ type PasswordConfig struct {
 	MemoryKiB   int `toml:"memory_kib"`
 	Iterations  int `toml:"iterations"`
 	Parallelism int `toml:"parallelism"`
+	// MaxWaiting is how many password checks may wait for a core while
+	// one runs on each; a check past that is refused at once (busy,
+	// 429), so that a crowd of them cannot make sign-ins wait without
+	// bound.
+	MaxWaiting int `toml:"max_waiting"`
 }
 
 // RiskConfig decides when a right password is not enough.
@@ -350,6 +355,9 @@ func Default() Config {
 			MemoryKiB:   19456,
 			Iterations:  2,
 			Parallelism: 1,
+			// 16 waiting on 2 cores is at most about 300 ms of waiting
+			// for a core, on top of the check itself.
+			MaxWaiting: 16,
 		},
 		Risk: RiskConfig{
 			// Faster than an airliner: a sign-in from Lagos 20 minutes

@@ -109,6 +109,7 @@ func (c *Config) fields() []field {
 		{"password.memory_kib", &c.Password.MemoryKiB},
 		{"password.iterations", &c.Password.Iterations},
 		{"password.parallelism", &c.Password.Parallelism},
+		{"password.max_waiting", &c.Password.MaxWaiting},
 		{"risk.max_travel_kmh", &c.Risk.MaxTravelKMH},
 		{"risk.guard_after_report", &c.Risk.GuardAfterReport},
 		{"session.idle", &c.Session.Idle},

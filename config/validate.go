@@ -104,6 +104,7 @@ func (c Config) problems() Errors {
 	between(bad, "password.memory_kib", c.Password.MemoryKiB, 8*1024, 1024*1024)
 	between(bad, "password.iterations", c.Password.Iterations, 1, 64)
 	between(bad, "password.parallelism", c.Password.Parallelism, 1, 16)
+	between(bad, "password.max_waiting", c.Password.MaxWaiting, 0, 10_000)
 	between(bad, "risk.max_travel_kmh", c.Risk.MaxTravelKMH, 100, 100000)
 	durationBetween(bad, "risk.guard_after_report", c.Risk.GuardAfterReport, 0, 30*24*time.Hour)
 	durationBetween(bad, "session.step_up", c.Session.StepUp, time.Minute, time.Hour)

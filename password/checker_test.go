@@ -10,7 +10,7 @@ import (
 // Many goroutines through one slot all get their answers: the bound
 // queues them, it does not drop or mix them up.
 func TestCheckerQueuesHashes(t *testing.T) {
-	c := password.NewChecker(cheap, password.DefaultPolicy, 1)
+	c := password.NewChecker(cheap, password.DefaultPolicy, 1, 8)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {

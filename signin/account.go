@@ -10,7 +10,8 @@ import (
 // SetPassword sets or changes the password of the token's account. It is
 // a sensitive change: it needs a recent step-up, and the address is told.
 // Other sessions stay signed in; a person who fears someone else is in
-// can sign them out.
+// can sign them out. The session, its step-up, the password limit and
+// the policy come before the hash.
 func (e *Engine) SetPassword(ctx context.Context, token, pw string, r Requester) error {
 	s, acct, err := e.sensitive(ctx, token)
 	if err != nil {
@@ -19,12 +20,15 @@ func (e *Engine) SetPassword(ctx context.Context, token, pw string, r Requester)
 	if e.passwords == nil {
 		return otpd.Errorf(otpd.EInvalid, "passwords are not available here")
 	}
+	if err := e.passwordsAllowed(ctx, r); err != nil {
+		return err
+	}
 	if err := e.passwords.Check(pw, acct.Email.String(), acct.Email.Local()); err != nil {
 		return err
 	}
 	hash, err := e.passwords.Hash(pw)
 	if err != nil {
-		return internal("hash password", err)
+		return hashError(err)
 	}
 	change, detail := "set", "password set"
 	if acct.HasPassword() {

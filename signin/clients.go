@@ -21,7 +21,9 @@ type ClientLimits struct {
 	// PasswordsPerIP and PasswordsPerNetwork bound password attempts from
 	// one source across all accounts: credential stuffing tries a leaked
 	// list of address and password pairs, one attempt per account, which
-	// no per-account limit sees.
+	// no per-account limit sees. They count every request that may reach
+	// argon2 (a password sign-in, a reset, a new password), before any
+	// of it, so that they also bound the hashing one source can cause.
 	PasswordsPerIP      otpd.Rate
 	PasswordsPerNetwork otpd.Rate
 }
@@ -49,6 +51,20 @@ func (e *Engine) passwordLimit(ctx context.Context, r Requester) (*otpd.LimitErr
 		{"otpd:password:ip:" + r.IP, e.policy.Clients.PasswordsPerIP},
 		{"otpd:password:net:" + network(r.IP), e.policy.Clients.PasswordsPerNetwork},
 	})
+}
+
+// passwordsAllowed refuses a request that may reach argon2 once its
+// source has spent the password limit.
+func (e *Engine) passwordsAllowed(ctx context.Context, r Requester) error {
+	le, err := e.passwordLimit(ctx, r)
+	if err != nil {
+		return internal("password limits", err)
+	}
+	if le != nil {
+		return &otpd.Error{Code: otpd.ERateLimited, RetryAfter: le.RetryAfter,
+			Message: "too many password attempts from your network; try again later"}
+	}
+	return nil
 }
 
 func (e *Engine) checkClient(ctx context.Context, checks []clientCheck) (*otpd.LimitError, error) {

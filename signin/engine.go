@@ -53,6 +53,10 @@ type Policy struct {
 }
 
 // Passwords hashes and checks passwords (package password implements it).
+// Hash, Verify and Dummy are the expensive part of the engine: each may
+// refuse at once with an *otpd.Error of code EBusy when too many wait to
+// run, and the engine calls them only after the limits and checks that
+// cost little.
 type Passwords interface {
 	Hash(pw string) (string, error)
 	// Verify reports whether pw matches encoded, and whether encoded
@@ -60,7 +64,7 @@ type Passwords interface {
 	Verify(encoded, pw string) (ok, rehash bool, err error)
 	// Dummy does the work of a Verify that fails, so that an address
 	// without a password takes as long as one with.
-	Dummy(pw string)
+	Dummy(pw string) error
 	// Check refuses a password a person should not use, with an
 	// *otpd.Error naming the field "password". context holds words the
 	// password must not be, such as the address's local part.

@@ -51,6 +51,13 @@ func testPolicy() signin.Policy {
 
 func newRig(t *testing.T, edit ...func(*signin.Policy)) *rig {
 	t.Helper()
+	return newRigWith(t, nil, edit...)
+}
+
+// newRigWith is newRig with the engine's Passwords passed through wrap
+// (when set), for tests that count or hold up the hashing.
+func newRigWith(t *testing.T, wrap func(signin.Passwords) signin.Passwords, edit ...func(*signin.Policy)) *rig {
+	t.Helper()
 	dir := t.TempDir()
 	store, err := sqlite.Open(context.Background(), filepath.Join(dir, "otpd.db"))
 	if err != nil {
@@ -78,7 +85,10 @@ func newRig(t *testing.T, edit ...func(*signin.Policy)) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { geo.Close() })
-	pw := password.NewChecker(password.Hasher{Params: cheapHash}, password.DefaultPolicy, 4)
+	var pw signin.Passwords = password.NewChecker(password.Hasher{Params: cheapHash}, password.DefaultPolicy, 4, 64)
+	if wrap != nil {
+		pw = wrap(pw)
+	}
 	e := signin.New(signin.Deps{Store: store, Codes: book, Clock: clock, Limiter: limit.NewMemory(),
 		Locator: geo, Passwords: pw, Log: log}, p)
 	return &rig{engine: e, book: book, store: store, clock: clock, worker: w, mailbox: box, logs: logs, dir: dir}

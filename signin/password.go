@@ -37,12 +37,8 @@ func (e *Engine) PasswordSignIn(ctx context.Context, email, pw string, r Request
 	if e.passwords == nil {
 		return PasswordResult{}, otpd.Errorf(otpd.EInvalid, "password sign-in is not available here; continue with email")
 	}
-	if le, err := e.passwordLimit(ctx, r); err != nil || le != nil {
-		if err != nil {
-			return PasswordResult{}, internal("password limits", err)
-		}
-		return PasswordResult{}, &otpd.Error{Code: otpd.ERateLimited, RetryAfter: le.RetryAfter,
-			Message: "too many password sign-ins from your network; try again later"}
+	if err := e.passwordsAllowed(ctx, r); err != nil {
+		return PasswordResult{}, err
 	}
 	acct, err := e.store.AccountByEmail(ctx, addr)
 	if err != nil && !errors.Is(err, otpd.ErrNotFound) {
@@ -64,7 +60,15 @@ func (e *Engine) PasswordSignIn(ctx context.Context, email, pw string, r Request
 		e.passwordEvent(ctx, acct, addr, otpd.EventPasswordWrong, w, r, "password not checked: too many failures from this context")
 		return PasswordResult{}, lockedOut(a)
 	}
-	ok, rehash := e.checkPassword(acct, pw)
+	ok, rehash, err := e.checkPassword(acct, pw)
+	if err != nil {
+		// Refused before any hashing: nothing was checked, so nothing
+		// counts.
+		if ferr := e.store.ForgiveAttempt(ctx, key, a); ferr != nil {
+			return PasswordResult{}, internal("forgive attempt", ferr)
+		}
+		return PasswordResult{}, err
+	}
 	if !ok {
 		e.failed(ctx, w.context())
 		return PasswordResult{}, e.wrongPassword(ctx, acct, addr, w, r, a)
@@ -86,18 +90,32 @@ func (e *Engine) PasswordSignIn(ctx context.Context, email, pw string, r Request
 }
 
 // checkPassword checks pw against the account's hash, or does the same
-// work against none.
-func (e *Engine) checkPassword(acct otpd.Account, pw string) (ok, rehash bool) {
+// work against none. Its error is only a busy refusal (EBusy), from
+// before any work; a stored hash that cannot be read is a wrong password.
+func (e *Engine) checkPassword(acct otpd.Account, pw string) (ok, rehash bool, err error) {
 	if !acct.HasPassword() {
-		e.passwords.Dummy(pw)
-		return false, false
+		return false, false, e.passwords.Dummy(pw)
 	}
-	ok, rehash, err := e.passwords.Verify(acct.PasswordHash, pw)
+	ok, rehash, err = e.passwords.Verify(acct.PasswordHash, pw)
+	if isBusy(err) {
+		return false, false, err
+	}
 	if err != nil {
 		e.log.Error("stored password hash unreadable", "account", acct.ID, "err", err)
-		return false, false
+		return false, false, nil
 	}
-	return ok, rehash
+	return ok, rehash, nil
+}
+
+func isBusy(err error) bool { return otpd.ErrorCode(err) == otpd.EBusy }
+
+// hashError passes a busy refusal on for the person to retry; any other
+// failure to hash is internal.
+func hashError(err error) error {
+	if isBusy(err) {
+		return err
+	}
+	return internal("hash password", err)
 }
 
 func (e *Engine) wrongPassword(ctx context.Context, acct otpd.Account, addr otpd.Address, w who, r Requester, a otpd.Attempt) error {
@@ -145,9 +163,13 @@ func (e *Engine) passwordEvent(ctx context.Context, acct otpd.Account, addr otpd
 }
 
 // rehash stores the password under the current parameters; the sign-in
-// does not depend on it.
+// does not depend on it. When hashing is busy it waits for the next
+// sign-in rather than add to the queue.
 func (e *Engine) rehash(ctx context.Context, acct otpd.Account, pw string) {
 	hash, err := e.passwords.Hash(pw)
+	if isBusy(err) {
+		return
+	}
 	if err == nil {
 		err = e.store.SetPassword(ctx, otpd.PasswordChange{AccountID: acct.ID, Hash: hash})
 	}

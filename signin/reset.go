@@ -3,6 +3,7 @@ package signin
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/otpd/otpd"
 )
@@ -36,10 +37,22 @@ func (e *Engine) forgotPassword(ctx context.Context, email string, recovery bool
 	return e.guarded(ctx, c, acct, r)
 }
 
-// ResetPassword sets a new password with a reset code. The password is
-// checked before the code, so a refused password costs no try. When the
-// code verifies, one transaction sets the password, ends every session of
-// the account, starts this one and queues the notice to the address.
+// ResetPassword sets a new password with a reset code. The cheap checks
+// come first, so that no request buys an argon2 hash it is not owed: the
+// flow, the per-client password limit, the password policy (a refused
+// password costs no try), the breaker, and then the code itself, decided
+// and counted if wrong in one transaction (see hashOnceRight). Only a
+// right code has the new password hashed, and then verifies again with
+// the hash: one transaction consumes the code, sets the password, ends
+// every session of the account, starts this one and queues the notice to
+// the address.
+//
+// Why two transactions rather than a hash inside one: the verify holds
+// the address's lock (on SQLite, the one writer) while it runs, and a
+// hash would hold it for as long as argon2 takes. Why not a read-only
+// look at the code before hashing: a guess must be counted when it is
+// evaluated, or it is free. Two requests with the right code may both
+// hash; the second verify finds the code used, so it still works once.
 func (e *Engine) ResetPassword(ctx context.Context, flowID, code, pw string, r Requester) (SignedIn, error) {
 	code, err := e.normalize(code)
 	if err != nil {
@@ -55,22 +68,45 @@ func (e *Engine) ResetPassword(ctx context.Context, flowID, code, pw string, r R
 	if e.passwords == nil {
 		return SignedIn{}, otpd.Errorf(otpd.EInvalid, "passwords are not available here")
 	}
+	if err := e.passwordsAllowed(ctx, r); err != nil {
+		return SignedIn{}, err
+	}
 	if err := e.passwords.Check(pw, ch.Email.String(), ch.Email.Local()); err != nil {
 		return SignedIn{}, err
 	}
-	hash, err := e.passwords.Hash(pw)
-	if err != nil {
-		return SignedIn{}, internal("hash password", err)
-	}
-	notice, err := e.passwordNotice(ch.ID, otpd.PurposeResetPassword, ch.Email, "reset", e.locate(r.IP).String(), r)
-	if err != nil {
-		return SignedIn{}, err
-	}
-	in, err := e.verifySignIn(ctx, ch, code, r, func(req *otpd.VerifyRequest) {
-		req.PasswordHash, req.Notice = hash, notice
+	in, err := e.verifySignIn(ctx, ch, code, r, func(req *otpd.VerifyRequest) error {
+		return e.hashOnceRight(ctx, req, ch, pw, r)
 	})
 	if err == nil {
 		e.queued()
 	}
 	return in, err
+}
+
+// hashOnceRight decides req's code on its own (CheckOnly): a wrong one is
+// counted and refused like any other, and a right one stays pending while
+// the new password is hashed into req, with the notice the reset sends.
+func (e *Engine) hashOnceRight(ctx context.Context, req *otpd.VerifyRequest, ch otpd.Challenge, pw string, r Requester) error {
+	check := *req
+	check.CheckOnly = true
+	res, err := e.store.VerifyCode(ctx, check)
+	if err != nil {
+		return internal(fmt.Sprintf("check reset code of flow %s", ch.FlowID), err)
+	}
+	if res.Outcome != otpd.OutcomeMatched {
+		if res.Outcome == otpd.OutcomeWrong {
+			e.failed(ctx, req.Context)
+		}
+		return outcomeError(res)
+	}
+	hash, err := e.passwords.Hash(pw)
+	if err != nil {
+		return hashError(err)
+	}
+	notice, err := e.passwordNotice(ch.ID, otpd.PurposeResetPassword, ch.Email, "reset", e.locate(r.IP).String(), r)
+	if err != nil {
+		return err
+	}
+	req.PasswordHash, req.Notice = hash, notice
+	return nil
 }

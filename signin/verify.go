@@ -41,10 +41,11 @@ func (e *Engine) Verify(ctx context.Context, flowID, code string, r Requester) (
 	if err != nil {
 		return SignedIn{}, err
 	}
-	return e.verifySignIn(ctx, ch, code, r, func(req *otpd.VerifyRequest) {
+	return e.verifySignIn(ctx, ch, code, r, func(req *otpd.VerifyRequest) error {
 		if off {
 			req.CodeMAC = unmatchable()
 		}
+		return nil
 	})
 }
 
@@ -77,8 +78,9 @@ func wrongFlow(p otpd.Purpose) error {
 }
 
 // verifySignIn verifies a code that starts a session; with change set, it
-// also carries what the code applies (a reset's new password).
-func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code string, r Requester, change func(*otpd.VerifyRequest)) (SignedIn, error) {
+// also carries what the code applies (a reset's new password), and an
+// error from change is the answer, before the store sees the request.
+func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code string, r Requester, change func(*otpd.VerifyRequest) error) (SignedIn, error) {
 	w, err := e.identify(ctx, r, ch.AccountID)
 	if err != nil {
 		return SignedIn{}, err
@@ -110,7 +112,9 @@ func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code strin
 			IP: r.IP, UserAgent: r.UserAgent, Place: w.place.String()},
 	}
 	if change != nil {
-		change(&req)
+		if err := change(&req); err != nil {
+			return SignedIn{}, err
+		}
 	}
 	req.SignedInFrom = &w.place
 	res, err := e.store.VerifyCode(ctx, req)

@@ -12,6 +12,8 @@ import (
 var resetTests = []test{
 	{"Verified", testResetVerified},
 	{"WithoutPassword", testResetWithoutPassword},
+	{"CheckOnly", testResetCheckOnly},
+	{"CheckOnlyConcurrentWrong", testResetCheckOnlyConcurrent},
 }
 
 func resetRequest(acct otpd.Account, at time.Time) otpd.CodeRequest {
@@ -84,5 +86,64 @@ func testResetWithoutPassword(t *testing.T, s otpd.Store) {
 	}
 	if res := mustVerify(t, s, resetVerify(acct, ch, rightCode, now.Add(time.Second))); res.Outcome != otpd.OutcomeVerified {
 		t.Errorf("reset code with a password after one without: %s, want %s", res.Outcome, otpd.OutcomeVerified)
+	}
+}
+
+// A reset's code checked on its own (CheckOnly), before its password is
+// hashed: a right one answers matched and changes nothing, not even its
+// tries, so the verify with the hash then consumes it; a wrong one counts
+// as any wrong code does.
+func testResetCheckOnly(t *testing.T, s otpd.Store) {
+	acct, sess := signUp(t, s, "ines@example.com", t0)
+	ch := mustRequest(t, s, resetRequest(acct, t0.Add(time.Hour)))
+	now := t0.Add(time.Hour + time.Minute)
+	check := func(code string) otpd.VerifyResult {
+		vr := verifyRequest(ch, code, now)
+		vr.CheckOnly = true
+		return mustVerify(t, s, vr)
+	}
+	if res := check(wrongCode); res.Outcome != otpd.OutcomeWrong || res.Challenge.Attempts != 1 {
+		t.Errorf("wrong code checked only: %s after %d attempts, want %s after 1", res.Outcome, res.Challenge.Attempts, otpd.OutcomeWrong)
+	}
+	before := len(events(t, s, acct.ID))
+	if res := check(rightCode); res.Outcome != otpd.OutcomeMatched {
+		t.Errorf("right code checked only: %s, want %s", res.Outcome, otpd.OutcomeMatched)
+	}
+	if c := latest(t, s, ch.FlowID); c.Status != otpd.StatusPending || c.Attempts != 1 {
+		t.Errorf("after a match the challenge is %s with %d attempts, want %s with 1", c.Status, c.Attempts, otpd.StatusPending)
+	}
+	if n := len(events(t, s, acct.ID)); n != before {
+		t.Errorf("a match recorded %d events, want none", n-before)
+	}
+	wantPassword(t, s, acct, "")
+	if got := stored(t, s, sess); !got.EndedAt.IsZero() {
+		t.Errorf("a match ended a session at %v", got.EndedAt)
+	}
+	vr := resetVerify(acct, ch, rightCode, now.Add(time.Second))
+	if res := mustVerify(t, s, vr); res.Outcome != otpd.OutcomeVerified {
+		t.Fatalf("the reset after a match: %s, want %s", res.Outcome, otpd.OutcomeVerified)
+	}
+	wantPassword(t, s, acct, newHash)
+	if res := check(rightCode); res.Outcome != otpd.OutcomeClosed {
+		t.Errorf("a used code checked only: %s, want %s", res.Outcome, otpd.OutcomeClosed)
+	}
+}
+
+// Wrong codes checked only, all at once, are counted as any others: no
+// more are evaluated than the code's tries.
+func testResetCheckOnlyConcurrent(t *testing.T, s otpd.Store) {
+	acct, _ := signUp(t, s, "jonas@example.com", t0)
+	ch := mustRequest(t, s, resetRequest(acct, t0.Add(time.Hour)))
+	const n = 30
+	results := race(t, n, func(int) (otpd.VerifyResult, error) {
+		vr := verifyRequest(ch, wrongCode, t0.Add(time.Hour+time.Minute))
+		vr.CheckOnly = true
+		return s.VerifyCode(t.Context(), vr)
+	})
+	if got := countOutcomes(results); got[otpd.OutcomeWrong] != maxAttempts || got[otpd.OutcomeExhausted] != n-maxAttempts {
+		t.Errorf("outcomes %v, want %d wrong and %d exhausted", got, maxAttempts, n-maxAttempts)
+	}
+	if k := countEvents(t, s, acct.ID, otpd.EventCodeWrong); k != maxAttempts {
+		t.Errorf("%d %s events, want %d", k, otpd.EventCodeWrong, maxAttempts)
 	}
 }

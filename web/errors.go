@@ -21,7 +21,11 @@ func status(code string) int {
 		return http.StatusForbidden
 	case otpd.ENotFound:
 		return http.StatusNotFound
-	case otpd.ERateLimited, otpd.ETooManyAttempts:
+	case otpd.ERateLimited, otpd.ETooManyAttempts, otpd.EBusy:
+		// Busy is a 429 rather than a 503: anyone can fill the queue of
+		// passwords to hash, and nothing a client sends may make this
+		// server answer 5xx (nor make a balancer that takes 503s for a
+		// sick node retry elsewhere, or drop this one).
 		return http.StatusTooManyRequests
 	case eMethod:
 		return http.StatusMethodNotAllowed

@@ -237,12 +237,7 @@ func (s *Server) pageSignOut(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
-	err := otpd.Errorf(otpd.ENotFound, "there is nothing at this address")
-	if isAPI(r) {
-		s.writeAPIError(w, r, err)
-		return
-	}
-	s.renderError(w, r, "error.html", s.newPage("Page not found"), err)
+	s.notFound(w, r, "")
 }
 
 // methodNotAllowed answers a known API path asked with the wrong method.

@@ -24,7 +24,11 @@ func (s *Server) pageMailbox(w http.ResponseWriter, r *http.Request) {
 // rawMessage serves a kept message as the .eml file it would have been,
 // DKIM signature included, for mail clients and verifiers.
 func (s *Server) rawMessage(w http.ResponseWriter, r *http.Request) {
-	raw, err := s.mailbox.Raw(r.Context(), r.URL.Query().Get("id"))
+	id := r.URL.Query().Get("id")
+	raw, err := []byte(nil), otpd.ErrNotFound
+	if plausibleID(id) {
+		raw, err = s.mailbox.Raw(r.Context(), id)
+	}
 	if errors.Is(err, otpd.ErrNotFound) {
 		err = &otpd.Error{Code: otpd.ENotFound, Field: "id", Message: "the dev mailbox has no such message"}
 	}

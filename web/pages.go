@@ -3,7 +3,6 @@ package web
 import (
 	"embed"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"time"
 
@@ -14,9 +13,6 @@ import (
 
 //go:embed templates/*.html
 var templateFS embed.FS
-
-//go:embed static
-var staticFS embed.FS
 
 func parsePages() *template.Template {
 	funcs := template.FuncMap{
@@ -32,14 +28,6 @@ func parsePages() *template.Template {
 		"masked":  otpd.Address.Masked,
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-}
-
-func staticFiles() http.Handler {
-	sub, err := fs.Sub(staticFS, "static")
-	if err != nil {
-		panic(err)
-	}
-	return http.StripPrefix("/static/", http.FileServerFS(sub))
 }
 
 // page is what every template gets.

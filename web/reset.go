@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/signin"
 )
 
@@ -49,6 +50,9 @@ func (s *Server) apiResetPassword(w http.ResponseWriter, r *http.Request) error 
 	err := cmp.Or(required("flow_id", req.FlowID), required("code", req.Code), required("password", req.Password))
 	if err != nil {
 		return err
+	}
+	if !plausibleID(*req.FlowID) {
+		return &otpd.Error{Code: otpd.ENotFound, Field: "flow_id", Message: "this reset does not exist or has ended; start again"}
 	}
 	rq := s.requester(r)
 	rq.Remember = req.RememberDevice

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/otpd/otpd/signin"
 )
@@ -13,12 +14,26 @@ type route struct {
 	api bool
 }
 
+// Patterns returns the ServeMux pattern of every route s serves, from the
+// table its Handler is built from: a test that must reach every route
+// takes them from here, so that a new route cannot be left out.
+func (s *Server) Patterns() []string {
+	var ps []string
+	for _, rt := range s.routes() {
+		ps = append(ps, rt.pattern)
+	}
+	return ps
+}
+
 // routes lists every route of the server in one place.
 func (s *Server) routes() []route {
 	api := func(pattern string, h func(http.ResponseWriter, *http.Request) error) route {
 		return route{pattern: pattern, handler: s.apiHandler(h), api: true}
 	}
 	page := func(pattern string, h http.HandlerFunc) route {
+		if strings.HasPrefix(pattern, "POST ") {
+			h = s.form(h)
+		}
 		return route{pattern: pattern, handler: h}
 	}
 	rs := []route{
@@ -93,7 +108,7 @@ func (s *Server) routes() []route {
 		page("POST /sign-out", s.pageSignOut),
 		page("GET /deny/{token}", s.pageDenyConfirm),
 		page("POST /deny/{token}", s.pageDeny),
-		{pattern: "GET /static/", handler: staticFiles()},
+		{pattern: "GET /static/", handler: s.staticFiles()},
 		page("/", s.pageNotFound),
 	}
 	if s.mailbox != nil {

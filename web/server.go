@@ -80,7 +80,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	paths := map[string]bool{}
 	for _, rt := range s.routes() {
-		mux.Handle(rt.pattern, rt.handler)
+		mux.Handle(rt.pattern, s.checkedWildcards(rt.pattern, rt.handler))
 		if _, path, ok := strings.Cut(rt.pattern, " "); ok && rt.api {
 			paths[path] = true
 		}

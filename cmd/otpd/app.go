@@ -173,7 +173,8 @@ func passwords(cfg config.Config) *password.Checker {
 		Memory: uint32(cfg.Password.MemoryKiB), Iterations: uint32(cfg.Password.Iterations),
 		Parallelism: uint8(cfg.Password.Parallelism), SaltLen: password.DefaultParams.SaltLen, KeyLen: password.DefaultParams.KeyLen,
 	}}
-	return password.NewChecker(h, password.Policy{MinLength: cfg.Password.MinLength, MaxLength: password.DefaultPolicy.MaxLength}, runtime.GOMAXPROCS(0))
+	return password.NewChecker(h, password.Policy{MinLength: cfg.Password.MinLength, MaxLength: password.DefaultPolicy.MaxLength},
+		runtime.GOMAXPROCS(0), cfg.Password.MaxWaiting)
 }
 
 func policy(cfg config.Config, host string) signin.Policy {

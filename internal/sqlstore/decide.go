@@ -126,14 +126,14 @@ func VerifyGuard(c otpd.Challenge, req otpd.VerifyRequest) otpd.GuardKey {
 // Fits reports whether a right code may complete its challenge with what
 // the request brings: a step-up, change-of-address or recovery code only
 // in the session that asked for it, a reset code only with the new
-// password. A right code that does not
-// fit counts as wrong, so that it cannot be probed.
+// password or as CheckOnly, which completes nothing. A right code that
+// does not fit counts as wrong, so that it cannot be probed.
 func Fits(c otpd.Challenge, req otpd.VerifyRequest) bool {
 	switch c.Purpose {
 	case otpd.PurposeStepUp, otpd.PurposeChangeEmail, otpd.PurposeAddRecovery:
 		return c.SessionID != "" && req.StepUpSession == c.SessionID
 	case otpd.PurposeResetPassword:
-		return req.PasswordHash != ""
+		return req.PasswordHash != "" || req.CheckOnly
 	}
 	return req.StepUpSession == ""
 }
