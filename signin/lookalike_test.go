@@ -1,7 +1,9 @@
 package signin_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -44,8 +46,21 @@ func TestCodeGoesToTheAccountsAddress(t *testing.T) {
 		}
 	}
 
+	// A reset asked for by another spelling tells the account's address.
+	r.clock.Advance(time.Hour)
+	f, err := r.engine.ForgotPassword(ctx, "MIKE@example.com", who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.engine.ResetPassword(ctx, f.ID, r.code(t, "mike@example.com"), "a long passphrase nobody guesses", who); err != nil {
+		t.Fatal(err)
+	}
+	if m := r.deliver(t, "mike@example.com"); m.To != mike.Email || !strings.Contains(m.Subject, "password") {
+		t.Errorf("the reset's notice: %q to %q, want to %q", m.Subject, m.To, mike.Email)
+	}
+
 	lookalike := "m\u0130ke@example.com"
-	f := r.signIn(t, lookalike)
+	f = r.signIn(t, lookalike)
 	m := r.deliver(t, lookalike)
 	if m.To.String() != lookalike {
 		t.Fatalf("look-alike's code went to %q", m.To)

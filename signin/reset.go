@@ -99,11 +99,17 @@ func (e *Engine) hashOnceRight(ctx context.Context, req *otpd.VerifyRequest, ch 
 		}
 		return outcomeError(res)
 	}
+	// The notice goes to the address the account keeps, not to the
+	// spelling the flow was asked for with.
+	acct, err := e.store.AccountByID(ctx, ch.AccountID)
+	if err != nil {
+		return internal(fmt.Sprintf("reset flow %s", ch.FlowID), err)
+	}
 	hash, err := e.passwords.Hash(pw)
 	if err != nil {
 		return hashError(err)
 	}
-	notice, err := e.passwordNotice(ch.ID, otpd.PurposeResetPassword, ch.Email, "reset", e.locate(r.IP).String(), r)
+	notice, err := e.passwordNotice(ch.ID, otpd.PurposeResetPassword, acct.Email, "reset", e.locate(r.IP).String(), r)
 	if err != nil {
 		return err
 	}
