@@ -24,12 +24,12 @@ const (
 	EventPasswordSet     EventType = "password_set"
 	EventPasswordRemoved EventType = "password_removed"
 	EventPasswordWrong   EventType = "password_wrong"
-	// EventPasswordVerified is a right password; the detail says whether
-	// a code is needed as well, and why.
+	// EventPasswordVerified is a right password; its Reason says whether
+	// a code is needed as well, and Concerns why.
 	EventPasswordVerified EventType = "password_verified"
 	EventPasswordReset    EventType = "password_reset"
 	// EventLockedOut records that failures from one context locked it out
-	// for a while; the detail says which context and until when.
+	// for a while; Concerns names the context.
 	EventLockedOut        EventType = "locked_out"
 	EventDeviceRemembered EventType = "device_remembered"
 	EventDeviceForgotten  EventType = "device_forgotten"
@@ -41,7 +41,7 @@ const (
 	EventRecoveryAdded     EventType = "recovery_added"
 	EventRecoveryRemoved   EventType = "recovery_removed"
 	// EventUnderAttack: code requests from scattered networks started a
-	// campaign; the detail says how many and from where.
+	// campaign, which says how many and from where.
 	EventUnderAttack EventType = "under_attack"
 	// EventSettingsChanged: a sign-in preference changed.
 	EventSettingsChanged EventType = "settings_changed"
@@ -50,6 +50,8 @@ const (
 // Event is one entry of an account's security record. Events about an
 // address that has no account yet carry only Email; when the account is
 // created they are attached to it, so its owner sees who asked before.
+// An event holds no sentences: its type and typed fields say what
+// happened, and the pages and the API put that in words from one table.
 type Event struct {
 	ID        string
 	Type      EventType
@@ -61,6 +63,57 @@ type Event struct {
 	UserAgent string
 	// Place is where IP is, as a person reads it; "" when unknown.
 	Place string
-	// Detail is a short, human-readable note; never a code.
-	Detail string
+	// Purpose is what the code an event concerns was for: the code of a
+	// request, an attempt, a report, or the code a session started with.
+	Purpose Purpose
+	// Resend marks a code request that replaced its flow's code.
+	Resend bool
+	// Reason says which case of its type an event records; see Reason.
+	Reason Reason
+	// Concerns names what the event is about besides the account, as a
+	// person reads it: a device's name, a masked address, a session's
+	// browser and IP, the reasons a password needed a code. It is shown,
+	// never read back.
+	Concerns string
+}
+
+// Reason says which case of its type an event records, where a type has
+// more than one; "" is the type's plain case. Pages choose their words by
+// it, so a stored event never has to be read back as text.
+type Reason string
+
+const (
+	// Why a code request sent no code (code_requested, and refused for
+	// code_request_refused).
+	ReasonRefused   Reason = "refused"
+	ReasonHeldBack  Reason = "held_back"
+	ReasonCodeOff   Reason = "code_sign_in_off"
+	ReasonNoAccount Reason = "no_account"
+	// ReasonDisowned: a code_denied from the owner of an address an
+	// account asked to confirm as its own, not from the account's owner.
+	ReasonDisowned Reason = "disowned"
+	// ReasonPassword: a session_started by a password.
+	ReasonPassword Reason = "password"
+	// ReasonChanged: a password_set that replaced a password.
+	ReasonChanged Reason = "changed"
+	// ReasonCodeNeeded: a password_verified that needed a code as well.
+	ReasonCodeNeeded Reason = "code_needed"
+	// ReasonNotChecked: a password_wrong refused before it was checked,
+	// the context being locked out.
+	ReasonNotChecked Reason = "not_checked"
+	// ReasonCodeOn and ReasonCodeOff (above): a settings_changed that
+	// turned code-only sign-in on or off.
+	ReasonCodeOn Reason = "code_sign_in_on"
+	// ReasonReported: a sessions_ended that ended the sessions a reported
+	// code request started, not every other session.
+	ReasonReported Reason = "reported"
+)
+
+// SentNoCode reports whether ev is a code request that sent no code.
+func (ev Event) SentNoCode() bool {
+	switch ev.Reason {
+	case ReasonRefused, ReasonHeldBack, ReasonCodeOff, ReasonNoAccount:
+		return ev.Type == EventCodeRequested || ev.Type == EventCodeRefused
+	}
+	return ev.Type == EventCodeRefused
 }

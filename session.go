@@ -17,6 +17,9 @@ type Session struct {
 	UserAgent string
 	// Place is where the session started, as a person reads it.
 	Place string
+	// FlowID is the code flow whose code started it; "" when a password
+	// alone did.
+	FlowID string
 	// DeviceID is the remembered device it started on, if any.
 	DeviceID string
 	// SteppedUpAt is when a step-up code was last verified in this

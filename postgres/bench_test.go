@@ -103,7 +103,7 @@ func BenchmarkSignInSteps(b *testing.B) {
 			d := otpd.Device{ID: fmt.Sprintf("device-%d", n), AccountID: acct.ID, Name: "Firefox on Linux",
 				FirstSeen: at, LastSeen: at, LastIP: "192.0.2.1"}
 			ev := otpd.Event{ID: fmt.Sprintf("device-event-%d", n), Type: otpd.EventDeviceRemembered, At: at,
-				AccountID: acct.ID, Email: acct.Email, IP: "192.0.2.1", Detail: "device remembered"}
+				AccountID: acct.ID, Email: acct.Email, IP: "192.0.2.1", Concerns: "Firefox on Linux"}
 			if err := s.SaveDevice(b.Context(), d, &ev); err != nil {
 				b.Fatal(err)
 			}
@@ -162,7 +162,7 @@ func signIn(ctx context.Context, s *postgres.Store, at time.Time) error {
 	acct := res.Account
 	d := otpd.Device{ID: "device-" + ch.ID, AccountID: acct.ID, Name: "Firefox on Linux", FirstSeen: at, LastSeen: at, LastIP: "192.0.2.1"}
 	ev := otpd.Event{ID: "device-event-" + ch.ID, Type: otpd.EventDeviceRemembered, At: at, AccountID: acct.ID,
-		Email: acct.Email, IP: "192.0.2.1", UserAgent: ch.UserAgent, Detail: "device remembered: Firefox on Linux"}
+		Email: acct.Email, IP: "192.0.2.1", UserAgent: ch.UserAgent, Concerns: "Firefox on Linux"}
 	if err := s.SaveDevice(ctx, d, &ev); err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ func codeRequest(email string, at time.Time) otpd.CodeRequest {
 		},
 		Event: otpd.Event{
 			ID: fmt.Sprintf("event-%d", n), At: at, Email: addr, FlowID: flow,
-			IP: "192.0.2.1", UserAgent: "nodes test", Detail: "code requested",
+			IP: "192.0.2.1", UserAgent: "nodes test", Purpose: otpd.PurposeSignIn,
 		},
 	}
 }

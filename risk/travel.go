@@ -42,12 +42,11 @@ func radians(deg float64) float64 { return deg * math.Pi / 180 }
 
 // ImpossibleTravel reports whether one person could not have been at from
 // at fromAt and at to at toAt (in either order) travelling at maxKMH at
-// most; maxKMH <= 0 means DefaultMaxKMH. When impossible, reason says so
-// in the words the activity record keeps, such as "impossible travel:
-// 8,400 km in 20 min". Places without coordinates, and places within
+// most; maxKMH <= 0 means DefaultMaxKMH. When impossible, how says how
+// far in how little time, as a person would: "8,400 km in 20 min". Places without coordinates, and places within
 // GeoIPSlackKM of each other, are never impossible; two far-apart places
 // at the same instant are.
-func ImpossibleTravel(from otpd.Place, fromAt time.Time, to otpd.Place, toAt time.Time, maxKMH float64) (reason string, impossible bool) {
+func ImpossibleTravel(from otpd.Place, fromAt time.Time, to otpd.Place, toAt time.Time, maxKMH float64) (how string, impossible bool) {
 	km, ok := Distance(from, to)
 	if !ok || km <= GeoIPSlackKM {
 		return "", false
@@ -59,7 +58,7 @@ func ImpossibleTravel(from otpd.Place, fromAt time.Time, to otpd.Place, toAt tim
 	if km-GeoIPSlackKM <= maxKMH*elapsed.Hours() {
 		return "", false
 	}
-	return fmt.Sprintf("impossible travel: %s km in %s", thousands(km), span(elapsed)), true
+	return fmt.Sprintf("%s km in %s", thousands(km), span(elapsed)), true
 }
 
 // thousands writes km to the nearest 10, which is all the precision GeoIP

@@ -30,11 +30,11 @@ func (e *Engine) SetPassword(ctx context.Context, token, pw string, r Requester)
 	if err != nil {
 		return hashError(err)
 	}
-	change, detail := "set", "password set"
+	change, reason := "set", otpd.Reason("")
 	if acct.HasPassword() {
-		change, detail = "changed", "password changed"
+		change, reason = "changed", otpd.ReasonChanged
 	}
-	return e.changePassword(ctx, s, acct, hash, change, otpd.EventPasswordSet, detail, r)
+	return e.changePassword(ctx, s, acct, hash, change, otpd.Event{Type: otpd.EventPasswordSet, Reason: reason}, r)
 }
 
 // RemovePassword turns the account back to codes only; it needs a recent
@@ -47,20 +47,20 @@ func (e *Engine) RemovePassword(ctx context.Context, token string, r Requester) 
 	if !acct.HasPassword() {
 		return otpd.FieldError("password", "this account has no password to remove")
 	}
-	return e.changePassword(ctx, s, acct, "", "removed", otpd.EventPasswordRemoved, "password removed; sign-in with codes only", r)
+	return e.changePassword(ctx, s, acct, "", "removed", otpd.Event{Type: otpd.EventPasswordRemoved}, r)
 }
 
-func (e *Engine) changePassword(ctx context.Context, s otpd.Session, acct otpd.Account, hash, change string, typ otpd.EventType, detail string, r Requester) error {
+// changePassword stores the new hash ("" for none) with ev, the event of
+// the change, and the notice that says it changed.
+func (e *Engine) changePassword(ctx context.Context, s otpd.Session, acct otpd.Account, hash, change string, ev otpd.Event, r Requester) error {
 	place := e.locate(r.IP).String()
 	notice, err := e.passwordNotice(s.StepUpChallenge, otpd.PurposeStepUp, acct.Email, change, place, r)
 	if err != nil {
 		return err
 	}
-	err = e.store.SetPassword(ctx, otpd.PasswordChange{
-		AccountID: acct.ID, Hash: hash, Notice: notice,
-		Event: otpd.Event{ID: newID(), Type: typ, At: e.now(), AccountID: acct.ID, Email: acct.Email,
-			IP: r.IP, UserAgent: r.UserAgent, Place: place, Detail: detail},
-	})
+	ev.ID, ev.At, ev.AccountID, ev.Email = newID(), e.now(), acct.ID, acct.Email
+	ev.IP, ev.UserAgent, ev.Place = r.IP, r.UserAgent, place
+	err = e.store.SetPassword(ctx, otpd.PasswordChange{AccountID: acct.ID, Hash: hash, Notice: notice, Event: ev})
 	if err != nil {
 		return internal("set password", err)
 	}
@@ -92,7 +92,7 @@ func (e *Engine) ForgetDevice(ctx context.Context, token, deviceID string, r Req
 		return internal("find device", err)
 	}
 	ev := otpd.Event{ID: newID(), Type: otpd.EventDeviceForgotten, At: e.now(), AccountID: acct.ID, Email: acct.Email,
-		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Detail: "device forgotten: " + d.Name}
+		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Concerns: d.Name}
 	if err := e.store.ForgetDevice(ctx, acct.ID, deviceID, ev); err != nil && !errors.Is(err, otpd.ErrNotFound) {
 		return internal("forget device", err)
 	}
@@ -107,7 +107,7 @@ func (e *Engine) SignOutEverywhere(ctx context.Context, token string, r Requeste
 		return 0, err
 	}
 	ev := otpd.Event{ID: newID(), Type: otpd.EventSessionsEnded, At: e.now(), AccountID: acct.ID, Email: acct.Email,
-		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Detail: "signed out every other session"}
+		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String()}
 	n, err := e.store.EndSessions(ctx, acct.ID, s.ID, ev)
 	if err != nil {
 		return 0, internal("sign out everywhere", err)
@@ -126,12 +126,12 @@ func (e *Engine) SetCodeSignIn(ctx context.Context, token string, on bool, r Req
 	if !on && !acct.HasPassword() {
 		return otpd.FieldError("code_sign_in", "set a password first: with code-only sign-in off, you sign in with a password and a code")
 	}
-	detail := "code-only sign-in turned on"
+	reason := otpd.ReasonCodeOn
 	if !on {
-		detail = "code-only sign-in turned off: a password and a code are needed"
+		reason = otpd.ReasonCodeOff
 	}
 	ev := otpd.Event{ID: newID(), Type: otpd.EventSettingsChanged, At: e.now(), AccountID: acct.ID, Email: acct.Email,
-		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Detail: detail}
+		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Reason: reason}
 	if err := e.store.SetCodeSignIn(ctx, acct.ID, on, ev); err != nil {
 		return internal("set code sign-in", err)
 	}

@@ -112,7 +112,7 @@ func (e *Engine) RemoveRecovery(ctx context.Context, token string, r Requester) 
 	}
 	ev := otpd.Event{ID: newID(), Type: otpd.EventRecoveryRemoved, At: e.now(), AccountID: acct.ID, Email: acct.Email,
 		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(),
-		Detail: "recovery address removed: " + acct.RecoveryEmail.Masked()}
+		Concerns: acct.RecoveryEmail.Masked()}
 	err = e.store.RemoveRecovery(ctx, acct.ID, ev)
 	if errors.Is(err, otpd.ErrNotFound) {
 		return otpd.FieldError("email", "this account has no recovery address")
@@ -126,8 +126,7 @@ func (e *Engine) RemoveRecovery(ctx context.Context, token string, r Requester) 
 // undoEmailChange moves the account back after the old address's owner
 // reported the change: every session ends and the guard goes up.
 func (e *Engine) undoEmailChange(ctx context.Context, ch otpd.Challenge, r Requester) error {
-	ev := otpd.Event{ID: newID(), At: e.now(), IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(),
-		Detail: "address change undone from the old address's link; every session was signed out"}
+	ev := otpd.Event{ID: newID(), At: e.now(), IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String()}
 	acct, err := e.store.UndoEmailChange(ctx, ch.ID, ev)
 	switch {
 	case errors.Is(err, otpd.ErrNotFound):

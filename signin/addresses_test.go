@@ -45,7 +45,7 @@ func TestChangeEmailAndUndo(t *testing.T) {
 	if _, err := r.engine.SignIn(ctx, "ada@new.example", who); err != nil {
 		t.Fatal(err)
 	}
-	wantEventIn(t, activityOf(t, r, acct.ID), otpd.EventEmailChanged, "from a•••@example.com to a•••@new.example")
+	wantEventIn(t, activityOf(t, r, acct.ID), otpd.Event{Type: otpd.EventEmailChanged, Concerns: "a•••@example.com to a•••@new.example"})
 
 	r.clock.Advance(3 * 24 * time.Hour)
 	if _, err := r.engine.Deny(ctx, denyToken(t, notice), who); err != nil {
@@ -118,7 +118,7 @@ func TestRecoveryAddress(t *testing.T) {
 	if _, err := r.engine.Verify(ctx, sent.ID, r.code(t, "ada.backup@example.org"), who); err != nil {
 		t.Errorf("the code sent to the recovery address: %v", err)
 	}
-	wantEvent(t, r, otpd.EventCodeRequested, "sent to the recovery address a•••@example.org")
+	wantEvent(t, r, otpd.Event{Type: otpd.EventCodeRequested, Concerns: "a•••@example.org"})
 	if err := r.engine.RemoveRecovery(ctx, in.Token, who); err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestWrongConfirmCodesDoNotLockTheAddressOwnerOut(t *testing.T) {
 	}
 	for _, e := range activityOf(t, r, owner.Account.ID) {
 		if e.Type == otpd.EventCodeWrong || e.Type == otpd.EventLockedOut {
-			t.Errorf("ada's activity holds mallory's %s: %q", e.Type, e.Detail)
+			t.Errorf("ada's activity holds mallory's %s: %q", e.Type, e.Concerns)
 		}
 	}
 }

@@ -101,12 +101,10 @@ const (
 )
 
 func (e *Engine) deny(ctx context.Context, id string, r Requester, by reporter) (otpd.Challenge, error) {
-	detail := "the owner reported a code they did not ask for"
+	ev := otpd.Event{ID: newID(), At: e.now(), IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String()}
 	if by == byNewAddress {
-		detail = DisownedDetail
+		ev.Reason = otpd.ReasonDisowned
 	}
-	ev := otpd.Event{ID: newID(), At: e.now(), IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(),
-		Detail: detail}
 	ch, err := e.store.DenyChallenge(ctx, id, ev)
 	if errors.Is(err, otpd.ErrNotFound) {
 		return otpd.Challenge{}, errBadDenyLink
@@ -129,10 +127,6 @@ func (e *Engine) deny(ctx context.Context, id string, r Requester, by reporter) 
 	}
 	return ch, e.raiseGuard(ctx, acct.ID)
 }
-
-// DisownedDetail is the detail of a report from the owner of an address
-// that an account asked to confirm as its own; pages read it back.
-const DisownedDetail = "the owner of the address the code was sent to said they did not ask for it"
 
 // confirmsAddress reports whether a code of purpose p is sent to an
 // address the account does not have yet, to confirm it.
@@ -171,8 +165,7 @@ func (e *Engine) flowAccount(ctx context.Context, ch otpd.Challenge) (otpd.Accou
 // owner reports.
 func (e *Engine) endReportedSessions(ctx context.Context, acct otpd.Account, ch otpd.Challenge, r Requester) error {
 	ev := otpd.Event{ID: newID(), Type: otpd.EventSessionsEnded, At: e.now(), AccountID: acct.ID, Email: acct.Email,
-		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(),
-		Detail: "signed out the sessions started from " + ch.IP + " after the reported code request"}
+		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Reason: otpd.ReasonReported, Concerns: ch.IP}
 	if _, err := e.store.EndSessionsFrom(ctx, acct.ID, ch.IP, ch.CreatedAt, ev); err != nil {
 		return internal("end reported sessions", err)
 	}

@@ -77,7 +77,7 @@ func TestDenyEndsSessionsFromReportedRequest(t *testing.T) {
 	if _, _, err := r.engine.Authenticate(ctx, owner.Token); err != nil {
 		t.Errorf("the owner's own session ended: %v", err)
 	}
-	wantEvent(t, r, otpd.EventSessionsEnded, "started from 198.51.100.9")
+	wantEvent(t, r, otpd.Event{Type: otpd.EventSessionsEnded, Reason: otpd.ReasonReported, Concerns: "198.51.100.9"})
 }
 
 func TestDenyRefusesForgedLinks(t *testing.T) {
@@ -111,5 +111,5 @@ func TestReportFromActivity(t *testing.T) {
 	if err != nil || ch.Status != otpd.StatusDenied {
 		t.Fatalf("ReportFlow: %s, %v", ch.Status, err)
 	}
-	wantEvent(t, r, otpd.EventCodeDenied, "reported a code")
+	wantEvent(t, r, otpd.Event{Type: otpd.EventCodeDenied})
 }

@@ -103,7 +103,7 @@ func TestForeignDeviceCookieIsNotReused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.SignedIn != nil || strings.Join(res.Reasons, ", ") != "new device" {
+			if res.SignedIn != nil || said(res.Reasons, ", ") != "new device" {
 				t.Fatalf("ada's password on mallory's cookie: signed in %t, reasons %q; want a code for a new device", res.SignedIn != nil, res.Reasons)
 			}
 			ada := who

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -65,15 +64,11 @@ func (e *Engine) detectFlood(ctx context.Context, acct otpd.Account, challengeID
 	return e.startCampaign(ctx, acct, c, len(nets), challengeID, r)
 }
 
+// startCampaign records the campaign, which keeps its count, places and
+// end; its event names the places.
 func (e *Engine) startCampaign(ctx context.Context, acct otpd.Account, c otpd.Campaign, nets int, challengeID string, r Requester) error {
-	where := "unknown places"
-	if len(c.Places) > 0 {
-		where = strings.Join(c.Places, "; ")
-	}
-	detail := fmt.Sprintf("under attack: %d code requests from %d networks (%s) within %s; codes for unknown devices are held back until %s",
-		c.Requests, nets, where, e.policy.Flood.Window, c.Until.Format(time.RFC3339))
 	ev := otpd.Event{ID: newID(), Type: otpd.EventUnderAttack, At: c.StartedAt, AccountID: acct.ID, Email: acct.Email,
-		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Detail: detail}
+		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Concerns: strings.Join(c.Places, "; ")}
 	notice, err := e.attackNotice(acct, c, challengeID, r)
 	if err != nil {
 		return err

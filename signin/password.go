@@ -3,7 +3,6 @@ package signin
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/otpd/otpd"
@@ -15,7 +14,7 @@ import (
 type PasswordResult struct {
 	SignedIn *SignedIn
 	Flow     *Flow
-	Reasons  []string
+	Reasons  []otpd.CodeReason
 }
 
 var errCredentials = otpd.Errorf(otpd.EInvalidCredentials, "that address and password do not match")
@@ -57,7 +56,7 @@ func (e *Engine) PasswordSignIn(ctx context.Context, email, pw string, r Request
 		return PasswordResult{}, internal("reserve attempt", err)
 	}
 	if a.RetryAfter > 0 {
-		e.passwordEvent(ctx, acct, addr, otpd.EventPasswordWrong, w, r, "password not checked: too many failures from this context")
+		e.passwordEvent(ctx, acct, addr, otpd.Event{Type: otpd.EventPasswordWrong, Reason: otpd.ReasonNotChecked, Concerns: string(w.context())}, w, r)
 		return PasswordResult{}, lockedOut(a)
 	}
 	ok, rehash, err := e.checkPassword(acct, pw)
@@ -119,14 +118,12 @@ func hashError(err error) error {
 }
 
 func (e *Engine) wrongPassword(ctx context.Context, acct otpd.Account, addr otpd.Address, w who, r Requester, a otpd.Attempt) error {
-	e.passwordEvent(ctx, acct, addr, otpd.EventPasswordWrong, w, r,
-		fmt.Sprintf("wrong password from %s %s", article(w.context()), describeContext(w)))
+	e.passwordEvent(ctx, acct, addr, otpd.Event{Type: otpd.EventPasswordWrong, Concerns: string(w.context())}, w, r)
 	if a.LockedUntil.IsZero() {
 		return errCredentials
 	}
 	wait := a.LockedUntil.Sub(e.now())
-	e.passwordEvent(ctx, acct, addr, otpd.EventLockedOut, w, r,
-		fmt.Sprintf("%s sign-ins locked out for %s after %d failures", w.context(), wait, a.Failures))
+	e.passwordEvent(ctx, acct, addr, otpd.Event{Type: otpd.EventLockedOut, Concerns: string(w.context())}, w, r)
 	return &otpd.Error{Code: otpd.EInvalidCredentials, RetryAfter: wait,
 		Message: "that address and password do not match; too many failures from this device, so wait before trying again"}
 }
@@ -136,29 +133,14 @@ func lockedOut(a otpd.Attempt) error {
 		Message: "too many failed sign-ins for this address from this device; try again later"}
 }
 
-func article(c otpd.SignInContext) string {
-	if c == otpd.Familiar {
-		return "a"
-	}
-	return "an"
-}
-
-func describeContext(w who) string {
-	s := string(w.context()) + " device"
-	if p := w.place.String(); p != "" {
-		s += " in " + p
-	}
-	return s
-}
-
-// passwordEvent records an event about a password attempt on the
+// passwordEvent records ev, an event about a password attempt, on the
 // account's record; attempts on an address without an account are kept
 // by address, as code requests are.
-func (e *Engine) passwordEvent(ctx context.Context, acct otpd.Account, addr otpd.Address, typ otpd.EventType, w who, r Requester, detail string) {
-	ev := otpd.Event{ID: newID(), Type: typ, At: e.now(), AccountID: acct.ID, Email: addr,
-		IP: r.IP, UserAgent: r.UserAgent, Place: w.place.String(), Detail: detail}
+func (e *Engine) passwordEvent(ctx context.Context, acct otpd.Account, addr otpd.Address, ev otpd.Event, w who, r Requester) {
+	ev.ID, ev.At, ev.AccountID, ev.Email = newID(), e.now(), acct.ID, addr
+	ev.IP, ev.UserAgent, ev.Place = r.IP, r.UserAgent, w.place.String()
 	if err := e.store.RecordEvent(ctx, ev); err != nil {
-		e.log.Error("record password event", "type", typ, "err", err)
+		e.log.Error("record password event", "type", ev.Type, "err", err)
 	}
 }
 
@@ -180,11 +162,15 @@ func (e *Engine) rehash(ctx context.Context, acct otpd.Account, pw string) {
 
 // passwordNeedsCode sends a sign-in code after a right password from a
 // context that needs one, recording why.
-func (e *Engine) passwordNeedsCode(ctx context.Context, acct otpd.Account, w who, r Requester, reasons []string) (PasswordResult, error) {
-	why := "password correct; code required: " + strings.Join(reasons, ", ")
-	e.passwordEvent(ctx, acct, acct.Email, otpd.EventPasswordVerified, w, r, why)
+func (e *Engine) passwordNeedsCode(ctx context.Context, acct otpd.Account, w who, r Requester, reasons []otpd.CodeReason) (PasswordResult, error) {
+	said := make([]string, len(reasons))
+	for i, rs := range reasons {
+		said[i] = rs.String()
+	}
+	e.passwordEvent(ctx, acct, acct.Email, otpd.Event{Type: otpd.EventPasswordVerified, Reason: otpd.ReasonCodeNeeded,
+		Concerns: strings.Join(said, ", ")}, w, r)
 	f, err := e.request(ctx, codeFor{flowID: newID(), purpose: otpd.PurposeSignIn, addr: acct.Email,
-		accountID: acct.ID, why: why, afterPassword: true, context: w.context()}, r)
+		accountID: acct.ID, afterPassword: true, context: w.context()}, r)
 	if err != nil {
 		return PasswordResult{}, err
 	}
@@ -199,13 +185,13 @@ func (e *Engine) passwordSession(ctx context.Context, acct otpd.Account, w who, 
 	s := otpd.Session{ID: newID(), AccountID: acct.ID, TokenHash: hash, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(e.policy.SessionAbsolute), IP: r.IP, UserAgent: r.UserAgent,
 		Place: w.place.String(), DeviceID: w.device.ID}
-	ev := func(typ otpd.EventType, detail string) otpd.Event {
+	ev := func(typ otpd.EventType, reason otpd.Reason, concerns string) otpd.Event {
 		return otpd.Event{ID: newID(), Type: typ, At: now, AccountID: acct.ID, Email: acct.Email,
-			IP: r.IP, UserAgent: r.UserAgent, Place: s.Place, Detail: detail}
+			IP: r.IP, UserAgent: r.UserAgent, Place: s.Place, Reason: reason, Concerns: concerns}
 	}
 	evs := []otpd.Event{
-		ev(otpd.EventPasswordVerified, "password correct from "+w.device.Name+"; no code needed"),
-		ev(otpd.EventSessionStarted, "signed in with a password"),
+		ev(otpd.EventPasswordVerified, "", w.device.Name),
+		ev(otpd.EventSessionStarted, otpd.ReasonPassword, ""),
 	}
 	if err := e.store.StartSession(ctx, s, evs); err != nil {
 		return SignedIn{}, internal("start session", err)

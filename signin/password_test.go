@@ -82,13 +82,13 @@ func TestPasswordFromNewDeviceSendsCode(t *testing.T) {
 	if res.SignedIn != nil || res.Flow == nil {
 		t.Fatal("a right password from an unknown browser signed in without a code")
 	}
-	if strings.Join(res.Reasons, ", ") != "new device" {
+	if said(res.Reasons, ", ") != "new device" {
 		t.Errorf("reasons %q, want new device", res.Reasons)
 	}
 	if _, err := r.engine.Verify(ctx, res.Flow.ID, r.code(t, "ada@example.com"), who); err != nil {
 		t.Errorf("the code sent after the password does not sign in: %v", err)
 	}
-	wantEvent(t, r, otpd.EventPasswordVerified, "code required: new device")
+	wantEvent(t, r, otpd.Event{Type: otpd.EventPasswordVerified, Reason: otpd.ReasonCodeNeeded, Concerns: "new device"})
 }
 
 // A remembered device that turns up in Lagos 20 minutes after signing in
@@ -103,7 +103,7 @@ func TestPasswordFromNewCountryAndImpossibleTravel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(res.Reasons, "; ")
+	got := said(res.Reasons, "; ")
 	if res.SignedIn != nil || !strings.Contains(got, "new country: NG") || !strings.Contains(got, "impossible travel: ") {
 		t.Errorf("reasons %q, want new country: NG and impossible travel", got)
 	}
@@ -147,7 +147,7 @@ func TestAttackerCannotLockOwnerOut(t *testing.T) {
 	if res, err := r.engine.PasswordSignIn(ctx, "ada@example.com", goodPassword, device); err != nil || res.SignedIn == nil {
 		t.Fatalf("the owner on the remembered device is locked out too: %v", err)
 	}
-	wantEvent(t, r, otpd.EventLockedOut, "unfamiliar sign-ins locked out for 1m0s after 4 failures")
+	wantEvent(t, r, otpd.Event{Type: otpd.EventLockedOut, Concerns: string(otpd.Unfamiliar)})
 	r.clock.Advance(time.Minute)
 	_, err = r.engine.PasswordSignIn(ctx, "ada@example.com", "fifth guess xxxxxxxxxxx", attacker)
 	if e := wantCode(t, err, otpd.EInvalidCredentials); e.RetryAfter != 2*time.Minute {
@@ -170,7 +170,7 @@ func TestConcurrentPasswordGuessesAreCounted(t *testing.T) {
 	wg.Wait()
 	checked := 0
 	for _, e := range activity(t, r) {
-		if e.Type == otpd.EventPasswordWrong && strings.HasPrefix(e.Detail, "wrong password") {
+		if e.Type == otpd.EventPasswordWrong && e.Reason != otpd.ReasonNotChecked {
 			checked++
 		}
 	}
@@ -198,17 +198,29 @@ func activityOf(t *testing.T, r *rig, accountID string) []otpd.Event {
 	return evs
 }
 
-func wantEvent(t *testing.T, r *rig, typ otpd.EventType, detail string) {
+// wantEvent wants an event in ada's activity of want's type, with want's
+// Reason and Concerns where want sets them.
+func wantEvent(t *testing.T, r *rig, want otpd.Event) {
 	t.Helper()
-	wantEventIn(t, activity(t, r), typ, detail)
+	wantEventIn(t, activity(t, r), want)
 }
 
-func wantEventIn(t *testing.T, evs []otpd.Event, typ otpd.EventType, detail string) {
+func wantEventIn(t *testing.T, evs []otpd.Event, want otpd.Event) {
 	t.Helper()
 	for _, e := range evs {
-		if e.Type == typ && strings.Contains(e.Detail, detail) {
+		if e.Type == want.Type && (want.Reason == "" || e.Reason == want.Reason) &&
+			(want.Concerns == "" || e.Concerns == want.Concerns) {
 			return
 		}
 	}
-	t.Errorf("no %s event saying %q", typ, detail)
+	t.Errorf("no %s event with reason %q about %q", want.Type, want.Reason, want.Concerns)
+}
+
+// said joins reasons in their short words.
+func said(rs []otpd.CodeReason, sep string) string {
+	words := make([]string, len(rs))
+	for i, r := range rs {
+		words[i] = r.String()
+	}
+	return strings.Join(words, sep)
 }

@@ -18,7 +18,7 @@ func untouched(t *testing.T, r *rig, in signin.SignedIn) {
 	evs := activityOf(t, r, in.Account.ID)
 	for _, e := range evs {
 		if e.Type == otpd.EventCodeDenied || e.Type == otpd.EventSessionsEnded {
-			t.Errorf("%s's activity holds %s: %q", in.Account.Email, e.Type, e.Detail)
+			t.Errorf("%s's activity holds %s: %q", in.Account.Email, e.Type, e.Concerns)
 		}
 	}
 	if _, _, err := r.engine.Authenticate(ctx, in.Token); err != nil {
@@ -71,7 +71,7 @@ func TestReportOfOwnFlowToAnothersAddress(t *testing.T) {
 				t.Fatalf("ReportFlow: %s, %v", ch.Status, err)
 			}
 			untouched(t, r, bob)
-			wantEventIn(t, activityOf(t, r, ada.Account.ID), otpd.EventCodeDenied, "reported a code")
+			wantEventIn(t, activityOf(t, r, ada.Account.ID), otpd.Event{Type: otpd.EventCodeDenied})
 			if acct, _ := r.store.AccountByID(ctx, ada.Account.ID); !acct.GuardedAt(r.clock.Now()) {
 				t.Error("ada's own report did not raise her guard")
 			}
@@ -117,7 +117,7 @@ func TestDenyByTheNewAddress(t *testing.T) {
 				if acct, _ := r.store.AccountByID(ctx, ada.Account.ID); acct.GuardedAt(r.clock.Now()) {
 					t.Error("ada's guard went up on the new address's word")
 				}
-				wantEventIn(t, activityOf(t, r, ada.Account.ID), otpd.EventCodeDenied, "")
+				wantEventIn(t, activityOf(t, r, ada.Account.ID), otpd.Event{Type: otpd.EventCodeDenied})
 			})
 		}
 	}

@@ -127,9 +127,6 @@ type codeFor struct {
 	// sessionID binds a step-up code to the session that asked for it.
 	sessionID string
 	resend    bool
-	// why, when set, is added to the event: why a password sign-in needs
-	// a code.
-	why string
 	// kept is the address the account keeps, when addr names one. The
 	// code goes there, never to addr, the spelling typed: the two share a
 	// key, not necessarily a mailbox. addr stays what the flow shows, so
@@ -176,19 +173,20 @@ func (e *Engine) send(ctx context.Context, c codeFor, r Requester) (Flow, otpd.C
 	if err != nil {
 		return Flow{}, otpd.Challenge{}, err
 	}
+	var concerns string
 	switch {
 	case c.silent || c.held:
 		msg = otpd.OutboxMessage{}
 	case !c.to.IsZero():
-		msg.To = c.to
-		d.detail += "; sent to the recovery address " + c.to.Masked()
+		msg.To, concerns = c.to, c.to.Masked()
 	case !c.kept.IsZero():
 		msg.To = c.kept
 	}
 	req := otpd.CodeRequest{
 		Challenge: d.ch, Message: msg, Limits: e.policy.Send, Context: c.context, Resend: c.resend, Refused: refused,
-		Event: otpd.Event{ID: newID(), At: now, AccountID: c.accountID, Email: c.addr,
-			FlowID: c.flowID, IP: r.IP, UserAgent: r.UserAgent, Place: place, Detail: d.detail},
+		Event: otpd.Event{ID: newID(), At: now, AccountID: c.accountID, Email: c.addr, FlowID: c.flowID,
+			IP: r.IP, UserAgent: r.UserAgent, Place: place,
+			Purpose: c.purpose, Resend: c.resend, Reason: d.noCode, Concerns: concerns},
 	}
 	if err := e.store.RequestCode(ctx, req); err != nil {
 		return Flow{}, otpd.Challenge{}, limitError(err)
@@ -198,12 +196,12 @@ func (e *Engine) send(ctx context.Context, c codeFor, r Requester) (Flow, otpd.C
 }
 
 // drafted is a challenge about to be stored, with its code, the kind of
-// message that carries it, and the event's detail.
+// message that carries it, and why no code will go out, if none will.
 type drafted struct {
 	ch     otpd.Challenge
 	code   string
 	kind   otpd.MessageKind
-	detail string
+	noCode otpd.Reason
 }
 
 // draft makes the challenge of a request. When nothing may verify (no
@@ -211,7 +209,7 @@ type drafted struct {
 // random, matching no code, and the flow still behaves like any other, so
 // it reveals nothing.
 func (e *Engine) draft(c codeFor, r Requester, now time.Time) (drafted, error) {
-	d := drafted{kind: otpd.MessageCode, detail: describeRequest(c), ch: otpd.Challenge{
+	d := drafted{kind: otpd.MessageCode, ch: otpd.Challenge{
 		ID: newID(), FlowID: c.flowID, Purpose: c.purpose, Email: c.addr, AccountID: c.accountID,
 		CreatedAt: now, ExpiresAt: now.Add(e.policy.CodeLifetime),
 		MaxAttempts: e.policy.MaxAttempts, Status: otpd.StatusPending,
@@ -224,11 +222,11 @@ func (e *Engine) draft(c codeFor, r Requester, now time.Time) (drafted, error) {
 	d.code, d.ch.CodeMAC = code, e.codes.MAC(d.ch.ID, code)
 	switch {
 	case c.accountID == "" && (c.purpose != otpd.PurposeSignUp || !e.policy.SignUp):
-		d.kind, d.detail = otpd.MessageNoAccount, noAccountDetail(c.purpose)
+		d.kind, d.noCode = otpd.MessageNoAccount, otpd.ReasonNoAccount
 	case c.held:
-		d.detail += "; held back: the account is under attack and the requester's device is unknown; no code was sent"
+		d.noCode = otpd.ReasonHeldBack
 	case c.silent:
-		d.detail = "sign-in code asked for, but code-only sign-in is off for this account; no code was sent"
+		d.noCode = otpd.ReasonCodeOff
 	default:
 		return d, nil
 	}
@@ -254,46 +252,6 @@ func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code, place s
 		CreatedAt: ch.CreatedAt, NotAfter: ch.ExpiresAt, NextAttempt: ch.CreatedAt,
 		State: otpd.MessageQueued,
 	}, nil
-}
-
-// requestedWords are the words a code request's event detail begins with
-// for each purpose (after "new " for a resend); pages read them back with
-// RequestedCode.
-var requestedWords = map[otpd.Purpose]string{
-	otpd.PurposeSignUp:        "code to create the account",
-	otpd.PurposeResetPassword: "password reset code",
-	otpd.PurposeStepUp:        "code to confirm a change to the account",
-	otpd.PurposeChangeEmail:   "code to confirm a new sign-in address",
-	otpd.PurposeAddRecovery:   "code to confirm a recovery address",
-}
-
-// RequestedCode is how a code request's event detail names the code for
-// purpose p: its first words, after "new " for a resend.
-func RequestedCode(p otpd.Purpose) string {
-	if w, ok := requestedWords[p]; ok {
-		return w
-	}
-	return "sign-in code"
-}
-
-func describeRequest(c codeFor) string {
-	what := RequestedCode(c.purpose)
-	if c.resend {
-		what = "new " + what + " requested (resend)"
-	} else {
-		what += " requested"
-	}
-	if c.why != "" {
-		what += "; " + c.why
-	}
-	return what
-}
-
-func noAccountDetail(p otpd.Purpose) string {
-	if p == otpd.PurposeResetPassword {
-		return "password reset asked for an address without an account; no code was sent"
-	}
-	return "sign-in attempted for an address without an account; sign-up is closed, no code was sent"
 }
 
 func unmatchable() []byte {

@@ -8,30 +8,30 @@ import (
 // reasons lists why a right password is not enough from this context: a
 // code is needed when the owner asked for both always, the device is
 // unknown, the country is new for the account, the travel from the last
-// sign-in is impossible, or the account's guard is raised. Each reason is
-// recorded as said here.
-func (e *Engine) reasons(acct otpd.Account, w who) []string {
+// sign-in is impossible, the account's guard is raised, or it is under
+// attack.
+func (e *Engine) reasons(acct otpd.Account, w who) []otpd.CodeReason {
 	now := e.now()
-	var rs []string
+	var rs []otpd.CodeReason
 	if acct.CodeSignInOff {
-		rs = append(rs, "this account asks for a password and a code")
+		rs = append(rs, otpd.CodeReason{Kind: otpd.ReasonBoth})
 	}
 	if !w.known {
-		rs = append(rs, "new device")
+		rs = append(rs, otpd.CodeReason{Kind: otpd.ReasonNewDevice})
 	}
 	if !acct.KnowsCountry(w.place.Country) {
-		rs = append(rs, "new country: "+w.place.Country)
+		rs = append(rs, otpd.CodeReason{Kind: otpd.ReasonNewCountry, Specifics: w.place.Country})
 	}
 	if !acct.LastSignInAt.IsZero() {
-		if why, impossible := risk.ImpossibleTravel(acct.LastPlace, acct.LastSignInAt, w.place, now, e.policy.MaxTravelKMH); impossible {
-			rs = append(rs, why)
+		if how, impossible := risk.ImpossibleTravel(acct.LastPlace, acct.LastSignInAt, w.place, now, e.policy.MaxTravelKMH); impossible {
+			rs = append(rs, otpd.CodeReason{Kind: otpd.ReasonTravel, Specifics: how})
 		}
 	}
 	if acct.GuardedAt(now) {
-		rs = append(rs, "account guard raised after a report")
+		rs = append(rs, otpd.CodeReason{Kind: otpd.ReasonGuard})
 	}
 	if acct.UnderAttackAt(now) {
-		rs = append(rs, "account under attack")
+		rs = append(rs, otpd.CodeReason{Kind: otpd.ReasonAttack})
 	}
 	return rs
 }

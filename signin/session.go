@@ -78,7 +78,7 @@ func (e *Engine) SignOut(ctx context.Context, token string, r Requester) error {
 		return err
 	}
 	ev := otpd.Event{ID: newID(), Type: otpd.EventSessionEnded, At: e.now(), AccountID: acct.ID,
-		Email: acct.Email, IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Detail: "signed out"}
+		Email: acct.Email, IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String()}
 	if err := e.store.EndSession(ctx, s.ID, ev); err != nil && !errors.Is(err, otpd.ErrNotFound) {
 		return internal("sign out", err)
 	}

@@ -53,7 +53,7 @@ func (e *Engine) EndSession(ctx context.Context, token, sessionID string, r Requ
 	}
 	ev := otpd.Event{ID: newID(), Type: otpd.EventSessionEnded, At: e.now(), AccountID: acct.ID, Email: acct.Email,
 		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(),
-		Detail: "signed out a session of " + useragent.Name(target.UserAgent) + " from " + target.IP}
+		Concerns: useragent.Name(target.UserAgent) + " from " + target.IP}
 	if err := e.store.EndSession(ctx, sessionID, ev); errors.Is(err, otpd.ErrNotFound) {
 		return errUnknown
 	} else if err != nil {

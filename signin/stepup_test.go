@@ -87,7 +87,7 @@ func TestReportRaisesGuard(t *testing.T) {
 		t.Fatalf("Deny: %v (flow %s)", err, ch.FlowID)
 	}
 	res, err := r.engine.PasswordSignIn(ctx, "ada@example.com", goodPassword, device)
-	if err != nil || res.SignedIn != nil || !strings.Contains(strings.Join(res.Reasons, ","), "guard raised") {
+	if err != nil || res.SignedIn != nil || !strings.Contains(said(res.Reasons, ","), "guard raised") {
 		t.Errorf("after a report, the password alone: %+v, %v", res.Reasons, err)
 	}
 	r.clock.Advance(24 * time.Hour)

@@ -144,7 +144,7 @@ func (e *Engine) seen(ctx context.Context, acct otpd.Account, w who, deviceID st
 	var ev *otpd.Event
 	if !w.known {
 		ev = &otpd.Event{ID: newID(), Type: otpd.EventDeviceRemembered, At: now, AccountID: acct.ID, Email: acct.Email,
-			IP: r.IP, UserAgent: r.UserAgent, Place: w.place.String(), Detail: "device remembered: " + d.Name}
+			IP: r.IP, UserAgent: r.UserAgent, Place: w.place.String(), Concerns: d.Name}
 	}
 	if err := e.store.SaveDevice(ctx, d, ev); err != nil {
 		e.log.Error("remember device", "account", acct.ID, "err", err)

@@ -38,7 +38,7 @@ func BenchRequest(at time.Time) otpd.CodeRequest {
 			NotAfter: at.Add(10 * time.Minute), NextAttempt: at, State: otpd.MessageQueued,
 		},
 		Event: otpd.Event{ID: fmt.Sprintf("bench-event-%d", n), At: at, Email: addr, FlowID: flow,
-			IP: "192.0.2.1", UserAgent: benchUA, Detail: "code requested to sign up"},
+			IP: "192.0.2.1", UserAgent: benchUA, Purpose: otpd.PurposeSignUp},
 		Limits: otpd.SendLimits{PerHour: 5, PerDay: 10, ResendCooldown: 30 * time.Second},
 	}
 }

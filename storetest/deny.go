@@ -21,7 +21,7 @@ var denyTests = []test{
 }
 
 func denyEvent(at time.Time) otpd.Event {
-	return otpd.Event{ID: newID("event"), At: at, IP: "198.51.100.9", UserAgent: "storetest reporter", Detail: "reported"}
+	return otpd.Event{ID: newID("event"), At: at, IP: "198.51.100.9", UserAgent: "storetest reporter"}
 }
 
 // A denied code is dead: the right code no longer verifies, and the report

@@ -61,7 +61,7 @@ func testPasswordSet(t *testing.T, s otpd.Store) {
 	req := setPassword(t, s, acct, sess, oldHash, at)
 	wantPassword(t, s, acct, oldHash)
 	if e := findEvent(t, s, acct.ID, req.Event.ID); e.Type != otpd.EventPasswordSet || !e.At.Equal(at) ||
-		e.Place != req.Event.Place || e.IP != req.Event.IP || e.Detail != req.Event.Detail {
+		e.Place != req.Event.Place || e.IP != req.Event.IP || e.Reason != req.Event.Reason || e.Concerns != req.Event.Concerns {
 		t.Errorf("event %+v, want %+v", e, req.Event)
 	}
 	wantNotice(t, s, at, req.Notice)

@@ -52,8 +52,8 @@ func testRequestRecords(t *testing.T, s otpd.Store) {
 
 	ev := findEvent(t, s, acct.ID, req.Event.ID)
 	if ev.Type != otpd.EventCodeRequested || !ev.At.Equal(at) || ev.FlowID != req.Event.FlowID ||
-		ev.IP != req.Event.IP || ev.UserAgent != req.Event.UserAgent || ev.Detail != req.Event.Detail ||
-		ev.Email.Key() != req.Event.Email.Key() {
+		ev.IP != req.Event.IP || ev.UserAgent != req.Event.UserAgent || ev.Email.Key() != req.Event.Email.Key() ||
+		ev.Purpose != req.Event.Purpose || ev.Resend != req.Event.Resend || ev.Concerns != req.Event.Concerns {
 		t.Errorf("event %+v, want %+v as %s", ev, req.Event, otpd.EventCodeRequested)
 	}
 }
@@ -138,7 +138,7 @@ func testSendCap(t *testing.T, s otpd.Store, limits otpd.SendLimits, l otpd.Limi
 				acct, _ := signUp(t, s, email, retry)
 				accountID = acct.ID
 			}
-			if ev := findEvent(t, s, accountID, refused.Event.ID); ev.Type != otpd.EventCodeRefused {
+			if ev := findEvent(t, s, accountID, refused.Event.ID); ev.Type != otpd.EventCodeRefused || ev.Reason != otpd.ReasonRefused {
 				t.Errorf("refused request recorded as %s, want %s", ev.Type, otpd.EventCodeRefused)
 			}
 		})
@@ -208,7 +208,7 @@ func testResendCooldown(t *testing.T, s otpd.Store) {
 	early := resendRequest(first.Challenge, t0.Add(time.Hour+20*time.Second))
 	early.Limits = limits
 	wantLimit(t, s.RequestCode(t.Context(), early), otpd.LimitCooldown, 40*time.Second)
-	if ev := findEvent(t, s, acct.ID, early.Event.ID); ev.Type != otpd.EventCodeRefused {
+	if ev := findEvent(t, s, acct.ID, early.Event.ID); ev.Type != otpd.EventCodeRefused || ev.Reason != otpd.ReasonRefused {
 		t.Errorf("refused resend recorded as %s, want %s", ev.Type, otpd.EventCodeRefused)
 	}
 	if got := latest(t, s, first.Challenge.FlowID); got.ID != first.Challenge.ID || got.Status != otpd.StatusPending {

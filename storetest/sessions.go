@@ -60,7 +60,7 @@ func testSessionTouch(t *testing.T, s otpd.Store) {
 
 func sessionEnded(acct otpd.Account, at time.Time) otpd.Event {
 	return otpd.Event{ID: newID("event"), Type: otpd.EventSessionEnded, At: at, AccountID: acct.ID,
-		Email: acct.Email, IP: "192.0.2.3", UserAgent: "storetest", Detail: "signed out"}
+		Email: acct.Email, IP: "192.0.2.3", UserAgent: "storetest", Concerns: "Firefox on Linux from 192.0.2.9"}
 }
 
 func testSessionEnd(t *testing.T, s otpd.Store) {
@@ -79,7 +79,7 @@ func testSessionEnd(t *testing.T, s otpd.Store) {
 	if got.ActiveAt(ev.At, 24*time.Hour) {
 		t.Error("ended session is still active")
 	}
-	if e := findEvent(t, s, acct.ID, ev.ID); e.Type != otpd.EventSessionEnded || !e.At.Equal(ev.At) || e.Detail != ev.Detail {
+	if e := findEvent(t, s, acct.ID, ev.ID); e.Type != otpd.EventSessionEnded || !e.At.Equal(ev.At) || e.Concerns != ev.Concerns {
 		t.Errorf("event %+v, want %+v", e, ev)
 	}
 	wantNotFound(t, s.EndSession(t.Context(), sess.ID, sessionEnded(acct, t0.Add(2*time.Hour))), "EndSession twice")

@@ -175,7 +175,7 @@ func testEventPlace(t *testing.T, s otpd.Store) {
 	got := findEvent(t, s, acct.ID, want.ID)
 	if got.Type != want.Type || !got.At.Equal(want.At) || got.AccountID != want.AccountID || got.Email != want.Email ||
 		got.FlowID != want.FlowID || got.IP != want.IP || got.UserAgent != want.UserAgent ||
-		got.Place != want.Place || got.Detail != want.Detail {
+		got.Place != want.Place || got.Purpose != want.Purpose || got.Resend != want.Resend || got.Reason != want.Reason || got.Concerns != want.Concerns {
 		t.Errorf("event\n got %+v\nwant %+v", got, want)
 	}
 }

@@ -136,7 +136,7 @@ func nextCode(prev otpd.Challenge, at time.Time, resend bool) otpd.CodeRequest {
 		},
 		Event: otpd.Event{
 			ID: newID("event"), At: at, AccountID: ch.AccountID, Email: ch.Email, FlowID: ch.FlowID,
-			IP: ch.IP, UserAgent: ch.UserAgent, Detail: "code requested",
+			IP: ch.IP, UserAgent: ch.UserAgent, Purpose: ch.Purpose, Resend: resend, Concerns: "a•••@example.org",
 		},
 		Limits: roomySend,
 		Resend: resend,
@@ -223,7 +223,7 @@ func stored(t *testing.T, s otpd.Store, sess otpd.Session) otpd.Session {
 // verify, from a known place.
 func accountEvent(acct otpd.Account, typ otpd.EventType, at time.Time) otpd.Event {
 	return otpd.Event{ID: newID("event"), Type: typ, At: at, AccountID: acct.ID, Email: acct.Email,
-		IP: "198.51.100.7", UserAgent: "storetest browser", Place: "Lagos, Nigeria", Detail: "storetest " + string(typ)}
+		IP: "198.51.100.7", UserAgent: "storetest browser", Place: "Lagos, Nigeria", Reason: otpd.ReasonChanged, Concerns: "storetest " + string(typ)}
 }
 
 // noticeKind is the kind of a message that tells an address of a change

@@ -52,20 +52,8 @@ func (s *Server) entries(ctx context.Context, c caller, limit int) ([]entry, err
 	}
 	pol := s.engine.Policy()
 	h := history{events: evs, campaigns: cs, now: s.clock.Now(), lifetime: pol.CodeLifetime,
-		maxAttempts: pol.MaxAttempts, currentFlow: sessionFlow(evs, c.session)}
+		maxAttempts: pol.MaxAttempts, currentFlow: c.session.FlowID}
 	return h.entries(), nil
-}
-
-// sessionFlow is the flow whose code started the session s, found by the
-// sign-in event recorded with it; "" for a session a password started.
-// The owner is not offered to report the request they are signed in by.
-func sessionFlow(evs []otpd.Event, s otpd.Session) string {
-	for _, ev := range evs {
-		if ev.Type == otpd.EventSessionStarted && ev.At.Equal(s.CreatedAt) && ev.IP == s.IP {
-			return ev.FlowID
-		}
-	}
-	return ""
 }
 
 func ofKind(es []entry, kind string) []entry {
@@ -129,7 +117,7 @@ func (s *Server) apiActivity(w http.ResponseWriter, r *http.Request) error {
 	for _, e := range evs {
 		if k := eventKinds[e.Type]; kind == "" || k == kind {
 			out = append(out, eventJSON{Type: e.Type, Kind: k, At: e.At, FlowID: e.FlowID, IP: e.IP, Place: e.Place,
-				UserAgent: e.UserAgent, Detail: e.Detail})
+				UserAgent: e.UserAgent, Detail: detail(e)})
 		}
 	}
 	writeJSON(w, http.StatusOK, struct {

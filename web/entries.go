@@ -2,7 +2,6 @@ package web
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/otpd/otpd"
@@ -131,43 +130,14 @@ func (h history) coveredBy(at time.Time) bool {
 // eventEntry is an event on its own line. g is the code request it is
 // about, when that is among the events.
 func eventEntry(ev otpd.Event, g *flowGroup) entry {
-	e := entry{Kind: eventKinds[ev.Type], Subject: eventTitle(ev.Type), At: ev.At, IP: ev.IP, UserAgent: ev.UserAgent,
+	e := entry{Kind: eventKinds[ev.Type], At: ev.At, IP: ev.IP, UserAgent: ev.UserAgent,
 		Where: where(ev.Place, ev.IP), Device: shortDevice(ev.UserAgent), FlowID: ev.FlowID}
-	switch ev.Type {
-	case otpd.EventSessionStarted, otpd.EventPasswordSet:
-		// Their detail ("signed in with a password", "password changed")
-		// says it better than the title.
-		if ev.Detail != "" {
-			e.Subject = sentence(ev.Detail)
-		}
-	case otpd.EventCodeDenied:
-		e.Subject = "You reported a code request as not yours"
-		if disowned(ev) {
-			e.Subject = "A code sent to a new address was reported by that address's owner"
-		}
-		if g != nil {
-			r := g.requests[0]
-			e.Outcome = "It was " + lowerFirst(g.what()) + " requested" + fromWhere(r) + " at " + hm(r.At, ev.At) + "."
-		}
-	case otpd.EventDeviceRemembered:
-		// The sentence names the device already.
-	case otpd.EventDeviceForgotten:
-		// The detail names the device forgotten, which need not be the
-		// one it was forgotten on.
-		if name, ok := strings.CutPrefix(ev.Detail, "device forgotten: "); ok {
-			e.Outcome = "It was " + name + "."
-		}
-	default:
-		e.Outcome = note(ev.Detail, e.Subject)
+	e.Subject, e.Outcome = eventWords(ev)
+	if ev.Type == otpd.EventCodeDenied && g != nil {
+		r := g.requests[0]
+		e.Outcome = "It was " + lowerFirst(g.what()) + " requested" + fromWhere(r) + " at " + hm(r.At, ev.At) + "."
 	}
 	return e
-}
-
-func eventTitle(t otpd.EventType) string {
-	if title, ok := eventTitles[t]; ok {
-		return title
-	}
-	return string(t)
 }
 
 // campaignEntry is a flood of requests as one entry: its count, its

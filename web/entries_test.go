@@ -17,12 +17,24 @@ var t0 = time.Date(2026, 3, 3, 14, 2, 0, 0, time.UTC)
 var eventSeq atomic.Int64
 
 // lagos is a request from Lagos on Chrome on Windows, at t0 plus min
-// minutes, in flow.
-func lagos(typ otpd.EventType, flow string, min int, detail string) otpd.Event {
-	return otpd.Event{ID: fmt.Sprintf("%s-%s-%d-%d", flow, typ, min, eventSeq.Add(1)), Type: typ, FlowID: flow,
-		At: t0.Add(time.Duration(min) * time.Minute), IP: "198.51.100.9", Place: "Lagos, Nigeria", Detail: detail,
-		UserAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"}
+// minutes, in flow, with the typed fields of typed.
+func lagos(typ otpd.EventType, flow string, min int, typed otpd.Event) otpd.Event {
+	ev := typed
+	ev.ID, ev.Type, ev.FlowID = fmt.Sprintf("%s-%s-%d-%d", flow, typ, min, eventSeq.Add(1)), typ, flow
+	ev.At, ev.IP, ev.Place = t0.Add(time.Duration(min)*time.Minute), "198.51.100.9", "Lagos, Nigeria"
+	ev.UserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+	return ev
 }
+
+// signIn, reset and the others are the typed fields of code requests.
+var (
+	signIn   = otpd.Event{Purpose: otpd.PurposeSignIn}
+	resent   = otpd.Event{Purpose: otpd.PurposeSignIn, Resend: true}
+	reset    = otpd.Event{Purpose: otpd.PurposeResetPassword}
+	newEmail = otpd.Event{Purpose: otpd.PurposeChangeEmail}
+	heldBack = otpd.Event{Purpose: otpd.PurposeSignIn, Reason: otpd.ReasonHeldBack}
+	refused  = otpd.Event{Purpose: otpd.PurposeSignIn, Reason: otpd.ReasonRefused}
+)
 
 // newestFirst reverses events written oldest first, as the store
 // answers them.
@@ -46,7 +58,7 @@ func sentenceOf(e entry) string {
 }
 
 func TestCodeRequestsInPlainWords(t *testing.T) {
-	req := "sign-in code requested"
+	req := signIn
 	for _, tc := range []struct {
 		name       string
 		events     []otpd.Event
@@ -59,25 +71,25 @@ func TestCodeRequestsInPlainWords(t *testing.T) {
 		{"still good", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req)}, t0.Add(time.Minute),
 			"It has not been used; it stops working at 14:12 UTC.", true},
 		{"resent, then used elsewhere", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req),
-			lagos(otpd.EventCodeRequested, "f", 1, "new sign-in code requested (resend)"),
+			lagos(otpd.EventCodeRequested, "f", 1, resent),
 			{ID: "v", Type: otpd.EventCodeVerified, FlowID: "f", At: t0.Add(3 * time.Minute), IP: "203.0.113.5", Place: "London, United Kingdom"},
 			{ID: "s", Type: otpd.EventSessionStarted, FlowID: "f", At: t0.Add(3 * time.Minute), IP: "203.0.113.5"}}, t0.Add(time.Hour),
 			"A sign-in code was requested twice from Lagos, Nigeria on Chrome/Windows at 14:02. It was used to sign in from London, United Kingdom at 14:05 UTC.", true},
-		{"reported", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, "password reset code requested"),
+		{"reported", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, reset),
 			{ID: "d", Type: otpd.EventCodeDenied, FlowID: "f", At: t0.Add(2 * time.Minute)}}, t0.Add(time.Hour),
 			"A password reset code was requested from Lagos, Nigeria on Chrome/Windows at 14:02. You reported it as not yours at 14:04 UTC, which cancelled it.", false},
-		{"disowned by the address it went to", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, "code to confirm a new sign-in address requested"),
-			{ID: "d", Type: otpd.EventCodeDenied, FlowID: "f", At: t0.Add(2 * time.Minute), Detail: signin.DisownedDetail}}, t0.Add(time.Hour),
+		{"disowned by the address it went to", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, newEmail),
+			{ID: "d", Type: otpd.EventCodeDenied, FlowID: "f", At: t0.Add(2 * time.Minute), Reason: otpd.ReasonDisowned}}, t0.Add(time.Hour),
 			"A code to confirm a new sign-in address was requested from Lagos, Nigeria on Chrome/Windows at 14:02. The owner of the address it was sent to said they did not ask for it at 14:04 UTC, which cancelled it.", false},
 		{"reported once expired", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req),
 			{ID: "d", Type: otpd.EventCodeDenied, FlowID: "f", At: t0.Add(30 * time.Minute)}}, t0.Add(time.Hour),
 			"It was not used and expired. You reported it as not yours at 14:32 UTC.", false},
-		{"guessed at", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req), lagos(otpd.EventCodeWrong, "f", 1, ""),
-			lagos(otpd.EventCodeWrong, "f", 1, ""), lagos(otpd.EventCodeWrong, "f", 2, "")}, t0.Add(time.Hour),
+		{"guessed at", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req), lagos(otpd.EventCodeWrong, "f", 1, signIn),
+			lagos(otpd.EventCodeWrong, "f", 1, signIn), lagos(otpd.EventCodeWrong, "f", 2, signIn)}, t0.Add(time.Hour),
 			"Wrong codes were entered 3 times, so it stopped working.", true},
-		{"held back", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, req+"; held back: the account is under attack and the requester's device is unknown; no code was sent")},
+		{"held back", []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, heldBack)},
 			t0.Add(time.Hour), "No code was sent: your account was under attack", true},
-		{"refused", []otpd.Event{lagos(otpd.EventCodeRefused, "f", 0, req+"; refused by the hourly limit; no code was sent")},
+		{"refused", []otpd.Event{lagos(otpd.EventCodeRefused, "f", 0, refused)},
 			t0.Add(time.Hour), "A sign-in code was asked for from Lagos, Nigeria on Chrome/Windows at 14:02. It was refused", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,14 +116,13 @@ func TestCodeRequestsInPlainWords(t *testing.T) {
 	}
 }
 
-// Every purpose's request is named for what it asked, from the words the
-// engine writes into its event.
+// Every purpose's request is named for what it asked, resent or not.
 func TestCodeRequestsNamedByPurpose(t *testing.T) {
-	for p, want := range codeWhats {
-		for _, detail := range []string{signin.RequestedCode(p) + " requested", "new " + signin.RequestedCode(p) + " requested (resend)"} {
-			g := flowGroup{requests: []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, detail)}}
-			if got := g.what(); got != want {
-				t.Errorf("%s request %q is named %q, want %q", p, detail, got, want)
+	for p, want := range purposeWords {
+		for _, resend := range []bool{false, true} {
+			g := flowGroup{requests: []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, otpd.Event{Purpose: p, Resend: resend})}}
+			if got := g.what(); got != want.code {
+				t.Errorf("%s request (resend %v) is named %q, want %q", p, resend, got, want.code)
 			}
 		}
 	}
@@ -122,8 +133,7 @@ func TestCodeRequestsNamedByPurpose(t *testing.T) {
 func TestCurrentSignInIsNotReportable(t *testing.T) {
 	started := otpd.Event{ID: "s", Type: otpd.EventSessionStarted, FlowID: "mine", At: t0.Add(time.Minute), IP: "203.0.113.5"}
 	evs := newestFirst(otpd.Event{ID: "r", Type: otpd.EventCodeRequested, FlowID: "mine", At: t0, IP: "203.0.113.5"}, started)
-	h := history{events: evs, now: t0.Add(time.Hour), lifetime: time.Minute,
-		currentFlow: sessionFlow(evs, otpd.Session{CreatedAt: started.At, IP: "203.0.113.5"})}
+	h := history{events: evs, now: t0.Add(time.Hour), lifetime: time.Minute, currentFlow: "mine"}
 	requests := 0
 	for _, e := range h.entries() {
 		if e.Request {
@@ -139,16 +149,16 @@ func TestCurrentSignInIsNotReportable(t *testing.T) {
 }
 
 func TestCampaignFoldsHeldBackRequests(t *testing.T) {
-	held := "sign-in code requested; held back: the account is under attack and the requester's device is unknown; no code was sent"
+	held := heldBack
 	// The last request is recorded a moment after the campaign counted
 	// it, so after its LastAt.
 	c := otpd.Campaign{StartedAt: t0.Add(time.Minute), LastAt: t0.Add(29 * time.Minute), Until: t0.Add(24 * time.Hour),
 		Requests: 40, Places: []string{"Lagos, Nigeria", "Lima, Peru"}}
-	evs := []otpd.Event{lagos(otpd.EventCodeRequested, "first", 0, "sign-in code requested"),
-		{ID: "ua", Type: otpd.EventUnderAttack, At: c.StartedAt, Detail: "under attack: ..."}}
+	evs := []otpd.Event{lagos(otpd.EventCodeRequested, "first", 0, signIn),
+		{ID: "ua", Type: otpd.EventUnderAttack, At: c.StartedAt, Concerns: "Lagos, Nigeria"}}
 	for i := 1; i <= 30; i++ {
 		flow := "held" + time.Duration(i).String()
-		evs = append(evs, lagos(otpd.EventCodeRequested, flow, i, held), lagos(otpd.EventCodeWrong, flow, i, "wrong code"))
+		evs = append(evs, lagos(otpd.EventCodeRequested, flow, i, held), lagos(otpd.EventCodeWrong, flow, i, signIn))
 	}
 	h := history{events: newestFirst(evs...), campaigns: []otpd.Campaign{c}, now: t0.Add(time.Hour), lifetime: 10 * time.Minute}
 	es := h.entries()
@@ -220,13 +230,13 @@ func TestUnusedNotice(t *testing.T) {
 // A report shown on its own line says who made it: the owner, or the
 // owner of a new address the account asked to confirm.
 func TestReportSaysWhoReported(t *testing.T) {
-	for detail, want := range map[string]string{
-		"the owner reported a code they did not ask for": "You reported a code request as not yours",
-		signin.DisownedDetail:                            "A code sent to a new address was reported by that address's owner",
+	for reason, want := range map[otpd.Reason]string{
+		"":                  "You reported a code request as not yours",
+		otpd.ReasonDisowned: "A code sent to a new address was reported by that address's owner",
 	} {
-		ev := otpd.Event{ID: "d", Type: otpd.EventCodeDenied, FlowID: "gone", At: t0, Detail: detail}
+		ev := otpd.Event{ID: "d", Type: otpd.EventCodeDenied, FlowID: "gone", At: t0, Reason: reason}
 		if got := eventEntry(ev, nil).Subject; got != want {
-			t.Errorf("report %q reads %q, want %q", detail, got, want)
+			t.Errorf("report %q reads %q, want %q", reason, got, want)
 		}
 	}
 }

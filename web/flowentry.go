@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
-	"github.com/otpd/otpd/signin"
 )
 
 // flowGroup is a code request with the events of its flow: resends, the
@@ -58,43 +57,20 @@ func (g *flowGroup) last() otpd.Event { return g.requests[len(g.requests)-1] }
 
 // codeSent reports whether the newest request sent a code: refused, held
 // back, or with code-only sign-in off, it sent none.
-func (g *flowGroup) codeSent() bool { return noCodeReason(g.last()) == "" }
+func (g *flowGroup) codeSent() bool { return !g.last().SentNoCode() }
 
-// codeWhats name the code a request asked for, by purpose. The request's
-// event detail begins with the engine's words for it
-// (signin.RequestedCode), which the page reads back.
-var codeWhats = map[otpd.Purpose]string{
-	otpd.PurposeSignIn:        "A sign-in code",
-	otpd.PurposeSignUp:        "A code to create your account",
-	otpd.PurposeResetPassword: "A password reset code",
-	otpd.PurposeStepUp:        "A code to confirm a change to your account",
-	otpd.PurposeChangeEmail:   "A code to confirm a new sign-in address",
-	otpd.PurposeAddRecovery:   "A code to confirm a recovery address",
-}
-
-func (g *flowGroup) what() string {
-	detail := strings.TrimPrefix(g.requests[0].Detail, "new ")
-	for p, what := range codeWhats {
-		if p != otpd.PurposeSignIn && strings.HasPrefix(detail, signin.RequestedCode(p)) {
-			return what
-		}
-	}
-	return codeWhats[otpd.PurposeSignIn]
-}
+// what names the code the flow asked for.
+func (g *flowGroup) what() string { return codeName(g.requests[0].Purpose) }
 
 // noCodeReason says why a request sent no code, or "" when it sent one.
 func noCodeReason(ev otpd.Event) string {
-	switch {
-	case ev.Type == otpd.EventCodeRefused:
-		return "It was refused: too many codes had been asked for. No code was sent."
-	case strings.Contains(ev.Detail, "held back"):
-		return "No code was sent: your account was under attack, and codes for devices it does not know were held back."
-	case strings.Contains(ev.Detail, "code-only sign-in is off"):
-		return "No code was sent, because code-only sign-in is off."
-	case strings.Contains(ev.Detail, "without an account"):
-		return "No code was sent: there was no account for the address yet."
+	if !ev.SentNoCode() {
+		return ""
 	}
-	return ""
+	if ev.Type == otpd.EventCodeRefused {
+		return noCodeWords[otpd.ReasonRefused]
+	}
+	return noCodeWords[ev.Reason]
 }
 
 // flowEntry is a code request with what became of it.
@@ -158,7 +134,7 @@ func (h history) outcome(g *flowGroup) string {
 
 // disowned reports whether a report came from the owner of an address the
 // account asked to confirm as its own, rather than from the account's.
-func disowned(ev otpd.Event) bool { return ev.Detail == signin.DisownedDetail }
+func disowned(ev otpd.Event) bool { return ev.Reason == otpd.ReasonDisowned }
 
 // unusedOutcome says what became of a code nobody used or reported.
 func (h history) unusedOutcome(g *flowGroup) []string {

@@ -19,7 +19,7 @@ func parsePages() *template.Template {
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"clock":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") },
 		"when":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") },
-		"purpose": func(p otpd.Purpose) string { return purposeWords[p] },
+		"purpose": func(p otpd.Purpose) string { return purposeWords[p].does },
 		"device":  useragent.Name,
 		"hm":      func(t time.Time) string { return t.UTC().Format("15:04 UTC") },
 		"hmOn":    hm,
@@ -129,16 +129,6 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, name string
 	}
 	setRetryAfter(w, e)
 	s.render(w, r, status(e.Code), name, p)
-}
-
-// purposeWords says what a code was for, to complete "a code to ...".
-var purposeWords = map[otpd.Purpose]string{
-	otpd.PurposeSignIn:        "sign in",
-	otpd.PurposeSignUp:        "create an account",
-	otpd.PurposeResetPassword: "reset the password",
-	otpd.PurposeStepUp:        "confirm a change to the account",
-	otpd.PurposeChangeEmail:   "make this address the sign-in address of an account",
-	otpd.PurposeAddRecovery:   "make this address the recovery address of an account",
 }
 
 func humanDuration(d time.Duration) string {

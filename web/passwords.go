@@ -33,7 +33,11 @@ func (s *Server) apiPasswordSignIn(w http.ResponseWriter, r *http.Request) error
 		s.writeSignedIn(w, *res.SignedIn)
 		return nil
 	}
-	writeJSON(w, http.StatusAccepted, codeRequiredResponse{newFlowResponse(*res.Flow), true, res.Reasons})
+	said := make([]string, len(res.Reasons))
+	for i, rs := range res.Reasons {
+		said[i] = rs.String()
+	}
+	writeJSON(w, http.StatusAccepted, codeRequiredResponse{newFlowResponse(*res.Flow), true, said})
 	return nil
 }
 

@@ -3,21 +3,28 @@ package web
 import (
 	"slices"
 	"testing"
+
+	"github.com/otpd/otpd"
 )
 
 func TestReasonsTravelAsKeys(t *testing.T) {
-	keys := reasonKeys([]string{"impossible travel: 4,990 km in 20 min", "new device", "new country: NG",
-		"account guard raised after a report", "account under attack", "something new", "also new",
-		"this account asks for a password and a code"})
-	if want := []string{"travel", "device", "country", "guard", "attack", "other", "both"}; !slices.Equal(keys, want) {
+	keys := reasonKeys([]otpd.CodeReason{{Kind: otpd.ReasonTravel, Specifics: "4,990 km in 20 min"},
+		{Kind: otpd.ReasonNewDevice}, {Kind: otpd.ReasonNewCountry, Specifics: "NG"}, {Kind: otpd.ReasonGuard},
+		{Kind: otpd.ReasonAttack}, {Kind: otpd.ReasonNewDevice}, {Kind: otpd.ReasonBoth}})
+	if want := []string{"travel", "device", "country", "guard", "attack", "both"}; !slices.Equal(keys, want) {
 		t.Errorf("keys %q, want %q", keys, want)
 	}
 	words := reasonWords(keys)
-	if len(words) != len(reasonOrder) || words[1] != reasonText["device"] {
+	if len(words) != len(otpd.CodeReasonKinds()) || words[1] != otpd.ReasonNewDevice.Sentence() {
 		t.Errorf("words %q: want all of them, in order", words)
 	}
+	for _, w := range words {
+		if w == "" {
+			t.Errorf("a reason has no sentence: %q", words)
+		}
+	}
 	// A crafted URL shows nothing of its own.
-	if got := reasonWords([]string{"<b>call us</b>", "device", "device"}); !slices.Equal(got, []string{reasonText["device"]}) {
+	if got := reasonWords([]string{"<b>call us</b>", "device", "device"}); !slices.Equal(got, []string{otpd.ReasonNewDevice.Sentence()}) {
 		t.Errorf("reasonWords of a crafted URL = %q", got)
 	}
 }

@@ -52,33 +52,9 @@ func hm(t, ref time.Time) string {
 	return t.Format("2 Jan, 15:04 UTC")
 }
 
-// sentence makes one of the engine's lower-case notes a sentence.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
-}
-
 func lowerFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToLower(r)) + s[n:]
-}
-
-// note is an event's detail as a sentence, or "" when it only repeats
-// the subject ("account created" under "Account created").
-func note(detail, subject string) string {
-	detail = strings.TrimSpace(detail)
-	if detail == "" || strings.EqualFold(detail, subject) {
-		return ""
-	}
-	s := sentence(detail)
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
 }
 
 // placeList joins places for a sentence: "Lagos, Nigeria; Paris, France

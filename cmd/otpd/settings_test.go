@@ -57,7 +57,9 @@ func TestCodeSignInOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(evs, func(e client.Event) bool { return strings.Contains(e.Detail, "no code was sent") }) {
+	if !slices.ContainsFunc(evs, func(e client.Event) bool {
+		return strings.Contains(e.Detail, "No code was sent, because code-only sign-in is off")
+	}) {
 		t.Error("the activity does not say the stranger's code was not sent")
 	}
 

@@ -29,7 +29,7 @@ func changeEmail(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Cha
 	}
 	old := acct.Email
 	acct.Email = c.Email
-	return acct, recordVerify(ctx, tx, req, c, otpd.EventEmailChanged, acct.ID, MaskedChange(old, c.Email))
+	return acct, recordVerify(ctx, tx, req, c, otpd.EventEmailChanged, acct.ID, old.Masked()+" to "+c.Email.Masked())
 }
 
 // addressFree returns ErrAddressTaken when an account other than
@@ -52,7 +52,7 @@ func addRecovery(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Cha
 		return otpd.Account{}, fmt.Errorf("add recovery address: %w", err)
 	}
 	acct.RecoveryEmail = c.Email
-	return acct, recordVerify(ctx, tx, req, c, otpd.EventRecoveryAdded, acct.ID, "recovery address added: "+c.Email.Masked())
+	return acct, recordVerify(ctx, tx, req, c, otpd.EventRecoveryAdded, acct.ID, c.Email.Masked())
 }
 
 // UndoEmailChange moves an account back to its old address. The change's

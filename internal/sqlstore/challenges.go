@@ -55,7 +55,7 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 			// evidence that someone drove the address (invariant 5).
 			refused = le
 			ev.Type = otpd.EventCodeRefused
-			ev.Detail = RefusedDetail(ev.Detail, le.Limit)
+			ev.Reason = otpd.ReasonRefused
 			return insertEvent(ctx, tx, ev)
 		}
 		if _, err := tx.ExecContext(ctx,
@@ -177,7 +177,7 @@ func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (ot
 			}
 			c.Status = otpd.StatusDenied
 		}
-		ev.Type, ev.Email, ev.FlowID = otpd.EventCodeDenied, c.Email, c.FlowID
+		ev.Type, ev.Email, ev.FlowID, ev.Purpose = otpd.EventCodeDenied, c.Email, c.FlowID, c.Purpose
 		if ev.AccountID, err = challengeAccount(ctx, tx, c); err != nil {
 			return err
 		}

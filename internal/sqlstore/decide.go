@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/otpd/otpd"
@@ -72,32 +71,22 @@ func (g Guard) Reserve(now time.Time, lim otpd.GuessLimits) (Guard, otpd.Attempt
 	return g, a
 }
 
-// LockedOutDetail is the event detail of a failure that locked a context
-// out.
-func LockedOutDetail(key otpd.GuardKey, g Guard, now time.Time, lim otpd.GuessLimits) string {
-	what := string(key.Context) + " sign-ins"
-	if key.Context == confirming {
-		what = "codes confirming " + key.Email.Masked()
-	}
-	return fmt.Sprintf("%s locked out for %s after %d failures", what, g.LockedFor(now, lim).Round(time.Second), g.Wrong)
-}
-
 // Closed decides a submitted code that will not be checked because of its
-// challenge's state at now: it returns the outcome and the event's detail,
-// and expire when the challenge must be marked expired first. ok is false
-// for a pending challenge within its lifetime, which is to be checked.
-func Closed(c otpd.Challenge, now time.Time) (outcome otpd.VerifyOutcome, detail string, expire, ok bool) {
+// challenge's state at now: it returns the outcome, and expire when the
+// challenge must be marked expired first. ok is false for a pending
+// challenge within its lifetime, which is to be checked.
+func Closed(c otpd.Challenge, now time.Time) (outcome otpd.VerifyOutcome, expire, ok bool) {
 	switch {
 	case c.Status == otpd.StatusExhausted:
-		return otpd.OutcomeExhausted, "code submitted after its tries were used up; not checked", false, true
+		return otpd.OutcomeExhausted, false, true
 	case c.Status == otpd.StatusExpired:
-		return otpd.OutcomeExpired, "expired code submitted; not checked", false, true
+		return otpd.OutcomeExpired, false, true
 	case c.Status != otpd.StatusPending:
-		return otpd.OutcomeClosed, fmt.Sprintf("code submitted for a %s challenge; not checked", c.Status), false, true
+		return otpd.OutcomeClosed, false, true
 	case !now.Before(c.ExpiresAt):
-		return otpd.OutcomeExpired, "expired code submitted; not checked", true, true
+		return otpd.OutcomeExpired, true, true
 	}
-	return "", "", false, false
+	return "", false, false
 }
 
 // confirming is the guard context of the codes that confirm a new sign-in
@@ -138,43 +127,13 @@ func Fits(c otpd.Challenge, req otpd.VerifyRequest) bool {
 	return req.StepUpSession == ""
 }
 
-// SteppedUpDetail and ResetDetail are the details of what a step-up and a
-// reset code did.
-const (
-	SteppedUpDetail = "identity confirmed with a code for a sensitive change"
-	ResetDetail     = "password reset with a code; every other session was signed out"
-)
-
-// MaskedChange is the detail of a change of address, with both addresses
-// masked: the activity page may be read over a shoulder.
-func MaskedChange(old, new otpd.Address) string {
-	return fmt.Sprintf("sign-in address changed from %s to %s", old.Masked(), new.Masked())
-}
-
 // SignInEvents are the events a verified code records besides
 // code_verified, when it starts a session.
-func SignInEvents(c otpd.Challenge, created bool) []otpd.Event {
-	var evs []otpd.Event
+func SignInEvents(created bool) []otpd.EventType {
 	if created {
-		evs = append(evs, otpd.Event{Type: otpd.EventAccountCreated, Detail: "account created"})
+		return []otpd.EventType{otpd.EventAccountCreated, otpd.EventSessionStarted}
 	}
-	how := "signed in with a code"
-	if c.Purpose == otpd.PurposeResetPassword {
-		how = "signed in with the new password's reset code"
-	}
-	return append(evs, otpd.Event{Type: otpd.EventSessionStarted, Detail: how})
-}
-
-// LockedDetail is the event detail of a code refused by a locked guard.
-const LockedDetail = "too many failures for this address from this context; code not checked"
-
-// WrongDetail is the event detail of a wrong code.
-func WrongDetail(left int) string {
-	tries := "tries"
-	if left == 1 {
-		tries = "try"
-	}
-	return fmt.Sprintf("wrong code; %d %s left", left, tries)
+	return []otpd.EventType{otpd.EventSessionStarted}
 }
 
 // AttemptsLeft is what a wrong code leaves: the lesser of what the code and
@@ -219,12 +178,3 @@ func (r *Refusal) Refuse(l otpd.Limit, wait time.Duration) {
 
 // Err returns the refusing limit, or nil when none refused.
 func (r *Refusal) Err() *otpd.LimitError { return r.worst }
-
-// RefusedDetail is the event detail of a refused code request.
-func RefusedDetail(detail string, l otpd.Limit) string {
-	note := fmt.Sprintf("refused by the %s limit; no code was sent", l)
-	if detail == "" {
-		return note
-	}
-	return detail + "; " + note
-}

@@ -10,9 +10,10 @@ import (
 
 func insertEvent(ctx context.Context, tx *Tx, e otpd.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, at, account_id, email, email_key,
-		flow_id, ip, user_agent, place, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		flow_id, ip, user_agent, place, purpose, resend, reason, concerns, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '')`,
 		e.ID, e.Type, MS(e.At), NullString(e.AccountID), e.Email.String(), e.Email.Key(),
-		e.FlowID, e.IP, e.UserAgent, e.Place, e.Detail)
+		e.FlowID, e.IP, e.UserAgent, e.Place, e.Purpose, e.Resend, e.Reason, e.Concerns)
 	if err != nil {
 		return fmt.Errorf("insert event %s: %w", e.Type, err)
 	}
@@ -23,8 +24,8 @@ func insertEvent(ctx context.Context, tx *Tx, e otpd.Event) error {
 // same millisecond come newest-recorded first. A limit of zero or less
 // returns them all.
 func (s *Store) Events(ctx context.Context, accountID string, limit int) ([]otpd.Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, account_id, email, flow_id, ip, user_agent, place, detail
-		FROM events WHERE account_id = $1 ORDER BY at DESC, seq DESC LIMIT $2`, accountID, s.limit(limit))
+	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, account_id, email, flow_id, ip, user_agent, place,
+		purpose, resend, reason, concerns FROM events WHERE account_id = $1 ORDER BY at DESC, seq DESC LIMIT $2`, accountID, s.limit(limit))
 	if err != nil {
 		return nil, s.errorf("events of account %s: %w", accountID, err)
 	}
@@ -50,10 +51,14 @@ func scanEvent(row Scanner) (otpd.Event, error) {
 		at      int64
 		account sql.NullString
 		email   string
+		purpose string
+		reason  string
 	)
-	if err := row.Scan(&e.ID, &typ, &at, &account, &email, &e.FlowID, &e.IP, &e.UserAgent, &e.Place, &e.Detail); err != nil {
+	if err := row.Scan(&e.ID, &typ, &at, &account, &email, &e.FlowID, &e.IP, &e.UserAgent, &e.Place,
+		&purpose, &e.Resend, &reason, &e.Concerns); err != nil {
 		return otpd.Event{}, err
 	}
+	e.Purpose, e.Reason = otpd.Purpose(purpose), otpd.Reason(reason)
 	addr, err := ParseAddress(email)
 	if err != nil {
 		return otpd.Event{}, err

@@ -10,12 +10,12 @@ import (
 )
 
 const sessionColumns = `id, account_id, token_hash, created_at, last_seen_at, expires_at, ended_at, ip, user_agent,
-	place, device_id, stepped_up_at, step_up_challenge`
+	place, device_id, stepped_up_at, step_up_challenge, flow_id`
 
 func insertSession(ctx context.Context, tx *Tx, s otpd.Session) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		s.ID, s.AccountID, s.TokenHash, MS(s.CreatedAt), MS(s.LastSeenAt), MS(s.ExpiresAt), NullMS(s.EndedAt),
-		s.IP, s.UserAgent, s.Place, s.DeviceID, NullMS(s.SteppedUpAt), s.StepUpChallenge)
+		s.IP, s.UserAgent, s.Place, s.DeviceID, NullMS(s.SteppedUpAt), s.StepUpChallenge, s.FlowID)
 	if err != nil {
 		return fmt.Errorf("insert session: %w", err)
 	}
@@ -85,7 +85,7 @@ func scanSession(row Scanner) (otpd.Session, error) {
 		ended, steppedUp       sql.NullInt64
 	)
 	if err := row.Scan(&s.ID, &s.AccountID, &s.TokenHash, &created, &seen, &expires, &ended, &s.IP, &s.UserAgent,
-		&s.Place, &s.DeviceID, &steppedUp, &s.StepUpChallenge); err != nil {
+		&s.Place, &s.DeviceID, &steppedUp, &s.StepUpChallenge, &s.FlowID); err != nil {
 		return otpd.Session{}, err
 	}
 	s.SteppedUpAt = FromNullMS(steppedUp)

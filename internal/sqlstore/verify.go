@@ -45,7 +45,7 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 		return otpd.VerifyResult{}, fmt.Errorf("challenge: %w", err)
 	}
 	res := otpd.VerifyResult{Challenge: c}
-	outcome, detail, expire, closed := Closed(c, req.Now)
+	outcome, expire, closed := Closed(c, req.Now)
 	switch {
 	case closed:
 		if expire {
@@ -62,7 +62,7 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 			return otpd.VerifyResult{}, err
 		}
 		if wait := g.LockedFor(req.Now, req.Guess); wait > 0 {
-			res.Outcome, res.RetryAfter, detail = otpd.OutcomeLocked, wait, LockedDetail
+			res.Outcome, res.RetryAfter = otpd.OutcomeLocked, wait
 			break
 		}
 		// Constant time, so the time taken leaks nothing of the MAC.
@@ -73,7 +73,7 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 			}
 			return succeed(ctx, tx, req, res)
 		}
-		if res, detail, err = countWrong(ctx, tx, req, res, key, g); err != nil {
+		if res, err = countWrong(ctx, tx, req, res, key, g); err != nil {
 			return otpd.VerifyResult{}, err
 		}
 	}
@@ -81,7 +81,7 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 	if err != nil {
 		return otpd.VerifyResult{}, err
 	}
-	if err := recordVerify(ctx, tx, req, c, res.Outcome.EventType(), accountID, detail); err != nil {
+	if err := recordVerify(ctx, tx, req, c, res.Outcome.EventType(), accountID, ""); err != nil {
 		return otpd.VerifyResult{}, err
 	}
 	return res, nil
@@ -99,7 +99,7 @@ func challengeAccount(ctx context.Context, tx *Tx, c otpd.Challenge) (string, er
 // countWrong counts a wrong code against the challenge and against its
 // guard (see VerifyGuard and Guard.Fail). When the failure locks the guard
 // out, that is recorded as well, on the challenge's account.
-func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g Guard) (otpd.VerifyResult, string, error) {
+func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g Guard) (otpd.VerifyResult, error) {
 	c := &res.Challenge
 	err := tx.QueryRowContext(ctx, `UPDATE challenges
 		SET attempts = attempts + 1,
@@ -108,11 +108,11 @@ func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Ve
 		RETURNING attempts, status`,
 		otpd.StatusExhausted, c.ID, otpd.StatusPending).Scan(&c.Attempts, &c.Status)
 	if err != nil {
-		return otpd.VerifyResult{}, "", fmt.Errorf("count attempt: %w", err)
+		return otpd.VerifyResult{}, fmt.Errorf("count attempt: %w", err)
 	}
 	g = g.Fail(req.Now, req.Guess)
 	if err := saveGuard(ctx, tx, key, g); err != nil {
-		return otpd.VerifyResult{}, "", err
+		return otpd.VerifyResult{}, err
 	}
 	res.Outcome = otpd.OutcomeWrong
 	res.AttemptsLeft = AttemptsLeft(*c, g.Wrong, req.Guess)
@@ -120,13 +120,13 @@ func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Ve
 		res.RetryAfter = g.LockedFor(req.Now, req.Guess)
 		accountID, err := challengeAccount(ctx, tx, *c)
 		if err != nil {
-			return otpd.VerifyResult{}, "", err
+			return otpd.VerifyResult{}, err
 		}
-		if err := recordVerify(ctx, tx, req, *c, otpd.EventLockedOut, accountID, LockedOutDetail(key, g, req.Now, req.Guess)); err != nil {
-			return otpd.VerifyResult{}, "", err
+		if err := recordVerify(ctx, tx, req, *c, otpd.EventLockedOut, accountID, string(key.Context)); err != nil {
+			return otpd.VerifyResult{}, err
 		}
 	}
-	return res, WrongDetail(res.AttemptsLeft), nil
+	return res, nil
 }
 
 // succeed consumes the challenge and does what it was for: a step-up
@@ -151,7 +151,7 @@ func succeed(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Verif
 		}
 	}
 	res.Outcome, res.Account, res.AccountCreated = otpd.OutcomeVerified, acct, created
-	if err := recordVerify(ctx, tx, req, c, otpd.EventCodeVerified, acct.ID, "code verified"); err != nil {
+	if err := recordVerify(ctx, tx, req, c, otpd.EventCodeVerified, acct.ID, ""); err != nil {
 		return otpd.VerifyResult{}, err
 	}
 	switch c.Purpose {
@@ -171,12 +171,12 @@ func succeed(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Verif
 		}
 	}
 	sess := req.Session
-	sess.AccountID = acct.ID
+	sess.AccountID, sess.FlowID = acct.ID, c.FlowID
 	if err := insertSession(ctx, tx, sess); err != nil {
 		return otpd.VerifyResult{}, err
 	}
-	for _, e := range SignInEvents(c, created) {
-		if err := recordVerify(ctx, tx, req, c, e.Type, acct.ID, e.Detail); err != nil {
+	for _, typ := range SignInEvents(created) {
+		if err := recordVerify(ctx, tx, req, c, typ, acct.ID, ""); err != nil {
 			return otpd.VerifyResult{}, err
 		}
 	}
@@ -216,7 +216,7 @@ func stepUp(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challeng
 	if err != nil {
 		return otpd.Session{}, fmt.Errorf("step up session %s: %w", c.SessionID, NotFound(err))
 	}
-	return sess, recordVerify(ctx, tx, req, c, otpd.EventSteppedUp, acct.ID, SteppedUpDetail)
+	return sess, recordVerify(ctx, tx, req, c, otpd.EventSteppedUp, acct.ID, "")
 }
 
 // reset sets the new password, ends every session of the account (the
@@ -233,16 +233,16 @@ func reset(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge
 			return err
 		}
 	}
-	return recordVerify(ctx, tx, req, c, otpd.EventPasswordReset, acct.ID, ResetDetail)
+	return recordVerify(ctx, tx, req, c, otpd.EventPasswordReset, acct.ID, "")
 }
 
 // recordVerify records an event of a verify. Where it happened comes from
-// the request; what it is about comes from the stored challenge, which the
-// caller cannot misstate.
-func recordVerify(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, typ otpd.EventType, accountID, detail string) error {
+// the request; what it is about (its flow, its purpose) comes from the
+// stored challenge, which the caller cannot misstate.
+func recordVerify(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, typ otpd.EventType, accountID, concerns string) error {
 	return insertEvent(ctx, tx, otpd.Event{
 		ID: NewID(), Type: typ, At: req.Now, AccountID: accountID, Email: c.Email, FlowID: c.FlowID,
-		IP: req.Event.IP, UserAgent: req.Event.UserAgent, Place: req.Event.Place, Detail: detail,
+		IP: req.Event.IP, UserAgent: req.Event.UserAgent, Place: req.Event.Place, Purpose: c.Purpose, Concerns: concerns,
 	})
 }
 

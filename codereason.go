@@ -1,0 +1,64 @@
+package otpd
+
+// CodeReason is one reason a right password is not enough on its own
+// from where it was typed, so that a code is needed as well.
+type CodeReason struct {
+	Kind CodeReasonKind
+	// Specifics is what the kind alone does not say: the new country's
+	// code, or how far in how little time ("4,990 km in 20 min"). It is
+	// shown, never read back.
+	Specifics string
+}
+
+// CodeReasonKind names a reason. Its value is also the key that carries
+// it in a page's URL.
+type CodeReasonKind string
+
+const (
+	// ReasonBoth: the owner turned code-only sign-in off, so every
+	// sign-in takes a password and a code.
+	ReasonBoth CodeReasonKind = "both"
+	// ReasonNewDevice: the device is not one the account remembers.
+	ReasonNewDevice CodeReasonKind = "device"
+	// ReasonNewCountry: the account has not signed in from the country.
+	ReasonNewCountry CodeReasonKind = "country"
+	// ReasonTravel: nobody could have come from the last sign-in's place
+	// in the time since.
+	ReasonTravel CodeReasonKind = "travel"
+	// ReasonGuard: a report of an unrequested code raised the guard.
+	ReasonGuard CodeReasonKind = "guard"
+	// ReasonAttack: the account is under attack.
+	ReasonAttack CodeReasonKind = "attack"
+)
+
+// codeReasonWords are every word said about a reason: short, for the API
+// and the activity record, and whole, for the page that asks for the code.
+var codeReasonWords = map[CodeReasonKind]struct{ short, sentence string }{
+	ReasonBoth:       {"this account asks for a password and a code", "Your account asks for a password and a code at every sign-in."},
+	ReasonNewDevice:  {"new device", "We don't recognise this device."},
+	ReasonNewCountry: {"new country", "You have not signed in from this country before."},
+	ReasonTravel:     {"impossible travel", "Your last sign-in came from too far away for anyone to have travelled here since."},
+	ReasonGuard:      {"account guard raised after a report", "Your account is on guard after a report of a code someone else asked for."},
+	ReasonAttack:     {"account under attack", "Your account is under attack: codes for it are being asked for from many places."},
+}
+
+// String is the reason in short words: "new country: NG".
+func (r CodeReason) String() string {
+	s := codeReasonWords[r.Kind].short
+	if s == "" {
+		s = string(r.Kind)
+	}
+	if r.Specifics != "" {
+		s += ": " + r.Specifics
+	}
+	return s
+}
+
+// Sentence is the reason in a whole sentence, for a person about to type
+// the code; "" for a kind it does not know.
+func (k CodeReasonKind) Sentence() string { return codeReasonWords[k].sentence }
+
+// CodeReasonKinds lists every kind in the order pages show them.
+func CodeReasonKinds() []CodeReasonKind {
+	return []CodeReasonKind{ReasonBoth, ReasonNewDevice, ReasonNewCountry, ReasonTravel, ReasonGuard, ReasonAttack}
+}
