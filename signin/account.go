@@ -7,13 +7,13 @@ import (
 	"github.com/otpd/otpd"
 )
 
-// SetPassword sets or changes the password of the token's account. It is
+// SetPassword sets or changes the password of the caller's account. It is
 // a sensitive change: it needs a recent step-up, and the address is told.
 // Other sessions stay signed in; a person who fears someone else is in
 // can sign them out. The session, its step-up, the password limit and
 // the policy come before the hash.
-func (e *Engine) SetPassword(ctx context.Context, token, pw string, r Requester) error {
-	s, acct, err := e.sensitive(ctx, token)
+func (e *Engine) SetPassword(ctx context.Context, c Caller, pw string, r Requester) error {
+	s, acct, err := e.sensitive(c)
 	if err != nil {
 		return err
 	}
@@ -39,8 +39,8 @@ func (e *Engine) SetPassword(ctx context.Context, token, pw string, r Requester)
 
 // RemovePassword turns the account back to codes only; it needs a recent
 // step-up, and the address is told.
-func (e *Engine) RemovePassword(ctx context.Context, token string, r Requester) error {
-	s, acct, err := e.sensitive(ctx, token)
+func (e *Engine) RemovePassword(ctx context.Context, c Caller, r Requester) error {
+	s, acct, err := e.sensitive(c)
 	if err != nil {
 		return err
 	}
@@ -68,19 +68,24 @@ func (e *Engine) changePassword(ctx context.Context, s otpd.Session, acct otpd.A
 	return nil
 }
 
-// Devices returns the account's remembered devices, last seen first.
-func (e *Engine) Devices(ctx context.Context, accountID string) ([]otpd.Device, error) {
-	ds, err := e.store.Devices(ctx, accountID)
+// Devices returns the caller's account's remembered devices, last seen
+// first.
+func (e *Engine) Devices(ctx context.Context, c Caller) ([]otpd.Device, error) {
+	_, acct, err := signedIn(c)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := e.store.Devices(ctx, acct.ID)
 	if err != nil {
 		return nil, internal("devices", err)
 	}
 	return ds, nil
 }
 
-// ForgetDevice forgets one of the token's account's devices: from then on
+// ForgetDevice forgets one of the caller's account's devices: from then on
 // it is an unfamiliar context, and a password sign-in there needs a code.
-func (e *Engine) ForgetDevice(ctx context.Context, token, deviceID string, r Requester) error {
-	_, acct, err := e.Authenticate(ctx, token)
+func (e *Engine) ForgetDevice(ctx context.Context, c Caller, deviceID string, r Requester) error {
+	_, acct, err := signedIn(c)
 	if err != nil {
 		return err
 	}
@@ -99,10 +104,10 @@ func (e *Engine) ForgetDevice(ctx context.Context, token, deviceID string, r Req
 	return nil
 }
 
-// SignOutEverywhere ends every session of the token's account but this
+// SignOutEverywhere ends every session of the caller's account but this
 // one; it needs a recent step-up. It returns how many ended.
-func (e *Engine) SignOutEverywhere(ctx context.Context, token string, r Requester) (int, error) {
-	s, acct, err := e.sensitive(ctx, token)
+func (e *Engine) SignOutEverywhere(ctx context.Context, c Caller, r Requester) (int, error) {
+	s, acct, err := e.sensitive(c)
 	if err != nil {
 		return 0, err
 	}
@@ -118,8 +123,8 @@ func (e *Engine) SignOutEverywhere(ctx context.Context, token string, r Requeste
 // SetCodeSignIn turns code-only sign-in on or off; it needs a recent
 // step-up. Off, a code alone never signs in: "continue with email" sends
 // nothing, and a password needs a code as well. That needs a password.
-func (e *Engine) SetCodeSignIn(ctx context.Context, token string, on bool, r Requester) error {
-	_, acct, err := e.sensitive(ctx, token)
+func (e *Engine) SetCodeSignIn(ctx context.Context, c Caller, on bool, r Requester) error {
+	_, acct, err := e.sensitive(c)
 	if err != nil {
 		return err
 	}
@@ -138,10 +143,14 @@ func (e *Engine) SetCodeSignIn(ctx context.Context, token string, on bool, r Req
 	return nil
 }
 
-// Campaigns returns the floods of code requests the account has been
-// under, newest first.
-func (e *Engine) Campaigns(ctx context.Context, accountID string) ([]otpd.Campaign, error) {
-	cs, err := e.store.Campaigns(ctx, accountID)
+// Campaigns returns the floods of code requests the caller's account has
+// been under, newest first.
+func (e *Engine) Campaigns(ctx context.Context, c Caller) ([]otpd.Campaign, error) {
+	_, acct, err := signedIn(c)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := e.store.Campaigns(ctx, acct.ID)
 	if err != nil {
 		return nil, internal("campaigns", err)
 	}

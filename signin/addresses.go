@@ -14,21 +14,21 @@ import (
 // address: long enough to notice after a holiday.
 const undoFor = 7 * 24 * time.Hour
 
-// ChangeEmail starts moving the token's account to a new primary address:
+// ChangeEmail starts moving the caller's account to a new primary address:
 // it needs a recent step-up, and sends a code to the new address that
 // only this session can confirm.
-func (e *Engine) ChangeEmail(ctx context.Context, token, email string, r Requester) (Flow, error) {
-	return e.newAddress(ctx, token, email, otpd.PurposeChangeEmail, r)
+func (e *Engine) ChangeEmail(ctx context.Context, c Caller, email string, r Requester) (Flow, error) {
+	return e.newAddress(ctx, c, email, otpd.PurposeChangeEmail, r)
 }
 
 // AddRecovery starts adding a recovery address: it needs a recent step-up,
 // and sends a code to that address that only this session can confirm.
-func (e *Engine) AddRecovery(ctx context.Context, token, email string, r Requester) (Flow, error) {
-	return e.newAddress(ctx, token, email, otpd.PurposeAddRecovery, r)
+func (e *Engine) AddRecovery(ctx context.Context, c Caller, email string, r Requester) (Flow, error) {
+	return e.newAddress(ctx, c, email, otpd.PurposeAddRecovery, r)
 }
 
-func (e *Engine) newAddress(ctx context.Context, token, email string, p otpd.Purpose, r Requester) (Flow, error) {
-	s, acct, err := e.sensitive(ctx, token)
+func (e *Engine) newAddress(ctx context.Context, c Caller, email string, p otpd.Purpose, r Requester) (Flow, error) {
+	s, acct, err := e.sensitive(c)
 	if err != nil {
 		return Flow{}, err
 	}
@@ -45,8 +45,8 @@ func (e *Engine) newAddress(ctx context.Context, token, email string, p otpd.Pur
 // ConfirmAddress verifies the code sent to a new primary or recovery
 // address, in the session that asked for it, and applies the change. The
 // old primary address is told of a change and can undo it for 7 days.
-func (e *Engine) ConfirmAddress(ctx context.Context, token, flowID, code string, r Requester) (otpd.Account, error) {
-	s, acct, err := e.Authenticate(ctx, token)
+func (e *Engine) ConfirmAddress(ctx context.Context, c Caller, flowID, code string, r Requester) (otpd.Account, error) {
+	s, acct, err := signedIn(c)
 	if err != nil {
 		return otpd.Account{}, err
 	}
@@ -105,8 +105,8 @@ func (e *Engine) emailChangedNotice(ch otpd.Challenge, old otpd.Address, place s
 }
 
 // RemoveRecovery removes the recovery address; it needs a recent step-up.
-func (e *Engine) RemoveRecovery(ctx context.Context, token string, r Requester) error {
-	_, acct, err := e.sensitive(ctx, token)
+func (e *Engine) RemoveRecovery(ctx context.Context, c Caller, r Requester) error {
+	_, acct, err := e.sensitive(c)
 	if err != nil {
 		return err
 	}

@@ -167,7 +167,7 @@ func TestAttackFloodOwnerStillSignsIn(t *testing.T) {
 	if err != nil || !acct.UnderAttackAt(r.clock.Now()) {
 		t.Fatalf("a flood from three countries did not put the account under attack (%v)", err)
 	}
-	cs, err := r.engine.Campaigns(ctx, acct.ID)
+	cs, err := r.store.Campaigns(ctx, acct.ID)
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("campaigns %d, %v", len(cs), err)
 	}

@@ -28,7 +28,7 @@ func TestClientLimits(t *testing.T) {
 	if e := wantCode(t, err, otpd.ERateLimited); e.RetryAfter != 20*time.Minute {
 		t.Errorf("RetryAfter %v, want 20m (one code per 20 minutes)", e.RetryAfter)
 	}
-	evs, _ := r.engine.Activity(ctx, owner.Account.ID, 1)
+	evs, _ := r.engine.Activity(ctx, r.as(owner.Token), 1)
 	if len(evs) != 1 || evs[0].Type != otpd.EventCodeRefused || evs[0].IP != "203.0.113.7" {
 		t.Errorf("the refused request is not in the owner's record: %+v", evs)
 	}

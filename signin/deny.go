@@ -63,8 +63,8 @@ func (e *Engine) Deny(ctx context.Context, token string, r Requester) (otpd.Chal
 // ReportFlow is "This wasn't me" from the activity page: the signed-in
 // owner reports a code request of their account's by its flow, with the
 // same effect as the email's link.
-func (e *Engine) ReportFlow(ctx context.Context, token, flowID string, r Requester) (otpd.Challenge, error) {
-	_, acct, err := e.Authenticate(ctx, token)
+func (e *Engine) ReportFlow(ctx context.Context, c Caller, flowID string, r Requester) (otpd.Challenge, error) {
+	_, acct, err := signedIn(c)
 	if err != nil {
 		return otpd.Challenge{}, err
 	}

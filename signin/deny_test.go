@@ -44,11 +44,11 @@ func TestDenyCancelsTheCode(t *testing.T) {
 	_, err = r.engine.Verify(ctx, f.ID, code, who)
 	wantCode(t, err, otpd.ECodeExpired)
 
-	evs, _ := r.engine.Activity(ctx, owner.Account.ID, 10)
+	evs, _ := r.engine.Activity(ctx, r.as(owner.Token), 10)
 	if len(evs) < 2 || evs[1].Type != otpd.EventCodeDenied || evs[1].IP != who.IP {
 		t.Errorf("activity %+v, want the report before the refused code", evs)
 	}
-	if _, _, err := r.engine.Authenticate(ctx, owner.Token); err != nil {
+	if _, err := r.engine.Authenticate(ctx, owner.Token); err != nil {
 		t.Errorf("the report signed the owner out: %v", err)
 	}
 }
@@ -71,10 +71,10 @@ func TestDenyEndsSessionsFromReportedRequest(t *testing.T) {
 	if _, err := r.engine.Deny(ctx, r.denyToken(t, "ada@example.com"), who); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := r.engine.Authenticate(ctx, in.Token); otpd.ErrorCode(err) != otpd.EUnauthorized {
+	if _, err := r.engine.Authenticate(ctx, in.Token); otpd.ErrorCode(err) != otpd.EUnauthorized {
 		t.Errorf("the session started with the reported code survived: %v", err)
 	}
-	if _, _, err := r.engine.Authenticate(ctx, owner.Token); err != nil {
+	if _, err := r.engine.Authenticate(ctx, owner.Token); err != nil {
 		t.Errorf("the owner's own session ended: %v", err)
 	}
 	wantEvent(t, r, otpd.Event{Type: otpd.EventSessionsEnded, Reason: otpd.ReasonReported, Concerns: "198.51.100.9"})
@@ -105,9 +105,9 @@ func TestReportFromActivity(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob := r.signedIn(t, "bob@example.com")
-	_, err = r.engine.ReportFlow(ctx, bob.Token, f.ID, who)
+	_, err = r.engine.ReportFlow(ctx, r.as(bob.Token), f.ID, who)
 	wantCode(t, err, otpd.ENotFound)
-	ch, err := r.engine.ReportFlow(ctx, owner.Token, f.ID, who)
+	ch, err := r.engine.ReportFlow(ctx, r.as(owner.Token), f.ID, who)
 	if err != nil || ch.Status != otpd.StatusDenied {
 		t.Fatalf("ReportFlow: %s, %v", ch.Status, err)
 	}

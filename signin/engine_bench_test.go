@@ -106,7 +106,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := e.Authenticate(b.Context(), in.Token); err != nil {
+		if _, err := e.Authenticate(b.Context(), in.Token); err != nil {
 			b.Fatal(err)
 		}
 	}

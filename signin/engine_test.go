@@ -29,16 +29,16 @@ func TestSignUpThenSignIn(t *testing.T) {
 	if subj := r.inbox(t, "ada@example.com")[0].Subject; subj != "Your sign-in code" {
 		t.Errorf("sign-in mail subject %q", subj)
 	}
-	_, acct, err := r.engine.Authenticate(ctx, second.Token)
-	if err != nil || acct.ID != first.Account.ID {
-		t.Fatalf("Authenticate: %v, %v", acct, err)
+	c, err := r.engine.Authenticate(ctx, second.Token)
+	if err != nil || c.Account().ID != first.Account.ID {
+		t.Fatalf("Authenticate: %v, %v", c.Account(), err)
 	}
-	if err := r.engine.SignOut(ctx, second.Token, who); err != nil {
+	if err := r.engine.SignOut(ctx, r.as(second.Token), who); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = r.engine.Authenticate(ctx, second.Token)
+	_, err = r.engine.Authenticate(ctx, second.Token)
 	wantCode(t, err, otpd.EUnauthorized)
-	if _, _, err := r.engine.Authenticate(ctx, first.Token); err != nil {
+	if _, err := r.engine.Authenticate(ctx, first.Token); err != nil {
 		t.Errorf("signing one session out ended another: %v", err)
 	}
 }
@@ -219,29 +219,29 @@ func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
 	r := newRig(t)
 	in := r.signedIn(t, "ada@example.com")
 	r.clock.Advance(71 * time.Hour)
-	if _, _, err := r.engine.Authenticate(ctx, in.Token); err != nil {
+	if _, err := r.engine.Authenticate(ctx, in.Token); err != nil {
 		t.Fatalf("active within the idle timeout: %v", err)
 	}
 	r.clock.Advance(72 * time.Hour)
-	_, _, err := r.engine.Authenticate(ctx, in.Token)
+	_, err := r.engine.Authenticate(ctx, in.Token)
 	wantCode(t, err, otpd.EUnauthorized)
 
 	in = r.signedIn(t, "ada@example.com")
 	for range 10 { // 710 h: within the absolute 720 h
 		r.clock.Advance(71 * time.Hour)
-		if _, _, err := r.engine.Authenticate(ctx, in.Token); err != nil {
+		if _, err := r.engine.Authenticate(ctx, in.Token); err != nil {
 			t.Fatalf("kept alive: %v", err)
 		}
 	}
 	r.clock.Advance(71 * time.Hour)
-	_, _, err = r.engine.Authenticate(ctx, in.Token)
+	_, err = r.engine.Authenticate(ctx, in.Token)
 	wantCode(t, err, otpd.EUnauthorized)
 }
 
 func TestAuthenticateRefusesJunk(t *testing.T) {
 	r := newRig(t)
 	for _, tok := range []string{"", "x", strings.Repeat("a", 43), strings.Repeat("a", 5000)} {
-		_, _, err := r.engine.Authenticate(ctx, tok)
+		_, err := r.engine.Authenticate(ctx, tok)
 		wantCode(t, err, otpd.EUnauthorized)
 	}
 }
@@ -300,7 +300,7 @@ func TestEveryRequestIsRecorded(t *testing.T) {
 	f := r.signIn(t, "ada@example.com") // never used
 	r.engine.Verify(ctx, f.ID, "000000000", who)
 	r.engine.Resend(ctx, f.ID, who) // refused: cooldown
-	evs, err := r.engine.Activity(ctx, in.Account.ID, 50)
+	evs, err := r.engine.Activity(ctx, r.as(in.Token), 50)
 	if err != nil {
 		t.Fatal(err)
 	}

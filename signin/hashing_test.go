@@ -101,7 +101,7 @@ func TestPasswordLimitCoversResetAndNewPasswords(t *testing.T) {
 		t.Errorf("a reset past the limit says no time to wait: %v", e)
 	}
 	r.stepUp(t, in.Token, device)
-	err = r.engine.SetPassword(ctx, in.Token, goodPassword+" again", device)
+	err = r.engine.SetPassword(ctx, r.as(in.Token), goodPassword+" again", device)
 	wantCode(t, err, otpd.ERateLimited)
 	// Refused before its code was looked at: the code still has its tries.
 	r.clock.Advance(time.Minute)
@@ -170,7 +170,7 @@ func TestBusyHashingRefusesWithoutCounting(t *testing.T) {
 	}
 	_, err = r.engine.ResetPassword(ctx, f.ID, code, goodPassword+" anew", device)
 	wantCode(t, err, otpd.EBusy)
-	wantCode(t, r.engine.SetPassword(ctx, in.Token, goodPassword+" again", device), otpd.EBusy)
+	wantCode(t, r.engine.SetPassword(ctx, r.as(in.Token), goodPassword+" again", device), otpd.EBusy)
 	pw.busy.Store(false)
 	_, err = r.engine.PasswordSignIn(ctx, "ada@example.com", "a wrong guess xxxxxxxxx", attacker)
 	if e := wantCode(t, err, otpd.EInvalidCredentials); e.RetryAfter != 0 {

@@ -21,7 +21,7 @@ func untouched(t *testing.T, r *rig, in signin.SignedIn) {
 			t.Errorf("%s's activity holds %s: %q", in.Account.Email, e.Type, e.Concerns)
 		}
 	}
-	if _, _, err := r.engine.Authenticate(ctx, in.Token); err != nil {
+	if _, err := r.engine.Authenticate(ctx, in.Token); err != nil {
 		t.Errorf("%s's session ended: %v", in.Account.Email, err)
 	}
 	acct, err := r.store.AccountByID(ctx, in.Account.ID)
@@ -42,7 +42,7 @@ func confirmFlow(t *testing.T, r *rig, ada signin.SignedIn, p otpd.Purpose, addr
 	if p == otpd.PurposeAddRecovery {
 		ask = r.engine.AddRecovery
 	}
-	f, err := ask(ctx, ada.Token, addr, who)
+	f, err := ask(ctx, r.as(ada.Token), addr, who)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestReportOfOwnFlowToAnothersAddress(t *testing.T) {
 			r.clock.Advance(time.Minute)
 			bob := r.signedIn(t, "bob@example.com")
 
-			ch, err := r.engine.ReportFlow(ctx, ada.Token, f.ID, who)
+			ch, err := r.engine.ReportFlow(ctx, r.as(ada.Token), f.ID, who)
 			if err != nil || ch.Status != otpd.StatusDenied {
 				t.Fatalf("ReportFlow: %s, %v", ch.Status, err)
 			}
@@ -105,13 +105,13 @@ func TestDenyByTheNewAddress(t *testing.T) {
 				if err != nil || ch.Status != otpd.StatusDenied {
 					t.Fatalf("Deny: %s, %v", ch.Status, err)
 				}
-				if _, err := r.engine.ConfirmAddress(ctx, ada.Token, f.ID, code, who); err == nil {
+				if _, err := r.engine.ConfirmAddress(ctx, r.as(ada.Token), f.ID, code, who); err == nil {
 					t.Error("the disowned address was confirmed all the same")
 				}
 				if bob.Token != "" {
 					untouched(t, r, bob)
 				}
-				if _, _, err := r.engine.Authenticate(ctx, ada.Token); err != nil {
+				if _, err := r.engine.Authenticate(ctx, ada.Token); err != nil {
 					t.Errorf("ada's session ended on the new address's word: %v", err)
 				}
 				if acct, _ := r.store.AccountByID(ctx, ada.Account.ID); acct.GuardedAt(r.clock.Now()) {
@@ -132,7 +132,7 @@ func TestReportRefusesAnotherAccountsFlowToMyAddress(t *testing.T) {
 	bob := r.signedIn(t, "bob@example.com")
 	ada := r.signedIn(t, "ada@example.com")
 	f := confirmFlow(t, r, ada, otpd.PurposeChangeEmail, "bob@example.com")
-	_, err := r.engine.ReportFlow(ctx, bob.Token, f.ID, who)
+	_, err := r.engine.ReportFlow(ctx, r.as(bob.Token), f.ID, who)
 	wantCode(t, err, otpd.ENotFound)
 	if ch, err := r.store.LatestChallenge(ctx, f.ID); err != nil || ch.Status != otpd.StatusPending {
 		t.Errorf("after a refused report the code is %s, %v; want pending", ch.Status, err)

@@ -39,41 +39,42 @@ func hashToken(token string) []byte {
 
 var errUnauthorized = otpd.Errorf(otpd.EUnauthorized, "sign in to continue")
 
-// Authenticate returns the session and account a token belongs to, or an
-// EUnauthorized error when it is unknown, ended, idle too long or past its
-// absolute expiry.
-func (e *Engine) Authenticate(ctx context.Context, token string) (otpd.Session, otpd.Account, error) {
+// Authenticate returns the Caller a token belongs to, or an EUnauthorized
+// error when it is unknown, ended, idle too long or past its absolute
+// expiry. It is the one way to a Caller: a request calls it once and
+// passes the Caller to every method that acts for the signed-in person.
+func (e *Engine) Authenticate(ctx context.Context, token string) (Caller, error) {
 	if len(token) != tokenLen {
-		return otpd.Session{}, otpd.Account{}, errUnauthorized
+		return Caller{}, errUnauthorized
 	}
 	s, err := e.store.SessionByTokenHash(ctx, hashToken(token))
 	if errors.Is(err, otpd.ErrNotFound) {
-		return otpd.Session{}, otpd.Account{}, errUnauthorized
+		return Caller{}, errUnauthorized
 	}
 	if err != nil {
-		return otpd.Session{}, otpd.Account{}, internal("authenticate", err)
+		return Caller{}, internal("authenticate", err)
 	}
 	now := e.now()
 	if !s.ActiveAt(now, e.policy.SessionIdle) {
-		return otpd.Session{}, otpd.Account{}, errUnauthorized
+		return Caller{}, errUnauthorized
 	}
 	if now.Sub(s.LastSeenAt) >= touchEvery {
 		if err := e.store.TouchSession(ctx, s.ID, now); err != nil {
-			return otpd.Session{}, otpd.Account{}, internal("touch session", err)
+			return Caller{}, internal("touch session", err)
 		}
 		s.LastSeenAt = now
 	}
 	acct, err := e.store.AccountByID(ctx, s.AccountID)
 	if err != nil {
-		return otpd.Session{}, otpd.Account{}, internal("session account", err)
+		return Caller{}, internal("session account", err)
 	}
-	return s, acct, nil
+	return Caller{session: s, account: acct}, nil
 }
 
-// SignOut ends the session a token belongs to. Signing out twice is not an
-// error.
-func (e *Engine) SignOut(ctx context.Context, token string, r Requester) error {
-	s, acct, err := e.Authenticate(ctx, token)
+// SignOut ends the caller's session. Signing out twice is not an error.
+// It only takes access away, so it needs no step-up.
+func (e *Engine) SignOut(ctx context.Context, c Caller, r Requester) error {
+	s, acct, err := signedIn(c)
 	if err != nil {
 		return err
 	}
@@ -85,9 +86,14 @@ func (e *Engine) SignOut(ctx context.Context, token string, r Requester) error {
 	return nil
 }
 
-// Activity returns an account's most recent security events, newest first.
-func (e *Engine) Activity(ctx context.Context, accountID string, limit int) ([]otpd.Event, error) {
-	evs, err := e.store.Events(ctx, accountID, limit)
+// Activity returns the caller's account's most recent security events,
+// newest first.
+func (e *Engine) Activity(ctx context.Context, c Caller, limit int) ([]otpd.Event, error) {
+	_, acct, err := signedIn(c)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := e.store.Events(ctx, acct.ID, limit)
 	if err != nil {
 		return nil, internal("activity", err)
 	}

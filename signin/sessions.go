@@ -9,10 +9,10 @@ import (
 	"github.com/otpd/otpd/useragent"
 )
 
-// Sessions returns the token's account's sessions that can still be used,
-// newest first, and the ID of the token's own.
-func (e *Engine) Sessions(ctx context.Context, token string) ([]otpd.Session, string, error) {
-	s, acct, err := e.Authenticate(ctx, token)
+// Sessions returns the caller's account's sessions that can still be
+// used, newest first, and the ID of the caller's own.
+func (e *Engine) Sessions(ctx context.Context, c Caller) ([]otpd.Session, string, error) {
+	s, acct, err := signedIn(c)
 	if err != nil {
 		return nil, "", err
 	}
@@ -30,10 +30,10 @@ func (e *Engine) Sessions(ctx context.Context, token string) ([]otpd.Session, st
 	return active, s.ID, nil
 }
 
-// EndSession signs out one session of the token's account, from another
+// EndSession signs out one session of the caller's account, from another
 // or from itself. It only takes access away, so it needs no step-up.
-func (e *Engine) EndSession(ctx context.Context, token, sessionID string, r Requester) error {
-	_, acct, err := e.Authenticate(ctx, token)
+func (e *Engine) EndSession(ctx context.Context, c Caller, sessionID string, r Requester) error {
+	_, acct, err := signedIn(c)
 	if err != nil {
 		return err
 	}
@@ -85,10 +85,14 @@ const unusedLookback = 30 * 24 * time.Hour
 const maxUnused = 100
 
 // UnusedCodes returns the sign-in, sign-up and reset codes asked for the
-// account's address since the sign-in before its last one that were never
-// used, newest first. Those of another account, which had the address
-// before, are that account's news.
-func (e *Engine) UnusedCodes(ctx context.Context, acct otpd.Account) ([]UnusedCode, error) {
+// caller's account's address since the sign-in before its last one that
+// were never used, newest first. Those of another account, which had the
+// address before, are that account's news.
+func (e *Engine) UnusedCodes(ctx context.Context, c Caller) ([]UnusedCode, error) {
+	_, acct, err := signedIn(c)
+	if err != nil {
+		return nil, err
+	}
 	now := e.now()
 	since := now.Add(-unusedLookback)
 	if acct.PrevSignInAt.After(since) {

@@ -12,25 +12,25 @@ func TestSessionsListAndEndOne(t *testing.T) {
 	here := r.signedIn(t, "ada@example.com")
 	r.clock.Advance(time.Minute)
 	there := r.signedIn(t, "ada@example.com")
-	ss, current, err := r.engine.Sessions(ctx, here.Token)
+	ss, current, err := r.engine.Sessions(ctx, r.as(here.Token))
 	if err != nil || len(ss) != 2 || current != here.Session.ID || ss[0].ID != there.Session.ID {
 		t.Fatalf("Sessions = %d, current %s, %v; want both, newest first", len(ss), current, err)
 	}
 	if ss[0].Place != "London, United Kingdom" {
 		t.Errorf("a session's place %q", ss[0].Place)
 	}
-	if err := r.engine.EndSession(ctx, here.Token, there.Session.ID, who); err != nil {
+	if err := r.engine.EndSession(ctx, r.as(here.Token), there.Session.ID, who); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := r.engine.Authenticate(ctx, there.Token); otpd.ErrorCode(err) != otpd.EUnauthorized {
+	if _, err := r.engine.Authenticate(ctx, there.Token); otpd.ErrorCode(err) != otpd.EUnauthorized {
 		t.Errorf("the ended session still works: %v", err)
 	}
-	e := wantCode(t, r.engine.EndSession(ctx, here.Token, there.Session.ID, who), otpd.ENotFound)
+	e := wantCode(t, r.engine.EndSession(ctx, r.as(here.Token), there.Session.ID, who), otpd.ENotFound)
 	if e.Field != "session_id" {
 		t.Errorf("field %q", e.Field)
 	}
 	bob := r.signedIn(t, "bob@example.com")
-	wantCode(t, r.engine.EndSession(ctx, here.Token, bob.Session.ID, who), otpd.ENotFound)
+	wantCode(t, r.engine.EndSession(ctx, r.as(here.Token), bob.Session.ID, who), otpd.ENotFound)
 }
 
 // Codes asked for since the sign-in before the last, and never used, are
@@ -44,7 +44,7 @@ func TestUnusedCodesSincePreviousSignIn(t *testing.T) {
 	}
 	r.clock.Advance(time.Hour)
 	in := r.signedIn(t, "ada@example.com")
-	codes, err := r.engine.UnusedCodes(ctx, account(t, r, in.Account.ID))
+	codes, err := r.engine.UnusedCodes(ctx, r.as(in.Token))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestUnusedCodesSincePreviousSignIn(t *testing.T) {
 	}
 	r.clock.Advance(time.Hour)
 	in = r.signedIn(t, "ada@example.com")
-	if codes, _ := r.engine.UnusedCodes(ctx, account(t, r, in.Account.ID)); len(codes) != 0 {
+	if codes, _ := r.engine.UnusedCodes(ctx, r.as(in.Token)); len(codes) != 0 {
 		t.Errorf("after the next sign-in, %d codes are still news", len(codes))
 	}
 }
@@ -71,11 +71,11 @@ func TestUnusedCodesAreTheAccountsOwn(t *testing.T) {
 	}
 	r.deliver(t, "shared@example.com")
 	r.stepUpOf(t, "shared@example.com", bob.Token, who)
-	f, err := r.engine.ChangeEmail(ctx, bob.Token, "bob@new.example", who)
+	f, err := r.engine.ChangeEmail(ctx, r.as(bob.Token), "bob@new.example", who)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.engine.ConfirmAddress(ctx, bob.Token, f.ID, r.code(t, "bob@new.example"), who); err != nil {
+	if _, err := r.engine.ConfirmAddress(ctx, r.as(bob.Token), f.ID, r.code(t, "bob@new.example"), who); err != nil {
 		t.Fatal(err)
 	}
 	r.deliver(t, "shared@example.com") // the notice of the change
@@ -84,20 +84,11 @@ func TestUnusedCodesAreTheAccountsOwn(t *testing.T) {
 	if ada.Account.ID == bob.Account.ID {
 		t.Fatal("the address still signs in to bob's account")
 	}
-	codes, err := r.engine.UnusedCodes(ctx, account(t, r, ada.Account.ID))
+	codes, err := r.engine.UnusedCodes(ctx, r.as(ada.Token))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(codes) != 0 {
 		t.Errorf("the address's new account is shown %+v, bob's", codes)
 	}
-}
-
-func account(t *testing.T, r *rig, id string) otpd.Account {
-	t.Helper()
-	a, err := r.store.AccountByID(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
 }

@@ -13,17 +13,17 @@ func TestSignOutEverywhere(t *testing.T) {
 	r := newRig(t)
 	here := r.signedIn(t, "ada@example.com")
 	there := r.signedIn(t, "ada@example.com")
-	_, err := r.engine.SignOutEverywhere(ctx, here.Token, who)
+	_, err := r.engine.SignOutEverywhere(ctx, r.as(here.Token), who)
 	wantCode(t, err, otpd.EStepUpRequired)
 	r.stepUp(t, here.Token, who)
-	n, err := r.engine.SignOutEverywhere(ctx, here.Token, who)
+	n, err := r.engine.SignOutEverywhere(ctx, r.as(here.Token), who)
 	if err != nil || n != 1 {
 		t.Fatalf("SignOutEverywhere = %d, %v; want 1 session ended", n, err)
 	}
-	if _, _, err := r.engine.Authenticate(ctx, there.Token); otpd.ErrorCode(err) != otpd.EUnauthorized {
+	if _, err := r.engine.Authenticate(ctx, there.Token); otpd.ErrorCode(err) != otpd.EUnauthorized {
 		t.Errorf("the other session still works: %v", err)
 	}
-	if _, _, err := r.engine.Authenticate(ctx, here.Token); err != nil {
+	if _, err := r.engine.Authenticate(ctx, here.Token); err != nil {
 		t.Errorf("the session that signed the others out ended too: %v", err)
 	}
 }
@@ -36,7 +36,7 @@ func TestCodeSignInOff(t *testing.T) {
 	r.stepUp(t, in.Token, device)
 	stale := r.signIn(t, "ada@example.com")
 	staleCode := r.code(t, "ada@example.com")
-	if err := r.engine.SetCodeSignIn(ctx, in.Token, false, device); err != nil {
+	if err := r.engine.SetCodeSignIn(ctx, r.as(in.Token), false, device); err != nil {
 		t.Fatal(err)
 	}
 	before := len(r.inbox(t, "ada@example.com"))
@@ -68,7 +68,7 @@ func TestCodeSignInOffNeedsPassword(t *testing.T) {
 	r := newRig(t)
 	in := r.signedIn(t, "ada@example.com")
 	r.stepUp(t, in.Token, who)
-	e := wantCode(t, r.engine.SetCodeSignIn(ctx, in.Token, false, who), otpd.EInvalid)
+	e := wantCode(t, r.engine.SetCodeSignIn(ctx, r.as(in.Token), false, who), otpd.EInvalid)
 	if e.Field != "code_sign_in" {
 		t.Errorf("field %q, want code_sign_in", e.Field)
 	}

@@ -12,8 +12,8 @@ var errStepUp = otpd.Errorf(otpd.EStepUpRequired,
 
 // StepUp sends a code to the account's address that, verified in this
 // session, lets it make sensitive changes for a while.
-func (e *Engine) StepUp(ctx context.Context, token string, r Requester) (Flow, error) {
-	s, acct, err := e.Authenticate(ctx, token)
+func (e *Engine) StepUp(ctx context.Context, c Caller, r Requester) (Flow, error) {
+	s, acct, err := signedIn(c)
 	if err != nil {
 		return Flow{}, err
 	}
@@ -23,9 +23,11 @@ func (e *Engine) StepUp(ctx context.Context, token string, r Requester) (Flow, e
 		accountID: acct.ID, sessionID: s.ID, context: otpd.Familiar}, r)
 }
 
-// VerifyStepUp checks a step-up code in the session that asked for it.
-func (e *Engine) VerifyStepUp(ctx context.Context, token, flowID, code string, r Requester) (otpd.Session, error) {
-	s, acct, err := e.Authenticate(ctx, token)
+// VerifyStepUp checks a step-up code in the session that asked for it,
+// and returns that session stepped up. The Caller keeps the session as it
+// was authenticated: a sensitive change comes in a request of its own.
+func (e *Engine) VerifyStepUp(ctx context.Context, c Caller, flowID, code string, r Requester) (otpd.Session, error) {
+	s, acct, err := signedIn(c)
 	if err != nil {
 		return otpd.Session{}, err
 	}
@@ -59,14 +61,21 @@ func (e *Engine) VerifyStepUp(ctx context.Context, token, flowID, code string, r
 	return res.Session, nil
 }
 
-// sensitive authenticates a token for a sensitive change: its session
-// must have verified a step-up code within Policy.StepUpFor.
-func (e *Engine) sensitive(ctx context.Context, token string) (otpd.Session, otpd.Account, error) {
-	s, acct, err := e.Authenticate(ctx, token)
+// SteppedUp reports whether the caller's session verified a step-up code
+// within Policy.StepUpFor: the one rule for sensitive changes, which pages
+// also ask to offer a step-up before a form rather than after it.
+func (e *Engine) SteppedUp(c Caller) bool {
+	return c.session.SteppedUpWithin(e.now(), e.policy.StepUpFor)
+}
+
+// sensitive returns the caller's session and account for a sensitive
+// change, which needs a recent step-up (SteppedUp).
+func (e *Engine) sensitive(c Caller) (otpd.Session, otpd.Account, error) {
+	s, acct, err := signedIn(c)
 	if err != nil {
 		return otpd.Session{}, otpd.Account{}, err
 	}
-	if !s.SteppedUpWithin(e.now(), e.policy.StepUpFor) {
+	if !e.SteppedUp(c) {
 		return otpd.Session{}, otpd.Account{}, errStepUp
 	}
 	return s, acct, nil

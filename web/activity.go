@@ -42,11 +42,11 @@ func (s *Server) pageActivity(w http.ResponseWriter, r *http.Request) {
 
 // entries reads the caller's newest events and campaigns as entries.
 func (s *Server) entries(ctx context.Context, c caller, limit int) ([]entry, error) {
-	evs, err := s.engine.Activity(ctx, c.account.ID, limit)
+	evs, err := s.engine.Activity(ctx, c.Caller, limit)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := s.engine.Campaigns(ctx, c.account.ID)
+	cs, err := s.engine.Campaigns(ctx, c.Caller)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (s *Server) apiActivity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	evs, err := s.engine.Activity(r.Context(), c.account.ID, activityLimit)
+	evs, err := s.engine.Activity(r.Context(), c.Caller, activityLimit)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.engine.Campaigns(r.Context(), c.account.ID)
+	cs, err := s.engine.Campaigns(r.Context(), c.Caller)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 
 // addressStarter is Engine.ChangeEmail or Engine.AddRecovery: it sends
 // the code to the new address.
-type addressStarter func(e *signin.Engine, ctx context.Context, token, email string, r signin.Requester) (signin.Flow, error)
+type addressStarter func(e *signin.Engine, ctx context.Context, c signin.Caller, email string, r signin.Requester) (signin.Flow, error)
 
 // apiNewAddress returns the handler that starts confirming a new address
 // with start.
@@ -29,11 +29,11 @@ func (s *Server) apiNewAddress(start addressStarter) func(http.ResponseWriter, *
 		if err := required("email", req.Email); err != nil {
 			return err
 		}
-		token, err := bearer(r)
+		c, err := s.apiCaller(r)
 		if err != nil {
 			return err
 		}
-		flow, err := start(s.engine, r.Context(), token, *req.Email, s.requester(r))
+		flow, err := start(s.engine, r.Context(), c.Caller, *req.Email, s.requester(r))
 		if err != nil {
 			return err
 		}
@@ -43,11 +43,11 @@ func (s *Server) apiNewAddress(start addressStarter) func(http.ResponseWriter, *
 }
 
 func (s *Server) apiConfirmAddress(w http.ResponseWriter, r *http.Request) error {
-	token, code, err := sessionCode(r)
+	c, code, err := s.sessionCode(r)
 	if err != nil {
 		return err
 	}
-	acct, err := s.engine.ConfirmAddress(r.Context(), token, r.PathValue("flow_id"), code, s.requester(r))
+	acct, err := s.engine.ConfirmAddress(r.Context(), c.Caller, r.PathValue("flow_id"), code, s.requester(r))
 	if err != nil {
 		return err
 	}
@@ -56,11 +56,11 @@ func (s *Server) apiConfirmAddress(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) apiRemoveRecovery(w http.ResponseWriter, r *http.Request) error {
-	token, err := bearer(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	if err := s.engine.RemoveRecovery(r.Context(), token, s.requester(r)); err != nil {
+	if err := s.engine.RemoveRecovery(r.Context(), c.Caller, s.requester(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

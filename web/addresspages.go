@@ -53,7 +53,7 @@ func (s *Server) pageAddressSend(f addressForm) http.HandlerFunc {
 			return
 		}
 		email := r.PostFormValue("email")
-		flow, err := f.start(s.engine, r.Context(), c.token, email, s.requester(r))
+		flow, err := f.start(s.engine, r.Context(), c.Caller, email, s.requester(r))
 		p := s.addressPage(c, f)
 		p.Email = email
 		s.finishChange(w, r, c, err, addressCodes.base+url.PathEscape(flow.ID), f.path, "address.html", p)
@@ -65,7 +65,7 @@ func (s *Server) pageAddressVerify(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	acct, err := s.engine.ConfirmAddress(r.Context(), c.token, r.PathValue("flow_id"), r.PostFormValue("code"), s.requester(r))
+	acct, err := s.engine.ConfirmAddress(r.Context(), c.Caller, r.PathValue("flow_id"), r.PostFormValue("code"), s.requester(r))
 	if err != nil {
 		s.renderFlowError(w, r, addressCodes, err)
 		return

@@ -126,19 +126,20 @@ func required[T any](name string, v *T) error {
 }
 
 // sessionCode reads a code submitted in a signed-in session: the body's
-// code and the bearer token; a missing code is told before a missing token.
-func sessionCode(r *http.Request) (token, code string, err error) {
+// code and the bearer token's caller; a missing code is told before a
+// missing token.
+func (s *Server) sessionCode(r *http.Request) (c caller, code string, err error) {
 	var req struct {
 		Code *string `json:"code"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
-		return "", "", err
+		return caller{}, "", err
 	}
 	if err := required("code", req.Code); err != nil {
-		return "", "", err
+		return caller{}, "", err
 	}
-	token, err = bearer(r)
-	return token, *req.Code, err
+	c, err = s.apiCaller(r)
+	return c, *req.Code, err
 }
 
 // bearer returns the token of an "Authorization: Bearer" header. The API
@@ -163,11 +164,11 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiSignOut(w http.ResponseWriter, r *http.Request) error {
-	token, err := bearer(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	if err := s.engine.SignOut(r.Context(), token, s.requester(r)); err != nil {
+	if err := s.engine.SignOut(r.Context(), c.Caller, s.requester(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

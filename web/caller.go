@@ -5,18 +5,24 @@ import (
 	"net/http"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/signin"
 )
 
-// caller is who sent an authenticated request.
+// caller is who sent an authenticated request: the engine's Caller, which
+// a handler passes to every engine method it calls, and its session and
+// account as they were authenticated, for the handler to read.
 type caller struct {
-	token   string
+	signin.Caller
 	session otpd.Session
 	account otpd.Account
 }
 
+// authenticate is the one place a request's token is checked, for the API
+// and the pages alike: once per request, however many engine methods the
+// handler then calls with the Caller.
 func (s *Server) authenticate(ctx context.Context, token string) (caller, error) {
-	sess, acct, err := s.engine.Authenticate(ctx, token)
-	return caller{token: token, session: sess, account: acct}, err
+	c, err := s.engine.Authenticate(ctx, token)
+	return caller{Caller: c, session: c.Session(), account: c.Account()}, err
 }
 
 // apiCaller authenticates the bearer token of an API request. The API
@@ -49,7 +55,8 @@ func (s *Server) pageCaller(w http.ResponseWriter, r *http.Request) (caller, boo
 
 // steppedUp reports whether the caller's session verified a step-up code
 // recently enough for a sensitive change. Pages ask it only to spare a
-// person typing a new password twice; the engine decides.
+// person typing a new password twice; the engine decides, by the same
+// rule.
 func (s *Server) steppedUp(c caller) bool {
-	return c.session.SteppedUpWithin(s.clock.Now(), s.engine.Policy().StepUpFor)
+	return s.engine.SteppedUp(c.Caller)
 }

@@ -38,7 +38,7 @@ func (s *Server) apiDevices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ds, err := s.engine.Devices(r.Context(), c.account.ID)
+	ds, err := s.engine.Devices(r.Context(), c.Caller)
 	if err != nil {
 		return err
 	}
@@ -54,11 +54,11 @@ func (s *Server) apiDevices(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiForgetDevice(w http.ResponseWriter, r *http.Request) error {
-	token, err := bearer(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	if err := s.engine.ForgetDevice(r.Context(), token, r.PathValue("device_id"), s.requester(r)); err != nil {
+	if err := s.engine.ForgetDevice(r.Context(), c.Caller, r.PathValue("device_id"), s.requester(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -70,7 +70,7 @@ func (s *Server) pageForgetDevice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.engine.ForgetDevice(r.Context(), c.token, r.PathValue("device_id"), s.requester(r)); err != nil {
+	if err := s.engine.ForgetDevice(r.Context(), c.Caller, r.PathValue("device_id"), s.requester(r)); err != nil {
 		s.renderError(w, r, "error.html", s.newPage("The device was not forgotten"), err)
 		return
 	}

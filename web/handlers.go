@@ -46,7 +46,7 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 // not use, its recent activity, its sessions and remembered devices.
 func (s *Server) loadHome(r *http.Request, p *page, c caller) error {
 	ctx := r.Context()
-	unused, err := s.engine.UnusedCodes(ctx, c.account)
+	unused, err := s.engine.UnusedCodes(ctx, c.Caller)
 	if err != nil {
 		return err
 	}
@@ -54,11 +54,11 @@ func (s *Server) loadHome(r *http.Request, p *page, c caller) error {
 	if err != nil {
 		return err
 	}
-	ss, _, err := s.engine.Sessions(ctx, c.token)
+	ss, _, err := s.engine.Sessions(ctx, c.Caller)
 	if err != nil {
 		return err
 	}
-	ds, err := s.engine.Devices(ctx, c.account.ID)
+	ds, err := s.engine.Devices(ctx, c.Caller)
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,11 @@ func (s *Server) pageSignOut(w http.ResponseWriter, r *http.Request) {
 	token := cookieToken(r)
 	clearSessionCookie(w)
 	if token != "" {
-		err := s.engine.SignOut(r.Context(), token, s.requester(r))
+		// A session that no longer works is signed out already.
+		c, err := s.authenticate(r.Context(), token)
+		if err == nil {
+			err = s.engine.SignOut(r.Context(), c.Caller, s.requester(r))
+		}
 		if err != nil && otpd.ErrorCode(err) != otpd.EUnauthorized {
 			s.renderError(w, r, "error.html", s.newPage("Sign-out failed"), err)
 			return

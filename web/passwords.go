@@ -51,11 +51,11 @@ func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request) error {
 	if err := required("password", req.Password); err != nil {
 		return err
 	}
-	token, err := bearer(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	if err := s.engine.SetPassword(r.Context(), token, *req.Password, s.requester(r)); err != nil {
+	if err := s.engine.SetPassword(r.Context(), c.Caller, *req.Password, s.requester(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -63,11 +63,11 @@ func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiRemovePassword(w http.ResponseWriter, r *http.Request) error {
-	token, err := bearer(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	if err := s.engine.RemovePassword(r.Context(), token, s.requester(r)); err != nil {
+	if err := s.engine.RemovePassword(r.Context(), c.Caller, s.requester(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -115,6 +115,6 @@ func (s *Server) pageSetPassword(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := s.engine.SetPassword(r.Context(), c.token, r.PostFormValue("password"), s.requester(r))
+	err := s.engine.SetPassword(r.Context(), c.Caller, r.PostFormValue("password"), s.requester(r))
 	s.finishChange(w, r, c, err, "/?done=password-set", "/account/password", "password.html", s.passwordPage(c))
 }

@@ -16,21 +16,21 @@ type removal struct {
 	// has reports whether the account has the thing; without it the
 	// page sends the person home.
 	has    func(otpd.Account) bool
-	remove func(s *Server, ctx context.Context, token string, r signin.Requester) error
+	remove func(s *Server, ctx context.Context, c signin.Caller, r signin.Requester) error
 }
 
 var (
 	removePassword = removal{path: "/account/password/remove", template: "remove_password.html",
 		title: "Remove your password", done: "/?done=password-removed",
 		has: otpd.Account.HasPassword,
-		remove: func(s *Server, ctx context.Context, token string, r signin.Requester) error {
-			return s.engine.RemovePassword(ctx, token, r)
+		remove: func(s *Server, ctx context.Context, c signin.Caller, r signin.Requester) error {
+			return s.engine.RemovePassword(ctx, c, r)
 		}}
 	removeRecovery = removal{path: "/account/recovery/remove", template: "remove_recovery.html",
 		title: "Remove your recovery address", done: "/?done=recovery-removed",
 		has: func(a otpd.Account) bool { return !a.RecoveryEmail.IsZero() },
-		remove: func(s *Server, ctx context.Context, token string, r signin.Requester) error {
-			return s.engine.RemoveRecovery(ctx, token, r)
+		remove: func(s *Server, ctx context.Context, c signin.Caller, r signin.Requester) error {
+			return s.engine.RemoveRecovery(ctx, c, r)
 		}}
 )
 
@@ -57,7 +57,7 @@ func (s *Server) pageRemove(rm removal) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		err := rm.remove(s, r.Context(), c.token, s.requester(r))
+		err := rm.remove(s, r.Context(), c.Caller, s.requester(r))
 		s.finishChange(w, r, c, err, rm.done, rm.path, rm.template, s.accountPage(rm.title, c))
 	}
 }

@@ -43,7 +43,7 @@ func (s *Server) pageReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.accountPage("Thank you: your report is recorded", c)
-	ch, err := s.engine.ReportFlow(r.Context(), c.token, r.PathValue("flow_id"), s.requester(r))
+	ch, err := s.engine.ReportFlow(r.Context(), c.Caller, r.PathValue("flow_id"), s.requester(r))
 	if otpd.ErrorCode(err) == otpd.ENotFound {
 		// The engine words it for a code page; this is the activity.
 		err = errNoSuchRequest
@@ -56,7 +56,7 @@ func (s *Server) pageReport(w http.ResponseWriter, r *http.Request) {
 	p.Challenge, p.Closed = ch, ch.Status == otpd.StatusUsed
 	// The report signs out every session started from the request's
 	// address since; this one too, if it was one of them.
-	if _, err := s.authenticate(r.Context(), c.token); otpd.ErrorCode(err) == otpd.EUnauthorized {
+	if out, err := s.engine.SignedOut(r.Context(), c.Caller); err == nil && out {
 		clearSessionCookie(w)
 		p.SignedOut = true
 	}
@@ -73,11 +73,11 @@ type reportJSON struct {
 }
 
 func (s *Server) apiReport(w http.ResponseWriter, r *http.Request) error {
-	token, err := bearer(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	ch, err := s.engine.ReportFlow(r.Context(), token, r.PathValue("flow_id"), s.requester(r))
+	ch, err := s.engine.ReportFlow(r.Context(), c.Caller, r.PathValue("flow_id"), s.requester(r))
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func (s *Server) pageSessions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.accountPage("Sessions", c)
-	ss, current, err := s.engine.Sessions(r.Context(), c.token)
+	ss, current, err := s.engine.Sessions(r.Context(), c.Caller)
 	if err != nil {
 		s.renderError(w, r, "error.html", p, err)
 		return
@@ -60,7 +60,7 @@ func (s *Server) pageEndSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("session_id")
-	if err := s.engine.EndSession(r.Context(), c.token, id, s.requester(r)); err != nil {
+	if err := s.engine.EndSession(r.Context(), c.Caller, id, s.requester(r)); err != nil {
 		s.renderError(w, r, "error.html", s.accountPage("The session was not signed out", c), err)
 		return
 	}
@@ -84,11 +84,11 @@ type sessionJSON struct {
 }
 
 func (s *Server) apiSessions(w http.ResponseWriter, r *http.Request) error {
-	token, err := bearer(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	ss, current, err := s.engine.Sessions(r.Context(), token)
+	ss, current, err := s.engine.Sessions(r.Context(), c.Caller)
 	if err != nil {
 		return err
 	}
@@ -104,11 +104,11 @@ func (s *Server) apiSessions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiEndSession(w http.ResponseWriter, r *http.Request) error {
-	token, err := bearer(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	if err := s.engine.EndSession(r.Context(), token, r.PathValue("session_id"), s.requester(r)); err != nil {
+	if err := s.engine.EndSession(r.Context(), c.Caller, r.PathValue("session_id"), s.requester(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

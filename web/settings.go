@@ -12,11 +12,11 @@ import (
 // ask for.
 
 func (s *Server) apiSignOutEverywhere(w http.ResponseWriter, r *http.Request) error {
-	token, err := bearer(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	n, err := s.engine.SignOutEverywhere(r.Context(), token, s.requester(r))
+	n, err := s.engine.SignOutEverywhere(r.Context(), c.Caller, s.requester(r))
 	if err != nil {
 		return err
 	}
@@ -36,11 +36,11 @@ func (s *Server) apiSetSettings(w http.ResponseWriter, r *http.Request) error {
 	if err := required("code_sign_in", req.CodeSignIn); err != nil {
 		return err
 	}
-	token, err := bearer(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	if err := s.engine.SetCodeSignIn(r.Context(), token, *req.CodeSignIn, s.requester(r)); err != nil {
+	if err := s.engine.SetCodeSignIn(r.Context(), c.Caller, *req.CodeSignIn, s.requester(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -61,7 +61,7 @@ func (s *Server) pageSignOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, err := s.engine.SignOutEverywhere(r.Context(), c.token, s.requester(r))
+	_, err := s.engine.SignOutEverywhere(r.Context(), c.Caller, s.requester(r))
 	s.finishChange(w, r, c, err, "/?done=signed-out-everywhere", "/account/sign-out-everywhere", "sign_out_everywhere.html",
 		s.accountPage("Sign out all other sessions", c))
 }
@@ -90,7 +90,7 @@ func (s *Server) pageSetCodeSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	on, err := codeSignInForm(r)
 	if err == nil {
-		err = s.engine.SetCodeSignIn(r.Context(), c.token, on, s.requester(r))
+		err = s.engine.SetCodeSignIn(r.Context(), c.Caller, on, s.requester(r))
 	}
 	done := "/?done=code-sign-in-off"
 	if on {

@@ -16,11 +16,11 @@ import (
 // step_up_required.
 
 func (s *Server) apiStepUp(w http.ResponseWriter, r *http.Request) error {
-	token, err := bearer(r)
+	c, err := s.apiCaller(r)
 	if err != nil {
 		return err
 	}
-	flow, err := s.engine.StepUp(r.Context(), token, s.requester(r))
+	flow, err := s.engine.StepUp(r.Context(), c.Caller, s.requester(r))
 	if err != nil {
 		return err
 	}
@@ -29,11 +29,11 @@ func (s *Server) apiStepUp(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiVerifyStepUp(w http.ResponseWriter, r *http.Request) error {
-	token, code, err := sessionCode(r)
+	c, code, err := s.sessionCode(r)
 	if err != nil {
 		return err
 	}
-	sess, err := s.engine.VerifyStepUp(r.Context(), token, r.PathValue("flow_id"), code, s.requester(r))
+	sess, err := s.engine.VerifyStepUp(r.Context(), c.Caller, r.PathValue("flow_id"), code, s.requester(r))
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Server) pageStepUpSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ret := safeReturn(r.PostFormValue("return"))
-	flow, err := s.engine.StepUp(r.Context(), c.token, s.requester(r))
+	flow, err := s.engine.StepUp(r.Context(), c.Caller, s.requester(r))
 	if err != nil {
 		s.renderStepUp(w, r, c, ret, err)
 		return
@@ -95,7 +95,7 @@ func (s *Server) pageStepUpVerify(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, err := s.engine.VerifyStepUp(r.Context(), c.token, r.PathValue("flow_id"), r.PostFormValue("code"), s.requester(r))
+	_, err := s.engine.VerifyStepUp(r.Context(), c.Caller, r.PathValue("flow_id"), r.PostFormValue("code"), s.requester(r))
 	if err != nil {
 		s.renderFlowError(w, r, stepUpCodes, err)
 		return

@@ -61,7 +61,7 @@ func (s *Server) apiUnusedCodes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.engine.UnusedCodes(r.Context(), c.account)
+	cs, err := s.engine.UnusedCodes(r.Context(), c.Caller)
 	if err != nil {
 		return err
 	}
