@@ -88,7 +88,7 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 // not refused again by another. The caller holds the address's lock.
 func sendLimit(ctx context.Context, tx *Tx, req otpd.CodeRequest) (*otpd.LimitError, error) {
 	now := req.Challenge.CreatedAt
-	var refusal Refusal
+	var refusal otpd.Refusal
 	if req.Resend {
 		var last int64
 		err := tx.QueryRowContext(ctx,
@@ -101,7 +101,7 @@ func sendLimit(ctx context.Context, tx *Tx, req otpd.CodeRequest) (*otpd.LimitEr
 			refusal.Refuse(otpd.LimitCooldown, FromMS(last).Add(req.Limits.ResendCooldown).Sub(now))
 		}
 	}
-	for _, c := range Caps(req.Limits) {
+	for _, c := range req.Limits.Caps() {
 		// The window is full when it holds c.max requests already; it
 		// has room again once the c.max-th newest of them leaves it.
 		var nth int64

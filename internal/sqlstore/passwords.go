@@ -166,7 +166,7 @@ func (s *Store) ReserveAttempt(ctx context.Context, key otpd.GuardKey, now time.
 		if err != nil {
 			return err
 		}
-		var next Guard
+		var next otpd.Guard
 		if next, a = g.Reserve(now, lim); a.RetryAfter > 0 {
 			return nil
 		}
@@ -198,22 +198,22 @@ func (s *Store) ForgiveAttempt(ctx context.Context, key otpd.GuardKey, a otpd.At
 
 // loadGuard reads a guard; the caller holds the address's lock, so the
 // guard cannot change before the caller's update.
-func loadGuard(ctx context.Context, tx *Tx, key otpd.GuardKey) (Guard, error) {
-	var g Guard
+func loadGuard(ctx context.Context, tx *Tx, key otpd.GuardKey) (otpd.Guard, error) {
+	var g otpd.Guard
 	var start, locked int64
 	err := tx.QueryRowContext(ctx, `SELECT wrong_count, window_start, locked_until FROM guards WHERE guard_key = $1`,
 		key.String()).Scan(&g.Wrong, &start, &locked)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return Guard{}, nil
+		return otpd.Guard{}, nil
 	case err != nil:
-		return Guard{}, fmt.Errorf("load guard: %w", err)
+		return otpd.Guard{}, fmt.Errorf("load guard: %w", err)
 	}
 	g.WindowStart, g.LockedUntil = FromMS(start), FromZeroMS(locked)
 	return g, nil
 }
 
-func saveGuard(ctx context.Context, tx *Tx, key otpd.GuardKey, g Guard) error {
+func saveGuard(ctx context.Context, tx *Tx, key otpd.GuardKey, g otpd.Guard) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO guards (guard_key, wrong_count, window_start, locked_until)
 		VALUES ($1, $2, $3, $4)
 		ON CONFLICT (guard_key) DO UPDATE SET wrong_count = excluded.wrong_count,

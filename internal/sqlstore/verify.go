@@ -45,9 +45,11 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 		return otpd.VerifyResult{}, fmt.Errorf("challenge: %w", err)
 	}
 	res := otpd.VerifyResult{Challenge: c}
-	outcome, detail, expire, closed := Closed(c, req.Now)
+	outcome, expire, closed := otpd.Closed(c, req.Now)
+	var detail string
 	switch {
 	case closed:
+		detail = closedDetail(c, outcome)
 		if expire {
 			if err := setStatus(ctx, tx, c.ID, otpd.StatusExpired); err != nil {
 				return otpd.VerifyResult{}, err
@@ -56,7 +58,7 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 		}
 		res.Outcome = outcome
 	default:
-		key := VerifyGuard(c, req)
+		key := otpd.VerifyGuard(c, req)
 		g, err := loadGuard(ctx, tx, key)
 		if err != nil {
 			return otpd.VerifyResult{}, err
@@ -66,7 +68,7 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 			break
 		}
 		// Constant time, so the time taken leaks nothing of the MAC.
-		if subtle.ConstantTimeCompare(req.CodeMAC, c.CodeMAC) == 1 && Fits(c, req) {
+		if subtle.ConstantTimeCompare(req.CodeMAC, c.CodeMAC) == 1 && otpd.Fits(c, req) {
 			if req.CheckOnly {
 				res.Outcome = otpd.OutcomeMatched
 				return res, nil
@@ -97,9 +99,9 @@ func challengeAccount(ctx context.Context, tx *Tx, c otpd.Challenge) (string, er
 }
 
 // countWrong counts a wrong code against the challenge and against its
-// guard (see VerifyGuard and Guard.Fail). When the failure locks the guard
+// guard (see otpd.VerifyGuard and otpd.Guard.Fail). When the failure locks the guard
 // out, that is recorded as well, on the challenge's account.
-func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g Guard) (otpd.VerifyResult, string, error) {
+func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g otpd.Guard) (otpd.VerifyResult, string, error) {
 	c := &res.Challenge
 	err := tx.QueryRowContext(ctx, `UPDATE challenges
 		SET attempts = attempts + 1,
@@ -115,7 +117,7 @@ func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Ve
 		return otpd.VerifyResult{}, "", err
 	}
 	res.Outcome = otpd.OutcomeWrong
-	res.AttemptsLeft = AttemptsLeft(*c, g.Wrong, req.Guess)
+	res.AttemptsLeft = otpd.AttemptsLeft(*c, g.Wrong, req.Guess)
 	if g.LockedUntil.After(req.Now) {
 		res.RetryAfter = g.LockedFor(req.Now, req.Guess)
 		accountID, err := challengeAccount(ctx, tx, *c)
