@@ -97,3 +97,43 @@ func scanAccount(row Scanner) (otpd.Account, error) {
 	}
 	return a, nil
 }
+
+// RecordSignIn keeps where a sign-in came from.
+func (s *Store) RecordSignIn(ctx context.Context, accountID string, at time.Time, place otpd.Place) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
+		return s.recordSignIn(ctx, tx, accountID, at, place)
+	})
+	if err != nil {
+		return s.errorf("record sign-in of account %s: %w", accountID, err)
+	}
+	return nil
+}
+
+// recordSignIn is RecordSignIn's work, in tx. The account's row is locked
+// before its countries are read, so that two sign-ins from new countries
+// at once both add theirs.
+func (s *Store) recordSignIn(ctx context.Context, tx *Tx, accountID string, at time.Time, place otpd.Place) error {
+	var countries string
+	err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT countries FROM accounts WHERE id = $1`, `FOR UPDATE`), accountID).Scan(&countries)
+	if err != nil {
+		return NotFound(err)
+	}
+	cs := AddCountry(ParseCountries(countries), place.Country)
+	_, err = tx.ExecContext(ctx, `UPDATE accounts SET prev_signin_at = last_signin_at, last_signin_at = $1, last_place = $2,
+		countries = $3 WHERE id = $4`,
+		MS(at), PlaceText(place), CountriesText(cs), accountID)
+	return err
+}
+
+// RaiseGuard makes an account's guard last at least until until.
+func (s *Store) RaiseGuard(ctx context.Context, accountID string, until time.Time) error {
+	res, err := s.exec(ctx, `UPDATE accounts SET guard_until = `+s.d.Greatest+`(guard_until, $1) WHERE id = $2`,
+		MS(until), accountID)
+	if err == nil {
+		err = Affected(res)
+	}
+	if err != nil {
+		return s.errorf("raise guard of account %s: %w", accountID, err)
+	}
+	return nil
+}

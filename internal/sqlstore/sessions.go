@@ -134,3 +134,54 @@ func (s *Store) EndSessionsFrom(ctx context.Context, accountID, ip string, since
 	}
 	return int(n), nil
 }
+
+// StartSession creates a session and records its events in one
+// transaction.
+func (s *Store) StartSession(ctx context.Context, sess otpd.Session, evs []otpd.Event) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
+		if err := insertSession(ctx, tx, sess); err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if err := insertEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.errorf("start session of account %s: %w", sess.AccountID, err)
+	}
+	return nil
+}
+
+// EndSessions ends every active session of an account but keep and
+// records ev, in one transaction, and says how many ended.
+func (s *Store) EndSessions(ctx context.Context, accountID, keep string, ev otpd.Event) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
+			WHERE account_id = $2 AND id <> $3 AND ended_at IS NULL`, MS(ev.At), accountID, keep)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return 0, s.errorf("end sessions of account %s: %w", accountID, err)
+	}
+	return int(n), nil
+}
+
+// endSessions ends every active session of an account but keep.
+func endSessions(ctx context.Context, tx *Tx, accountID, keep string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
+		WHERE account_id = $2 AND id <> $3 AND ended_at IS NULL`, MS(at), accountID, keep)
+	if err != nil {
+		return fmt.Errorf("end sessions: %w", err)
+	}
+	return nil
+}
