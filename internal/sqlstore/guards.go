@@ -15,7 +15,7 @@ import (
 // verify of the address's codes.
 func (s *Store) ReserveAttempt(ctx context.Context, key otpd.GuardKey, now time.Time, lim otpd.GuessLimits) (otpd.Attempt, error) {
 	var a otpd.Attempt
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := s.lockAddress(ctx, tx, key.Email.Key()); err != nil {
 			return err
 		}
@@ -37,7 +37,7 @@ func (s *Store) ReserveAttempt(ctx context.Context, key otpd.GuardKey, now time.
 
 // ForgiveAttempt takes back a reserved attempt.
 func (s *Store) ForgiveAttempt(ctx context.Context, key otpd.GuardKey, a otpd.Attempt) error {
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := s.lockAddress(ctx, tx, key.Email.Key()); err != nil {
 			return err
 		}
@@ -55,7 +55,7 @@ func (s *Store) ForgiveAttempt(ctx context.Context, key otpd.GuardKey, a otpd.At
 
 // loadGuard reads a guard; the caller holds the address's lock, so the
 // guard cannot change before the caller's update.
-func loadGuard(ctx context.Context, tx *Tx, key otpd.GuardKey) (otpd.Guard, error) {
+func loadGuard(ctx context.Context, tx *txn, key otpd.GuardKey) (otpd.Guard, error) {
 	var g otpd.Guard
 	var start, locked int64
 	err := tx.QueryRowContext(ctx, `SELECT wrong_count, window_start, locked_until FROM guards WHERE guard_key = $1`,
@@ -66,17 +66,17 @@ func loadGuard(ctx context.Context, tx *Tx, key otpd.GuardKey) (otpd.Guard, erro
 	case err != nil:
 		return otpd.Guard{}, fmt.Errorf("load guard: %w", err)
 	}
-	g.WindowStart, g.LockedUntil = FromMS(start), FromZeroMS(locked)
+	g.WindowStart, g.LockedUntil = fromMS(start), fromZeroMS(locked)
 	return g, nil
 }
 
 // saveGuard writes a guard, as loadGuard's caller decided it.
-func saveGuard(ctx context.Context, tx *Tx, key otpd.GuardKey, g otpd.Guard) error {
+func saveGuard(ctx context.Context, tx *txn, key otpd.GuardKey, g otpd.Guard) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO guards (guard_key, wrong_count, window_start, locked_until)
 		VALUES ($1, $2, $3, $4)
 		ON CONFLICT (guard_key) DO UPDATE SET wrong_count = excluded.wrong_count,
 		    window_start = excluded.window_start, locked_until = excluded.locked_until`,
-		key.String(), g.Wrong, MS(g.WindowStart), ZeroMS(g.LockedUntil))
+		key.String(), g.Wrong, toMS(g.WindowStart), zeroMS(g.LockedUntil))
 	if err != nil {
 		return fmt.Errorf("save guard: %w", err)
 	}

@@ -10,12 +10,12 @@ import (
 // asks to end, records its event and queues its notice, in one
 // transaction.
 func (s *Store) SetPassword(ctx context.Context, req otpd.PasswordChange) error {
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1 WHERE id = $2`, req.Hash, req.AccountID)
 		if err != nil {
 			return err
 		}
-		if err := Affected(res); err != nil {
+		if err := affected(res); err != nil {
 			return err
 		}
 		if req.EndSessions {
@@ -42,12 +42,12 @@ func (s *Store) SetPassword(ctx context.Context, req otpd.PasswordChange) error 
 // SetCodeSignIn turns code-only sign-in on or off and records ev, in one
 // transaction.
 func (s *Store) SetCodeSignIn(ctx context.Context, accountID string, on bool, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET code_sign_in_off = $1 WHERE id = $2`, !on, accountID)
 		if err != nil {
 			return err
 		}
-		if err := Affected(res); err != nil {
+		if err := affected(res); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, ev)
