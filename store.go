@@ -13,10 +13,59 @@ import (
 //
 // Implementations are safe for concurrent use. Lookups that find nothing
 // return an error wrapping ErrNotFound.
+//
+// Store is its roles together, one interface each, so that a part that
+// uses one (the outbox worker, the retention job) names only that; the
+// one conformance suite, storetest, runs them all.
 type Store interface {
+	AccountStore
+	ChallengeStore
+	SessionStore
+	GuardStore
+	EventStore
+	DeviceStore
+	CampaignStore
+	OutboxStore
+	Pruner
+	// The dev mailbox keeps its messages in the store, for every node to
+	// show.
+	DevMailStore
+
+	Close() error
+}
+
+// AccountStore keeps accounts and what their owners set.
+type AccountStore interface {
 	AccountByEmail(ctx context.Context, email Address) (Account, error)
 	AccountByID(ctx context.Context, id string) (Account, error)
 
+	// SetPassword sets or removes an account's password, records the
+	// change's event and queues its notice, in one transaction.
+	SetPassword(ctx context.Context, req PasswordChange) error
+
+	// SetCodeSignIn turns code-only sign-in on or off and records ev, in
+	// one transaction.
+	SetCodeSignIn(ctx context.Context, accountID string, on bool, ev Event) error
+
+	// RecordSignIn keeps where an account's sign-in came from: its time
+	// and place become the account's last, and its country a known one.
+	RecordSignIn(ctx context.Context, accountID string, at time.Time, place Place) error
+
+	// UndoEmailChange moves an account back to the address it had before
+	// the change that challengeID confirmed, ends every session of the
+	// account and records ev, in one transaction. It returns ErrNotFound
+	// when there is no such change, it was undone already or its
+	// UndoUntil has passed, and ErrAddressTaken when another account has
+	// the old address now.
+	UndoEmailChange(ctx context.Context, challengeID string, ev Event) (Account, error)
+
+	// RemoveRecovery removes an account's recovery address and records ev.
+	RemoveRecovery(ctx context.Context, accountID string, ev Event) error
+}
+
+// ChallengeStore keeps the codes asked for (challenges) and decides the
+// codes submitted.
+type ChallengeStore interface {
 	// RequestCode records a code request. In one transaction it checks the
 	// address's SendLimits (and, for a resend, the flow's cooldown); when
 	// one refuses, it records req.Event as EventCodeRefused and returns a
@@ -27,8 +76,10 @@ type Store interface {
 
 	// LatestChallenge returns the newest challenge of a flow.
 	LatestChallenge(ctx context.Context, flowID string) (Challenge, error)
+
 	// Challenge returns a challenge by its ID.
 	Challenge(ctx context.Context, id string) (Challenge, error)
+
 	// DenyChallenge records the owner's report that they did not ask for a
 	// challenge's code, in one transaction: a pending challenge becomes
 	// denied, so its code no longer verifies; one of any other status keeps
@@ -54,115 +105,133 @@ type Store interface {
 	// that: see VerifyRequest.)
 	VerifyCode(ctx context.Context, req VerifyRequest) (VerifyResult, error)
 
+	// UnusedChallenges returns the challenges of an address made at or
+	// after since that never verified, newest first, at most limit.
+	UnusedChallenges(ctx context.Context, email Address, since time.Time, limit int) ([]Challenge, error)
+
+	// RequestIPs returns the IPs of the code requests for an address made
+	// since since (refused ones included), newest first, at most limit.
+	RequestIPs(ctx context.Context, email Address, since time.Time, limit int) ([]string, error)
+}
+
+// SessionStore keeps sessions.
+type SessionStore interface {
 	SessionByTokenHash(ctx context.Context, hash []byte) (Session, error)
+
 	// TouchSession moves a session's last-seen time forward.
 	TouchSession(ctx context.Context, id string, at time.Time) error
+
 	// EndSession ends an active session and records ev as
 	// EventSessionEnded, in one transaction. Ending a session that has
 	// already ended returns ErrNotFound.
 	EndSession(ctx context.Context, id string, ev Event) error
 
-	// Events returns an account's events, newest first.
-	Events(ctx context.Context, accountID string, limit int) ([]Event, error)
-	// RecordEvent records one event on its own.
-	RecordEvent(ctx context.Context, ev Event) error
-
-	// SetPassword sets or removes an account's password, records the
-	// change's event and queues its notice, in one transaction.
-	SetPassword(ctx context.Context, req PasswordChange) error
 	// Sessions returns an account's sessions that have not been ended,
 	// newest first.
 	Sessions(ctx context.Context, accountID string) ([]Session, error)
+
 	// EndSessionsFrom ends an account's active sessions that started from
 	// ip at or after since and, when any ended, records ev, in one
 	// transaction; it returns how many ended.
 	EndSessionsFrom(ctx context.Context, accountID, ip string, since time.Time, ev Event) (int, error)
-	// UnusedChallenges returns the challenges of an address made at or
-	// after since that never verified, newest first, at most limit.
-	UnusedChallenges(ctx context.Context, email Address, since time.Time, limit int) ([]Challenge, error)
+
 	// EndSessions ends every active session of an account except keep,
 	// records ev, in one transaction, and returns how many ended.
 	EndSessions(ctx context.Context, accountID, keep string, ev Event) (int, error)
-	// SetCodeSignIn turns code-only sign-in on or off and records ev, in
-	// one transaction.
-	SetCodeSignIn(ctx context.Context, accountID string, on bool, ev Event) error
+
 	// StartSession creates a session that a password alone signed in,
 	// recording evs with it, in one transaction.
 	StartSession(ctx context.Context, s Session, evs []Event) error
-	// RecordSignIn keeps where an account's sign-in came from: its time
-	// and place become the account's last, and its country a known one.
-	RecordSignIn(ctx context.Context, accountID string, at time.Time, place Place) error
-	// UndoEmailChange moves an account back to the address it had before
-	// the change that challengeID confirmed, ends every session of the
-	// account and records ev, in one transaction. It returns ErrNotFound
-	// when there is no such change, it was undone already or its
-	// UndoUntil has passed, and ErrAddressTaken when another account has
-	// the old address now.
-	UndoEmailChange(ctx context.Context, challengeID string, ev Event) (Account, error)
-	// RemoveRecovery removes an account's recovery address and records ev.
-	RemoveRecovery(ctx context.Context, accountID string, ev Event) error
-	// RequestIPs returns the IPs of the code requests for an address made
-	// since since (refused ones included), newest first, at most limit.
-	RequestIPs(ctx context.Context, email Address, since time.Time, limit int) ([]string, error)
-	// StartCampaign marks an account under attack with c (its ID,
-	// StartedAt, Until and first counts), records ev and queues notice,
-	// in one transaction. When a campaign is on already, it does nothing
-	// and returns ErrCampaignOn, so that the owner is told once.
-	StartCampaign(ctx context.Context, c Campaign, ev Event, notice *OutboxMessage) error
-	// CountCampaign adds a held-back request from place at at to the
-	// account's campaign and moves its Until to at least until.
-	CountCampaign(ctx context.Context, accountID string, at time.Time, place string, until time.Time) error
-	// Campaigns returns an account's campaigns, newest first.
-	Campaigns(ctx context.Context, accountID string) ([]Campaign, error)
-	// RaiseGuard makes the account's guard last at least until until.
-	RaiseGuard(ctx context.Context, accountID string, until time.Time) error
+}
 
+// GuardStore keeps the guards: the failures counted per address and
+// context, and how long an account under attack needs a code after its
+// password.
+type GuardStore interface {
 	// ReserveAttempt counts a password attempt against a guard before the
 	// password is checked, in one transaction, so that no number of
 	// concurrent attempts checks more passwords than the limits allow. A
 	// guard that is locked counts nothing and answers with RetryAfter.
 	ReserveAttempt(ctx context.Context, key GuardKey, now time.Time, lim GuessLimits) (Attempt, error)
+
 	// ForgiveAttempt takes back a reserved attempt whose password was
 	// right, and lifts the lockout it started if no later failure has
 	// replaced it.
 	ForgiveAttempt(ctx context.Context, key GuardKey, a Attempt) error
 
+	// RaiseGuard makes the account's guard last at least until until.
+	RaiseGuard(ctx context.Context, accountID string, until time.Time) error
+}
+
+// EventStore keeps the security events.
+type EventStore interface {
+	// Events returns an account's events, newest first.
+	Events(ctx context.Context, accountID string, limit int) ([]Event, error)
+
+	// RecordEvent records one event on its own.
+	RecordEvent(ctx context.Context, ev Event) error
+}
+
+// DeviceStore keeps the devices an account remembers.
+type DeviceStore interface {
 	// SaveDevice remembers a device for its account, or moves when and
 	// where it was last seen forward, never back. ev, when set, is
 	// recorded with it.
 	SaveDevice(ctx context.Context, d Device, ev *Event) error
+
 	// Device returns one of an account's remembered devices.
 	Device(ctx context.Context, accountID, id string) (Device, error)
+
 	// Devices returns an account's remembered devices, last seen first.
 	Devices(ctx context.Context, accountID string) ([]Device, error)
+
 	// ForgetDevice forgets a device and records ev, in one transaction.
 	ForgetDevice(ctx context.Context, accountID, id string, ev Event) error
+}
 
+// CampaignStore keeps the attacks an account was under.
+type CampaignStore interface {
+	// StartCampaign marks an account under attack with c (its ID,
+	// StartedAt, Until and first counts), records ev and queues notice,
+	// in one transaction. When a campaign is on already, it does nothing
+	// and returns ErrCampaignOn, so that the owner is told once.
+	StartCampaign(ctx context.Context, c Campaign, ev Event, notice *OutboxMessage) error
+
+	// CountCampaign adds a held-back request from place at at to the
+	// account's campaign and moves its Until to at least until.
+	CountCampaign(ctx context.Context, accountID string, at time.Time, place string, until time.Time) error
+
+	// Campaigns returns an account's campaigns, newest first.
+	Campaigns(ctx context.Context, accountID string) ([]Campaign, error)
+}
+
+// OutboxStore keeps the messages to send, for the outbox worker.
+type OutboxStore interface {
 	// ClaimMessages hands out up to limit queued messages that are due at
 	// now and hides them from other claims until now+lease, so that a
 	// worker that dies mid-send has its messages retried (at-least-once).
 	ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error)
+
 	// RetryMessage puts a claimed message back in the queue, due at next.
 	RetryMessage(ctx context.Context, id string, next time.Time, lastError string) error
+
 	// FinishMessage ends a message's delivery (sent, failed or
 	// undeliverable) and wipes its payload.
 	FinishMessage(ctx context.Context, id string, state MessageState, at time.Time, lastError string) error
+
 	// FinishSent ends the delivery of the queued messages among ids as
 	// sent, wiping their payloads, in one transaction, and returns how
 	// many it ended: a message whose delivery had already ended is left
 	// as it was.
 	FinishSent(ctx context.Context, ids []string, at time.Time) (int, error)
+}
 
+// Pruner deletes what retention no longer keeps.
+type Pruner interface {
 	// Prune deletes what retention no longer keeps (see PruneRequest), in
 	// one transaction. Several nodes may call it at once: one prunes, and
 	// the others skip the round rather than wait.
 	Prune(ctx context.Context, req PruneRequest) (PruneResult, error)
-
-	// The dev mailbox keeps its messages in the store, for every node to
-	// show.
-	DevMailStore
-
-	Close() error
 }
 
 // CodeRequest is everything RequestCode writes.

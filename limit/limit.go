@@ -12,21 +12,6 @@
 // window by the skew, it never corrupts the state of the others.
 package limit
 
-import "github.com/otpd/otpd"
-
-// The limiter's types are the domain's, so that the engine depends on the
-// domain alone; the names here keep this package readable on its own.
-type (
-	Rate     = otpd.Rate
-	Decision = otpd.Decision
-	Limiter  = otpd.Limiter
-)
-
-// ErrInvalidRate and MaxWindow: see the domain.
-var ErrInvalidRate = otpd.ErrInvalidRate
-
-const MaxWindow = otpd.MaxWindow
-
 // decide runs one GCRA step in any time unit: tat is the stored theoretical
 // arrival time (or anything <= now for a fresh key), interval and window come
 // from the Rate in the same unit. It returns the decision in that unit and the

@@ -6,6 +6,8 @@ import (
 	"hash/maphash"
 	"sync"
 	"time"
+
+	"github.com/otpd/otpd"
 )
 
 // DefaultMaxKeys is the key bound of NewMemory: at some 100 bytes a key it
@@ -66,12 +68,12 @@ func NewMemorySize(maxKeys int) *Memory {
 }
 
 // Allow decides on one event for key at now, and counts it if allowed.
-func (m *Memory) Allow(ctx context.Context, key string, r Rate, now time.Time) (Decision, error) {
+func (m *Memory) Allow(ctx context.Context, key string, r otpd.Rate, now time.Time) (otpd.Decision, error) {
 	if err := ctx.Err(); err != nil {
-		return Decision{}, fmt.Errorf("limit %q: %w", key, err)
+		return otpd.Decision{}, fmt.Errorf("limit %q: %w", key, err)
 	}
 	if err := r.Validate(); err != nil {
-		return Decision{}, fmt.Errorf("limit %q: %w", key, err)
+		return otpd.Decision{}, fmt.Errorf("limit %q: %w", key, err)
 	}
 	t := now.UnixNano()
 	s := &m.shards[maphash.String(m.seed, key)%shardCount]
@@ -85,7 +87,7 @@ func (m *Memory) Allow(ctx context.Context, key string, r Rate, now time.Time) (
 	tat, known := s.tats[key]
 	allowed, newTAT, retry, remaining := decide(tat, t, int64(r.Interval()), int64(r.Window()))
 	if !allowed {
-		return Decision{RetryAfter: time.Duration(retry)}, nil
+		return otpd.Decision{RetryAfter: time.Duration(retry)}, nil
 	}
 	if !known && len(s.tats) >= m.perMax {
 		s.sweep(t)
@@ -94,7 +96,7 @@ func (m *Memory) Allow(ctx context.Context, key string, r Rate, now time.Time) (
 		}
 	}
 	s.tats[key] = newTAT
-	return Decision{Allowed: true, Remaining: int(remaining)}, nil
+	return otpd.Decision{Allowed: true, Remaining: int(remaining)}, nil
 }
 
 // sweep drops the keys whose TAT is not after t: they are as good as new.
@@ -139,4 +141,4 @@ func (m *Memory) Len() int {
 	return n
 }
 
-var _ Limiter = (*Memory)(nil)
+var _ otpd.Limiter = (*Memory)(nil)

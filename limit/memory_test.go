@@ -7,19 +7,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/limit/limittest"
 )
 
 func TestMemory(t *testing.T) {
-	limittest.Run(t, func(t *testing.T) limit.Limiter { return limit.NewMemory() })
+	limittest.Run(t, func(t *testing.T) otpd.Limiter { return limit.NewMemory() })
 }
 
 // TestMemorySweep checks that expired keys do not pile up: a stream of
 // one-off keys keeps the map near the number of keys live at once.
 func TestMemorySweep(t *testing.T) {
 	m := limit.NewMemory()
-	r := limit.Rate{Count: 1, Per: time.Second}
+	r := otpd.Rate{Count: 1, Per: time.Second}
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 200_000 {
 		// Ten new keys a second, each live for one second: ten live at once.
@@ -39,7 +40,7 @@ func TestMemorySweep(t *testing.T) {
 func TestMemoryMaxKeys(t *testing.T) {
 	const maxKeys = 1024
 	m := limit.NewMemorySize(maxKeys)
-	r := limit.Rate{Count: 1, Per: time.Hour}
+	r := otpd.Rate{Count: 1, Per: time.Hour}
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	ctx := context.Background()
 	for i := range 100 * maxKeys {
@@ -58,7 +59,7 @@ func TestMemoryMaxKeys(t *testing.T) {
 
 func BenchmarkMemoryAllow(b *testing.B) {
 	ctx := context.Background()
-	r := limit.Rate{Count: 1000, Per: time.Second}
+	r := otpd.Rate{Count: 1000, Per: time.Second}
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
 	b.Run("OneKey", func(b *testing.B) {

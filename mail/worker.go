@@ -61,7 +61,7 @@ const maxReason = 500
 // Notify is safe for concurrent use. Several Workers, on one node or many,
 // may share a Store.
 type Worker struct {
-	Store    otpd.Store
+	Store    otpd.OutboxStore
 	Mailer   otpd.Mailer
 	Composer *Composer
 	// Open unseals a message's Payload into the JSON of otpd.MessageData.

@@ -19,30 +19,17 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type (
-	// SchemaVersionError is returned by Open for a database whose schema
-	// is newer than this build knows.
-	SchemaVersionError = sqlstore.SchemaVersionError
-	// SchemaOutdatedError is returned by Open for a database whose schema
-	// is older than this build's; Migrate upgrades it.
-	SchemaOutdatedError = sqlstore.SchemaOutdatedError
-	// Migration is one numbered schema change.
-	Migration = sqlstore.Migration
-	// SchemaStatus is where a database's schema stands against this build.
-	SchemaStatus = sqlstore.Status
-)
-
 // Migrate applies the pending migrations to the database named by dsn, in
 // the schema its search_path names first, and returns those it applied.
-// It refuses, with a *SchemaVersionError, a database migrated by a newer
-// otpd.
-func Migrate(ctx context.Context, dsn string) ([]Migration, error) {
+// It refuses, with a *sqlstore.SchemaVersionError, a database migrated by
+// a newer otpd.
+func Migrate(ctx context.Context, dsn string) ([]sqlstore.Migration, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
 	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
-	var applied []Migration
+	var applied []sqlstore.Migration
 	if err == nil {
 		applied, err = s.Up(ctx)
 	}
@@ -54,19 +41,19 @@ func Migrate(ctx context.Context, dsn string) ([]Migration, error) {
 
 // MigrationStatus reports which migrations the database named by dsn has
 // and which it lacks. It changes nothing.
-func MigrationStatus(ctx context.Context, dsn string) (SchemaStatus, error) {
+func MigrationStatus(ctx context.Context, dsn string) (sqlstore.Status, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return SchemaStatus{}, fmt.Errorf("postgres: migration status: %w", err)
+		return sqlstore.Status{}, fmt.Errorf("postgres: migration status: %w", err)
 	}
 	defer db.Close()
 	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
 	if err != nil {
-		return SchemaStatus{}, fmt.Errorf("postgres: migration status: %w", err)
+		return sqlstore.Status{}, fmt.Errorf("postgres: migration status: %w", err)
 	}
 	st, err := s.Status(ctx)
 	if err != nil {
-		return SchemaStatus{}, fmt.Errorf("postgres: migration status: %w", err)
+		return sqlstore.Status{}, fmt.Errorf("postgres: migration status: %w", err)
 	}
 	return st, nil
 }

@@ -84,8 +84,8 @@ var _ otpd.Store = (*Store)(nil)
 // key=value string, as pgx reads it), in the schema the connection's
 // search_path names first, creating the tables when the schema has none.
 // It refuses a database whose schema differs from this build's: a newer
-// one with *SchemaVersionError, an older one with *SchemaOutdatedError
-// (Migrate upgrades it).
+// one with *sqlstore.SchemaVersionError, an older one with
+// *sqlstore.SchemaOutdatedError (Migrate upgrades it).
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {

@@ -19,16 +19,11 @@ import (
 // lock.
 const DefaultBatch = 1000
 
-// Pruner is the part of otpd.Store the job uses.
-type Pruner interface {
-	Prune(ctx context.Context, req otpd.PruneRequest) (otpd.PruneResult, error)
-}
-
 // Job prunes a store every Interval. Set the fields before Run and do not
 // change them after. Several Jobs, on one node or many, may share a store:
 // the store lets one prune at a time.
 type Job struct {
-	Store Pruner
+	Store otpd.Pruner
 	Clock otpd.Clock
 	// Log hears what each round deleted; nil discards it.
 	Log *slog.Logger

@@ -18,29 +18,16 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type (
-	// SchemaVersionError is returned by Open for a database whose schema
-	// is newer than this build knows.
-	SchemaVersionError = sqlstore.SchemaVersionError
-	// SchemaOutdatedError is returned by Open for a database whose schema
-	// is older than this build's; Migrate upgrades it.
-	SchemaOutdatedError = sqlstore.SchemaOutdatedError
-	// Migration is one numbered schema change.
-	Migration = sqlstore.Migration
-	// SchemaStatus is where a database's schema stands against this build.
-	SchemaStatus = sqlstore.Status
-)
-
 // Migrate applies the pending migrations to the database at path,
 // creating it if needed, and returns those it applied. It refuses, with a
-// *SchemaVersionError, a database written by a newer otpd.
-func Migrate(ctx context.Context, path string) ([]Migration, error) {
+// *sqlstore.SchemaVersionError, a database written by a newer otpd.
+func Migrate(ctx context.Context, path string) ([]sqlstore.Migration, error) {
 	db, err := openDB(path)
 	if err != nil {
 		return nil, err
 	}
 	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
-	var applied []Migration
+	var applied []sqlstore.Migration
 	if err == nil {
 		applied, err = s.Up(ctx)
 	}
@@ -53,22 +40,22 @@ func Migrate(ctx context.Context, path string) ([]Migration, error) {
 // MigrationStatus reports which migrations the database at path has and
 // which it lacks. It changes nothing, and creates no file: a missing file
 // is a database with none applied.
-func MigrationStatus(ctx context.Context, path string) (SchemaStatus, error) {
+func MigrationStatus(ctx context.Context, path string) (sqlstore.Status, error) {
 	db, err := openDB(path)
 	if err != nil {
-		return SchemaStatus{}, err
+		return sqlstore.Status{}, err
 	}
 	defer db.Close()
 	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
 	if err != nil {
-		return SchemaStatus{}, fmt.Errorf("sqlite: migration status of %s: %w", path, err)
+		return sqlstore.Status{}, fmt.Errorf("sqlite: migration status of %s: %w", path, err)
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return SchemaStatus{Known: s.Known}, nil
+		return sqlstore.Status{Known: s.Known}, nil
 	}
 	st, err := s.Status(ctx)
 	if err != nil {
-		return SchemaStatus{}, fmt.Errorf("sqlite: migration status of %s: %w", path, err)
+		return sqlstore.Status{}, fmt.Errorf("sqlite: migration status of %s: %w", path, err)
 	}
 	return st, nil
 }

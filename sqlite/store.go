@@ -82,9 +82,9 @@ var _ otpd.Store = (*Store)(nil)
 
 // Open opens the database at path, creating and migrating it when it is
 // new. It refuses a database whose schema differs from this build's: a
-// newer one with *SchemaVersionError, an older one with
-// *SchemaOutdatedError (Migrate upgrades it). Use a real file: ":memory:"
-// would give every pooled connection its own empty database.
+// newer one with *sqlstore.SchemaVersionError, an older one with
+// *sqlstore.SchemaOutdatedError (Migrate upgrades it). Use a real file:
+// ":memory:" would give every pooled connection its own empty database.
 func Open(ctx context.Context, path string) (*Store, error) {
 	w, err := openDB(path, "wal_autocheckpoint(0)")
 	if err != nil {

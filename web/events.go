@@ -94,7 +94,7 @@ var eventCases = map[eventCase]caseWords{
 var contextWords = map[string]struct{ one, all string }{
 	string(otpd.Familiar):   {"a remembered device", "sign-ins from remembered devices"},
 	string(otpd.Unfamiliar): {"a device the account does not know", "sign-ins from devices the account does not know"},
-	"confirming":            {"a code confirming a new address", "codes confirming a new address"},
+	string(otpd.Confirming): {"a code confirming a new address", "codes confirming a new address"},
 }
 
 // noCodeWords say why a code request sent no code.

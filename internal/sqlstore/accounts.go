@@ -28,20 +28,20 @@ func (s *Store) AccountByID(ctx context.Context, id string) (otpd.Account, error
 	a, err := scanAccount(s.db.QueryRowContext(ctx,
 		`SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
 	if err != nil {
-		return otpd.Account{}, s.errorf("account %s: %w", id, NotFound(err))
+		return otpd.Account{}, s.errorf("account %s: %w", id, notFound(err))
 	}
 	return a, nil
 }
 
-func accountByKey(ctx context.Context, q Queryer, key string) (otpd.Account, error) {
+func accountByKey(ctx context.Context, q queryer, key string) (otpd.Account, error) {
 	a, err := scanAccount(q.QueryRowContext(ctx,
 		`SELECT `+accountColumns+` FROM accounts WHERE email_key = $1`, key))
-	return a, NotFound(err)
+	return a, notFound(err)
 }
 
 // accountIDByKey is the account an address belongs to, or "" when it has
 // none yet: events about such an address are attached when it gets one.
-func accountIDByKey(ctx context.Context, tx *Tx, key string) (string, error) {
+func accountIDByKey(ctx context.Context, tx *txn, key string) (string, error) {
 	var id string
 	err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE email_key = $1`, key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -54,10 +54,10 @@ func accountIDByKey(ctx context.Context, tx *Tx, key string) (string, error) {
 // its address before it existed, so that its owner sees who asked for
 // codes before the account was made. The caller holds the address's lock,
 // so no request records an unattached event for it meanwhile.
-func createAccount(ctx context.Context, tx *Tx, id string, email otpd.Address, at time.Time) (otpd.Account, error) {
+func createAccount(ctx context.Context, tx *txn, id string, email otpd.Address, at time.Time) (otpd.Account, error) {
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO accounts (id, email, email_key, created_at) VALUES ($1, $2, $3, $4)`,
-		id, email.String(), email.Key(), MS(at)); err != nil {
+		id, email.String(), email.Key(), toMS(at)); err != nil {
 		return otpd.Account{}, fmt.Errorf("create account: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx,
@@ -65,10 +65,10 @@ func createAccount(ctx context.Context, tx *Tx, id string, email otpd.Address, a
 		id, email.Key()); err != nil {
 		return otpd.Account{}, fmt.Errorf("attach events: %w", err)
 	}
-	return otpd.Account{ID: id, Email: email, CreatedAt: FromMS(MS(at))}, nil
+	return otpd.Account{ID: id, Email: email, CreatedAt: fromMS(toMS(at))}, nil
 }
 
-func scanAccount(row Scanner) (otpd.Account, error) {
+func scanAccount(row scanner) (otpd.Account, error) {
 	var (
 		a                         otpd.Account
 		email, place, countries   string
@@ -80,20 +80,60 @@ func scanAccount(row Scanner) (otpd.Account, error) {
 		&a.Campaign.ID, &campaignUntil, &prevLogin); err != nil {
 		return otpd.Account{}, err
 	}
-	addr, err := ParseAddress(email)
+	addr, err := parseAddress(email)
 	if err != nil {
 		return otpd.Account{}, err
 	}
-	if a.LastPlace, err = ParsePlace(place); err != nil {
+	if a.LastPlace, err = parsePlace(place); err != nil {
 		return otpd.Account{}, err
 	}
-	a.Email, a.CreatedAt = addr, FromMS(created)
-	a.GuardUntil, a.LastSignInAt = FromZeroMS(guard), FromZeroMS(lastLogin)
-	a.PrevSignInAt = FromZeroMS(prevLogin)
-	a.Countries = ParseCountries(countries)
-	a.Campaign.AccountID, a.Campaign.Until = a.ID, FromZeroMS(campaignUntil)
-	if a.RecoveryEmail, err = ParseAddress(recovery); err != nil {
+	a.Email, a.CreatedAt = addr, fromMS(created)
+	a.GuardUntil, a.LastSignInAt = fromZeroMS(guard), fromZeroMS(lastLogin)
+	a.PrevSignInAt = fromZeroMS(prevLogin)
+	a.Countries = parseCountries(countries)
+	a.Campaign.AccountID, a.Campaign.Until = a.ID, fromZeroMS(campaignUntil)
+	if a.RecoveryEmail, err = parseAddress(recovery); err != nil {
 		return otpd.Account{}, err
 	}
 	return a, nil
+}
+
+// RecordSignIn keeps where a sign-in came from.
+func (s *Store) RecordSignIn(ctx context.Context, accountID string, at time.Time, place otpd.Place) error {
+	err := s.inTx(ctx, func(tx *txn) error {
+		return s.recordSignIn(ctx, tx, accountID, at, place)
+	})
+	if err != nil {
+		return s.errorf("record sign-in of account %s: %w", accountID, err)
+	}
+	return nil
+}
+
+// recordSignIn is RecordSignIn's work, in tx. The account's row is locked
+// before its countries are read, so that two sign-ins from new countries
+// at once both add theirs.
+func (s *Store) recordSignIn(ctx context.Context, tx *txn, accountID string, at time.Time, place otpd.Place) error {
+	var countries string
+	err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT countries FROM accounts WHERE id = $1`, `FOR UPDATE`), accountID).Scan(&countries)
+	if err != nil {
+		return notFound(err)
+	}
+	cs := addCountry(parseCountries(countries), place.Country)
+	_, err = tx.ExecContext(ctx, `UPDATE accounts SET prev_signin_at = last_signin_at, last_signin_at = $1, last_place = $2,
+		countries = $3 WHERE id = $4`,
+		toMS(at), placeText(place), countriesText(cs), accountID)
+	return err
+}
+
+// RaiseGuard makes an account's guard last at least until until.
+func (s *Store) RaiseGuard(ctx context.Context, accountID string, until time.Time) error {
+	res, err := s.exec(ctx, `UPDATE accounts SET guard_until = `+s.d.Greatest+`(guard_until, $1) WHERE id = $2`,
+		toMS(until), accountID)
+	if err == nil {
+		err = affected(res)
+	}
+	if err != nil {
+		return s.errorf("raise guard of account %s: %w", accountID, err)
+	}
+	return nil
 }

@@ -10,7 +10,7 @@ import (
 // changeEmail moves an account to the address its change-of-address code
 // was sent to, keeps the change for its undo link, and tells the old
 // address.
-func changeEmail(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Account, error) {
+func changeEmail(ctx context.Context, tx *txn, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Account, error) {
 	if err := addressFree(ctx, tx, c.Email, acct.ID); err != nil {
 		return otpd.Account{}, err
 	}
@@ -19,7 +19,7 @@ func changeEmail(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Cha
 		return otpd.Account{}, fmt.Errorf("change address: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO email_changes (id, account_id, old_email, new_email, changed_at, undo_until)
-		VALUES ($1, $2, $3, $4, $5, $6)`, c.ID, acct.ID, acct.Email.String(), c.Email.String(), MS(req.Now), MS(req.UndoUntil)); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6)`, c.ID, acct.ID, acct.Email.String(), c.Email.String(), toMS(req.Now), toMS(req.UndoUntil)); err != nil {
 		return otpd.Account{}, fmt.Errorf("keep address change: %w", err)
 	}
 	if req.Notice != nil {
@@ -34,7 +34,7 @@ func changeEmail(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Cha
 
 // addressFree returns ErrAddressTaken when an account other than
 // accountID has addr.
-func addressFree(ctx context.Context, tx *Tx, addr otpd.Address, accountID string) error {
+func addressFree(ctx context.Context, tx *txn, addr otpd.Address, accountID string) error {
 	owner, err := accountIDByKey(ctx, tx, addr.Key())
 	if err != nil {
 		return fmt.Errorf("address owner: %w", err)
@@ -47,7 +47,7 @@ func addressFree(ctx context.Context, tx *Tx, addr otpd.Address, accountID strin
 
 // addRecovery makes the challenge's address the account's recovery
 // address.
-func addRecovery(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Account, error) {
+func addRecovery(ctx context.Context, tx *txn, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Account, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET recovery_email = $1 WHERE id = $2`, c.Email.String(), acct.ID); err != nil {
 		return otpd.Account{}, fmt.Errorf("add recovery address: %w", err)
 	}
@@ -60,18 +60,18 @@ func addRecovery(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Cha
 // no sign-up can take it meanwhile.
 func (s *Store) UndoEmailChange(ctx context.Context, challengeID string, ev otpd.Event) (otpd.Account, error) {
 	var acct otpd.Account
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var accountID, old string
 		var until int64
 		err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT account_id, old_email, undo_until FROM email_changes
 			WHERE id = $1 AND undone_at IS NULL`, `FOR UPDATE`), challengeID).Scan(&accountID, &old, &until)
 		if err != nil {
-			return NotFound(err)
+			return notFound(err)
 		}
-		if !ev.At.Before(FromMS(until)) {
+		if !ev.At.Before(fromMS(until)) {
 			return otpd.ErrNotFound
 		}
-		addr, err := ParseAddress(old)
+		addr, err := parseAddress(old)
 		if err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ func (s *Store) UndoEmailChange(ctx context.Context, challengeID string, ev otpd
 			addr.String(), addr.Key(), accountID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE email_changes SET undone_at = $1 WHERE id = $2`, MS(ev.At), challengeID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE email_changes SET undone_at = $1 WHERE id = $2`, toMS(ev.At), challengeID); err != nil {
 			return err
 		}
 		if err := endSessions(ctx, tx, accountID, "", ev.At); err != nil {
@@ -106,12 +106,12 @@ func (s *Store) UndoEmailChange(ctx context.Context, challengeID string, ev otpd
 
 // RemoveRecovery removes an account's recovery address.
 func (s *Store) RemoveRecovery(ctx context.Context, accountID string, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET recovery_email = '' WHERE id = $1 AND recovery_email <> ''`, accountID)
 		if err != nil {
 			return err
 		}
-		if err := Affected(res); err != nil {
+		if err := affected(res); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, ev)

@@ -10,7 +10,7 @@ import (
 // RequestIPs returns the IPs of an address's recent code requests.
 func (s *Store) RequestIPs(ctx context.Context, email otpd.Address, since time.Time, limit int) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT ip FROM challenges WHERE email_key = $1 AND created_at >= $2
-		ORDER BY created_at DESC LIMIT $3`, email.Key(), MS(since), limit)
+		ORDER BY created_at DESC LIMIT $3`, email.Key(), toMS(since), limit)
 	if err != nil {
 		return nil, s.errorf("request IPs of %s: %w", email, err)
 	}
@@ -28,18 +28,18 @@ func (s *Store) RequestIPs(ctx context.Context, email otpd.Address, since time.T
 
 // StartCampaign marks an account under attack, once.
 func (s *Store) StartCampaign(ctx context.Context, c otpd.Campaign, ev otpd.Event, notice *otpd.OutboxMessage) error {
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET campaign_id = $1, campaign_until = $2
-			WHERE id = $3 AND campaign_until <= $4`, c.ID, MS(c.Until), c.AccountID, MS(c.StartedAt))
+			WHERE id = $3 AND campaign_until <= $4`, c.ID, toMS(c.Until), c.AccountID, toMS(c.StartedAt))
 		if err != nil {
 			return err
 		}
-		if err := Affected(res); err != nil {
+		if err := affected(res); err != nil {
 			return otpd.ErrCampaignOn
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (id, account_id, started_at, last_at, until, requests, places)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.AccountID, MS(c.StartedAt), MS(c.LastAt),
-			MS(c.Until), c.Requests, PlacesText(c.Places)); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.AccountID, toMS(c.StartedAt), toMS(c.LastAt),
+			toMS(c.Until), c.Requests, placesText(c.Places)); err != nil {
 			return err
 		}
 		if notice != nil {
@@ -59,20 +59,20 @@ func (s *Store) StartCampaign(ctx context.Context, c otpd.Campaign, ev otpd.Even
 // campaign's row is locked before its places are read, so that concurrent
 // requests lose no place.
 func (s *Store) CountCampaign(ctx context.Context, accountID string, at time.Time, place string, until time.Time) error {
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var id, places string
 		err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT c.id, c.places FROM accounts a JOIN campaigns c ON c.id = a.campaign_id
 			WHERE a.id = $1`, `FOR UPDATE OF c`), accountID).Scan(&id, &places)
 		if err != nil {
-			return NotFound(err)
+			return notFound(err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET requests = requests + 1, last_at = `+s.d.Greatest+`(last_at, $1),
 			until = `+s.d.Greatest+`(until, $2), places = $3 WHERE id = $4`,
-			MS(at), MS(until), PlacesText(otpd.AddPlace(ParsePlaces(places), place)), id); err != nil {
+			toMS(at), toMS(until), placesText(otpd.AddPlace(parsePlaces(places), place)), id); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE accounts SET campaign_until = `+s.d.Greatest+`(campaign_until, $1) WHERE id = $2`,
-			MS(until), accountID)
+			toMS(until), accountID)
 		return err
 	})
 	if err != nil {
@@ -97,7 +97,7 @@ func (s *Store) Campaigns(ctx context.Context, accountID string) ([]otpd.Campaig
 		if err := rows.Scan(&c.ID, &c.AccountID, &started, &last, &until, &c.Requests, &places); err != nil {
 			return nil, s.errorf("campaigns of account %s: %w", accountID, err)
 		}
-		c.StartedAt, c.LastAt, c.Until, c.Places = FromMS(started), FromMS(last), FromMS(until), ParsePlaces(places)
+		c.StartedAt, c.LastAt, c.Until, c.Places = fromMS(started), fromMS(last), fromMS(until), parsePlaces(places)
 		cs = append(cs, c)
 	}
 	return cs, rows.Err()

@@ -28,7 +28,7 @@ const challengeColumns = `id, flow_id, purpose, email, account_id, code_mac,
 // A limit of zero or less is not enforced.
 func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 	var refused *otpd.LimitError
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		mailbox, key := req.Challenge.Email.MailboxKey(), req.Challenge.Email.Key()
 		if err := s.lockAddress(ctx, tx, mailbox); err != nil {
 			return err
@@ -86,48 +86,48 @@ func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
 // sendLimit returns the limit that refuses req, or nil. When several do, it
 // returns the one that lasts longest, so that retrying after RetryAfter is
 // not refused again by another. The caller holds the address's lock.
-func sendLimit(ctx context.Context, tx *Tx, req otpd.CodeRequest) (*otpd.LimitError, error) {
+func sendLimit(ctx context.Context, tx *txn, req otpd.CodeRequest) (*otpd.LimitError, error) {
 	now := req.Challenge.CreatedAt
-	var refusal Refusal
+	var refusal otpd.Refusal
 	if req.Resend {
 		var last int64
 		err := tx.QueryRowContext(ctx,
 			`SELECT created_at FROM challenges WHERE flow_id = $1 ORDER BY created_at DESC, seq DESC LIMIT 1`,
 			req.Challenge.FlowID).Scan(&last)
 		if err != nil {
-			return nil, fmt.Errorf("resend flow %s: %w", req.Challenge.FlowID, NotFound(err))
+			return nil, fmt.Errorf("resend flow %s: %w", req.Challenge.FlowID, notFound(err))
 		}
 		if req.Limits.ResendCooldown > 0 {
-			refusal.Refuse(otpd.LimitCooldown, FromMS(last).Add(req.Limits.ResendCooldown).Sub(now))
+			refusal.Refuse(otpd.LimitCooldown, fromMS(last).Add(req.Limits.ResendCooldown).Sub(now))
 		}
 	}
-	for _, c := range Caps(req.Limits) {
+	for _, c := range req.Limits.Caps() {
 		// The window is full when it holds c.max requests already; it
 		// has room again once the c.max-th newest of them leaves it.
 		var nth int64
 		err := tx.QueryRowContext(ctx,
 			`SELECT created_at FROM challenges WHERE mailbox_key = $1 AND familiar = $2 AND created_at > $3
 			 ORDER BY created_at DESC LIMIT 1 OFFSET $4`,
-			req.Challenge.Email.MailboxKey(), req.Context == otpd.Familiar, MS(now.Add(-c.Window)), c.Max-1).Scan(&nth)
+			req.Challenge.Email.MailboxKey(), req.Context == otpd.Familiar, toMS(now.Add(-c.Window)), c.Max-1).Scan(&nth)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			continue
 		case err != nil:
 			return nil, fmt.Errorf("count %s: %w", c.Limit, err)
 		}
-		refusal.Refuse(c.Limit, FromMS(nth).Add(c.Window).Sub(now))
+		refusal.Refuse(c.Limit, fromMS(nth).Add(c.Window).Sub(now))
 	}
 	return refusal.Err(), nil
 }
 
 // insertChallenge stores c as a request counted against its mailbox's
 // caps in the familiar context or the other.
-func insertChallenge(ctx context.Context, tx *Tx, c otpd.Challenge, familiar bool) error {
+func insertChallenge(ctx context.Context, tx *txn, c otpd.Challenge, familiar bool) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO challenges (id, flow_id, purpose, email, email_key, mailbox_key,
 		account_id, code_mac, created_at, expires_at, attempts, max_attempts, status, ip, user_agent, session_id,
 		after_password, familiar) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $14, $15, $16, $17)`,
-		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), c.Email.MailboxKey(), NullString(c.AccountID), c.CodeMAC,
-		MS(c.CreatedAt), MS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent, c.SessionID, c.AfterPassword, familiar)
+		c.ID, c.FlowID, c.Purpose, c.Email.String(), c.Email.Key(), c.Email.MailboxKey(), nullString(c.AccountID), c.CodeMAC,
+		toMS(c.CreatedAt), toMS(c.ExpiresAt), c.MaxAttempts, otpd.StatusPending, c.IP, c.UserAgent, c.SessionID, c.AfterPassword, familiar)
 	if err != nil {
 		return fmt.Errorf("insert challenge: %w", err)
 	}
@@ -141,7 +141,7 @@ func (s *Store) LatestChallenge(ctx context.Context, flowID string) (otpd.Challe
 	c, err := scanChallenge(s.db.QueryRowContext(ctx, `SELECT `+challengeColumns+` FROM challenges
 		WHERE flow_id = $1 ORDER BY created_at DESC, seq DESC LIMIT 1`, flowID))
 	if err != nil {
-		return otpd.Challenge{}, s.errorf("latest challenge of flow %s: %w", flowID, NotFound(err))
+		return otpd.Challenge{}, s.errorf("latest challenge of flow %s: %w", flowID, notFound(err))
 	}
 	return c, nil
 }
@@ -151,7 +151,7 @@ func (s *Store) Challenge(ctx context.Context, id string) (otpd.Challenge, error
 	c, err := scanChallenge(s.db.QueryRowContext(ctx,
 		`SELECT `+challengeColumns+` FROM challenges WHERE id = $1`, id))
 	if err != nil {
-		return otpd.Challenge{}, s.errorf("challenge %s: %w", id, NotFound(err))
+		return otpd.Challenge{}, s.errorf("challenge %s: %w", id, notFound(err))
 	}
 	return c, nil
 }
@@ -166,7 +166,7 @@ func (s *Store) Challenge(ctx context.Context, id string) (otpd.Challenge, error
 // address is still that account's flow.
 func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (otpd.Challenge, error) {
 	var c otpd.Challenge
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		if c, err = s.lockChallenge(ctx, tx, id); err != nil {
 			return err
@@ -197,12 +197,12 @@ func (s *Store) DenyChallenge(ctx context.Context, id string, ev otpd.Event) (ot
 // changes, so reading it before the locks is safe. Without address locks
 // (SQLite) the transaction holds the whole database already, and the
 // challenge is read once.
-func (s *Store) lockChallenge(ctx context.Context, tx *Tx, id string) (otpd.Challenge, error) {
+func (s *Store) lockChallenge(ctx context.Context, tx *txn, id string) (otpd.Challenge, error) {
 	if s.d.LockAddress != nil {
 		var key string
 		err := tx.QueryRowContext(ctx, `SELECT email_key FROM challenges WHERE id = $1`, id).Scan(&key)
 		if err != nil {
-			return otpd.Challenge{}, NotFound(err)
+			return otpd.Challenge{}, notFound(err)
 		}
 		if err := s.lockAddress(ctx, tx, key); err != nil {
 			return otpd.Challenge{}, err
@@ -211,12 +211,12 @@ func (s *Store) lockChallenge(ctx context.Context, tx *Tx, id string) (otpd.Chal
 	c, err := scanChallenge(tx.QueryRowContext(ctx,
 		s.rowLocked(`SELECT `+challengeColumns+` FROM challenges WHERE id = $1`, `FOR UPDATE`), id))
 	if err != nil {
-		return otpd.Challenge{}, NotFound(err)
+		return otpd.Challenge{}, notFound(err)
 	}
 	return c, nil
 }
 
-func scanChallenge(row Scanner) (otpd.Challenge, error) {
+func scanChallenge(row scanner) (otpd.Challenge, error) {
 	var (
 		c                otpd.Challenge
 		email            string
@@ -228,12 +228,12 @@ func scanChallenge(row Scanner) (otpd.Challenge, error) {
 		&created, &expires, &c.Attempts, &c.MaxAttempts, &status, &c.IP, &c.UserAgent, &c.SessionID, &c.AfterPassword); err != nil {
 		return otpd.Challenge{}, err
 	}
-	addr, err := ParseAddress(email)
+	addr, err := parseAddress(email)
 	if err != nil {
 		return otpd.Challenge{}, err
 	}
 	c.Purpose, c.Status, c.Email, c.AccountID = otpd.Purpose(purpose), otpd.ChallengeStatus(status), addr, account.String
-	c.CreatedAt, c.ExpiresAt = FromMS(created), FromMS(expires)
+	c.CreatedAt, c.ExpiresAt = fromMS(created), fromMS(expires)
 	return c, nil
 }
 
@@ -243,7 +243,7 @@ func scanChallenge(row Scanner) (otpd.Challenge, error) {
 func (s *Store) UnusedChallenges(ctx context.Context, email otpd.Address, since time.Time, limit int) ([]otpd.Challenge, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+challengeColumns+` FROM challenges
 		WHERE email_key = $1 AND created_at >= $2 AND status <> $3 ORDER BY created_at DESC, seq DESC LIMIT $4`,
-		email.Key(), MS(since), otpd.StatusUsed, limit)
+		email.Key(), toMS(since), otpd.StatusUsed, limit)
 	if err != nil {
 		return nil, s.errorf("unused challenges of %s: %w", email, err)
 	}

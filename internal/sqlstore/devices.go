@@ -11,11 +11,11 @@ const deviceColumns = `id, account_id, name, first_seen, last_seen, last_ip, las
 // SaveDevice remembers a device, or moves its last-seen time, address and
 // place forward; its name and first-seen time stay as first saved.
 func (s *Store) SaveDevice(ctx context.Context, d otpd.Device, ev *otpd.Event) error {
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO devices (`+deviceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (account_id, id) DO UPDATE SET last_seen = excluded.last_seen,
 			    last_ip = excluded.last_ip, last_place = excluded.last_place WHERE excluded.last_seen >= devices.last_seen`,
-			d.ID, d.AccountID, d.Name, MS(d.FirstSeen), MS(d.LastSeen), d.LastIP, PlaceText(d.LastPlace))
+			d.ID, d.AccountID, d.Name, toMS(d.FirstSeen), toMS(d.LastSeen), d.LastIP, placeText(d.LastPlace))
 		if err != nil || ev == nil {
 			return err
 		}
@@ -32,7 +32,7 @@ func (s *Store) Device(ctx context.Context, accountID, id string) (otpd.Device, 
 	d, err := scanDevice(s.db.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices
 		WHERE account_id = $1 AND id = $2`, accountID, id))
 	if err != nil {
-		return otpd.Device{}, s.errorf("device %s: %w", id, NotFound(err))
+		return otpd.Device{}, s.errorf("device %s: %w", id, notFound(err))
 	}
 	return d, nil
 }
@@ -61,12 +61,12 @@ func (s *Store) Devices(ctx context.Context, accountID string) ([]otpd.Device, e
 
 // ForgetDevice forgets a device and records ev in one transaction.
 func (s *Store) ForgetDevice(ctx context.Context, accountID, id string, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE account_id = $1 AND id = $2`, accountID, id)
 		if err != nil {
 			return err
 		}
-		if err := Affected(res); err != nil {
+		if err := affected(res); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, ev)
@@ -77,7 +77,7 @@ func (s *Store) ForgetDevice(ctx context.Context, accountID, id string, ev otpd.
 	return nil
 }
 
-func scanDevice(row Scanner) (otpd.Device, error) {
+func scanDevice(row scanner) (otpd.Device, error) {
 	var (
 		d           otpd.Device
 		first, last int64
@@ -86,10 +86,10 @@ func scanDevice(row Scanner) (otpd.Device, error) {
 	if err := row.Scan(&d.ID, &d.AccountID, &d.Name, &first, &last, &d.LastIP, &place); err != nil {
 		return otpd.Device{}, err
 	}
-	p, err := ParsePlace(place)
+	p, err := parsePlace(place)
 	if err != nil {
 		return otpd.Device{}, err
 	}
-	d.FirstSeen, d.LastSeen, d.LastPlace = FromMS(first), FromMS(last), p
+	d.FirstSeen, d.LastSeen, d.LastPlace = fromMS(first), fromMS(last), p
 	return d, nil
 }

@@ -17,14 +17,14 @@ func (s *Store) KeepDevMessage(ctx context.Context, m otpd.DevMessage, keep int)
 	if keep < 1 {
 		return s.errorf("keep dev message %s: keep must be at least 1, got %d", m.MessageID, keep)
 	}
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if s.d.LockMailbox != nil {
 			if err := s.d.LockMailbox(ctx, tx.Tx); err != nil {
 				return fmt.Errorf("lock mailbox: %w", err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dev_messages (message_id, to_addr, to_key, at, sealed)
-			VALUES ($1, $2, $3, $4, $5)`, m.MessageID, m.To.String(), m.To.Key(), MS(m.At), m.Sealed); err != nil {
+			VALUES ($1, $2, $3, $4, $5)`, m.MessageID, m.To.String(), m.To.Key(), toMS(m.At), m.Sealed); err != nil {
 			return err
 		}
 		// The keep+1-th newest and all before it go; with fewer rows the
@@ -74,7 +74,7 @@ func (s *Store) DevMessage(ctx context.Context, messageID string) (otpd.DevMessa
 	m, err := scanDevMessage(s.db.QueryRowContext(ctx, `SELECT `+devMessageColumns+`
 		FROM dev_messages WHERE message_id = $1 ORDER BY seq DESC LIMIT 1`, messageID))
 	if err != nil {
-		return otpd.DevMessage{}, s.errorf("dev message %s: %w", messageID, NotFound(err))
+		return otpd.DevMessage{}, s.errorf("dev message %s: %w", messageID, notFound(err))
 	}
 	return m, nil
 }
@@ -83,7 +83,7 @@ func (s *Store) DevMessage(ctx context.Context, messageID string) (otpd.DevMessa
 const devMessageColumns = `message_id, to_addr, at, sealed`
 
 // scanDevMessage reads a dev mailbox row selected as devMessageColumns.
-func scanDevMessage(row Scanner) (otpd.DevMessage, error) {
+func scanDevMessage(row scanner) (otpd.DevMessage, error) {
 	var (
 		m  otpd.DevMessage
 		to string
@@ -92,10 +92,10 @@ func scanDevMessage(row Scanner) (otpd.DevMessage, error) {
 	if err := row.Scan(&m.MessageID, &to, &at, &m.Sealed); err != nil {
 		return otpd.DevMessage{}, err
 	}
-	addr, err := ParseAddress(to)
+	addr, err := parseAddress(to)
 	if err != nil {
 		return otpd.DevMessage{}, err
 	}
-	m.To, m.At = addr, FromMS(at)
+	m.To, m.At = addr, fromMS(at)
 	return m, nil
 }

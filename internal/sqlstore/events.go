@@ -8,11 +8,11 @@ import (
 	"github.com/otpd/otpd"
 )
 
-func insertEvent(ctx context.Context, tx *Tx, e otpd.Event) error {
+func insertEvent(ctx context.Context, tx *txn, e otpd.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, at, account_id, email, email_key,
 		flow_id, ip, user_agent, place, purpose, resend, reason, concerns, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '')`,
-		e.ID, e.Type, MS(e.At), NullString(e.AccountID), e.Email.String(), e.Email.Key(),
+		e.ID, e.Type, toMS(e.At), nullString(e.AccountID), e.Email.String(), e.Email.Key(),
 		e.FlowID, e.IP, e.UserAgent, e.Place, e.Purpose, e.Resend, e.Reason, e.Concerns)
 	if err != nil {
 		return fmt.Errorf("insert event %s: %w", e.Type, err)
@@ -44,7 +44,7 @@ func (s *Store) Events(ctx context.Context, accountID string, limit int) ([]otpd
 	return evs, nil
 }
 
-func scanEvent(row Scanner) (otpd.Event, error) {
+func scanEvent(row scanner) (otpd.Event, error) {
 	var (
 		e       otpd.Event
 		typ     string
@@ -59,17 +59,17 @@ func scanEvent(row Scanner) (otpd.Event, error) {
 		return otpd.Event{}, err
 	}
 	e.Purpose, e.Reason = otpd.Purpose(purpose), otpd.Reason(reason)
-	addr, err := ParseAddress(email)
+	addr, err := parseAddress(email)
 	if err != nil {
 		return otpd.Event{}, err
 	}
-	e.Type, e.At, e.AccountID, e.Email = otpd.EventType(typ), FromMS(at), account.String, addr
+	e.Type, e.At, e.AccountID, e.Email = otpd.EventType(typ), fromMS(at), account.String, addr
 	return e, nil
 }
 
 // RecordEvent records one event on its own.
 func (s *Store) RecordEvent(ctx context.Context, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *Tx) error { return insertEvent(ctx, tx, ev) })
+	err := s.inTx(ctx, func(tx *txn) error { return insertEvent(ctx, tx, ev) })
 	if err != nil {
 		return s.errorf("record event: %w", err)
 	}

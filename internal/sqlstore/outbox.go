@@ -13,11 +13,11 @@ import (
 const messageColumns = `id, challenge_id, message_id, kind, to_addr, payload, created_at, not_after,
 	next_attempt, attempts, state, last_error`
 
-func insertMessage(ctx context.Context, tx *Tx, m otpd.OutboxMessage) error {
+func insertMessage(ctx context.Context, tx *txn, m otpd.OutboxMessage) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, challenge_id, message_id, kind, to_addr, payload,
 		created_at, not_after, next_attempt, attempts, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)`,
 		m.ID, m.ChallengeID, m.MessageID, m.Kind, m.To.String(), m.Payload,
-		MS(m.CreatedAt), MS(m.NotAfter), MS(m.NextAttempt), otpd.MessageQueued)
+		toMS(m.CreatedAt), toMS(m.NotAfter), toMS(m.NextAttempt), otpd.MessageQueued)
 	if err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}
@@ -45,7 +45,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 	defer done()
 	rows, err := s.w.QueryContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt = $1
 		WHERE id IN (`+due+`) RETURNING `+messageColumns,
-		MS(now.Add(lease)), otpd.MessageQueued, MS(now), max(limit, 0))
+		toMS(now.Add(lease)), otpd.MessageQueued, toMS(now), max(limit, 0))
 	if err != nil {
 		return nil, s.errorf("claim messages: %w", err)
 	}
@@ -72,9 +72,9 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 // delivery has ended is not found.
 func (s *Store) RetryMessage(ctx context.Context, id string, next time.Time, lastError string) error {
 	res, err := s.exec(ctx, `UPDATE outbox SET next_attempt = $1, last_error = $2 WHERE id = $3 AND state = $4`,
-		MS(next), lastError, id, otpd.MessageQueued)
+		toMS(next), lastError, id, otpd.MessageQueued)
 	if err == nil {
-		err = Affected(res)
+		err = affected(res)
 	}
 	if err != nil {
 		return s.errorf("retry message %s: %w", id, err)
@@ -92,9 +92,9 @@ func (s *Store) FinishMessage(ctx context.Context, id string, state otpd.Message
 		return s.errorf("finish message %s: %q is not a final state", id, state)
 	}
 	res, err := s.exec(ctx, `UPDATE outbox SET state = $1, finished_at = $2, last_error = $3, payload = NULL
-		WHERE id = $4 AND state = $5`, state, MS(at), lastError, id, otpd.MessageQueued)
+		WHERE id = $4 AND state = $5`, state, toMS(at), lastError, id, otpd.MessageQueued)
 	if err == nil {
-		err = Affected(res)
+		err = affected(res)
 	}
 	if err != nil {
 		return s.errorf("finish message %s: %w", id, err)
@@ -109,10 +109,10 @@ func (s *Store) FinishSent(ctx context.Context, ids []string, at time.Time) (int
 		return 0, nil
 	}
 	var n int
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		for _, id := range ids {
 			res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = $1, finished_at = $2, last_error = '', payload = NULL
-				WHERE id = $3 AND state = $4`, otpd.MessageSent, MS(at), id, otpd.MessageQueued)
+				WHERE id = $3 AND state = $4`, otpd.MessageSent, toMS(at), id, otpd.MessageQueued)
 			if err != nil {
 				return fmt.Errorf("message %s: %w", id, err)
 			}
@@ -130,7 +130,7 @@ func (s *Store) FinishSent(ctx context.Context, ids []string, at time.Time) (int
 	return n, nil
 }
 
-func scanMessage(row Scanner) (otpd.OutboxMessage, error) {
+func scanMessage(row scanner) (otpd.OutboxMessage, error) {
 	var (
 		m                              otpd.OutboxMessage
 		to, kind, state                string
@@ -140,11 +140,11 @@ func scanMessage(row Scanner) (otpd.OutboxMessage, error) {
 		&nextAttempt, &m.Attempts, &state, &m.LastError); err != nil {
 		return otpd.OutboxMessage{}, err
 	}
-	addr, err := ParseAddress(to)
+	addr, err := parseAddress(to)
 	if err != nil {
 		return otpd.OutboxMessage{}, err
 	}
 	m.To, m.Kind, m.State = addr, otpd.MessageKind(kind), otpd.MessageState(state)
-	m.CreatedAt, m.NotAfter, m.NextAttempt = FromMS(created), FromMS(notAfter), FromMS(nextAttempt)
+	m.CreatedAt, m.NotAfter, m.NextAttempt = fromMS(created), fromMS(notAfter), fromMS(nextAttempt)
 	return m, nil
 }

@@ -72,12 +72,12 @@ func (d *db) Close() error {
 	return d.DB.Close()
 }
 
-// Tx is a transaction of the Store's, whose queries use its handle's
+// txn is a transaction of the Store's, whose queries use its handle's
 // prepared statements. A query not prepared yet runs as it is, and is
 // prepared once the transaction has ended: preparing needs a connection,
 // and the transaction may hold the handle's only one. The Dialect's locks
 // take the *sql.Tx inside.
-type Tx struct {
+type txn struct {
 	*sql.Tx
 	db     *db
 	missed []string
@@ -85,7 +85,7 @@ type Tx struct {
 
 // prepared returns query's statement if it has been prepared, and
 // otherwise notes the query for prepareMissed.
-func (t *Tx) prepared(query string) *sql.Stmt {
+func (t *txn) prepared(query string) *sql.Stmt {
 	if !t.db.prepare {
 		return nil
 	}
@@ -100,27 +100,27 @@ func (t *Tx) prepared(query string) *sql.Stmt {
 
 // prepareMissed prepares the queries the transaction ran unprepared. Call
 // it after the transaction has ended and its connection is free.
-func (t *Tx) prepareMissed(ctx context.Context) {
+func (t *txn) prepareMissed(ctx context.Context) {
 	for _, q := range t.missed {
 		t.db.stmt(ctx, q)
 	}
 }
 
-func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if st := t.prepared(query); st != nil {
 		return t.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return t.Tx.ExecContext(ctx, query, args...)
 }
 
-func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := t.prepared(query); st != nil {
 		return t.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
 	return t.Tx.QueryContext(ctx, query, args...)
 }
 
-func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := t.prepared(query); st != nil {
 		return t.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}

@@ -22,7 +22,7 @@ func (s *Store) Prune(ctx context.Context, req otpd.PruneRequest) (otpd.PruneRes
 		return otpd.PruneResult{}, s.errorf("prune: %w", err)
 	}
 	var res otpd.PruneResult
-	err = s.inTx(ctx, func(tx *Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
 		if s.d.TryLockPrune != nil {
 			locked, err := s.d.TryLockPrune(ctx, tx.Tx)
 			if err != nil {
@@ -117,7 +117,7 @@ func pruneCutoffs(req otpd.PruneRequest) (cutoffs, error) {
 			}
 			t = t.Add(-a)
 		}
-		return sql.NullInt64{Int64: MS(t), Valid: true}
+		return sql.NullInt64{Int64: toMS(t), Valid: true}
 	}
 	return cutoffs{
 		Events:     before(req.Events),
@@ -137,7 +137,7 @@ type pruneStep struct {
 }
 
 // runPrune runs the steps in order in tx.
-func runPrune(ctx context.Context, tx *Tx, steps []pruneStep) error {
+func runPrune(ctx context.Context, tx *txn, steps []pruneStep) error {
 	for _, st := range steps {
 		if !st.Cutoff.Valid {
 			continue

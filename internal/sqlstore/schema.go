@@ -83,7 +83,7 @@ func (s *Schema) Status(ctx context.Context) (Status, error) {
 		if err := rows.Scan(&a.Version, &at); err != nil {
 			return Status{}, fmt.Errorf("read schema version: %w", err)
 		}
-		a.At = FromMS(at)
+		a.At = fromMS(at)
 		st.Applied = append(st.Applied, a)
 	}
 	if err := rows.Err(); err != nil {

@@ -12,10 +12,10 @@ import (
 const sessionColumns = `id, account_id, token_hash, created_at, last_seen_at, expires_at, ended_at, ip, user_agent,
 	place, device_id, stepped_up_at, step_up_challenge, flow_id`
 
-func insertSession(ctx context.Context, tx *Tx, s otpd.Session) error {
+func insertSession(ctx context.Context, tx *txn, s otpd.Session) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		s.ID, s.AccountID, s.TokenHash, MS(s.CreatedAt), MS(s.LastSeenAt), MS(s.ExpiresAt), NullMS(s.EndedAt),
-		s.IP, s.UserAgent, s.Place, s.DeviceID, NullMS(s.SteppedUpAt), s.StepUpChallenge, s.FlowID)
+		s.ID, s.AccountID, s.TokenHash, toMS(s.CreatedAt), toMS(s.LastSeenAt), toMS(s.ExpiresAt), nullMS(s.EndedAt),
+		s.IP, s.UserAgent, s.Place, s.DeviceID, nullMS(s.SteppedUpAt), s.StepUpChallenge, s.FlowID)
 	if err != nil {
 		return fmt.Errorf("insert session: %w", err)
 	}
@@ -25,7 +25,7 @@ func insertSession(ctx context.Context, tx *Tx, s otpd.Session) error {
 // roundSession gives a session the precision it has once stored, so that
 // what VerifyCode returns equals what SessionByTokenHash reads back.
 func roundSession(s otpd.Session) otpd.Session {
-	round := func(t time.Time) time.Time { return FromNullMS(NullMS(t)) }
+	round := func(t time.Time) time.Time { return fromNullMS(nullMS(t)) }
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = round(s.CreatedAt), round(s.LastSeenAt), round(s.ExpiresAt), round(s.EndedAt)
 	s.SteppedUpAt = round(s.SteppedUpAt)
 	return s
@@ -37,7 +37,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Sessi
 	sess, err := scanSession(s.db.QueryRowContext(ctx,
 		`SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, hash))
 	if err != nil {
-		return otpd.Session{}, s.errorf("session by token: %w", NotFound(err))
+		return otpd.Session{}, s.errorf("session by token: %w", notFound(err))
 	}
 	return sess, nil
 }
@@ -46,9 +46,9 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Sessi
 // that two requests racing with different clocks cannot shorten it. The
 // one UPDATE reads and writes the row under its lock.
 func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
-	res, err := s.exec(ctx, `UPDATE sessions SET last_seen_at = `+s.d.Greatest+`(last_seen_at, $1) WHERE id = $2`, MS(at), id)
+	res, err := s.exec(ctx, `UPDATE sessions SET last_seen_at = `+s.d.Greatest+`(last_seen_at, $1) WHERE id = $2`, toMS(at), id)
 	if err == nil {
-		err = Affected(res)
+		err = affected(res)
 	}
 	if err != nil {
 		return s.errorf("touch session %s: %w", id, err)
@@ -61,12 +61,12 @@ func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error
 // UPDATE waits for the row (in SQLite, for the database's write lock),
 // re-checks ended_at and matches nothing, so it gets ErrNotFound.
 func (s *Store) EndSession(ctx context.Context, id string, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, MS(ev.At), id)
+	err := s.inTx(ctx, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, toMS(ev.At), id)
 		if err != nil {
 			return err
 		}
-		if err := Affected(res); err != nil {
+		if err := affected(res); err != nil {
 			return err
 		}
 		ev.Type = otpd.EventSessionEnded
@@ -78,7 +78,7 @@ func (s *Store) EndSession(ctx context.Context, id string, ev otpd.Event) error 
 	return nil
 }
 
-func scanSession(row Scanner) (otpd.Session, error) {
+func scanSession(row scanner) (otpd.Session, error) {
 	var (
 		s                      otpd.Session
 		created, seen, expires int64
@@ -88,8 +88,8 @@ func scanSession(row Scanner) (otpd.Session, error) {
 		&s.Place, &s.DeviceID, &steppedUp, &s.StepUpChallenge, &s.FlowID); err != nil {
 		return otpd.Session{}, err
 	}
-	s.SteppedUpAt = FromNullMS(steppedUp)
-	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = FromMS(created), FromMS(seen), FromMS(expires), FromNullMS(ended)
+	s.SteppedUpAt = fromNullMS(steppedUp)
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = fromMS(created), fromMS(seen), fromMS(expires), fromNullMS(ended)
 	return s, nil
 }
 
@@ -117,10 +117,10 @@ func (s *Store) Sessions(ctx context.Context, accountID string) ([]otpd.Session,
 // at or after since, and records ev, in one transaction.
 func (s *Store) EndSessionsFrom(ctx context.Context, accountID, ip string, since time.Time, ev otpd.Event) (int, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
 			WHERE account_id = $2 AND ip = $3 AND created_at >= $4 AND ended_at IS NULL`,
-			MS(ev.At), accountID, ip, MS(since))
+			toMS(ev.At), accountID, ip, toMS(since))
 		if err != nil {
 			return err
 		}
@@ -133,4 +133,55 @@ func (s *Store) EndSessionsFrom(ctx context.Context, accountID, ip string, since
 		return 0, s.errorf("end sessions of account %s from %s: %w", accountID, ip, err)
 	}
 	return int(n), nil
+}
+
+// StartSession creates a session and records its events in one
+// transaction.
+func (s *Store) StartSession(ctx context.Context, sess otpd.Session, evs []otpd.Event) error {
+	err := s.inTx(ctx, func(tx *txn) error {
+		if err := insertSession(ctx, tx, sess); err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if err := insertEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.errorf("start session of account %s: %w", sess.AccountID, err)
+	}
+	return nil
+}
+
+// EndSessions ends every active session of an account but keep and
+// records ev, in one transaction, and says how many ended.
+func (s *Store) EndSessions(ctx context.Context, accountID, keep string, ev otpd.Event) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
+			WHERE account_id = $2 AND id <> $3 AND ended_at IS NULL`, toMS(ev.At), accountID, keep)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return 0, s.errorf("end sessions of account %s: %w", accountID, err)
+	}
+	return int(n), nil
+}
+
+// endSessions ends every active session of an account but keep.
+func endSessions(ctx context.Context, tx *txn, accountID, keep string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
+		WHERE account_id = $2 AND id <> $3 AND ended_at IS NULL`, toMS(at), accountID, keep)
+	if err != nil {
+		return fmt.Errorf("end sessions: %w", err)
+	}
+	return nil
 }

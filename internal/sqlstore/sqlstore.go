@@ -1,8 +1,10 @@
 // Package sqlstore holds what the SQL stores (sqlite, postgres) share: the
 // Store that implements otpd.Store on database/sql, every query and every
-// transaction's order of locks included; how values are stored; the
-// decisions a verify or a code request makes from what it has read; and
-// the migration runner. Each store keeps only what is its own: its Open
+// transaction's order of locks included; how values are stored; and the
+// migration runner. What a verify or a code request decides from what it
+// has read is the domain's (otpd.Guard, otpd.Closed, otpd.Refusal...):
+// this package loads what those rules read and saves what they return,
+// inside its transactions. Each store keeps only what is its own: its Open
 // and the transactions it sets up there, its migration files, and its
 // Dialect (a few words of SQL, and the locks PostgreSQL takes).
 package sqlstore
@@ -21,65 +23,65 @@ import (
 	"github.com/otpd/otpd"
 )
 
-// Queryer is what a lookup needs, so it runs alike on the pool and inside a
+// queryer is what a lookup needs, so it runs alike on the pool and inside a
 // transaction.
-type Queryer interface {
+type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Scanner is a *sql.Row or *sql.Rows.
-type Scanner interface {
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
 	Scan(dest ...any) error
 }
 
-// MS and FromMS convert between time.Time and the stored unix
+// toMS and fromMS convert between time.Time and the stored unix
 // milliseconds. Stored times lose sub-millisecond precision.
-func MS(t time.Time) int64 { return t.UnixMilli() }
+func toMS(t time.Time) int64 { return t.UnixMilli() }
 
-// FromMS is the inverse of MS, in UTC.
-func FromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+// fromMS is the inverse of toMS, in UTC.
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
-// NullMS keeps a zero time as NULL: "not yet" (ended_at, finished_at).
-func NullMS(t time.Time) sql.NullInt64 {
+// nullMS keeps a zero time as NULL: "not yet" (ended_at, finished_at).
+func nullMS(t time.Time) sql.NullInt64 {
 	if t.IsZero() {
 		return sql.NullInt64{}
 	}
-	return sql.NullInt64{Int64: MS(t), Valid: true}
+	return sql.NullInt64{Int64: toMS(t), Valid: true}
 }
 
-// FromNullMS is the inverse of NullMS.
-func FromNullMS(v sql.NullInt64) time.Time {
+// fromNullMS is the inverse of nullMS.
+func fromNullMS(v sql.NullInt64) time.Time {
 	if !v.Valid {
 		return time.Time{}
 	}
-	return FromMS(v.Int64)
+	return fromMS(v.Int64)
 }
 
-// ZeroMS keeps a zero time as 0, for columns where "never" needs no NULL.
-func ZeroMS(t time.Time) int64 {
+// zeroMS keeps a zero time as 0, for columns where "never" needs no NULL.
+func zeroMS(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
 	}
-	return MS(t)
+	return toMS(t)
 }
 
-// FromZeroMS is the inverse of ZeroMS.
-func FromZeroMS(v int64) time.Time {
+// fromZeroMS is the inverse of zeroMS.
+func fromZeroMS(v int64) time.Time {
 	if v == 0 {
 		return time.Time{}
 	}
-	return FromMS(v)
+	return fromMS(v)
 }
 
-// NullString keeps an empty reference (an event or challenge without an
+// nullString keeps an empty reference (an event or challenge without an
 // account) as NULL, which the foreign key requires.
-func NullString(s string) sql.NullString {
+func nullString(s string) sql.NullString {
 	return sql.NullString{String: s, Valid: s != ""}
 }
 
-// ParseAddress rebuilds a stored address; "" is the zero Address (an event
+// parseAddress rebuilds a stored address; "" is the zero Address (an event
 // recorded without one).
-func ParseAddress(s string) (otpd.Address, error) {
+func parseAddress(s string) (otpd.Address, error) {
 	if s == "" {
 		return otpd.Address{}, nil
 	}
@@ -90,21 +92,21 @@ func ParseAddress(s string) (otpd.Address, error) {
 	return a, nil
 }
 
-// NewID names the events a store records itself: 128 random bits
+// newID names the events a store records itself: 128 random bits
 // (rand.Text), which cannot collide with the caller's IDs in practice.
-func NewID() string { return rand.Text() }
+func newID() string { return rand.Text() }
 
-// NotFound wraps otpd.ErrNotFound for sql.ErrNoRows, and leaves any other
+// notFound wraps otpd.ErrNotFound for sql.ErrNoRows, and leaves any other
 // error as it is.
-func NotFound(err error) error {
+func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return otpd.ErrNotFound
 	}
 	return err
 }
 
-// Affected turns an UPDATE that matched no row into otpd.ErrNotFound.
-func Affected(res sql.Result) error {
+// affected turns an UPDATE that matched no row into otpd.ErrNotFound.
+func affected(res sql.Result) error {
 	n, err := res.RowsAffected()
 	if err != nil {
 		return err
@@ -115,8 +117,8 @@ func Affected(res sql.Result) error {
 	return nil
 }
 
-// PlaceText stores a place as JSON; an unknown place is "".
-func PlaceText(p otpd.Place) string {
+// placeText stores a place as JSON; an unknown place is "".
+func placeText(p otpd.Place) string {
 	if p == (otpd.Place{}) {
 		return ""
 	}
@@ -127,8 +129,8 @@ func PlaceText(p otpd.Place) string {
 	return string(b)
 }
 
-// ParsePlace is the inverse of PlaceText.
-func ParsePlace(s string) (otpd.Place, error) {
+// parsePlace is the inverse of placeText.
+func parsePlace(s string) (otpd.Place, error) {
 	var p otpd.Place
 	if s == "" {
 		return p, nil
@@ -139,28 +141,28 @@ func ParsePlace(s string) (otpd.Place, error) {
 	return p, nil
 }
 
-// CountriesText stores a set of country codes, comma-separated.
-func CountriesText(cs []string) string { return strings.Join(cs, ",") }
+// countriesText stores a set of country codes, comma-separated.
+func countriesText(cs []string) string { return strings.Join(cs, ",") }
 
-// ParseCountries is the inverse of CountriesText.
-func ParseCountries(s string) []string {
+// parseCountries is the inverse of countriesText.
+func parseCountries(s string) []string {
 	if s == "" {
 		return nil
 	}
 	return strings.Split(s, ",")
 }
 
-// AddCountry returns cs with c added, once; an unknown country adds
+// addCountry returns cs with c added, once; an unknown country adds
 // nothing.
-func AddCountry(cs []string, c string) []string {
+func addCountry(cs []string, c string) []string {
 	if c == "" || slices.Contains(cs, c) {
 		return cs
 	}
 	return append(cs, c)
 }
 
-// PlacesText stores a campaign's places as a JSON array.
-func PlacesText(ps []string) string {
+// placesText stores a campaign's places as a JSON array.
+func placesText(ps []string) string {
 	if ps == nil {
 		ps = []string{}
 	}
@@ -171,9 +173,9 @@ func PlacesText(ps []string) string {
 	return string(b)
 }
 
-// ParsePlaces is the inverse of PlacesText; what does not parse is no
+// parsePlaces is the inverse of placesText; what does not parse is no
 // places, as a campaign's places are a summary for people.
-func ParsePlaces(s string) []string {
+func parsePlaces(s string) []string {
 	var ps []string
 	if json.Unmarshal([]byte(s), &ps) != nil {
 		return nil

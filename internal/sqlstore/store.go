@@ -57,7 +57,7 @@ func (s *Store) Close() error {
 }
 
 // inTx runs fn in one transaction and commits it when fn returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(tx *txn) error) error {
 	done, err := s.write(ctx)
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: sqlTx, db: s.w}
+	tx := &txn{Tx: sqlTx, db: s.w}
 	defer func() {
 		// A panic must not leave the transaction open: it would hold
 		// the writer's only connection, and every write would wait.
@@ -118,7 +118,7 @@ func (s *Store) errorf(format string, args ...any) error {
 // lockAddress takes the address's lock, where the dialect has one. Where
 // it has none (SQLite), the transaction holds the whole database from its
 // start, which serves as the lock of every address at once.
-func (s *Store) lockAddress(ctx context.Context, tx *Tx, key string) error {
+func (s *Store) lockAddress(ctx context.Context, tx *txn, key string) error {
 	if s.d.LockAddress == nil {
 		return nil
 	}

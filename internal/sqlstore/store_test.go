@@ -40,7 +40,7 @@ func TestTransactionPreparesWhatItMissed(t *testing.T) {
 	s := oneWriter(t)
 	var missed [2][]string
 	for i := range 2 {
-		err := s.inTx(t.Context(), func(tx *Tx) error {
+		err := s.inTx(t.Context(), func(tx *txn) error {
 			_, err := tx.ExecContext(t.Context(), insert, i)
 			missed[i] = tx.missed
 			return err
@@ -71,7 +71,7 @@ func TestPanicInTransactionFreesTheWriter(t *testing.T) {
 				t.Fatal("the panic did not reach the caller")
 			}
 		}()
-		s.inTx(t.Context(), func(tx *Tx) error {
+		s.inTx(t.Context(), func(tx *txn) error {
 			if _, err := tx.ExecContext(t.Context(), insert, 1); err != nil {
 				return err
 			}

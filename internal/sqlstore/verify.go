@@ -25,7 +25,7 @@ import (
 // A GuessLimits.MaxWrong of zero or less is not enforced.
 func (s *Store) VerifyCode(ctx context.Context, req otpd.VerifyRequest) (otpd.VerifyResult, error) {
 	var res otpd.VerifyResult
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		res, err = s.verify(ctx, tx, req)
 		if err == nil && res.Outcome == otpd.OutcomeVerified && req.SignedInFrom != nil {
@@ -39,13 +39,13 @@ func (s *Store) VerifyCode(ctx context.Context, req otpd.VerifyRequest) (otpd.Ve
 	return res, nil
 }
 
-func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otpd.VerifyResult, error) {
+func (s *Store) verify(ctx context.Context, tx *txn, req otpd.VerifyRequest) (otpd.VerifyResult, error) {
 	c, err := s.lockChallenge(ctx, tx, req.ChallengeID)
 	if err != nil {
 		return otpd.VerifyResult{}, fmt.Errorf("challenge: %w", err)
 	}
 	res := otpd.VerifyResult{Challenge: c}
-	outcome, expire, closed := Closed(c, req.Now)
+	outcome, expire, closed := otpd.Closed(c, req.Now)
 	switch {
 	case closed:
 		if expire {
@@ -56,7 +56,7 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 		}
 		res.Outcome = outcome
 	default:
-		key := VerifyGuard(c, req)
+		key := otpd.VerifyGuard(c, req)
 		g, err := loadGuard(ctx, tx, key)
 		if err != nil {
 			return otpd.VerifyResult{}, err
@@ -66,7 +66,7 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 			break
 		}
 		// Constant time, so the time taken leaks nothing of the MAC.
-		if subtle.ConstantTimeCompare(req.CodeMAC, c.CodeMAC) == 1 && Fits(c, req) {
+		if subtle.ConstantTimeCompare(req.CodeMAC, c.CodeMAC) == 1 && otpd.Fits(c, req) {
 			if req.CheckOnly {
 				res.Outcome = otpd.OutcomeMatched
 				return res, nil
@@ -89,7 +89,7 @@ func (s *Store) verify(ctx context.Context, tx *Tx, req otpd.VerifyRequest) (otp
 
 // challengeAccount is the account a challenge's events go to: its own, or,
 // for a sign-up, which has none, its address's if that has one yet.
-func challengeAccount(ctx context.Context, tx *Tx, c otpd.Challenge) (string, error) {
+func challengeAccount(ctx context.Context, tx *txn, c otpd.Challenge) (string, error) {
 	if c.AccountID != "" {
 		return c.AccountID, nil
 	}
@@ -97,9 +97,9 @@ func challengeAccount(ctx context.Context, tx *Tx, c otpd.Challenge) (string, er
 }
 
 // countWrong counts a wrong code against the challenge and against its
-// guard (see VerifyGuard and Guard.Fail). When the failure locks the guard
+// guard (see otpd.VerifyGuard and otpd.Guard.Fail). When the failure locks the guard
 // out, that is recorded as well, on the challenge's account.
-func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g Guard) (otpd.VerifyResult, error) {
+func countWrong(ctx context.Context, tx *txn, req otpd.VerifyRequest, res otpd.VerifyResult, key otpd.GuardKey, g otpd.Guard) (otpd.VerifyResult, error) {
 	c := &res.Challenge
 	err := tx.QueryRowContext(ctx, `UPDATE challenges
 		SET attempts = attempts + 1,
@@ -115,7 +115,7 @@ func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Ve
 		return otpd.VerifyResult{}, err
 	}
 	res.Outcome = otpd.OutcomeWrong
-	res.AttemptsLeft = AttemptsLeft(*c, g.Wrong, req.Guess)
+	res.AttemptsLeft = otpd.AttemptsLeft(*c, g.Wrong, req.Guess)
 	if g.LockedUntil.After(req.Now) {
 		res.RetryAfter = g.LockedFor(req.Now, req.Guess)
 		accountID, err := challengeAccount(ctx, tx, *c)
@@ -135,7 +135,7 @@ func countWrong(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Ve
 // for a sign-up. When another flow created the account meanwhile, a
 // sign-up signs into it rather than failing on the unique address: the
 // address's lock, held since the start, makes that account visible here.
-func succeed(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.VerifyResult) (otpd.VerifyResult, error) {
+func succeed(ctx context.Context, tx *txn, req otpd.VerifyRequest, res otpd.VerifyResult) (otpd.VerifyResult, error) {
 	c := res.Challenge
 	if err := setStatus(ctx, tx, c.ID, otpd.StatusUsed); err != nil {
 		return otpd.VerifyResult{}, err
@@ -175,7 +175,7 @@ func succeed(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Verif
 	if err := insertSession(ctx, tx, sess); err != nil {
 		return otpd.VerifyResult{}, err
 	}
-	for _, typ := range SignInEvents(created) {
+	for _, typ := range signInEvents(created) {
 		if err := recordVerify(ctx, tx, req, c, typ, acct.ID, ""); err != nil {
 			return otpd.VerifyResult{}, err
 		}
@@ -184,10 +184,10 @@ func succeed(ctx context.Context, tx *Tx, req otpd.VerifyRequest, res otpd.Verif
 	return res, nil
 }
 
-func verifiedAccount(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge) (otpd.Account, bool, error) {
+func verifiedAccount(ctx context.Context, tx *txn, req otpd.VerifyRequest, c otpd.Challenge) (otpd.Account, bool, error) {
 	if c.AccountID != "" {
 		acct, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, c.AccountID))
-		return acct, false, NotFound(err)
+		return acct, false, notFound(err)
 	}
 	acct, err := accountByKey(ctx, tx, c.Email.Key())
 	if errors.Is(err, otpd.ErrNotFound) && c.Purpose == otpd.PurposeSignUp {
@@ -200,7 +200,7 @@ func verifiedAccount(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd
 // claimSignUp gives a verified sign-up's challenge the account it made or
 // signed in to: from then on its flow is that account's, and a report of it acts on
 // that account wherever its address goes, not on whoever has the address.
-func claimSignUp(ctx context.Context, tx *Tx, c otpd.Challenge, accountID string) (otpd.Challenge, error) {
+func claimSignUp(ctx context.Context, tx *txn, c otpd.Challenge, accountID string) (otpd.Challenge, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE challenges SET account_id = $1 WHERE id = $2`, accountID, c.ID); err != nil {
 		return otpd.Challenge{}, fmt.Errorf("claim sign-up: %w", err)
 	}
@@ -209,19 +209,19 @@ func claimSignUp(ctx context.Context, tx *Tx, c otpd.Challenge, accountID string
 }
 
 // stepUp marks the session that asked for a step-up code.
-func stepUp(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Session, error) {
+func stepUp(ctx context.Context, tx *txn, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) (otpd.Session, error) {
 	sess, err := scanSession(tx.QueryRowContext(ctx, `UPDATE sessions SET stepped_up_at = $1, step_up_challenge = $2
 		WHERE id = $3 AND account_id = $4 AND ended_at IS NULL RETURNING `+sessionColumns,
-		MS(req.Now), c.ID, c.SessionID, acct.ID))
+		toMS(req.Now), c.ID, c.SessionID, acct.ID))
 	if err != nil {
-		return otpd.Session{}, fmt.Errorf("step up session %s: %w", c.SessionID, NotFound(err))
+		return otpd.Session{}, fmt.Errorf("step up session %s: %w", c.SessionID, notFound(err))
 	}
 	return sess, recordVerify(ctx, tx, req, c, otpd.EventSteppedUp, acct.ID, "")
 }
 
 // reset sets the new password, ends every session of the account (the
 // one the reset starts comes after) and queues the notice.
-func reset(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) error {
+func reset(ctx context.Context, tx *txn, req otpd.VerifyRequest, c otpd.Challenge, acct otpd.Account) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1 WHERE id = $2`, req.PasswordHash, acct.ID); err != nil {
 		return fmt.Errorf("reset password: %w", err)
 	}
@@ -239,21 +239,30 @@ func reset(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge
 // recordVerify records an event of a verify. Where it happened comes from
 // the request; what it is about (its flow, its purpose) comes from the
 // stored challenge, which the caller cannot misstate.
-func recordVerify(ctx context.Context, tx *Tx, req otpd.VerifyRequest, c otpd.Challenge, typ otpd.EventType, accountID, concerns string) error {
+func recordVerify(ctx context.Context, tx *txn, req otpd.VerifyRequest, c otpd.Challenge, typ otpd.EventType, accountID, concerns string) error {
 	return insertEvent(ctx, tx, otpd.Event{
-		ID: NewID(), Type: typ, At: req.Now, AccountID: accountID, Email: c.Email, FlowID: c.FlowID,
+		ID: newID(), Type: typ, At: req.Now, AccountID: accountID, Email: c.Email, FlowID: c.FlowID,
 		IP: req.Event.IP, UserAgent: req.Event.UserAgent, Place: req.Event.Place, Purpose: c.Purpose, Concerns: concerns,
 	})
 }
 
-func setStatus(ctx context.Context, tx *Tx, id string, status otpd.ChallengeStatus) error {
+func setStatus(ctx context.Context, tx *txn, id string, status otpd.ChallengeStatus) error {
 	res, err := tx.ExecContext(ctx, `UPDATE challenges SET status = $1 WHERE id = $2 AND status = $3`,
 		status, id, otpd.StatusPending)
 	if err != nil {
 		return fmt.Errorf("mark challenge %s: %w", status, err)
 	}
-	if err := Affected(res); err != nil {
+	if err := affected(res); err != nil {
 		return fmt.Errorf("mark challenge %s: %w", status, err)
 	}
 	return nil
+}
+
+// signInEvents are the events a verified code records besides
+// code_verified, when it starts a session.
+func signInEvents(created bool) []otpd.EventType {
+	if created {
+		return []otpd.EventType{otpd.EventAccountCreated, otpd.EventSessionStarted}
+	}
+	return []otpd.EventType{otpd.EventSessionStarted}
 }

@@ -1,4 +1,4 @@
-// Package limittest is the conformance suite every limit.Limiter passes, so
+// Package limittest is the conformance suite every otpd.Limiter passes, so
 // that the in-memory and the Redis limiter cannot drift apart.
 package limittest
 
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otpd/otpd/limit"
+	"github.com/otpd/otpd"
 )
 
 // base is the start of every test's time: a round instant, so that the exact
@@ -21,10 +21,10 @@ var base = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
 // Run runs the suite. newLimiter returns a limiter with no keys that the
 // test owns; it registers its own cleanup with t.Cleanup.
-func Run(t *testing.T, newLimiter func(t *testing.T) limit.Limiter) {
+func Run(t *testing.T, newLimiter func(t *testing.T) otpd.Limiter) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, l limit.Limiter)
+		fn   func(t *testing.T, l otpd.Limiter)
 	}{
 		{"BurstThenRefusal", testBurstThenRefusal},
 		{"Refill", testRefill},
@@ -44,7 +44,7 @@ func Run(t *testing.T, newLimiter func(t *testing.T) limit.Limiter) {
 }
 
 // allow calls l.Allow and fails the test on an error.
-func allow(t *testing.T, l limit.Limiter, key string, r limit.Rate, now time.Time) limit.Decision {
+func allow(t *testing.T, l otpd.Limiter, key string, r otpd.Rate, now time.Time) otpd.Decision {
 	t.Helper()
 	d, err := l.Allow(context.Background(), key, r, now)
 	if err != nil {
@@ -54,25 +54,25 @@ func allow(t *testing.T, l limit.Limiter, key string, r limit.Rate, now time.Tim
 }
 
 // want fails the test unless got is the wanted decision.
-func want(t *testing.T, step string, got, want limit.Decision) {
+func want(t *testing.T, step string, got, want otpd.Decision) {
 	t.Helper()
 	if got != want {
 		t.Errorf("%s: got %+v, want %+v", step, got, want)
 	}
 }
 
-func allowed(remaining int) limit.Decision {
-	return limit.Decision{Allowed: true, Remaining: remaining}
+func allowed(remaining int) otpd.Decision {
+	return otpd.Decision{Allowed: true, Remaining: remaining}
 }
 
-func refused(retry time.Duration) limit.Decision {
-	return limit.Decision{RetryAfter: retry}
+func refused(retry time.Duration) otpd.Decision {
+	return otpd.Decision{RetryAfter: retry}
 }
 
 // testBurstThenRefusal spends a burst at one instant, with Remaining counting
 // down, and checks the refusal's exact RetryAfter, also later in the wait.
-func testBurstThenRefusal(t *testing.T, l limit.Limiter) {
-	r := limit.Rate{Count: 6, Per: time.Minute, Burst: 3} // one per 10s
+func testBurstThenRefusal(t *testing.T, l otpd.Limiter) {
+	r := otpd.Rate{Count: 6, Per: time.Minute, Burst: 3} // one per 10s
 	for i := range 3 {
 		want(t, fmt.Sprintf("call %d", i+1), allow(t, l, "k", r, base), allowed(2-i))
 	}
@@ -84,8 +84,8 @@ func testBurstThenRefusal(t *testing.T, l limit.Limiter) {
 
 // testRefill lets time pass and checks the allowance comes back at the rate,
 // never beyond the burst.
-func testRefill(t *testing.T, l limit.Limiter) {
-	r := limit.Rate{Count: 10, Per: 10 * time.Second, Burst: 5} // one per second
+func testRefill(t *testing.T, l otpd.Limiter) {
+	r := otpd.Rate{Count: 10, Per: 10 * time.Second, Burst: 5} // one per second
 	for range 5 {
 		allow(t, l, "k", r, base)
 	}
@@ -104,8 +104,8 @@ func testRefill(t *testing.T, l limit.Limiter) {
 }
 
 // testEvenSpacing uses Burst 1: one event per interval, no saving up.
-func testEvenSpacing(t *testing.T, l limit.Limiter) {
-	r := limit.Rate{Count: 2, Per: time.Second, Burst: 1}
+func testEvenSpacing(t *testing.T, l otpd.Limiter) {
+	r := otpd.Rate{Count: 2, Per: time.Second, Burst: 1}
 	want(t, "first", allow(t, l, "k", r, base), allowed(0))
 	want(t, "same instant", allow(t, l, "k", r, base), refused(500*time.Millisecond))
 	want(t, "100ms", allow(t, l, "k", r, base.Add(100*time.Millisecond)), refused(400*time.Millisecond))
@@ -118,8 +118,8 @@ func testEvenSpacing(t *testing.T, l limit.Limiter) {
 
 // testKeysIndependent spends one key and checks others are untouched,
 // including keys that share a prefix with it.
-func testKeysIndependent(t *testing.T, l limit.Limiter) {
-	r := limit.Rate{Count: 2, Per: time.Hour}
+func testKeysIndependent(t *testing.T, l otpd.Limiter) {
+	r := otpd.Rate{Count: 2, Per: time.Hour}
 	allow(t, l, "a", r, base)
 	allow(t, l, "a", r, base)
 	want(t, "a spent", allow(t, l, "a", r, base), refused(30*time.Minute))
@@ -131,22 +131,22 @@ func testKeysIndependent(t *testing.T, l limit.Limiter) {
 
 // testRateChange checks that the state is one point in time that any rate
 // reads: a stricter rate refuses at once, a looser one allows at once.
-func testRateChange(t *testing.T, l limit.Limiter) {
-	loose := limit.Rate{Count: 10, Per: 10 * time.Second} // burst 10, one per second
+func testRateChange(t *testing.T, l otpd.Limiter) {
+	loose := otpd.Rate{Count: 10, Per: 10 * time.Second} // burst 10, one per second
 	for range 3 {
 		allow(t, l, "k", loose, base) // TAT now base+3s
 	}
-	strict := limit.Rate{Count: 1, Per: time.Second, Burst: 2} // window 2s
+	strict := otpd.Rate{Count: 1, Per: time.Second, Burst: 2} // window 2s
 	want(t, "stricter", allow(t, l, "k", strict, base), refused(2*time.Second))
 	want(t, "looser again", allow(t, l, "k", loose, base), allowed(6))
-	slower := limit.Rate{Count: 1, Per: 10 * time.Second, Burst: 2} // window 20s, TAT base+4s
+	slower := otpd.Rate{Count: 1, Per: 10 * time.Second, Burst: 2} // window 20s, TAT base+4s
 	want(t, "slower interval", allow(t, l, "k", slower, base), allowed(0))
 	want(t, "slower interval, spent", allow(t, l, "k", slower, base), refused(4*time.Second))
 }
 
 // testBurstZeroMeansCount checks that Burst 0 allows Count at once.
-func testBurstZeroMeansCount(t *testing.T, l limit.Limiter) {
-	r := limit.Rate{Count: 4, Per: 2 * time.Second}
+func testBurstZeroMeansCount(t *testing.T, l otpd.Limiter) {
+	r := otpd.Rate{Count: 4, Per: 2 * time.Second}
 	for i := range 4 {
 		want(t, fmt.Sprintf("call %d", i+1), allow(t, l, "k", r, base), allowed(3-i))
 	}
@@ -155,8 +155,8 @@ func testBurstZeroMeansCount(t *testing.T, l limit.Limiter) {
 
 // testRefusalNotCounted hammers a spent key and checks that the refusals do
 // not delay the next allowed event.
-func testRefusalNotCounted(t *testing.T, l limit.Limiter) {
-	r := limit.Rate{Count: 1, Per: time.Minute}
+func testRefusalNotCounted(t *testing.T, l otpd.Limiter) {
+	r := otpd.Rate{Count: 1, Per: time.Minute}
 	allow(t, l, "k", r, base)
 	for i := range 50 {
 		now := base.Add(time.Duration(i) * time.Second)
@@ -170,9 +170,9 @@ func testRefusalNotCounted(t *testing.T, l limit.Limiter) {
 // testConcurrent runs many goroutines on one key at one instant: exactly the
 // burst is allowed, each Remaining is handed out once, and every refusal
 // names the same wait.
-func testConcurrent(t *testing.T, l limit.Limiter) {
+func testConcurrent(t *testing.T, l otpd.Limiter) {
 	const goroutines, calls, burst = 64, 10, 20
-	r := limit.Rate{Count: burst, Per: time.Hour, Burst: burst} // one per 3m
+	r := otpd.Rate{Count: burst, Per: time.Hour, Burst: burst} // one per 3m
 	var (
 		wg        sync.WaitGroup
 		allowedN  atomic.Int64
@@ -219,8 +219,8 @@ func testConcurrent(t *testing.T, l limit.Limiter) {
 
 // testOddKeys uses the empty key, a 64 KiB key, and bytes that are special
 // to protocols or storage.
-func testOddKeys(t *testing.T, l limit.Limiter) {
-	r := limit.Rate{Count: 1, Per: time.Minute}
+func testOddKeys(t *testing.T, l otpd.Limiter) {
+	r := otpd.Rate{Count: 1, Per: time.Minute}
 	keys := []string{
 		"",
 		strings.Repeat("x", 64<<10),
@@ -246,8 +246,8 @@ func testOddKeys(t *testing.T, l limit.Limiter) {
 
 // testInvalidRate checks that rates that cannot be enforced are errors, not
 // silent refusals or allowances.
-func testInvalidRate(t *testing.T, l limit.Limiter) {
-	for _, r := range []limit.Rate{
+func testInvalidRate(t *testing.T, l otpd.Limiter) {
+	for _, r := range []otpd.Rate{
 		{},
 		{Count: 0, Per: time.Second},
 		{Count: -1, Per: time.Second},
@@ -258,17 +258,17 @@ func testInvalidRate(t *testing.T, l limit.Limiter) {
 		{Count: 1, Per: 24 * time.Hour, Burst: 1 << 20},
 	} {
 		_, err := l.Allow(context.Background(), "k", r, base)
-		if !errors.Is(err, limit.ErrInvalidRate) {
+		if !errors.Is(err, otpd.ErrInvalidRate) {
 			t.Errorf("rate %+v: got error %v, want ErrInvalidRate", r, err)
 		}
 	}
 }
 
 // testCanceledContext checks that a canceled context is an error.
-func testCanceledContext(t *testing.T, l limit.Limiter) {
+func testCanceledContext(t *testing.T, l otpd.Limiter) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := l.Allow(ctx, "k", limit.Rate{Count: 1, Per: time.Second}, base)
+	_, err := l.Allow(ctx, "k", otpd.Rate{Count: 1, Per: time.Second}, base)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("got error %v, want context.Canceled", err)
 	}

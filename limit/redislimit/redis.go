@@ -1,4 +1,4 @@
-// Package redislimit is a limit.Limiter whose state lives in Redis, so that
+// Package redislimit is an otpd.Limiter whose state lives in Redis, so that
 // every otpd node counts against the same limits.
 //
 // Each Allow is one Lua script run: Redis executes scripts one at a time, so
@@ -23,7 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 
-	"github.com/otpd/otpd/limit"
+	"github.com/otpd/otpd"
 )
 
 // gcraSource is the one script; see gcra.lua for its contract.
@@ -36,7 +36,7 @@ var gcraSource string
 // SCRIPT FLUSH), which also loads it for the next call.
 var gcra = redis.NewScript(gcraSource)
 
-// Limiter is a limit.Limiter backed by Redis. It is safe for concurrent use,
+// Limiter is an otpd.Limiter backed by Redis. It is safe for concurrent use,
 // and one Allow is atomic across every process that shares the Redis and the
 // prefix.
 type Limiter struct {
@@ -54,19 +54,19 @@ func New(client *redis.Client, prefix string) *Limiter {
 // Allow decides on one event for key at now, and counts it if allowed.
 // The key expires in Redis when its TAT passes, when it carries no
 // information any more.
-func (l *Limiter) Allow(ctx context.Context, key string, r limit.Rate, now time.Time) (limit.Decision, error) {
+func (l *Limiter) Allow(ctx context.Context, key string, r otpd.Rate, now time.Time) (otpd.Decision, error) {
 	if err := r.Validate(); err != nil {
-		return limit.Decision{}, fmt.Errorf("redis limit %q: %w", key, err)
+		return otpd.Decision{}, fmt.Errorf("redis limit %q: %w", key, err)
 	}
 	res, err := gcra.Run(ctx, l.client, []string{l.prefix + key},
 		now.UnixMicro(), r.Interval().Microseconds(), r.Window().Microseconds()).Int64Slice()
 	if err != nil {
-		return limit.Decision{}, fmt.Errorf("redis limit %.100q: %w", key, err)
+		return otpd.Decision{}, fmt.Errorf("redis limit %.100q: %w", key, err)
 	}
 	if len(res) != 3 {
-		return limit.Decision{}, fmt.Errorf("redis limit %.100q: script returned %d values, want 3", key, len(res))
+		return otpd.Decision{}, fmt.Errorf("redis limit %.100q: script returned %d values, want 3", key, len(res))
 	}
-	return limit.Decision{
+	return otpd.Decision{
 		Allowed:    res[0] == 1,
 		RetryAfter: time.Duration(res[1]) * time.Microsecond,
 		Remaining:  int(res[2]),
@@ -95,4 +95,4 @@ func Open(ctx context.Context, url string) (*redis.Client, error) {
 	return client, nil
 }
 
-var _ limit.Limiter = (*Limiter)(nil)
+var _ otpd.Limiter = (*Limiter)(nil)

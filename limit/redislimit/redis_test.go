@@ -10,7 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/otpd/otpd/limit"
+	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/limit/limittest"
 	"github.com/otpd/otpd/limit/redislimit"
 )
@@ -59,7 +59,7 @@ func prefix(t testing.TB, client *redis.Client) string {
 
 func TestLimiter(t *testing.T) {
 	client := open(t)
-	limittest.Run(t, func(t *testing.T) limit.Limiter {
+	limittest.Run(t, func(t *testing.T) otpd.Limiter {
 		return redislimit.New(client, prefix(t, client))
 	})
 }
@@ -71,7 +71,7 @@ func TestTwoNodes(t *testing.T) {
 	p := prefix(t, a)
 	nodeA, nodeB := redislimit.New(a, p), redislimit.New(b, p)
 	ctx := context.Background()
-	r := limit.Rate{Count: 4, Per: time.Minute}
+	r := otpd.Rate{Count: 4, Per: time.Minute}
 	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
 	for i, l := range []*redislimit.Limiter{nodeA, nodeB, nodeA, nodeB} {
@@ -109,7 +109,7 @@ func TestExpiry(t *testing.T) {
 	p := prefix(t, client)
 	l := redislimit.New(client, p)
 	ctx := context.Background()
-	r := limit.Rate{Count: 10, Per: 10 * time.Second} // one per second
+	r := otpd.Rate{Count: 10, Per: 10 * time.Second} // one per second
 	now := time.Now()
 	for range 3 {
 		if _, err := l.Allow(ctx, "k", r, now); err != nil {
@@ -125,7 +125,7 @@ func TestExpiry(t *testing.T) {
 	}
 	// A refusal does not extend the key.
 	for range 20 {
-		if _, err := l.Allow(ctx, "k", limit.Rate{Count: 1, Per: time.Second}, now); err != nil {
+		if _, err := l.Allow(ctx, "k", otpd.Rate{Count: 1, Per: time.Second}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -143,7 +143,7 @@ func TestScriptFlushed(t *testing.T) {
 	if err := client.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := l.Allow(ctx, "k", limit.Rate{Count: 1, Per: time.Second}, time.Now())
+	d, err := l.Allow(ctx, "k", otpd.Rate{Count: 1, Per: time.Second}, time.Now())
 	if err != nil || !d.Allowed {
 		t.Fatalf("after SCRIPT FLUSH: %+v, %v", d, err)
 	}
@@ -165,7 +165,7 @@ func BenchmarkAllow(b *testing.B) {
 	client := open(b)
 	l := redislimit.New(client, prefix(b, client))
 	ctx := context.Background()
-	r := limit.Rate{Count: 1000, Per: time.Second}
+	r := otpd.Rate{Count: 1000, Per: time.Second}
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
 	b.Run("Serial", func(b *testing.B) {
