@@ -61,7 +61,7 @@ func TestRecords(t *testing.T) {
 		}, []Kind{DKIMRSA, SPF, DMARC, TLSRPT}},
 		{"ed25519 and mx", func(d *Domain) { d.Ed25519 = ed.Public(); d.MX = []string{"MX1.example.com."} }, map[Kind]string{
 			MTASTS: "_mta-sts.example.com v=STSv1; id=",
-		}, []Kind{DKIMRSA, SPF, DMARC, DKIMEd25519, MTASTS, TLSRPT}},
+		}, []Kind{DKIMRSA, DKIMEd25519, SPF, DMARC, MTASTS, TLSRPT}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

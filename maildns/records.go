@@ -58,14 +58,15 @@ type Domain struct {
 	MTASTSMode string           // "testing" or "enforce"
 }
 
-// Records returns every record to publish for d, required ones first. With
-// no MX hosts it leaves MTA-STS out: its policy has to name them.
+// Records returns every record to publish for d: the DKIM keys, SPF, DMARC,
+// MTA-STS and TLS-RPT, in that order. With no MX hosts it leaves MTA-STS
+// out: its policy has to name them.
 func Records(d Domain) ([]Record, error) {
 	rsa, err := DKIMRecord(DKIMRSA, d.Selector, d.Signing, d.RSA)
 	if err != nil {
 		return nil, err
 	}
-	recs := []Record{rsa, SPFRecord(d.From, d.RelayHost), DMARCRecord(d.From, d.Signing, d.ReportTo)}
+	recs := []Record{rsa}
 	if d.Ed25519 != nil {
 		ed, err := DKIMRecord(DKIMEd25519, d.EdSelector, d.Signing, d.Ed25519)
 		if err != nil {
@@ -73,6 +74,7 @@ func Records(d Domain) ([]Record, error) {
 		}
 		recs = append(recs, ed)
 	}
+	recs = append(recs, SPFRecord(d.From, d.RelayHost), DMARCRecord(d.From, d.Signing, d.ReportTo))
 	if len(d.MX) > 0 {
 		recs = append(recs, MTASTSRecord(d.From, d.MTASTSMode, d.MX))
 	}
@@ -103,7 +105,7 @@ func SPFRecord(domain, relayHost string) Record {
 	if relayHost != "" && !loopback(relayHost) {
 		r.Value = "v=spf1 a:" + relayHost + " -all"
 		r.Why = "names the servers that may send as " + domain + "; merge with your existing mechanisms " +
-			"(one SPF record per name), and if " + relayHost + " is a provider's relay, use the include: it documents instead of a:"
+			"(one SPF record per name); if " + relayHost + " is a provider's relay, use the include: mechanism the provider documents in place of a:"
 		return r
 	}
 	r.Value = "v=spf1 mx -all"
