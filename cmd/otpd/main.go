@@ -22,6 +22,7 @@ Usage:
   otpd migrate up        apply the pending migrations
   otpd check-config      validate the configuration and show its odds
   otpd dkim keygen       make a DKIM key and print its DNS record
+  otpd dns [--check]     print the DNS records receivers need, or check them
   otpd help [command]    show help for a command
 
 With no configuration otpd keeps its data in ./otpd-data (an SQLite file and
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return serve(ctx, rest, env, stdout, stderr, ready)
 	case "dkim":
 		return dkimCommand(rest, stdout, stderr)
+	case "dns":
+		return dnsCommand(ctx, rest, env, stdout, stderr)
 	case "check-config":
 		return checkConfig(ctx, rest, env, stdout, stderr)
 	case "migrate":
