@@ -279,6 +279,7 @@ func TestDNSRefusesBadInput(t *testing.T) {
 		{env, []string{"extra"}, []string{"no arguments"}},
 		{env, []string{"--check", "--resolver", "nowhere"}, []string{"--resolver", "HOST:PORT"}},
 		{env, []string{"--check", "--resolver", "127.0.0.1:99999"}, []string{"--resolver", "65535"}},
+		{env, []string{"--resolver", "127.0.0.1:53"}, []string{"--resolver", "--check"}},
 		{env, []string{"--mx", "mx one"}, []string{"-mx", "host name"}},
 		{env, []string{"--mta-sts-mode", "strict"}, []string{"--mta-sts-mode", "testing or enforce"}},
 		{env, []string{"--report-to", "Reports <r@example.com>"}, []string{"--report-to"}},

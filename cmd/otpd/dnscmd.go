@@ -41,9 +41,10 @@ could not be done, such as MTA-STS without MX hosts), and "records", each
 with "kind" (dkim-rsa, dkim-ed25519, spf, dmarc, mta-sts, tls-rpt), "name",
 "type", "value", "why", "required", "suggestion" (true: merge the value
 with what the name has), and for mta-sts "policy_url" and "policy". With
---check, the object also has "resolver" and "ok" (false when a required
-record is not ok), and each record "status" (ok, missing, wrong, or unknown
-when the lookup failed), "detail" and "found" (the TXT values at the name).
+--check, the object also has "resolver" ("system" or the HOST:PORT asked)
+and "ok" (false when a required record is not ok), and each record
+"status" (ok, missing, wrong, or unknown when the lookup failed), "detail"
+and "found" (the TXT values at the name).
 
 Flags:
 `
@@ -144,6 +145,9 @@ func (o *dnsOptions) validate() error {
 		if err != nil || a.Name != "" || a.Address != o.reportTo || strings.ContainsAny(o.reportTo, ";,!") {
 			return fmt.Errorf("--report-to: want a bare address such as dmarc-reports@example.com, got %q", o.reportTo)
 		}
+	}
+	if o.resolver != "" && !o.check {
+		return errors.New("--resolver: it names the DNS server --check asks; add --check")
 	}
 	if o.resolver != "" {
 		addr, err := resolverAddress(o.resolver)
