@@ -59,6 +59,7 @@ type campaignJSON struct {
 	Places    []string  `json:"places"`
 }
 
+// Campaigns answers GET /api/v1/me/campaigns.
 func (h *Handlers) Campaigns(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.BearerCaller(r)
 	if err != nil {

@@ -51,6 +51,7 @@ func (h *Handlers) newAddress(w http.ResponseWriter, r *http.Request, start addr
 	return nil
 }
 
+// ConfirmAddress answers POST /api/v1/me/addresses/{flow_id}/verify.
 func (h *Handlers) ConfirmAddress(w http.ResponseWriter, r *http.Request) error {
 	c, code, err := h.sessionCode(r)
 	if err != nil {
@@ -64,6 +65,7 @@ func (h *Handlers) ConfirmAddress(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// RemoveRecovery answers DELETE /api/v1/me/recovery.
 func (h *Handlers) RemoveRecovery(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.BearerCaller(r)
 	if err != nil {

@@ -17,6 +17,7 @@ type deviceJSON struct {
 	Current   bool      `json:"current"`
 }
 
+// Devices answers GET /api/v1/me/devices.
 func (h *Handlers) Devices(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.BearerCaller(r)
 	if err != nil {
@@ -39,6 +40,7 @@ func (h *Handlers) Devices(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// ForgetDevice answers DELETE /api/v1/me/devices/{device_id}.
 func (h *Handlers) ForgetDevice(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.BearerCaller(r)
 	if err != nil {

@@ -17,6 +17,7 @@ type mailJSON struct {
 	At      time.Time `json:"at"`
 }
 
+// Mailbox answers GET /dev/mailbox/api/messages.
 func (h *Handlers) Mailbox(w http.ResponseWriter, r *http.Request) error {
 	limit := 0
 	if v := r.URL.Query().Get("limit"); v != "" {

@@ -15,6 +15,7 @@ type codeRequiredResponse struct {
 	Reasons      []string `json:"reasons"`
 }
 
+// PasswordSignIn answers POST /api/v1/sign-in/password.
 func (h *Handlers) PasswordSignIn(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Email    *string `json:"email"`
@@ -42,6 +43,7 @@ func (h *Handlers) PasswordSignIn(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// SetPassword answers PUT /api/v1/me/password.
 func (h *Handlers) SetPassword(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Password *string `json:"password"`
@@ -63,6 +65,7 @@ func (h *Handlers) SetPassword(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// RemovePassword answers DELETE /api/v1/me/password.
 func (h *Handlers) RemovePassword(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.BearerCaller(r)
 	if err != nil {

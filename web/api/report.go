@@ -20,6 +20,7 @@ type reportJSON struct {
 	UserAgent   string               `json:"user_agent"`
 }
 
+// Report answers POST /api/v1/me/activity/{flow_id}/report.
 func (h *Handlers) Report(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.BearerCaller(r)
 	if err != nil {

@@ -23,6 +23,7 @@ type sessionJSON struct {
 	Current    bool      `json:"current"`
 }
 
+// Sessions answers GET /api/v1/me/sessions.
 func (h *Handlers) Sessions(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.BearerCaller(r)
 	if err != nil {
@@ -43,6 +44,7 @@ func (h *Handlers) Sessions(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// EndSession answers DELETE /api/v1/me/sessions/{session_id}.
 func (h *Handlers) EndSession(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.BearerCaller(r)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 // code-only sign-in off, which stops a flood of code emails they did not
 // ask for.
 
+// SignOutEverywhere answers POST /api/v1/me/sign-out-everywhere.
 func (h *Handlers) SignOutEverywhere(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.BearerCaller(r)
 	if err != nil {
@@ -26,6 +27,7 @@ func (h *Handlers) SignOutEverywhere(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
+// SetSettings answers PUT /api/v1/me/settings.
 func (h *Handlers) SetSettings(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		CodeSignIn *bool `json:"code_sign_in"`

@@ -13,6 +13,7 @@ import (
 // signing out everywhere); without one the engine answers
 // step_up_required.
 
+// StepUp answers POST /api/v1/me/step-up.
 func (h *Handlers) StepUp(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.BearerCaller(r)
 	if err != nil {
@@ -26,6 +27,7 @@ func (h *Handlers) StepUp(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// VerifyStepUp answers POST /api/v1/me/step-up/{flow_id}/verify.
 func (h *Handlers) VerifyStepUp(w http.ResponseWriter, r *http.Request) error {
 	c, code, err := h.sessionCode(r)
 	if err != nil {
