@@ -9,7 +9,7 @@ import (
 // text format: the circuit breaker on the service-wide budget of failed
 // guesses. They say nothing about any account.
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	b := s.engine.Breaker()
+	b := s.edge.Engine.Breaker()
 	open := 0
 	if b.Open {
 		open = 1

@@ -2,13 +2,11 @@ package web
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
 
 	"github.com/otpd/otpd"
-	"github.com/otpd/otpd/signin"
+	"github.com/otpd/otpd/web/edge"
 )
 
 // contentSecurityPolicy allows our own stylesheet and nothing else: no
@@ -41,7 +39,7 @@ func crossOrigin(next http.Handler) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e := otpd.Errorf(otpd.EInvalid, "cross-origin requests are refused; use the form on this site")
 		if isAPI(r) {
-			writeJSON(w, http.StatusForbidden, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message}})
+			edge.WriteJSON(w, http.StatusForbidden, edge.ErrorBody{Error: edge.ErrorDetail{Code: e.Code, Message: e.Message}})
 			return
 		}
 		http.Error(w, e.Message, http.StatusForbidden)
@@ -62,70 +60,10 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.ErrorContext(r.Context(), "panic serving request", slog.String("path", r.URL.Path), slog.Any("panic", v))
+				s.edge.Log.ErrorContext(r.Context(), "panic serving request", slog.String("path", r.URL.Path), slog.Any("panic", v))
 				http.Error(w, "internal error", http.StatusInternalServerError)
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
-}
-
-// requester is the context of a request, for the security record and the
-// limits, with the device cookie that may make it a familiar context.
-func (s *Server) requester(r *http.Request) signin.Requester {
-	ip := s.clientIP(r)
-	ua := r.UserAgent()
-	if len(ua) > maxUserAgent {
-		ua = ua[:maxUserAgent]
-	}
-	lang := r.Header.Get("Accept-Language")
-	if len(lang) > maxAcceptLanguage {
-		lang = lang[:maxAcceptLanguage]
-	}
-	return signin.Requester{IP: ip, UserAgent: strings.ToValidUTF8(ua, "\uFFFD"), Lang: strings.ToValidUTF8(lang, ""),
-		Device: deviceToken(r)}
-}
-
-// maxUserAgent and maxAcceptLanguage bound what one request can make the
-// store keep.
-const (
-	maxUserAgent      = 512
-	maxAcceptLanguage = 128
-)
-
-// clientIP is the connection's address, unless that is a trusted proxy:
-// then it is the rightmost address of X-Forwarded-For that is not one.
-// Addresses left of it were written by the client and prove nothing.
-func (s *Server) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil || !s.trusted(ip) {
-		return host
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			// A proxy we trust wrote garbage: stop at what we know.
-			return ip.String()
-		}
-		if !s.trusted(hop) {
-			return hop.Unmap().String()
-		}
-		ip = hop
-	}
-	return ip.String()
-}
-
-func (s *Server) trusted(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	for _, p := range s.proxies {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
 }

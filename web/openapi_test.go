@@ -30,7 +30,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			documented = append(documented, strings.ToUpper(method)+" "+path)
 		}
 	}
-	s := &Server{mailbox: nopMailbox{}}
+	s := New(Options{Mailbox: nopMailbox{}})
 	var served []string
 	for _, rt := range s.routes() {
 		if rt.api {

@@ -5,28 +5,8 @@ import (
 	"regexp"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/web/edge"
 )
-
-// maxID bounds an ID or token from outside; the longest this server makes,
-// a signed deny token, is under 60 bytes.
-const maxID = 256
-
-// plausibleID reports whether v could be an ID or token this server made:
-// they are all short, printable ASCII without spaces. Anything else names
-// nothing here, and must not reach the store, which may not even be able
-// to compare it: PostgreSQL answers a NUL or invalid UTF-8 in a text
-// parameter with an error, not with "no such row".
-func plausibleID(v string) bool {
-	if v == "" || len(v) > maxID {
-		return false
-	}
-	for i := range len(v) {
-		if v[i] <= ' ' || v[i] > '~' {
-			return false
-		}
-	}
-	return true
-}
 
 // wildcard matches the wildcards of a ServeMux pattern.
 var wildcard = regexp.MustCompile(`\{([a-z_]+)\}`)
@@ -45,7 +25,7 @@ func (s *Server) checkedWildcards(pattern string, h http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, n := range names {
-			if !plausibleID(r.PathValue(n)) {
+			if !edge.PlausibleID(r.PathValue(n)) {
 				s.notFound(w, r, n)
 				return
 			}
@@ -57,10 +37,18 @@ func (s *Server) checkedWildcards(pattern string, h http.Handler) http.Handler {
 // notFound answers that there is nothing at this address; field, when
 // set, names the part of it that names nothing.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, field string) {
-	err := &otpd.Error{Code: otpd.ENotFound, Field: field, Message: "there is nothing at this address"}
 	if isAPI(r) {
-		s.writeAPIError(w, r, err)
+		s.edge.WriteError(w, r, &otpd.Error{Code: otpd.ENotFound, Field: field, Message: "there is nothing at this address"})
 		return
 	}
-	s.renderError(w, r, "error.html", s.newPage("Page not found"), err)
+	s.pages.NotFound(w, r, field)
+}
+
+func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
+	s.notFound(w, r, "")
+}
+
+// methodNotAllowed answers a known API path asked with the wrong method.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.edge.WriteError(w, r, &otpd.Error{Code: edge.EMethod, Message: r.Method + " is not allowed here"})
 }

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/otpd/otpd/signin"
+	"github.com/otpd/otpd/web/pages"
 )
 
 type route struct {
@@ -25,98 +25,111 @@ func (s *Server) Patterns() []string {
 	return ps
 }
 
-// routes lists every route of the server in one place.
+// routes lists every route of the server in one place: the API's
+// handlers (a), which return an error that apiHandler answers in JSON,
+// and the pages' (p), whose posted forms are read by pages.Form first.
 func (s *Server) routes() []route {
+	a, p := s.api, s.pages
 	api := func(pattern string, h func(http.ResponseWriter, *http.Request) error) route {
 		return route{pattern: pattern, handler: s.apiHandler(h), api: true}
 	}
 	page := func(pattern string, h http.HandlerFunc) route {
 		if strings.HasPrefix(pattern, "POST ") {
-			h = s.form(h)
+			h = p.Form(h)
 		}
 		return route{pattern: pattern, handler: h}
 	}
 	rs := []route{
-		api("POST /api/v1/sign-in", s.apiSignIn),
-		api("POST /api/v1/flows/{flow_id}/resend", s.apiResend),
-		api("POST /api/v1/flows/{flow_id}/verify", s.apiVerify),
-		api("POST /api/v1/sign-in/password", s.apiPasswordSignIn),
-		api("POST /api/v1/password/forgot", s.apiForgotPassword),
-		api("POST /api/v1/password/reset", s.apiResetPassword),
-		api("GET /api/v1/me", s.apiMe),
-		api("GET /api/v1/me/activity", s.apiActivity),
-		api("POST /api/v1/me/activity/{flow_id}/report", s.apiReport),
-		api("GET /api/v1/me/campaigns", s.apiCampaigns),
-		api("GET /api/v1/me/unused-codes", s.apiUnusedCodes),
-		api("GET /api/v1/me/sessions", s.apiSessions),
-		api("DELETE /api/v1/me/sessions/{session_id}", s.apiEndSession),
-		api("POST /api/v1/me/step-up", s.apiStepUp),
-		api("POST /api/v1/me/step-up/{flow_id}/verify", s.apiVerifyStepUp),
-		api("PUT /api/v1/me/password", s.apiSetPassword),
-		api("DELETE /api/v1/me/password", s.apiRemovePassword),
-		api("GET /api/v1/me/devices", s.apiDevices),
-		api("DELETE /api/v1/me/devices/{device_id}", s.apiForgetDevice),
-		api("POST /api/v1/me/sign-out-everywhere", s.apiSignOutEverywhere),
-		api("PUT /api/v1/me/settings", s.apiSetSettings),
-		api("POST /api/v1/me/email", s.apiNewAddress((*signin.Engine).ChangeEmail)),
-		api("POST /api/v1/me/recovery", s.apiNewAddress((*signin.Engine).AddRecovery)),
-		api("DELETE /api/v1/me/recovery", s.apiRemoveRecovery),
-		api("POST /api/v1/me/addresses/{flow_id}/verify", s.apiConfirmAddress),
-		api("POST /api/v1/sign-out", s.apiSignOut),
+		api("POST /api/v1/sign-in", a.SignIn),
+		api("POST /api/v1/flows/{flow_id}/resend", a.Resend),
+		api("POST /api/v1/flows/{flow_id}/verify", a.Verify),
+		api("POST /api/v1/sign-in/password", a.PasswordSignIn),
+		api("POST /api/v1/password/forgot", a.ForgotPassword),
+		api("POST /api/v1/password/reset", a.ResetPassword),
+		api("GET /api/v1/me", a.Me),
+		api("GET /api/v1/me/activity", a.Activity),
+		api("POST /api/v1/me/activity/{flow_id}/report", a.Report),
+		api("GET /api/v1/me/campaigns", a.Campaigns),
+		api("GET /api/v1/me/unused-codes", a.UnusedCodes),
+		api("GET /api/v1/me/sessions", a.Sessions),
+		api("DELETE /api/v1/me/sessions/{session_id}", a.EndSession),
+		api("POST /api/v1/me/step-up", a.StepUp),
+		api("POST /api/v1/me/step-up/{flow_id}/verify", a.VerifyStepUp),
+		api("PUT /api/v1/me/password", a.SetPassword),
+		api("DELETE /api/v1/me/password", a.RemovePassword),
+		api("GET /api/v1/me/devices", a.Devices),
+		api("DELETE /api/v1/me/devices/{device_id}", a.ForgetDevice),
+		api("POST /api/v1/me/sign-out-everywhere", a.SignOutEverywhere),
+		api("PUT /api/v1/me/settings", a.SetSettings),
+		api("POST /api/v1/me/email", a.ChangeEmail),
+		api("POST /api/v1/me/recovery", a.AddRecovery),
+		api("DELETE /api/v1/me/recovery", a.RemoveRecovery),
+		api("POST /api/v1/me/addresses/{flow_id}/verify", a.ConfirmAddress),
+		api("POST /api/v1/sign-out", a.SignOut),
 		{pattern: "GET /api/v1/openapi.json", handler: http.HandlerFunc(serveOpenAPI)},
 		{pattern: "GET /metrics", handler: http.HandlerFunc(s.serveMetrics)},
 
-		page("GET /{$}", s.pageHome),
-		page("POST /sign-in", s.pageSignIn),
-		page("POST /sign-in/password", s.pagePasswordSignIn),
-		page("GET /flows/{flow_id}", s.codePage(signInCodes)),
-		page("POST /flows/{flow_id}/verify", s.pageVerify),
-		page("POST /flows/{flow_id}/resend", s.resendTo(signInCodes)),
-		page("GET /password/forgot", s.pageForgot),
-		page("POST /password/forgot", s.pageForgotSend),
-		page("GET /password/reset/{flow_id}", s.codePage(resetCodes)),
-		page("POST /password/reset/{flow_id}", s.pageReset),
-		page("POST /password/reset/{flow_id}/resend", s.resendTo(resetCodes)),
-		page("GET /step-up", s.pageStepUp),
-		page("POST /step-up", s.pageStepUpSend),
-		page("GET /step-up/{flow_id}", s.codePage(stepUpCodes)),
-		page("POST /step-up/{flow_id}/verify", s.pageStepUpVerify),
-		page("POST /step-up/{flow_id}/resend", s.resendTo(stepUpCodes)),
-		page("GET /account/password", s.pagePassword),
-		page("POST /account/password", s.pageSetPassword),
-		page("GET /account/password/remove", s.pageRemoveConfirm(removePassword)),
-		page("POST /account/password/remove", s.pageRemove(removePassword)),
-		page("GET /account/email", s.pageAddress(changeEmailForm)),
-		page("POST /account/email", s.pageAddressSend(changeEmailForm)),
-		page("GET /account/recovery", s.pageAddress(recoveryForm)),
-		page("POST /account/recovery", s.pageAddressSend(recoveryForm)),
-		page("GET /account/recovery/remove", s.pageRemoveConfirm(removeRecovery)),
-		page("POST /account/recovery/remove", s.pageRemove(removeRecovery)),
-		page("GET /account/addresses/{flow_id}", s.codePage(addressCodes)),
-		page("POST /account/addresses/{flow_id}/verify", s.pageAddressVerify),
-		page("POST /account/addresses/{flow_id}/resend", s.resendTo(addressCodes)),
-		page("GET /account/activity", s.pageActivity),
-		page("GET /account/activity/{flow_id}/report", s.pageReportConfirm),
-		page("POST /account/activity/{flow_id}/report", s.pageReport),
-		page("GET /account/sessions", s.pageSessions),
-		page("POST /account/sessions/{session_id}/sign-out", s.pageEndSession),
-		page("GET /account/code-sign-in", s.pageCodeSignIn),
-		page("POST /account/code-sign-in", s.pageSetCodeSignIn),
-		page("GET /account/sign-out-everywhere", s.pageSignOutEverywhereConfirm),
-		page("POST /account/sign-out-everywhere", s.pageSignOutEverywhere),
-		page("POST /devices/{device_id}/forget", s.pageForgetDevice),
-		page("POST /sign-out", s.pageSignOut),
-		page("GET /deny/{token}", s.pageDenyConfirm),
-		page("POST /deny/{token}", s.pageDeny),
-		{pattern: "GET /static/", handler: s.staticFiles()},
+		page("GET /{$}", p.Home),
+		page("POST /sign-in", p.SignIn),
+		page("POST /sign-in/password", p.PasswordSignIn),
+		page("GET /flows/{flow_id}", p.CodePage(pages.SignInCodes)),
+		page("POST /flows/{flow_id}/verify", p.Verify),
+		page("POST /flows/{flow_id}/resend", p.ResendTo(pages.SignInCodes)),
+		page("GET /password/forgot", p.Forgot),
+		page("POST /password/forgot", p.ForgotSend),
+		page("GET /password/reset/{flow_id}", p.CodePage(pages.ResetCodes)),
+		page("POST /password/reset/{flow_id}", p.Reset),
+		page("POST /password/reset/{flow_id}/resend", p.ResendTo(pages.ResetCodes)),
+		page("GET /step-up", p.StepUp),
+		page("POST /step-up", p.StepUpSend),
+		page("GET /step-up/{flow_id}", p.CodePage(pages.StepUpCodes)),
+		page("POST /step-up/{flow_id}/verify", p.StepUpVerify),
+		page("POST /step-up/{flow_id}/resend", p.ResendTo(pages.StepUpCodes)),
+		page("GET /account/password", p.Password),
+		page("POST /account/password", p.SetPassword),
+		page("GET /account/password/remove", p.RemoveConfirm(pages.RemovePassword)),
+		page("POST /account/password/remove", p.Remove(pages.RemovePassword)),
+		page("GET /account/email", p.Address(pages.ChangeEmailForm)),
+		page("POST /account/email", p.AddressSend(pages.ChangeEmailForm)),
+		page("GET /account/recovery", p.Address(pages.RecoveryForm)),
+		page("POST /account/recovery", p.AddressSend(pages.RecoveryForm)),
+		page("GET /account/recovery/remove", p.RemoveConfirm(pages.RemoveRecovery)),
+		page("POST /account/recovery/remove", p.Remove(pages.RemoveRecovery)),
+		page("GET /account/addresses/{flow_id}", p.CodePage(pages.AddressCodes)),
+		page("POST /account/addresses/{flow_id}/verify", p.AddressVerify),
+		page("POST /account/addresses/{flow_id}/resend", p.ResendTo(pages.AddressCodes)),
+		page("GET /account/activity", p.Activity),
+		page("GET /account/activity/{flow_id}/report", p.ReportConfirm),
+		page("POST /account/activity/{flow_id}/report", p.Report),
+		page("GET /account/sessions", p.Sessions),
+		page("POST /account/sessions/{session_id}/sign-out", p.EndSession),
+		page("GET /account/code-sign-in", p.CodeSignIn),
+		page("POST /account/code-sign-in", p.SetCodeSignIn),
+		page("GET /account/sign-out-everywhere", p.SignOutEverywhereConfirm),
+		page("POST /account/sign-out-everywhere", p.SignOutEverywhere),
+		page("POST /devices/{device_id}/forget", p.ForgetDevice),
+		page("POST /sign-out", p.SignOut),
+		page("GET /deny/{token}", p.DenyConfirm),
+		page("POST /deny/{token}", p.Deny),
+		{pattern: "GET /static/", handler: p.StaticFiles()},
 		page("/", s.pageNotFound),
 	}
-	if s.mailbox != nil {
+	if s.devMailbox {
 		rs = append(rs,
-			page("GET /dev/mailbox", s.pageMailbox),
-			page("GET /dev/mailbox/raw", s.rawMessage),
-			api("GET /dev/mailbox/api/messages", s.apiMailbox),
+			page("GET /dev/mailbox", p.Mailbox),
+			page("GET /dev/mailbox/raw", p.RawMessage),
+			api("GET /dev/mailbox/api/messages", a.Mailbox),
 		)
 	}
 	return rs
+}
+
+// apiHandler adapts a handler that returns an error into one that answers
+// it as JSON.
+func (s *Server) apiHandler(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.edge.WriteError(w, r, err)
+		}
+	})
 }

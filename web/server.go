@@ -1,10 +1,12 @@
-// Package web serves otpd over HTTP: the JSON API, the server-rendered
-// pages, the dev mailbox, and the middleware every answer passes through.
+// Package web serves otpd over HTTP. It holds the Server: the one route
+// table (routes.go), which wires the JSON API (web/api) and the pages
+// (web/pages) over the request edge they share (web/edge), and the
+// middleware every answer passes through; the metrics and the OpenAPI
+// document are served here too.
 package web
 
 import (
 	"context"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -12,6 +14,9 @@ import (
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/signin"
+	"github.com/otpd/otpd/web/api"
+	"github.com/otpd/otpd/web/edge"
+	"github.com/otpd/otpd/web/pages"
 )
 
 // Mailbox is the dev mailbox as the web needs it: the messages kept for an
@@ -24,18 +29,13 @@ type Mailbox interface {
 	Raw(ctx context.Context, messageID string) ([]byte, error)
 }
 
-// Server holds what the handlers depend on. Build it with New.
+// Server holds what the routes depend on. Build it with New.
 type Server struct {
-	engine  *signin.Engine
-	mailbox Mailbox
-	clock   otpd.Clock
-	log     *slog.Logger
-	pages   *template.Template
-	proxies []netip.Prefix
-	// passwordMin is the policy's shortest password, for the hint on
-	// the forms that set one.
-	passwordMin int
-	credit      Credit
+	edge  *edge.Edge
+	api   *api.Handlers
+	pages *pages.Pages
+	// devMailbox mounts the dev mailbox's routes.
+	devMailbox bool
 }
 
 // Options configure a Server.
@@ -62,17 +62,19 @@ type Credit struct {
 
 // New returns a Server. It parses the page templates once.
 func New(o Options) *Server {
-	return &Server{
-		engine:  o.Engine,
-		mailbox: o.Mailbox,
-		clock:   o.Clock,
-		log:     o.Log,
-		pages:   parsePages(),
-		proxies: o.TrustedProxies,
-
-		passwordMin: o.PasswordMinLength,
-		credit:      o.PlacesCredit,
+	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies}
+	s := &Server{edge: e, devMailbox: o.Mailbox != nil}
+	// A nil Mailbox must reach the handlers as a nil interface, which
+	// they test, not as a typed nil.
+	var apiMailbox api.Mailbox
+	var pageMailbox pages.Mailbox
+	if o.Mailbox != nil {
+		apiMailbox, pageMailbox = o.Mailbox, o.Mailbox
 	}
+	s.api = api.New(e, apiMailbox)
+	s.pages = pages.New(e, pages.Options{Mailbox: pageMailbox, PasswordMin: o.PasswordMinLength,
+		Credit: pages.Credit(o.PlacesCredit)})
+	return s
 }
 
 // Handler returns the root handler: every route behind the middleware.

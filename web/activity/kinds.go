@@ -1,0 +1,92 @@
+package activity
+
+import (
+	"strings"
+
+	"github.com/otpd/otpd"
+)
+
+// Activity can be filtered by kind, on the page and over the API, so that
+// an owner looking for one thing ("who signed in?") is not buried under
+// the rest. The keys travel in URLs (?kind=codes) and are refused unless
+// they are one of these.
+const (
+	kindSignIns = "sign-ins"
+	kindCodes   = "codes"
+	kindChanges = "changes"
+	kindDevices = "devices"
+	kindReports = "reports"
+)
+
+// Kind is a filter as the page offers it.
+type Kind struct {
+	Key, Label string
+}
+
+// Kinds are the filters in the order the page lists them.
+var Kinds = []Kind{
+	{kindSignIns, "Sign-ins"},
+	{kindCodes, "Code requests"},
+	{kindChanges, "Password and settings"},
+	{kindDevices, "Devices"},
+	{kindReports, "Reports"},
+}
+
+// eventKinds puts every event type in one kind. The attempts on a code
+// belong with its request; a sign-in that a code started is a sign-in.
+var eventKinds = map[otpd.EventType]string{
+	otpd.EventCodeRequested: kindCodes,
+	otpd.EventCodeRefused:   kindCodes,
+	otpd.EventCodeVerified:  kindCodes,
+	otpd.EventCodeWrong:     kindCodes,
+	otpd.EventCodeExpired:   kindCodes,
+	otpd.EventCodeExhausted: kindCodes,
+	otpd.EventCodeLocked:    kindCodes,
+	otpd.EventCodeRejected:  kindCodes,
+	otpd.EventUnderAttack:   kindCodes,
+
+	otpd.EventAccountCreated:   kindSignIns,
+	otpd.EventSessionStarted:   kindSignIns,
+	otpd.EventSessionEnded:     kindSignIns,
+	otpd.EventSessionsEnded:    kindSignIns,
+	otpd.EventPasswordWrong:    kindSignIns,
+	otpd.EventPasswordVerified: kindSignIns,
+	otpd.EventLockedOut:        kindSignIns,
+
+	otpd.EventPasswordSet:       kindChanges,
+	otpd.EventPasswordRemoved:   kindChanges,
+	otpd.EventPasswordReset:     kindChanges,
+	otpd.EventSteppedUp:         kindChanges,
+	otpd.EventEmailChanged:      kindChanges,
+	otpd.EventEmailChangeUndone: kindChanges,
+	otpd.EventRecoveryAdded:     kindChanges,
+	otpd.EventRecoveryRemoved:   kindChanges,
+	otpd.EventSettingsChanged:   kindChanges,
+
+	otpd.EventDeviceRemembered: kindDevices,
+	otpd.EventDeviceForgotten:  kindDevices,
+
+	otpd.EventCodeDenied: kindReports,
+}
+
+// KindOf is the kind an event type belongs to.
+func KindOf(t otpd.EventType) string { return eventKinds[t] }
+
+// ParseKind reads the kind query parameter: "" (or none) is every kind.
+func ParseKind(values []string) (string, error) {
+	if len(values) == 0 || (len(values) == 1 && values[0] == "") {
+		return "", nil
+	}
+	if len(values) == 1 {
+		for _, k := range Kinds {
+			if k.Key == values[0] {
+				return k.Key, nil
+			}
+		}
+	}
+	keys := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		keys[i] = k.Key
+	}
+	return "", otpd.FieldError("kind", "kind must be one of %s, or left out for everything", strings.Join(keys, ", "))
+}

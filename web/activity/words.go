@@ -1,0 +1,80 @@
+package activity
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/useragent"
+)
+
+// The activity page and the notices speak in sentences; these make their
+// parts. Times are in UTC and say so: without JavaScript the page cannot
+// know the reader's zone, and a wrong local time is worse than a labelled
+// UTC one.
+
+// where names where a request came from: its place, or its IP when the
+// place is unknown; "" when neither is known.
+func where(place, ip string) string {
+	if place != "" {
+		return place
+	}
+	return ip
+}
+
+// fromWhere is " from Lagos, Nigeria", or "" when nothing is known.
+func fromWhere(ev otpd.Event) string {
+	if w := where(ev.Place, ev.IP); w != "" {
+		return " from " + w
+	}
+	return ""
+}
+
+// shortDevice names a user agent for the middle of a sentence, as
+// "Chrome/Windows": "on Chrome on Windows" reads badly. "" when the
+// request said nothing.
+func shortDevice(ua string) string {
+	if ua == "" {
+		return ""
+	}
+	return useragent.NameJoined(ua, "/")
+}
+
+// TimeOfDay is a time of day; with the date too when it is not on ref's day.
+func TimeOfDay(t, ref time.Time) string {
+	t, ref = t.UTC(), ref.UTC()
+	if t.YearDay() == ref.YearDay() && t.Year() == ref.Year() {
+		return t.Format("15:04 UTC")
+	}
+	return t.Format("2 Jan, 15:04 UTC")
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// placeList joins places for a sentence: "Lagos, Nigeria; Paris, France
+// and Lima, Peru". Places carry commas of their own, hence semicolons.
+// more says the list was cut short.
+func placeList(places []string, more bool) string {
+	switch {
+	case len(places) == 0:
+		return ""
+	case more:
+		return strings.Join(places, "; ") + " and other places"
+	case len(places) == 1:
+		return places[0]
+	}
+	return strings.Join(places[:len(places)-1], "; ") + " and " + places[len(places)-1]
+}
+
+func Plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}

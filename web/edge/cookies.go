@@ -1,0 +1,70 @@
+package edge
+
+import (
+	"net/http"
+
+	"github.com/otpd/otpd/signin"
+)
+
+// sessionCookie names the cookie that carries a page session's token.
+const sessionCookie = "otpd_session"
+
+// deviceCookie names the cookie that makes a browser one of an account's
+// remembered devices. The engine signs its value for one account and checks
+// the signature; the web only carries it, so a forged one, or one made for
+// another account, is simply an unknown device.
+const deviceCookie = "otpd_device"
+
+// deviceCookieAge is 400 days in seconds, the longest browsers keep a
+// cookie: a remembered device stays remembered until its owner forgets it.
+const deviceCookieAge = 400 * 24 * 60 * 60
+
+// maxDeviceCookie bounds what a request can hand the engine as a device
+// cookie; a real one is under 60 bytes.
+const maxDeviceCookie = 256
+
+// SetSignInCookies hands the browser the session token and, when the
+// person asked to remember this device, the device cookie. HttpOnly keeps
+// them from scripts, Secure from plain-text networks (browsers treat
+// loopback as secure, so development works), SameSite=Lax from cross-site
+// posts.
+func SetSignInCookies(w http.ResponseWriter, in signin.SignedIn) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: in.Token, Path: "/",
+		Expires:  in.Session.ExpiresAt,
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
+	})
+	if in.DeviceToken != "" {
+		http.SetCookie(w, &http.Cookie{
+			Name: deviceCookie, Value: in.DeviceToken, Path: "/", MaxAge: deviceCookieAge,
+			HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
+		})
+	}
+}
+
+// ClearSessionCookie ends the browser's session cookie.
+func ClearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// SessionToken is the request's session cookie, or "" when it has none.
+func SessionToken(r *http.Request) string {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// DeviceToken is the request's device cookie, or "" when it has none or
+// one too long to be ours.
+func DeviceToken(r *http.Request) string {
+	c, err := r.Cookie(deviceCookie)
+	if err != nil || len(c.Value) > maxDeviceCookie {
+		return ""
+	}
+	return c.Value
+}

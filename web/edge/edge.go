@@ -1,0 +1,25 @@
+// Package edge is where a request meets the engine, for the JSON API and
+// the pages alike: it reads what every handler reads (a JSON body and its
+// required fields, the client's address and device, the session token
+// and who it authenticates) and answers every error the same way (one
+// error-to-status mapping, one JSON error body). Both audiences take it,
+// so that a rule of the edge is kept in one place.
+package edge
+
+import (
+	"log/slog"
+	"net/netip"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/signin"
+)
+
+// Edge holds what reading a request and answering an error depend on.
+// The API's and the pages' handlers embed it.
+type Edge struct {
+	Engine *signin.Engine
+	Clock  otpd.Clock
+	Log    *slog.Logger
+	// Proxies are the networks whose X-Forwarded-For is believed.
+	Proxies []netip.Prefix
+}

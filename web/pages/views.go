@@ -1,0 +1,41 @@
+package pages
+
+import (
+	"github.com/otpd/otpd"
+)
+
+// layout is what layout.html's top and bottom show on every page, and
+// what error.html shows in full. Each template's view embeds it, so
+// that .Title and the rest read the same everywhere.
+type layout struct {
+	Title string
+	// Path is the page's own, for the navigation to mark.
+	Path   string
+	Error  string
+	Notice string
+	// Field is the input Error is about, shown next to it.
+	Field      string
+	DevMailbox bool
+	// Account is the signed-in account, for the navigation; zero on a
+	// page shown to nobody in particular.
+	Account otpd.Account
+	// Credit is the GeoIP database's attribution, on every page: the
+	// pages show places.
+	Credit Credit
+}
+
+// view is a template's data: the layout and whatever else it shows.
+type view interface{ base() *layout }
+
+func (l *layout) base() *layout { return l }
+
+func (p *Pages) newLayout(title string) layout {
+	return layout{Title: title, DevMailbox: p.mailbox != nil}
+}
+
+// accountLayout is the layout of a page about the caller's account.
+func (p *Pages) accountLayout(title string, acct otpd.Account) layout {
+	l := p.newLayout(title)
+	l.Account = acct
+	return l
+}

@@ -1,0 +1,85 @@
+package pages
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/signin"
+	"github.com/otpd/otpd/web/activity"
+)
+
+// Every template runs with its view: a field a template names that its
+// view lacks fails here, not in front of a person. The views are filled
+// so that every branch that reads a field is taken.
+func TestEveryTemplateRunsWithItsView(t *testing.T) {
+	at := time.Date(2026, 3, 3, 14, 2, 0, 0, time.UTC)
+	acct := otpd.Account{ID: "a1", Email: otpd.MustParseAddress("ada@example.com"),
+		RecoveryEmail: otpd.MustParseAddress("ada@example.org"), CreatedAt: at}
+	l := layout{Title: "T", Error: "E", Notice: "N", DevMailbox: true, Account: acct, Credit: Credit{"C", "https://c.example/"}}
+	entry := activity.Entry{Kind: "codes", Subject: "S", Where: "W", Device: "D", At: at, IP: "198.51.100.9",
+		Request: true, Unused: true, FlowID: "f1", Reportable: true}
+	flow := signin.FlowState{Flow: signin.Flow{ID: "f1", ExpiresAt: at, ResendAfter: at}, Email: acct.Email}
+	code := func(purpose otpd.Purpose) *codeView {
+		flow := flow
+		flow.Purpose = purpose
+		return &codeView{layout: l, Flow: flow, ResendIn: 3, Digits: 9, PasswordMin: 12, Reasons: []string{"R"},
+			Base: "/flows/", Return: "/", Restart: "/sign-in", ToRecovery: true}
+	}
+	ch := otpd.Challenge{Purpose: otpd.PurposeChangeEmail, Email: otpd.MustParseAddress("new@example.com"), CreatedAt: at}
+	views := map[string]view{
+		"activity.html": &activityView{layout: l, Kind: "codes", Kinds: activity.Kinds,
+			Days: activity.ByDay([]activity.Entry{entry})},
+		"address.html":             &addressView{layout: l, Form: "recovery", Email: "x@example.com"},
+		"address_code.html":        code(otpd.PurposeAddRecovery),
+		"code_sign_in.html":        &l,
+		"denied.html":              &deniedView{layout: l, Challenge: ch, Undo: true, Closed: true},
+		"deny.html":                &denyView{layout: l, Token: "t", Challenge: ch, Undo: true},
+		"error.html":               &l,
+		"flow.html":                code(otpd.PurposeSignIn),
+		"forgot.html":              &forgotView{layout: l, Email: "x@example.com"},
+		"home.html":                &homeView{layout: l, UnderAttack: true, Unused: &activity.UnusedNotice{Count: 2, Places: "P"}, Recent: []activity.Entry{entry}, Devices: []deviceView{{Device: otpd.Device{ID: "d1", Name: "N"}, Current: true}}, SessionCount: 2},
+		"mailbox.html":             &mailboxView{layout: l, Email: "x@example.com", Messages: []otpd.Email{{MessageID: "m", Subject: "S", Text: "T", Date: at}}},
+		"password.html":            &passwordView{layout: l, PasswordMin: 12},
+		"remove_password.html":     &l,
+		"remove_recovery.html":     &l,
+		"report.html":              &reportView{layout: l, Report: entry},
+		"reported.html":            &reportedView{layout: l, Challenge: ch, Closed: true, SignedOut: true},
+		"reset.html":               code(otpd.PurposeResetPassword),
+		"sessions.html":            &sessionsView{layout: l, Sessions: []sessionView{{ID: "s1", Current: true}, {ID: "s2"}}},
+		"sign_out_everywhere.html": &l,
+		"signin.html":              &signInView{layout: l, Email: "x@example.com", Form: "password"},
+		"stepup.html":              &stepUpView{layout: l, Return: "/"},
+		"stepup_code.html":         code(otpd.PurposeStepUp),
+	}
+	tmpl := parseTemplates()
+	for _, tp := range tmpl.Templates() {
+		name := tp.Name()
+		if !strings.HasSuffix(name, ".html") || name == "layout.html" || name == "codeparts.html" ||
+			name == "checklist.html" || name == "entries.html" {
+			continue
+		}
+		v, ok := views[name]
+		if !ok {
+			t.Errorf("%s has no view in this test", name)
+			continue
+		}
+		if err := tmpl.ExecuteTemplate(io.Discard, name, v); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// The other side of the branches the views above took.
+	closed := code(otpd.PurposeStepUp)
+	closed.Closed = true
+	for name, v := range map[string]view{
+		"stepup_code.html": closed,
+		"deny.html":        &denyView{layout: l, Challenge: ch},
+		"denied.html":      &deniedView{layout: layout{}, Challenge: otpd.Challenge{Purpose: otpd.PurposeSignIn}},
+	} {
+		if err := tmpl.ExecuteTemplate(io.Discard, name, v); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
