@@ -1,7 +1,8 @@
 // Package sqlite is the embedded Store: one SQLite file in WAL mode, through
 // database/sql on modernc.org/sqlite (pure Go, so otpd builds without cgo).
 // The queries are internal/sqlstore's, shared with the postgres package;
-// this package holds SQLite's Open, migrations and Dialect.
+// this package holds SQLite's Open, migrations (run by internal/sqlschema)
+// and Dialect.
 package sqlite
 
 import (
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlschema"
 	"github.com/otpd/otpd/internal/sqlstore"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -66,11 +68,16 @@ type Store struct {
 // lock from its start, and requests, verifies and migrations, in any
 // number of processes sharing the file, take turns.
 var dialect = sqlstore.Dialect{
-	Name:        "sqlite",
-	Greatest:    "MAX",
-	NoLimit:     -1,
-	OneWriter:   true,
-	Prepare:     true,
+	Name:      "sqlite",
+	Greatest:  "MAX",
+	NoLimit:   -1,
+	OneWriter: true,
+	Prepare:   true,
+}
+
+// schemaDialect is SQLite's schema_migrations; migrations need no lock of
+// their own either.
+var schemaDialect = sqlschema.Dialect{
 	TableExists: `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')`,
 	CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
@@ -82,15 +89,15 @@ var _ otpd.Store = (*Store)(nil)
 
 // Open opens the database at path, creating and migrating it when it is
 // new. It refuses a database whose schema differs from this build's: a
-// newer one with *sqlstore.SchemaVersionError, an older one with
-// *sqlstore.SchemaOutdatedError (Migrate upgrades it). Use a real file:
+// newer one with *sqlschema.SchemaVersionError, an older one with
+// *sqlschema.SchemaOutdatedError (Migrate upgrades it). Use a real file:
 // ":memory:" would give every pooled connection its own empty database.
 func Open(ctx context.Context, path string) (*Store, error) {
 	w, err := openDB(path, "wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, err
 	}
-	s, err := sqlstore.NewSchema(w, dialect, migrationFiles)
+	s, err := sqlschema.NewSchema(w, schemaDialect, migrationFiles)
 	if err == nil {
 		err = s.Ready(ctx)
 	}

@@ -1,12 +1,13 @@
 // Package sqlstore holds what the SQL stores (sqlite, postgres) share: the
 // Store that implements otpd.Store on database/sql, every query and every
-// transaction's order of locks included; how values are stored; and the
-// migration runner. What a verify or a code request decides from what it
-// has read is the domain's (otpd.Guard, otpd.Closed, otpd.Refusal...):
-// this package loads what those rules read and saves what they return,
-// inside its transactions. Each store keeps only what is its own: its Open
-// and the transactions it sets up there, its migration files, and its
-// Dialect (a few words of SQL, and the locks PostgreSQL takes).
+// transaction's order of locks included; and how values are stored. What
+// a verify or a code request decides from what it has read is the
+// domain's (otpd.Guard, otpd.Closed, otpd.Refusal...): this package loads
+// what those rules read and saves what they return, inside its
+// transactions. Each store keeps only what is its own: its Open
+// and the transactions it sets up there, its migration files (run by
+// internal/sqlschema), and its Dialect (a few words of SQL, and the locks
+// PostgreSQL takes).
 package sqlstore
 
 import (
