@@ -35,6 +35,24 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
+// scanAll reads every row a query returned with scan, and closes them;
+// it takes the query's results as they are, so err is the query's.
+func scanAll[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // toMS and fromMS convert between time.Time and the stored unix
 // milliseconds. Stored times lose sub-millisecond precision.
 func toMS(t time.Time) int64 { return t.UnixMilli() }
@@ -106,8 +124,12 @@ func notFound(err error) error {
 	return err
 }
 
-// affected turns an UPDATE that matched no row into otpd.ErrNotFound.
-func affected(res sql.Result) error {
+// affected takes the results of an UPDATE or DELETE that must change a
+// row: its error as it is, or otpd.ErrNotFound where it matched none.
+func affected(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
 	n, err := res.RowsAffected()
 	if err != nil {
 		return err
