@@ -26,7 +26,7 @@ func Migrate(ctx context.Context, path string) ([]sqlschema.Migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := sqlschema.NewSchema(db, schemaDialect, migrationFiles)
+	s, err := walSchema(ctx, db)
 	var applied []sqlschema.Migration
 	if err == nil {
 		applied, err = s.Up(ctx)

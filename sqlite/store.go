@@ -19,16 +19,16 @@ import (
 	"github.com/otpd/otpd/internal/sqlschema"
 	"github.com/otpd/otpd/internal/sqlstore"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	driver "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // dsnOptions make every transaction BEGIN IMMEDIATE: a deferred transaction
 // that reads and then writes cannot wait out another writer and fails with
 // "database is locked" at once, busy_timeout or not. Taking the write lock
 // up front also serialises every check-then-update, which is what
-// invariants 2 and 3 rest on.
-const dsnOptions = "_pragma=journal_mode(WAL)" +
-	"&_pragma=busy_timeout(5000)" +
+// invariants 2 and 3 rest on. WAL mode is not among them: see setWAL.
+const dsnOptions = "_pragma=busy_timeout(5000)" +
 	"&_pragma=synchronous(NORMAL)" +
 	"&_pragma=foreign_keys(1)" +
 	"&_txlock=immediate"
@@ -49,6 +49,10 @@ const checkpointEvery = 100 * time.Millisecond
 // server's CPU. Each connection has its own page cache (2 MiB at most), so
 // more readers than this cost memory without adding speed on a few cores.
 const readers = 4
+
+// walWait bounds how long setWAL retries, as busy_timeout bounds a wait
+// for a lock.
+const walWait = 5 * time.Second
 
 // Store is an otpd.Store in one SQLite file. It is safe for concurrent use,
 // also by several processes sharing the file: SQLite's write lock, taken at
@@ -97,7 +101,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := sqlschema.NewSchema(w, schemaDialect, migrationFiles)
+	s, err := walSchema(ctx, w)
 	if err == nil {
 		err = s.Ready(ctx)
 	}
@@ -142,6 +146,53 @@ func (s *Store) Close() error {
 	s.stopOnce.Do(func() { close(s.stop) })
 	<-s.stopped
 	return s.Store.Close()
+}
+
+// walSchema puts db's file in WAL mode and returns its Schema, for Open
+// and Migrate, which may create the file.
+func walSchema(ctx context.Context, db *sql.DB) (*sqlschema.Schema, error) {
+	if err := setWAL(ctx, db); err != nil {
+		return nil, err
+	}
+	return sqlschema.NewSchema(db, schemaDialect, migrationFiles)
+}
+
+// setWAL puts the database file in WAL mode, which the file keeps: later
+// connections open in it by themselves. It is not a DSN pragma, run by
+// every new connection, because SQLite does not wait for it. On a file not
+// yet in WAL mode, PRAGMA journal_mode=WAL reads page 1 and then takes the
+// write lock to mark the file; a connection that holds a read lock and
+// asks for the write lock gets SQLITE_BUSY at once, without calling the
+// busy handler (waiting could deadlock with a writer that waits for the
+// read lock to go). So processes opening a new file together raced, and
+// the losers failed whatever busy_timeout said. Here they retry, for as
+// long as busy_timeout would wait. Once the file is in WAL mode the pragma
+// only reads, and its locks wait as any other.
+func setWAL(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(walWait)
+	pause := time.Millisecond
+	for {
+		_, err := db.ExecContext(ctx, `PRAGMA journal_mode=WAL`)
+		if err == nil {
+			return nil
+		}
+		if !busy(err) || time.Now().After(deadline) {
+			return fmt.Errorf("set WAL mode: %w", err)
+		}
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return fmt.Errorf("set WAL mode: %w", errors.Join(err, ctx.Err()))
+		}
+		pause = min(2*pause, 50*time.Millisecond)
+	}
+}
+
+// busy reports whether err is SQLite's SQLITE_BUSY, or one of its
+// extended codes.
+func busy(err error) bool {
+	var se *driver.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // openDB opens the database at path with the store's settings and the
