@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/otpd/otpd/internal/sqlstore"
+	"github.com/otpd/otpd/internal/sqlschema"
 )
 
 // Migrations are numbered files, NNNN_name.sql, with the same numbers as
@@ -21,15 +21,15 @@ var migrationFiles embed.FS
 
 // Migrate applies the pending migrations to the database named by dsn, in
 // the schema its search_path names first, and returns those it applied.
-// It refuses, with a *sqlstore.SchemaVersionError, a database migrated by
+// It refuses, with a *sqlschema.SchemaVersionError, a database migrated by
 // a newer otpd.
-func Migrate(ctx context.Context, dsn string) ([]sqlstore.Migration, error) {
+func Migrate(ctx context.Context, dsn string) ([]sqlschema.Migration, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
-	var applied []sqlstore.Migration
+	s, err := sqlschema.NewSchema(db, schemaDialect, migrationFiles)
+	var applied []sqlschema.Migration
 	if err == nil {
 		applied, err = s.Up(ctx)
 	}
@@ -41,19 +41,19 @@ func Migrate(ctx context.Context, dsn string) ([]sqlstore.Migration, error) {
 
 // MigrationStatus reports which migrations the database named by dsn has
 // and which it lacks. It changes nothing.
-func MigrationStatus(ctx context.Context, dsn string) (sqlstore.Status, error) {
+func MigrationStatus(ctx context.Context, dsn string) (sqlschema.Status, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return sqlstore.Status{}, fmt.Errorf("postgres: migration status: %w", err)
+		return sqlschema.Status{}, fmt.Errorf("postgres: migration status: %w", err)
 	}
 	defer db.Close()
-	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
+	s, err := sqlschema.NewSchema(db, schemaDialect, migrationFiles)
 	if err != nil {
-		return sqlstore.Status{}, fmt.Errorf("postgres: migration status: %w", err)
+		return sqlschema.Status{}, fmt.Errorf("postgres: migration status: %w", err)
 	}
 	st, err := s.Status(ctx)
 	if err != nil {
-		return sqlstore.Status{}, fmt.Errorf("postgres: migration status: %w", err)
+		return sqlschema.Status{}, fmt.Errorf("postgres: migration status: %w", err)
 	}
 	return st, nil
 }

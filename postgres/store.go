@@ -1,7 +1,7 @@
 // Package postgres is the Store for more than one node: PostgreSQL through
 // database/sql on github.com/jackc/pgx/v5/stdlib. The queries are
 // internal/sqlstore's, shared with the sqlite package; this package holds
-// PostgreSQL's Open, migrations and Dialect.
+// PostgreSQL's Open, migrations (run by internal/sqlschema) and Dialect.
 //
 // PostgreSQL runs transactions at READ COMMITTED, so no read-then-write is
 // safe on its own: every security state change locks what it reads.
@@ -24,6 +24,7 @@ import (
 	"fmt"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/internal/sqlschema"
 	"github.com/otpd/otpd/internal/sqlstore"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -67,7 +68,11 @@ var dialect = sqlstore.Dialect{
 	LockAddress:  lockAddressKey,
 	LockMailbox:  schemaLock(lockMailbox),
 	TryLockPrune: tryLockPrune,
-	TableExists:  `SELECT to_regclass('schema_migrations') IS NOT NULL`,
+}
+
+// schemaDialect is PostgreSQL's schema_migrations, in the current schema.
+var schemaDialect = sqlschema.Dialect{
+	TableExists: `SELECT to_regclass('schema_migrations') IS NOT NULL`,
 	CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		applied_at BIGINT NOT NULL
@@ -84,14 +89,14 @@ var _ otpd.Store = (*Store)(nil)
 // key=value string, as pgx reads it), in the schema the connection's
 // search_path names first, creating the tables when the schema has none.
 // It refuses a database whose schema differs from this build's: a newer
-// one with *sqlstore.SchemaVersionError, an older one with
-// *sqlstore.SchemaOutdatedError (Migrate upgrades it).
+// one with *sqlschema.SchemaVersionError, an older one with
+// *sqlschema.SchemaOutdatedError (Migrate upgrades it).
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
+	s, err := sqlschema.NewSchema(db, schemaDialect, migrationFiles)
 	if err == nil {
 		err = s.Ready(ctx)
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/otpd/otpd"
-	"github.com/otpd/otpd/internal/sqlstore"
+	"github.com/otpd/otpd/internal/sqlschema"
 	"github.com/otpd/otpd/postgres"
 	"github.com/otpd/otpd/postgres/pgtest"
 	"github.com/otpd/otpd/storetest"
@@ -57,12 +57,12 @@ func TestRefusesNewerSchema(t *testing.T) {
 	bumpVersion(t, name)
 
 	s, err = postgres.Open(t.Context(), dsn)
-	var ve *sqlstore.SchemaVersionError
+	var ve *sqlschema.SchemaVersionError
 	if !errors.As(err, &ve) {
 		if s != nil {
 			s.Close()
 		}
-		t.Fatalf("Open of a newer schema: %v, want *sqlstore.SchemaVersionError", err)
+		t.Fatalf("Open of a newer schema: %v, want *sqlschema.SchemaVersionError", err)
 	}
 	if ve.Database != ve.Known+1 {
 		t.Errorf("SchemaVersionError %+v, want Database = Known+1", ve)
@@ -89,8 +89,8 @@ func bumpVersion(t *testing.T, schema string) {
 func TestOlderSchema(t *testing.T) {
 	name, dsn := pgtest.Schema(t)
 	storetest.OlderSchema(t, storetest.Schema{
-		Status:     func(ctx context.Context) (sqlstore.Status, error) { return postgres.MigrationStatus(ctx, dsn) },
-		Migrate:    func(ctx context.Context) ([]sqlstore.Migration, error) { return postgres.Migrate(ctx, dsn) },
+		Status:     func(ctx context.Context) (sqlschema.Status, error) { return postgres.MigrationStatus(ctx, dsn) },
+		Migrate:    func(ctx context.Context) ([]sqlschema.Migration, error) { return postgres.Migrate(ctx, dsn) },
 		Open:       opener(dsn),
 		AtVersion1: func(t *testing.T) { applyFirstMigration(t, name) },
 	})

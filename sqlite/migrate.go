@@ -8,7 +8,7 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/otpd/otpd/internal/sqlstore"
+	"github.com/otpd/otpd/internal/sqlschema"
 )
 
 // Migrations are numbered files, NNNN_name.sql, with the same numbers as
@@ -20,14 +20,14 @@ var migrationFiles embed.FS
 
 // Migrate applies the pending migrations to the database at path,
 // creating it if needed, and returns those it applied. It refuses, with a
-// *sqlstore.SchemaVersionError, a database written by a newer otpd.
-func Migrate(ctx context.Context, path string) ([]sqlstore.Migration, error) {
+// *sqlschema.SchemaVersionError, a database written by a newer otpd.
+func Migrate(ctx context.Context, path string) ([]sqlschema.Migration, error) {
 	db, err := openDB(path)
 	if err != nil {
 		return nil, err
 	}
-	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
-	var applied []sqlstore.Migration
+	s, err := walSchema(ctx, db)
+	var applied []sqlschema.Migration
 	if err == nil {
 		applied, err = s.Up(ctx)
 	}
@@ -40,22 +40,22 @@ func Migrate(ctx context.Context, path string) ([]sqlstore.Migration, error) {
 // MigrationStatus reports which migrations the database at path has and
 // which it lacks. It changes nothing, and creates no file: a missing file
 // is a database with none applied.
-func MigrationStatus(ctx context.Context, path string) (sqlstore.Status, error) {
+func MigrationStatus(ctx context.Context, path string) (sqlschema.Status, error) {
 	db, err := openDB(path)
 	if err != nil {
-		return sqlstore.Status{}, err
+		return sqlschema.Status{}, err
 	}
 	defer db.Close()
-	s, err := sqlstore.NewSchema(db, dialect, migrationFiles)
+	s, err := sqlschema.NewSchema(db, schemaDialect, migrationFiles)
 	if err != nil {
-		return sqlstore.Status{}, fmt.Errorf("sqlite: migration status of %s: %w", path, err)
+		return sqlschema.Status{}, fmt.Errorf("sqlite: migration status of %s: %w", path, err)
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return sqlstore.Status{Known: s.Known}, nil
+		return sqlschema.Status{Known: s.Known}, nil
 	}
 	st, err := s.Status(ctx)
 	if err != nil {
-		return sqlstore.Status{}, fmt.Errorf("sqlite: migration status of %s: %w", path, err)
+		return sqlschema.Status{}, fmt.Errorf("sqlite: migration status of %s: %w", path, err)
 	}
 	return st, nil
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/otpd/otpd"
-	"github.com/otpd/otpd/internal/sqlstore"
+	"github.com/otpd/otpd/internal/sqlschema"
 	"github.com/otpd/otpd/sqlite"
 	"github.com/otpd/otpd/storetest"
 )
@@ -73,12 +73,12 @@ func TestRefusesNewerSchema(t *testing.T) {
 	bumpVersion(t.Context(), t, path)
 
 	s, err = sqlite.Open(t.Context(), path)
-	var ve *sqlstore.SchemaVersionError
+	var ve *sqlschema.SchemaVersionError
 	if !errors.As(err, &ve) {
 		if s != nil {
 			s.Close()
 		}
-		t.Fatalf("Open of a newer schema: %v, want *sqlstore.SchemaVersionError", err)
+		t.Fatalf("Open of a newer schema: %v, want *sqlschema.SchemaVersionError", err)
 	}
 	if ve.Database != ve.Known+1 {
 		t.Errorf("SchemaVersionError %+v, want Database = Known+1", ve)
@@ -106,8 +106,8 @@ func bumpVersion(ctx context.Context, t *testing.T, path string) {
 func TestOlderSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "otpd.db")
 	storetest.OlderSchema(t, storetest.Schema{
-		Status:  func(ctx context.Context) (sqlstore.Status, error) { return sqlite.MigrationStatus(ctx, path) },
-		Migrate: func(ctx context.Context) ([]sqlstore.Migration, error) { return sqlite.Migrate(ctx, path) },
+		Status:  func(ctx context.Context) (sqlschema.Status, error) { return sqlite.MigrationStatus(ctx, path) },
+		Migrate: func(ctx context.Context) ([]sqlschema.Migration, error) { return sqlite.Migrate(ctx, path) },
 		Open:    opener(path),
 		AtVersion1: func(t *testing.T) {
 			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {

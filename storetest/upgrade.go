@@ -10,15 +10,15 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
-	"github.com/otpd/otpd/internal/sqlstore"
+	"github.com/otpd/otpd/internal/sqlschema"
 )
 
 // Schema is one database of a SQL store, as OlderSchema drives it.
 type Schema struct {
-	Status  func(ctx context.Context) (sqlstore.Status, error)
-	Migrate func(ctx context.Context) ([]sqlstore.Migration, error)
+	Status  func(ctx context.Context) (sqlschema.Status, error)
+	Migrate func(ctx context.Context) ([]sqlschema.Migration, error)
 	// Open opens the store on the database; for an older schema it
-	// fails with a *sqlstore.SchemaOutdatedError (and returns no store).
+	// fails with a *sqlschema.SchemaOutdatedError (and returns no store).
 	Open func(ctx context.Context) (otpd.Store, error)
 	// AtVersion1 makes the database one that an otpd knowing only
 	// migration 1 made, with Version1Rows in it.
@@ -149,7 +149,7 @@ func OlderSchema(t *testing.T, sc Schema) {
 	sc.AtVersion1(t)
 
 	s, err := sc.Open(ctx)
-	var oe *sqlstore.SchemaOutdatedError
+	var oe *sqlschema.SchemaOutdatedError
 	if !errors.As(err, &oe) {
 		if s != nil {
 			s.Close()

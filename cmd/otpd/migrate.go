@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd/config"
-	"github.com/otpd/otpd/internal/sqlstore"
+	"github.com/otpd/otpd/internal/sqlschema"
 	"github.com/otpd/otpd/postgres"
 	"github.com/otpd/otpd/sqlite"
 )
@@ -40,8 +40,8 @@ Flags:
 // schemaOps are a store's migration functions, whichever store it is.
 type schemaOps struct {
 	name   string // what the database is, for people; never the URL, which may hold a password
-	status func(context.Context) (sqlstore.Status, error)
-	up     func(context.Context) ([]sqlstore.Migration, error)
+	status func(context.Context) (sqlschema.Status, error)
+	up     func(context.Context) ([]sqlschema.Migration, error)
 }
 
 func schemaOf(cfg config.Config) schemaOps {
@@ -49,14 +49,14 @@ func schemaOf(cfg config.Config) schemaOps {
 	if kind == config.Postgres {
 		return schemaOps{
 			name:   "PostgreSQL",
-			status: func(ctx context.Context) (sqlstore.Status, error) { return postgres.MigrationStatus(ctx, where) },
-			up:     func(ctx context.Context) ([]sqlstore.Migration, error) { return postgres.Migrate(ctx, where) },
+			status: func(ctx context.Context) (sqlschema.Status, error) { return postgres.MigrationStatus(ctx, where) },
+			up:     func(ctx context.Context) ([]sqlschema.Migration, error) { return postgres.Migrate(ctx, where) },
 		}
 	}
 	return schemaOps{
 		name:   "SQLite " + where,
-		status: func(ctx context.Context) (sqlstore.Status, error) { return sqlite.MigrationStatus(ctx, where) },
-		up: func(ctx context.Context) ([]sqlstore.Migration, error) {
+		status: func(ctx context.Context) (sqlschema.Status, error) { return sqlite.MigrationStatus(ctx, where) },
+		up: func(ctx context.Context) ([]sqlschema.Migration, error) {
 			// As serve would, make the data directory of a first start.
 			if err := os.MkdirAll(filepath.Dir(where), 0o700); err != nil {
 				return nil, fmt.Errorf("data directory: %w", err)
@@ -182,7 +182,7 @@ func plural(n int, one, many string) string {
 // outdatedHint adds to an outdated-schema error the command that upgrades
 // it, with the flags serve was given, so the operator can paste it.
 func outdatedHint(err error, configPath, data string) error {
-	var oe *sqlstore.SchemaOutdatedError
+	var oe *sqlschema.SchemaOutdatedError
 	if !errors.As(err, &oe) {
 		return err
 	}

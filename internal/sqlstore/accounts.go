@@ -127,11 +127,8 @@ func (s *Store) recordSignIn(ctx context.Context, tx *txn, accountID string, at 
 
 // RaiseGuard makes an account's guard last at least until until.
 func (s *Store) RaiseGuard(ctx context.Context, accountID string, until time.Time) error {
-	res, err := s.exec(ctx, `UPDATE accounts SET guard_until = `+s.d.Greatest+`(guard_until, $1) WHERE id = $2`,
-		toMS(until), accountID)
-	if err == nil {
-		err = affected(res)
-	}
+	err := affected(s.exec(ctx, `UPDATE accounts SET guard_until = `+s.d.Greatest+`(guard_until, $1) WHERE id = $2`,
+		toMS(until), accountID))
 	if err != nil {
 		return s.errorf("raise guard of account %s: %w", accountID, err)
 	}

@@ -106,16 +106,7 @@ func (s *Store) UndoEmailChange(ctx context.Context, challengeID string, ev otpd
 
 // RemoveRecovery removes an account's recovery address.
 func (s *Store) RemoveRecovery(ctx context.Context, accountID string, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET recovery_email = '' WHERE id = $1 AND recovery_email <> ''`, accountID)
-		if err != nil {
-			return err
-		}
-		if err := affected(res); err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, ev)
-	})
+	err := s.changeRecorded(ctx, ev, `UPDATE accounts SET recovery_email = '' WHERE id = $1 AND recovery_email <> ''`, accountID)
 	if err != nil {
 		return s.errorf("remove recovery address of account %s: %w", accountID, err)
 	}

@@ -11,19 +11,11 @@ import (
 func (s *Store) RequestIPs(ctx context.Context, email otpd.Address, since time.Time, limit int) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT ip FROM challenges WHERE email_key = $1 AND created_at >= $2
 		ORDER BY created_at DESC LIMIT $3`, email.Key(), toMS(since), limit)
+	ips, err := scanAll(rows, err, func(row scanner) (ip string, err error) { return ip, row.Scan(&ip) })
 	if err != nil {
 		return nil, s.errorf("request IPs of %s: %w", email, err)
 	}
-	defer rows.Close()
-	var ips []string
-	for rows.Next() {
-		var ip string
-		if err := rows.Scan(&ip); err != nil {
-			return nil, s.errorf("request IPs of %s: %w", email, err)
-		}
-		ips = append(ips, ip)
-	}
-	return ips, rows.Err()
+	return ips, nil
 }
 
 // StartCampaign marks an account under attack, once.
@@ -34,7 +26,7 @@ func (s *Store) StartCampaign(ctx context.Context, c otpd.Campaign, ev otpd.Even
 		if err != nil {
 			return err
 		}
-		if err := affected(res); err != nil {
+		if err := affected(res, nil); err != nil {
 			return otpd.ErrCampaignOn
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (id, account_id, started_at, last_at, until, requests, places)
@@ -85,20 +77,20 @@ func (s *Store) CountCampaign(ctx context.Context, accountID string, at time.Tim
 func (s *Store) Campaigns(ctx context.Context, accountID string) ([]otpd.Campaign, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, account_id, started_at, last_at, until, requests, places
 		FROM campaigns WHERE account_id = $1 ORDER BY started_at DESC`, accountID)
+	cs, err := scanAll(rows, err, scanCampaign)
 	if err != nil {
 		return nil, s.errorf("campaigns of account %s: %w", accountID, err)
 	}
-	defer rows.Close()
-	var cs []otpd.Campaign
-	for rows.Next() {
-		var c otpd.Campaign
-		var started, last, until int64
-		var places string
-		if err := rows.Scan(&c.ID, &c.AccountID, &started, &last, &until, &c.Requests, &places); err != nil {
-			return nil, s.errorf("campaigns of account %s: %w", accountID, err)
-		}
-		c.StartedAt, c.LastAt, c.Until, c.Places = fromMS(started), fromMS(last), fromMS(until), parsePlaces(places)
-		cs = append(cs, c)
+	return cs, nil
+}
+
+func scanCampaign(row scanner) (otpd.Campaign, error) {
+	var c otpd.Campaign
+	var started, last, until int64
+	var places string
+	if err := row.Scan(&c.ID, &c.AccountID, &started, &last, &until, &c.Requests, &places); err != nil {
+		return otpd.Campaign{}, err
 	}
-	return cs, rows.Err()
+	c.StartedAt, c.LastAt, c.Until, c.Places = fromMS(started), fromMS(last), fromMS(until), parsePlaces(places)
+	return c, nil
 }

@@ -244,17 +244,9 @@ func (s *Store) UnusedChallenges(ctx context.Context, email otpd.Address, since 
 	rows, err := s.db.QueryContext(ctx, `SELECT `+challengeColumns+` FROM challenges
 		WHERE email_key = $1 AND created_at >= $2 AND status <> $3 ORDER BY created_at DESC, seq DESC LIMIT $4`,
 		email.Key(), toMS(since), otpd.StatusUsed, limit)
+	cs, err := scanAll(rows, err, scanChallenge)
 	if err != nil {
 		return nil, s.errorf("unused challenges of %s: %w", email, err)
 	}
-	defer rows.Close()
-	var cs []otpd.Challenge
-	for rows.Next() {
-		c, err := scanChallenge(rows)
-		if err != nil {
-			return nil, s.errorf("unused challenges of %s: %w", email, err)
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+	return cs, nil
 }

@@ -41,19 +41,8 @@ func (s *Store) Device(ctx context.Context, accountID, id string) (otpd.Device, 
 func (s *Store) Devices(ctx context.Context, accountID string) ([]otpd.Device, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+deviceColumns+` FROM devices
 		WHERE account_id = $1 ORDER BY last_seen DESC, id`, accountID)
+	ds, err := scanAll(rows, err, scanDevice)
 	if err != nil {
-		return nil, s.errorf("devices of account %s: %w", accountID, err)
-	}
-	defer rows.Close()
-	var ds []otpd.Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, s.errorf("devices of account %s: %w", accountID, err)
-		}
-		ds = append(ds, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, s.errorf("devices of account %s: %w", accountID, err)
 	}
 	return ds, nil
@@ -61,16 +50,7 @@ func (s *Store) Devices(ctx context.Context, accountID string) ([]otpd.Device, e
 
 // ForgetDevice forgets a device and records ev in one transaction.
 func (s *Store) ForgetDevice(ctx context.Context, accountID, id string, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE account_id = $1 AND id = $2`, accountID, id)
-		if err != nil {
-			return err
-		}
-		if err := affected(res); err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, ev)
-	})
+	err := s.changeRecorded(ctx, ev, `DELETE FROM devices WHERE account_id = $1 AND id = $2`, accountID, id)
 	if err != nil {
 		return s.errorf("forget device %s: %w", id, err)
 	}

@@ -51,19 +51,8 @@ func (s *Store) DevMessages(ctx context.Context, to otpd.Address, limit int) ([]
 		rows, err = s.db.QueryContext(ctx, `SELECT `+devMessageColumns+` FROM dev_messages
 			WHERE to_key = $1 ORDER BY seq DESC LIMIT $2`, to.Key(), lim)
 	}
+	out, err := scanAll(rows, err, scanDevMessage)
 	if err != nil {
-		return nil, s.errorf("dev messages: %w", err)
-	}
-	defer rows.Close()
-	var out []otpd.DevMessage
-	for rows.Next() {
-		m, err := scanDevMessage(rows)
-		if err != nil {
-			return nil, s.errorf("dev messages: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, s.errorf("dev messages: %w", err)
 	}
 	return out, nil

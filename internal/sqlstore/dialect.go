@@ -52,12 +52,4 @@ type Dialect struct {
 	// holds it, and reports whether it did: of several nodes pruning at
 	// once, one prunes and the others skip the round.
 	TryLockPrune func(ctx context.Context, tx *sql.Tx) (bool, error)
-
-	// TableExists returns one boolean: whether schema_migrations exists.
-	TableExists string
-	// CreateTable creates schema_migrations unless it exists.
-	CreateTable string
-	// LockSchema runs first in every migration transaction, so that
-	// migrators on several nodes take turns.
-	LockSchema func(ctx context.Context, tx *sql.Tx) error
 }

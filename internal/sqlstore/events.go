@@ -26,19 +26,8 @@ func insertEvent(ctx context.Context, tx *txn, e otpd.Event) error {
 func (s *Store) Events(ctx context.Context, accountID string, limit int) ([]otpd.Event, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, account_id, email, flow_id, ip, user_agent, place,
 		purpose, resend, reason, concerns FROM events WHERE account_id = $1 ORDER BY at DESC, seq DESC LIMIT $2`, accountID, s.limit(limit))
+	evs, err := scanAll(rows, err, scanEvent)
 	if err != nil {
-		return nil, s.errorf("events of account %s: %w", accountID, err)
-	}
-	defer rows.Close()
-	var evs []otpd.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, s.errorf("events of account %s: %w", accountID, err)
-		}
-		evs = append(evs, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, s.errorf("events of account %s: %w", accountID, err)
 	}
 	return evs, nil
@@ -65,6 +54,18 @@ func scanEvent(row scanner) (otpd.Event, error) {
 	}
 	e.Type, e.At, e.AccountID, e.Email = otpd.EventType(typ), fromMS(at), account.String, addr
 	return e, nil
+}
+
+// changeRecorded runs one UPDATE or DELETE that must change a row, and
+// records ev, in one transaction: where it matches none, the error is
+// otpd.ErrNotFound and nothing is recorded.
+func (s *Store) changeRecorded(ctx context.Context, ev otpd.Event, query string, args ...any) error {
+	return s.inTx(ctx, func(tx *txn) error {
+		if err := affected(tx.ExecContext(ctx, query, args...)); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
 }
 
 // RecordEvent records one event on its own.

@@ -15,19 +15,9 @@ import (
 // verify of the address's codes.
 func (s *Store) ReserveAttempt(ctx context.Context, key otpd.GuardKey, now time.Time, lim otpd.GuessLimits) (otpd.Attempt, error) {
 	var a otpd.Attempt
-	err := s.inTx(ctx, func(tx *txn) error {
-		if err := s.lockAddress(ctx, tx, key.Email.Key()); err != nil {
-			return err
-		}
-		g, err := loadGuard(ctx, tx, key)
-		if err != nil {
-			return err
-		}
-		var next otpd.Guard
-		if next, a = g.Reserve(now, lim); a.RetryAfter > 0 {
-			return nil
-		}
-		return saveGuard(ctx, tx, key, next)
+	err := s.changeGuard(ctx, key, func(g otpd.Guard) (next otpd.Guard, save bool) {
+		next, a = g.Reserve(now, lim)
+		return next, a.RetryAfter == 0
 	})
 	if err != nil {
 		return otpd.Attempt{}, s.errorf("reserve attempt %s: %w", key, err)
@@ -37,7 +27,17 @@ func (s *Store) ReserveAttempt(ctx context.Context, key otpd.GuardKey, now time.
 
 // ForgiveAttempt takes back a reserved attempt.
 func (s *Store) ForgiveAttempt(ctx context.Context, key otpd.GuardKey, a otpd.Attempt) error {
-	err := s.inTx(ctx, func(tx *txn) error {
+	err := s.changeGuard(ctx, key, func(g otpd.Guard) (otpd.Guard, bool) { return g.Forgive(a), true })
+	if err != nil {
+		return s.errorf("forgive attempt %s: %w", key, err)
+	}
+	return nil
+}
+
+// changeGuard loads a guard and saves what change makes of it, unless
+// change says not to, in one transaction that holds the address's lock.
+func (s *Store) changeGuard(ctx context.Context, key otpd.GuardKey, change func(otpd.Guard) (next otpd.Guard, save bool)) error {
+	return s.inTx(ctx, func(tx *txn) error {
 		if err := s.lockAddress(ctx, tx, key.Email.Key()); err != nil {
 			return err
 		}
@@ -45,12 +45,11 @@ func (s *Store) ForgiveAttempt(ctx context.Context, key otpd.GuardKey, a otpd.At
 		if err != nil {
 			return err
 		}
-		return saveGuard(ctx, tx, key, g.Forgive(a))
+		if next, save := change(g); save {
+			return saveGuard(ctx, tx, key, next)
+		}
+		return nil
 	})
-	if err != nil {
-		return s.errorf("forgive attempt %s: %w", key, err)
-	}
-	return nil
 }
 
 // loadGuard reads a guard; the caller holds the address's lock, so the

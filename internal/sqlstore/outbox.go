@@ -46,19 +46,8 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 	rows, err := s.w.QueryContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt = $1
 		WHERE id IN (`+due+`) RETURNING `+messageColumns,
 		toMS(now.Add(lease)), otpd.MessageQueued, toMS(now), max(limit, 0))
+	msgs, err := scanAll(rows, err, scanMessage)
 	if err != nil {
-		return nil, s.errorf("claim messages: %w", err)
-	}
-	defer rows.Close()
-	var msgs []otpd.OutboxMessage
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, s.errorf("claim messages: %w", err)
-		}
-		msgs = append(msgs, m)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, s.errorf("claim messages: %w", err)
 	}
 	// RETURNING comes in no promised order.
@@ -71,11 +60,8 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 // RetryMessage puts a queued message back, due at next. A message whose
 // delivery has ended is not found.
 func (s *Store) RetryMessage(ctx context.Context, id string, next time.Time, lastError string) error {
-	res, err := s.exec(ctx, `UPDATE outbox SET next_attempt = $1, last_error = $2 WHERE id = $3 AND state = $4`,
-		toMS(next), lastError, id, otpd.MessageQueued)
-	if err == nil {
-		err = affected(res)
-	}
+	err := affected(s.exec(ctx, `UPDATE outbox SET next_attempt = $1, last_error = $2 WHERE id = $3 AND state = $4`,
+		toMS(next), lastError, id, otpd.MessageQueued))
 	if err != nil {
 		return s.errorf("retry message %s: %w", id, err)
 	}
@@ -91,11 +77,8 @@ func (s *Store) FinishMessage(ctx context.Context, id string, state otpd.Message
 	default:
 		return s.errorf("finish message %s: %q is not a final state", id, state)
 	}
-	res, err := s.exec(ctx, `UPDATE outbox SET state = $1, finished_at = $2, last_error = $3, payload = NULL
-		WHERE id = $4 AND state = $5`, state, toMS(at), lastError, id, otpd.MessageQueued)
-	if err == nil {
-		err = affected(res)
-	}
+	err := affected(s.exec(ctx, `UPDATE outbox SET state = $1, finished_at = $2, last_error = $3, payload = NULL
+		WHERE id = $4 AND state = $5`, state, toMS(at), lastError, id, otpd.MessageQueued))
 	if err != nil {
 		return s.errorf("finish message %s: %w", id, err)
 	}

@@ -46,10 +46,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hash []byte) (otpd.Sessi
 // that two requests racing with different clocks cannot shorten it. The
 // one UPDATE reads and writes the row under its lock.
 func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
-	res, err := s.exec(ctx, `UPDATE sessions SET last_seen_at = `+s.d.Greatest+`(last_seen_at, $1) WHERE id = $2`, toMS(at), id)
-	if err == nil {
-		err = affected(res)
-	}
+	err := affected(s.exec(ctx, `UPDATE sessions SET last_seen_at = `+s.d.Greatest+`(last_seen_at, $1) WHERE id = $2`, toMS(at), id))
 	if err != nil {
 		return s.errorf("touch session %s: %w", id, err)
 	}
@@ -61,17 +58,8 @@ func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error
 // UPDATE waits for the row (in SQLite, for the database's write lock),
 // re-checks ended_at and matches nothing, so it gets ErrNotFound.
 func (s *Store) EndSession(ctx context.Context, id string, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, toMS(ev.At), id)
-		if err != nil {
-			return err
-		}
-		if err := affected(res); err != nil {
-			return err
-		}
-		ev.Type = otpd.EventSessionEnded
-		return insertEvent(ctx, tx, ev)
-	})
+	ev.Type = otpd.EventSessionEnded
+	err := s.changeRecorded(ctx, ev, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, toMS(ev.At), id)
 	if err != nil {
 		return s.errorf("end session %s: %w", id, err)
 	}
@@ -98,19 +86,11 @@ func scanSession(row scanner) (otpd.Session, error) {
 func (s *Store) Sessions(ctx context.Context, accountID string) ([]otpd.Session, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
 		WHERE account_id = $1 AND ended_at IS NULL ORDER BY created_at DESC, id`, accountID)
+	ss, err := scanAll(rows, err, scanSession)
 	if err != nil {
 		return nil, s.errorf("sessions of account %s: %w", accountID, err)
 	}
-	defer rows.Close()
-	var ss []otpd.Session
-	for rows.Next() {
-		sess, err := scanSession(rows)
-		if err != nil {
-			return nil, s.errorf("sessions of account %s: %w", accountID, err)
-		}
-		ss = append(ss, sess)
-	}
-	return ss, rows.Err()
+	return ss, nil
 }
 
 // EndSessionsFrom ends an account's active sessions that started from ip

@@ -11,11 +11,7 @@ import (
 // transaction.
 func (s *Store) SetPassword(ctx context.Context, req otpd.PasswordChange) error {
 	err := s.inTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1 WHERE id = $2`, req.Hash, req.AccountID)
-		if err != nil {
-			return err
-		}
-		if err := affected(res); err != nil {
+		if err := affected(tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1 WHERE id = $2`, req.Hash, req.AccountID)); err != nil {
 			return err
 		}
 		if req.EndSessions {
@@ -42,16 +38,7 @@ func (s *Store) SetPassword(ctx context.Context, req otpd.PasswordChange) error 
 // SetCodeSignIn turns code-only sign-in on or off and records ev, in one
 // transaction.
 func (s *Store) SetCodeSignIn(ctx context.Context, accountID string, on bool, ev otpd.Event) error {
-	err := s.inTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET code_sign_in_off = $1 WHERE id = $2`, !on, accountID)
-		if err != nil {
-			return err
-		}
-		if err := affected(res); err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, ev)
-	})
+	err := s.changeRecorded(ctx, ev, `UPDATE accounts SET code_sign_in_off = $1 WHERE id = $2`, !on, accountID)
 	if err != nil {
 		return s.errorf("set code sign-in of account %s: %w", accountID, err)
 	}

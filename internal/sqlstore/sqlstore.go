@@ -1,12 +1,13 @@
 // Package sqlstore holds what the SQL stores (sqlite, postgres) share: the
 // Store that implements otpd.Store on database/sql, every query and every
-// transaction's order of locks included; how values are stored; and the
-// migration runner. What a verify or a code request decides from what it
-// has read is the domain's (otpd.Guard, otpd.Closed, otpd.Refusal...):
-// this package loads what those rules read and saves what they return,
-// inside its transactions. Each store keeps only what is its own: its Open
-// and the transactions it sets up there, its migration files, and its
-// Dialect (a few words of SQL, and the locks PostgreSQL takes).
+// transaction's order of locks included; and how values are stored. What
+// a verify or a code request decides from what it has read is the
+// domain's (otpd.Guard, otpd.Closed, otpd.Refusal...): this package loads
+// what those rules read and saves what they return, inside its
+// transactions. Each store keeps only what is its own: its Open
+// and the transactions it sets up there, its migration files (run by
+// internal/sqlschema), and its Dialect (a few words of SQL, and the locks
+// PostgreSQL takes).
 package sqlstore
 
 import (
@@ -32,6 +33,24 @@ type queryer interface {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface {
 	Scan(dest ...any) error
+}
+
+// scanAll reads every row a query returned with scan, and closes them;
+// it takes the query's results as they are, so err is the query's.
+func scanAll[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // toMS and fromMS convert between time.Time and the stored unix
@@ -105,8 +124,12 @@ func notFound(err error) error {
 	return err
 }
 
-// affected turns an UPDATE that matched no row into otpd.ErrNotFound.
-func affected(res sql.Result) error {
+// affected takes the results of an UPDATE or DELETE that must change a
+// row: its error as it is, or otpd.ErrNotFound where it matched none.
+func affected(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
 	n, err := res.RowsAffected()
 	if err != nil {
 		return err

@@ -143,3 +143,12 @@ func (s *Store) limit(n int) any {
 	}
 	return n
 }
+
+// ignoreDone drops sql.ErrTxDone, what Rollback returns for a
+// transaction its context ended (and database/sql rolled back).
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}

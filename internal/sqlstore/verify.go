@@ -247,12 +247,9 @@ func recordVerify(ctx context.Context, tx *txn, req otpd.VerifyRequest, c otpd.C
 }
 
 func setStatus(ctx context.Context, tx *txn, id string, status otpd.ChallengeStatus) error {
-	res, err := tx.ExecContext(ctx, `UPDATE challenges SET status = $1 WHERE id = $2 AND status = $3`,
-		status, id, otpd.StatusPending)
+	err := affected(tx.ExecContext(ctx, `UPDATE challenges SET status = $1 WHERE id = $2 AND status = $3`,
+		status, id, otpd.StatusPending))
 	if err != nil {
-		return fmt.Errorf("mark challenge %s: %w", status, err)
-	}
-	if err := affected(res); err != nil {
 		return fmt.Errorf("mark challenge %s: %w", status, err)
 	}
 	return nil

@@ -1,4 +1,10 @@
-package sqlstore
+// Package sqlschema is the migration runner of the SQL stores (sqlite,
+// postgres): the numbered migrations a store embeds, the Go steps some of
+// them run after their SQL, and the schema_migrations table that records
+// which a database has. A store's Open makes a new database whole with
+// Ready, or refuses one at another version; its Migrate upgrades an older
+// one with Up. The queries that run on the schema are internal/sqlstore's.
+package sqlschema
 
 import (
 	"context"
@@ -8,6 +14,19 @@ import (
 	"io/fs"
 	"time"
 )
+
+// Dialect is what one database does differently in its schema's
+// bookkeeping.
+type Dialect struct {
+	// TableExists returns one boolean: whether schema_migrations exists.
+	TableExists string
+	// CreateTable creates schema_migrations unless it exists.
+	CreateTable string
+	// LockSchema runs first in every migration transaction, so that
+	// migrators on several nodes take turns. Nil where the database's
+	// transactions take turns already (SQLite's begin immediate).
+	LockSchema func(ctx context.Context, tx *sql.Tx) error
+}
 
 // Schema is one database's migrations: those this build knows, and those
 // the database records in schema_migrations.
@@ -83,7 +102,7 @@ func (s *Schema) Status(ctx context.Context) (Status, error) {
 		if err := rows.Scan(&a.Version, &at); err != nil {
 			return Status{}, fmt.Errorf("read schema version: %w", err)
 		}
-		a.At = fromMS(at)
+		a.At = time.UnixMilli(at).UTC()
 		st.Applied = append(st.Applied, a)
 	}
 	if err := rows.Err(); err != nil {
@@ -129,23 +148,19 @@ func (s *Schema) Ready(ctx context.Context) error {
 // transaction under the dialect's lock; it leaves a database that has
 // some as it is.
 func (s *Schema) create(ctx context.Context) error {
-	tx, err := s.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("create schema: %w", err)
-	}
-	current, err := s.lockedVersion(ctx, tx)
-	if err != nil || current > 0 {
-		return errors.Join(err, ignoreDone(tx.Rollback()))
-	}
-	for _, m := range s.Known {
-		if err := s.exec(ctx, tx, m); err != nil {
-			return errors.Join(err, ignoreDone(tx.Rollback()))
+	_, err := s.inTx(ctx, "create schema", func(tx *sql.Tx) (bool, error) {
+		current, err := s.lockedVersion(ctx, tx)
+		if err != nil || current > 0 {
+			return false, err
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("create schema: commit: %w", err)
-	}
-	return nil
+		for _, m := range s.Known {
+			if err := s.exec(ctx, tx, m); err != nil {
+				return false, err
+			}
+		}
+		return true, nil
+	})
+	return err
 }
 
 // Up applies the pending migrations in order, each in its own
@@ -177,16 +192,29 @@ func (s *Schema) Up(ctx context.Context) ([]Migration, error) {
 
 // apply applies m unless the database has it, and reports whether it did.
 func (s *Schema) apply(ctx context.Context, m Migration) (bool, error) {
+	return s.inTx(ctx, "migration "+m.Name, func(tx *sql.Tx) (bool, error) {
+		return s.applyIn(ctx, tx, m)
+	})
+}
+
+// inTx runs fn in a transaction, which it commits when fn reports that it
+// changed something and rolls back otherwise; what names the step in
+// the errors of beginning and committing.
+func (s *Schema) inTx(ctx context.Context, what string, fn func(tx *sql.Tx) (bool, error)) (bool, error) {
 	tx, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("migration %s: %w", m.Name, err)
+		return false, fmt.Errorf("%s: %w", what, err)
 	}
-	done, err := s.applyIn(ctx, tx, m)
-	if err != nil || !done {
-		return false, errors.Join(err, ignoreDone(tx.Rollback()))
+	changed, err := fn(tx)
+	if err != nil || !changed {
+		// A transaction its context ended is rolled back already.
+		if rerr := tx.Rollback(); !errors.Is(rerr, sql.ErrTxDone) {
+			err = errors.Join(err, rerr)
+		}
+		return false, err
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("migration %s: commit: %w", m.Name, err)
+		return false, fmt.Errorf("%s: commit: %w", what, err)
 	}
 	return true, nil
 }
@@ -238,11 +266,4 @@ func (s *Schema) exec(ctx context.Context, tx *sql.Tx, m Migration) error {
 		return fmt.Errorf("migration %s: record version: %w", m.Name, err)
 	}
 	return nil
-}
-
-func ignoreDone(err error) error {
-	if errors.Is(err, sql.ErrTxDone) {
-		return nil
-	}
-	return err
 }
