@@ -50,15 +50,9 @@ func (e *Engine) ConfirmAddress(ctx context.Context, c Caller, flowID, code stri
 	if err != nil {
 		return otpd.Account{}, err
 	}
-	if code, err = e.normalize(code); err != nil {
-		return otpd.Account{}, err
-	}
-	ch, err := e.latest(ctx, flowID)
+	code, ch, err := e.submitted(ctx, flowID, code, s.ID, otpd.PurposeChangeEmail, otpd.PurposeAddRecovery)
 	if err != nil {
 		return otpd.Account{}, err
-	}
-	if (ch.Purpose != otpd.PurposeChangeEmail && ch.Purpose != otpd.PurposeAddRecovery) || ch.SessionID != s.ID {
-		return otpd.Account{}, wrongFlow(ch.Purpose)
 	}
 	w, err := e.identify(ctx, r, acct.ID)
 	if err != nil {

@@ -54,16 +54,9 @@ func (e *Engine) forgotPassword(ctx context.Context, email string, recovery bool
 // evaluated, or it is free. Two requests with the right code may both
 // hash; the second verify finds the code used, so it still works once.
 func (e *Engine) ResetPassword(ctx context.Context, flowID, code, pw string, r Requester) (SignedIn, error) {
-	code, err := e.normalize(code)
+	code, ch, err := e.submitted(ctx, flowID, code, "", otpd.PurposeResetPassword)
 	if err != nil {
 		return SignedIn{}, err
-	}
-	ch, err := e.latest(ctx, flowID)
-	if err != nil {
-		return SignedIn{}, err
-	}
-	if ch.Purpose != otpd.PurposeResetPassword {
-		return SignedIn{}, wrongFlow(ch.Purpose)
 	}
 	if e.passwords == nil {
 		return SignedIn{}, otpd.Errorf(otpd.EInvalid, "passwords are not available here")

@@ -31,15 +31,9 @@ func (e *Engine) VerifyStepUp(ctx context.Context, c Caller, flowID, code string
 	if err != nil {
 		return otpd.Session{}, err
 	}
-	if code, err = e.normalize(code); err != nil {
-		return otpd.Session{}, err
-	}
-	ch, err := e.latest(ctx, flowID)
+	code, ch, err := e.submitted(ctx, flowID, code, s.ID, otpd.PurposeStepUp)
 	if err != nil {
 		return otpd.Session{}, err
-	}
-	if ch.Purpose != otpd.PurposeStepUp || ch.SessionID != s.ID {
-		return otpd.Session{}, wrongFlow(ch.Purpose)
 	}
 	w, err := e.identify(ctx, r, acct.ID)
 	if err != nil {

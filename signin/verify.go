@@ -3,6 +3,7 @@ package signin
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/passcode"
@@ -26,16 +27,9 @@ type SignedIn struct {
 // consumes it and starts the session in that same transaction
 // (invariants 2 and 3).
 func (e *Engine) Verify(ctx context.Context, flowID, code string, r Requester) (SignedIn, error) {
-	code, err := e.normalize(code)
+	code, ch, err := e.submitted(ctx, flowID, code, "", otpd.PurposeSignIn, otpd.PurposeSignUp)
 	if err != nil {
 		return SignedIn{}, err
-	}
-	ch, err := e.latest(ctx, flowID)
-	if err != nil {
-		return SignedIn{}, err
-	}
-	if ch.Purpose != otpd.PurposeSignIn && ch.Purpose != otpd.PurposeSignUp {
-		return SignedIn{}, wrongFlow(ch.Purpose)
 	}
 	off, err := e.codeAloneOff(ctx, ch)
 	if err != nil {
@@ -182,4 +176,22 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// submitted reads a code typed for a flow and finds the flow's newest
+// challenge, which must be for one of purposes and belong to sessionID
+// ("" for a flow no session asked for); any other is the wrong flow.
+func (e *Engine) submitted(ctx context.Context, flowID, code, sessionID string, purposes ...otpd.Purpose) (string, otpd.Challenge, error) {
+	code, err := e.normalize(code)
+	if err != nil {
+		return "", otpd.Challenge{}, err
+	}
+	ch, err := e.latest(ctx, flowID)
+	if err != nil {
+		return "", otpd.Challenge{}, err
+	}
+	if !slices.Contains(purposes, ch.Purpose) || ch.SessionID != sessionID {
+		return "", otpd.Challenge{}, wrongFlow(ch.Purpose)
+	}
+	return code, ch, nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -23,6 +24,13 @@ func newFlowResponse(f signin.Flow) flowResponse {
 
 // SignIn sends a sign-in code: POST /api/v1/sign-in.
 func (h *Handlers) SignIn(w http.ResponseWriter, r *http.Request) error {
+	return h.sendCode(w, r, h.StartSignIn)
+}
+
+// sendCode answers a request that names an address, and perhaps its
+// recovery address, for a code: start sends it.
+func (h *Handlers) sendCode(w http.ResponseWriter, r *http.Request,
+	start func(context.Context, string, bool, signin.Requester) (signin.Flow, error)) error {
 	var req struct {
 		Email  *string `json:"email"`
 		SendTo *string `json:"send_to"`
@@ -37,7 +45,7 @@ func (h *Handlers) SignIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	flow, err := h.StartSignIn(r.Context(), *req.Email, recovery, h.Requester(r))
+	flow, err := start(r.Context(), *req.Email, recovery, h.Requester(r))
 	if err != nil {
 		return err
 	}

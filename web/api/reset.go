@@ -12,26 +12,7 @@ import (
 // answer is the same, in shape and in time, whether or not the address
 // has an account (invariant 6): one without gets a notice and no code.
 func (h *Handlers) ForgotPassword(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Email  *string `json:"email"`
-		SendTo *string `json:"send_to"`
-	}
-	if err := edge.DecodeJSON(r, &req); err != nil {
-		return err
-	}
-	if err := edge.Required("email", req.Email); err != nil {
-		return err
-	}
-	recovery, err := edge.SendToRecovery(req.SendTo)
-	if err != nil {
-		return err
-	}
-	flow, err := h.StartReset(r.Context(), *req.Email, recovery, h.Requester(r))
-	if err != nil {
-		return err
-	}
-	edge.WriteJSON(w, http.StatusAccepted, newFlowResponse(flow))
-	return nil
+	return h.sendCode(w, r, h.StartReset)
 }
 
 // ResetPassword sets a new password with a reset code and signs in:
