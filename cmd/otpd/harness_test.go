@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -12,6 +13,20 @@ import (
 
 	"github.com/otpd/otpd/client"
 )
+
+var ctx = context.Background()
+
+func apiError(t *testing.T, err error, status int, code string) *client.Error {
+	t.Helper()
+	var e *client.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v, want an API error %d %s", err, status, code)
+	}
+	if e.Status != status || e.Code != code {
+		t.Fatalf("got %d %s (%s), want %d %s", e.Status, e.Code, e.Message, status, code)
+	}
+	return e
+}
 
 // server is a real otpd process in miniature: run() with a command line,
 // on a loopback port, over a real SQLite file.
