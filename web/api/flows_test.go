@@ -8,6 +8,7 @@ import (
 
 	"github.com/otpd/otpd/web/webtest"
 )
+
 func TestAPISignInFlow(t *testing.T) {
 	r := webtest.New(t)
 	c := r.Session(t, "Ada@Example.com", "")
@@ -99,4 +100,3 @@ func TestAPIVerifySetsSecureCookie(t *testing.T) {
 		t.Errorf("GET /api/v1/me with only the cookie: %d, want 401", resp.StatusCode)
 	}
 }
-

@@ -9,6 +9,7 @@ import (
 	"github.com/otpd/otpd/client"
 	"github.com/otpd/otpd/web/webtest"
 )
+
 // Code-only sign-in off is the owner's answer to a flood of code emails:
 // "continue with email" answers as always and sends nothing, and even
 // the remembered device needs a code after the password.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/otpd/otpd/web/webtest"
 )
+
 // Changing how an account signs in needs a code verified in the same
 // session moments before: a stolen session token alone cannot do it.
 func TestStepUpGuardsPasswordChanges(t *testing.T) {
