@@ -274,3 +274,29 @@ func headerNames(resp *http.Response) []string {
 	slices.Sort(names)
 	return names
 }
+
+// undoLink is the one link of the notice to the old address after a
+// change of address.
+func undoLink(t *testing.T, m client.Message) string {
+	t.Helper()
+	links := denyLink.FindAllString(m.Text, -1)
+	if len(links) != 1 {
+		t.Fatalf("links %q in %q, want the undo link alone", links, m.Subject)
+	}
+	return links[0]
+}
+
+// hasEvent reports whether c's account's activity holds an event of typ.
+func hasEvent(t *testing.T, c *client.Client, typ string) bool {
+	t.Helper()
+	evs, err := c.Activity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if e.Type == typ {
+			return true
+		}
+	}
+	return false
+}
