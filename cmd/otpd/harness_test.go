@@ -7,13 +7,16 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/client"
+	"github.com/otpd/otpd/risk/geotest"
 )
 
 var ctx = context.Background()
@@ -299,4 +302,61 @@ func hasEvent(t *testing.T, c *client.Client, typ string) bool {
 		}
 	}
 	return false
+}
+
+// geoServer starts a server behind a proxy on loopback, with a GeoIP
+// database that puts 203.0.113.0/24 in London and 198.51.100.0/24 in
+// Lagos.
+func geoServer(t *testing.T) *server {
+	t.Helper()
+	db := geotest.Write(t, t.TempDir(), map[string]otpd.Place{
+		"203.0.113.0/24":  geotest.London,
+		"198.51.100.0/24": geotest.Lagos,
+	})
+	return startServer(t, withEnv(roomyLimits, "OTPD_GEOIP", db, "OTPD_TRUSTED_PROXIES", "127.0.0.1"))
+}
+
+// clientAt is a client behind the test's proxy, which says it is at ip.
+func (s *server) clientAt(ip string) *client.Client {
+	c := s.client()
+	c.HTTP = &http.Client{Transport: forwardedFor{ip}}
+	return c
+}
+
+// askFrom asks for a code for email as a client at ip, waits for the
+// email, and returns the client and the flow. Waiting keeps the code
+// from arriving while the test reads the owner's next one.
+//
+// It first lets the clock leave the millisecond of the sign-in before:
+// the store keeps times to the millisecond, and a code asked for in the
+// sign-in's own millisecond counts as unused news too.
+func (s *server) askFrom(t *testing.T, email, ip string) (*client.Client, client.Flow) {
+	t.Helper()
+	for next := time.Now().Truncate(time.Millisecond).Add(time.Millisecond); time.Now().Before(next); {
+		runtime.Gosched()
+	}
+	n := s.messages(t, email)
+	c := s.clientAt(ip)
+	f, err := c.SignIn(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mail(t, email, n)
+	return c, f
+}
+
+// currentSession is the ID of the session c signed in with.
+func currentSession(t *testing.T, c *client.Client) string {
+	t.Helper()
+	ss, err := c.Sessions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range ss {
+		if x.Current {
+			return x.ID
+		}
+	}
+	t.Fatalf("no current session among %+v", ss)
+	return ""
 }
