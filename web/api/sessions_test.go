@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/otpd/otpd/web/webtest"
 )
@@ -10,6 +11,7 @@ import (
 func TestSessionsOverAPI(t *testing.T) {
 	r := webtest.New(t)
 	laptop := r.Session(t, "ada@example.com", "198.51.100.9")
+	r.Clock.Advance(time.Second) // the phone signs in after the laptop
 	phone := r.Session(t, "ada@example.com", "203.0.113.5")
 	ss, err := phone.Sessions(ctx)
 	if err != nil {
