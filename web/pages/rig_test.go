@@ -113,9 +113,10 @@ func hasPassword(t *testing.T, r *webtest.Rig, b *webtest.Browser) bool {
 // askFrom asks for a code for email as a client at ip, takes the email
 // from the outbox, and returns the client and the flow.
 //
-// It first moves the clock a millisecond on, off the sign-in before: the
-// store keeps times to the millisecond, and a code asked for in the
-// sign-in's own millisecond counts as unused news too.
+// It moves the clock a millisecond on before, off the sign-in before it,
+// and after, as waiting for the email would: the store keeps times to the
+// millisecond, and a code asked for in a sign-in's own millisecond counts
+// as unused news too.
 func askFrom(t *testing.T, r *webtest.Rig, email, ip string) (*client.Client, client.Flow) {
 	t.Helper()
 	r.Clock.Advance(time.Millisecond)
@@ -126,6 +127,7 @@ func askFrom(t *testing.T, r *webtest.Rig, email, ip string) (*client.Client, cl
 		t.Fatal(err)
 	}
 	r.Mail(t, email, n)
+	r.Clock.Advance(time.Millisecond)
 	return c, f
 }
 
