@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"regexp"
 	"runtime"
 	"slices"
@@ -360,59 +359,4 @@ func currentSession(t *testing.T, c *client.Client) string {
 	}
 	t.Fatalf("no current session among %+v", ss)
 	return ""
-}
-
-// pageSignIn signs in through the pages in browser b, ticking "Remember
-// this device" when remember is set.
-func pageSignIn(t *testing.T, s *server, b *http.Client, email string, remember bool) {
-	t.Helper()
-	n := s.messages(t, email)
-	resp, _ := postForm(t, b, s.url+"/sign-in", url.Values{"email": {email}})
-	flowURL := resp.Header.Get("Location")
-	form := url.Values{"code": {s.code(t, email, n)}}
-	if remember {
-		form.Set("remember", "1")
-	}
-	resp, page := postForm(t, b, s.url+flowURL+"/verify", form)
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("verify: %d\n%s", resp.StatusCode, page)
-	}
-}
-
-func wantRedirect(t *testing.T, resp *http.Response, prefix string) string {
-	t.Helper()
-	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, prefix) {
-		t.Fatalf("%d to %q, want 303 to %s", resp.StatusCode, loc, prefix)
-	}
-	return loc
-}
-
-func hasCookie(resp *http.Response, name string) bool {
-	for _, c := range resp.Cookies() {
-		if c.Name == name && c.Value != "" {
-			return true
-		}
-	}
-	return false
-}
-
-// hasPassword tells, through the API, whether the account of browser
-// b's session has a password.
-func hasPassword(t *testing.T, s *server, b *http.Client) bool {
-	t.Helper()
-	u, _ := url.Parse(s.url)
-	for _, c := range b.Jar.Cookies(u) {
-		if c.Name == "otpd_session" {
-			api := s.client()
-			api.Token = c.Value
-			me, err := api.Me(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return me.HasPassword
-		}
-	}
-	t.Fatal("the browser holds no session")
-	return false
 }
