@@ -53,6 +53,12 @@ type Options struct {
 	// PlacesCredit is the attribution the GeoIP database's licence asks
 	// of pages that show places; the zero Credit shows none.
 	PlacesCredit Credit
+	// Returns are the origins the pages may send a signed-in browser
+	// back to (return_to, and forward auth's hosts).
+	Returns edge.Returns
+	// CookieDomain is the session cookie's Domain; "" keeps it on this
+	// host.
+	CookieDomain string
 }
 
 // Credit is a link naming the source of some data shown.
@@ -62,7 +68,8 @@ type Credit struct {
 
 // New returns a Server. It parses the page templates once.
 func New(o Options) *Server {
-	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies}
+	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies,
+		Returns: o.Returns, CookieDomain: o.CookieDomain}
 	s := &Server{edge: e, devMailbox: o.Mailbox != nil}
 	// A nil Mailbox must reach the handlers as a nil interface, which
 	// they test, not as a typed nil.

@@ -106,6 +106,15 @@ func (r *Rig) Code(t *testing.T, email string) string {
 	return strings.ReplaceAll(m[1], " ", "")
 }
 
+// Deliver sends what the outbox holds now, such as a notice, so that the
+// next Code reads the code that follows it.
+func (r *Rig) Deliver(t *testing.T) {
+	t.Helper()
+	if _, err := r.worker.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Flow asks for a sign-in code for email and returns its flow's ID.
 func (r *Rig) Flow(t *testing.T, email string) string {
 	t.Helper()
