@@ -16,6 +16,7 @@ import (
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/web/api"
 	"github.com/otpd/otpd/web/edge"
+	"github.com/otpd/otpd/web/forward"
 	"github.com/otpd/otpd/web/pages"
 )
 
@@ -34,6 +35,8 @@ type Server struct {
 	edge  *edge.Edge
 	api   *api.Handlers
 	pages *pages.Pages
+	// forward answers /auth/forward; nil when forward auth is off.
+	forward *forward.Handler
 	// devMailbox mounts the dev mailbox's routes.
 	devMailbox bool
 }
@@ -59,6 +62,9 @@ type Options struct {
 	// CookieDomain is the session cookie's Domain; "" keeps it on this
 	// host.
 	CookieDomain string
+	// Forward, when set, answers /auth/forward; without it that route
+	// answers 404.
+	Forward *forward.Options
 }
 
 // Credit is a link naming the source of some data shown.
@@ -79,6 +85,9 @@ func New(o Options) *Server {
 		apiMailbox, pageMailbox = o.Mailbox, o.Mailbox
 	}
 	s.api = api.New(e, apiMailbox)
+	if o.Forward != nil {
+		s.forward = forward.New(e, *o.Forward)
+	}
 	s.pages = pages.New(e, pages.Options{Mailbox: pageMailbox, PasswordMin: o.PasswordMinLength,
 		Credit: pages.Credit(o.PlacesCredit)})
 	return s
