@@ -1,6 +1,7 @@
 package webtest
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -91,6 +92,15 @@ func (r *Rig) Page(t *testing.T, method, path string, form url.Values, session s
 func (r *Rig) Code(t *testing.T, email string) string {
 	t.Helper()
 	return r.CodeAfter(t, email, 0)
+}
+
+// Deliver sends what the outbox holds now, such as a notice, so that the
+// next Code reads the code that follows it.
+func (r *Rig) Deliver(t *testing.T) {
+	t.Helper()
+	if _, err := r.worker.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Flow asks for a sign-in code for email and returns its flow's ID.

@@ -81,6 +81,13 @@ var cheapHash = password.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltL
 // New starts a rig; edit, when given, changes the policy first.
 func New(t *testing.T, edit ...func(*signin.Policy)) *Rig {
 	t.Helper()
+	return NewWeb(t, nil, edit...)
+}
+
+// NewWeb is New with the web server's options changed by opts, when it is
+// not nil, before the server starts.
+func NewWeb(t *testing.T, opts func(*web.Options), edit ...func(*signin.Policy)) *Rig {
+	t.Helper()
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "otpd.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -109,9 +116,13 @@ func New(t *testing.T, edit ...func(*signin.Policy)) *Rig {
 	pw := password.NewChecker(password.Hasher{Params: cheapHash}, password.DefaultPolicy, 4, 64)
 	engine := signin.New(signin.Deps{Store: r.store, Codes: book, Clock: r.Clock, Limiter: limit.NewMemory(),
 		Locator: geo, Passwords: pw, Log: log}, policy)
-	srv := httptest.NewServer(web.New(web.Options{Engine: engine, Mailbox: r.box, Clock: r.Clock, Log: log,
+	o := web.Options{Engine: engine, Mailbox: r.box, Clock: r.Clock, Log: log,
 		TrustedProxies: loopback, PasswordMinLength: password.DefaultPolicy.MinLength,
-		PlacesCredit: web.Credit(geo.Credit())}).Handler())
+		PlacesCredit: web.Credit(geo.Credit())}
+	if opts != nil {
+		opts(&o)
+	}
+	srv := httptest.NewServer(web.New(o).Handler())
 	t.Cleanup(srv.Close)
 	r.URL = srv.URL
 	// Links in mail lead back to the rig.
