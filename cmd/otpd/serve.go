@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/buildinfo"
 	"github.com/otpd/otpd/config"
 )
 
@@ -141,7 +142,8 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr 
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	addr := ln.Addr().String()
-	log.Info("otpd listening", "url", "http://"+addr+"/", "data", cfg.DataDir, "public_url", cfg.PublicOrigin())
+	log.Info("otpd listening", "url", "http://"+addr+"/", "data", cfg.DataDir, "public_url", cfg.PublicOrigin(),
+		"version", buildinfo.Read().Version)
 	if a.mailbox != nil {
 		warnDevMailbox(log, stderr, cfg.PublicOrigin())
 	}
