@@ -44,7 +44,8 @@ Environment:
                     smtps://user:pass@host:465; unset, mail stays in the dev mailbox
   OTPD_MAIL_FROM    From header, like "Example Accounts <accounts@example.com>"
   OTPD_DKIM_KEY_FILE  PEM key that signs mail (default DATA/dkim-rsa.key, created
-                    if missing; its DNS record is logged at start-up)
+                    if missing; its DNS record is logged at start-up when mail
+                    is really sent, through SMTP or the pickup directory)
   OTPD_DKIM_SELECTOR  DNS selector of that key (default otpd)
   OTPD_LOG_LEVEL    debug, info, warn or error
   OTPD_LOG_FORMAT   text or json
@@ -52,7 +53,8 @@ Environment:
 Every setting of the config file can be set in the environment too, as
 OTPD_ and the key in capitals with dots as underscores: OTPD_CODE_DIGITS,
 OTPD_LIMITS_CODES_PER_HOUR, OTPD_SESSION_IDLE. otpd.example.toml lists every
-setting with its default and the reason for it.
+setting with its default and the reason for it. An OTPD_ variable that names
+no setting is an error, as an unknown key in the file is.
 `
 
 // shutdownGrace is how long requests in flight may take to finish when the
@@ -84,7 +86,7 @@ func serve(ctx context.Context, args []string, env func(string) (string, bool), 
 	if *configPath == "" {
 		*configPath, _ = env("OTPD_CONFIG")
 	}
-	cfg, err := config.Load(*configPath, env)
+	cfg, err := loadSettings(*configPath, env)
 	if err != nil {
 		return err
 	}
