@@ -23,6 +23,8 @@ Usage:
   otpd check-config      validate the configuration and show its odds
   otpd dkim keygen       make a DKIM key and print its DNS record
   otpd dns [--check]     print the DNS records receivers need, or check them
+  otpd backup --to FILE  copy the SQLite store and its secrets while the server runs
+  otpd restore --from FILE  put a backup into an empty data directory
   otpd healthcheck       exit 0 if the server answers (for container HEALTHCHECKs)
   otpd version           show the version, commit and Go that built this otpd
   otpd help [command]    show help for a command
@@ -74,6 +76,10 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return checkConfig(ctx, rest, env, stdout, stderr)
 	case "migrate":
 		return migrateCommand(ctx, rest, env, stdout, stderr)
+	case "backup":
+		return backupCommand(ctx, rest, env, stdout, stderr)
+	case "restore":
+		return restoreCommand(ctx, rest, env, stdout, stderr)
 	case "version":
 		return versionCommand(rest, stdout, stderr)
 	case "healthcheck":

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -121,6 +122,18 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr 
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	defer ln.Close()
+	if kind, db := cfg.Store(); kind == config.SQLite {
+		// Shared: other servers may use the store too; restore takes it
+		// exclusively and so never writes under a running server.
+		unlock, err := lockStoreDir(db, false)
+		if errors.Is(err, errStoreInUse) {
+			return fmt.Errorf("%s: otpd restore is writing into it: start the server when it is done", filepath.Dir(db))
+		}
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	if cfg.PublicURL == "" {
 		// With port 0 the port is known only now; links must carry it.
 		cfg.PublicURL = "http://" + ln.Addr().String()
