@@ -35,7 +35,7 @@ func checkConfig(_ context.Context, args []string, env func(string) (string, boo
 	if *configPath == "" {
 		*configPath, _ = env("OTPD_CONFIG")
 	}
-	cfg, err := config.Load(*configPath, env)
+	cfg, err := loadSettings(*configPath, env)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,10 @@ Usage:
   otpd check-config      validate the configuration and show its odds
   otpd dkim keygen       make a DKIM key and print its DNS record
   otpd dns [--check]     print the DNS records receivers need, or check them
+  otpd backup --to FILE  copy the SQLite store and its secrets while the server runs
+  otpd restore --from FILE  put a backup into an empty data directory
+  otpd healthcheck       exit 0 if the server answers (for container HEALTHCHECKs)
+  otpd version           show the version, commit and Go that built this otpd
   otpd help [command]    show help for a command
 
 With no configuration otpd keeps its data in ./otpd-data (an SQLite file and
@@ -54,6 +58,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		fmt.Fprintln(stdout)
 		return serve(ctx, []string{"--help"}, env, stdout, stderr, ready)
 	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		return versionCommand(args[1:], stdout, stderr)
+	}
 	cmd, rest := "serve", args
 	if len(args) > 0 && (args[0] == "" || args[0][0] != '-') {
 		cmd, rest = args[0], args[1:]
@@ -69,6 +76,14 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return checkConfig(ctx, rest, env, stdout, stderr)
 	case "migrate":
 		return migrateCommand(ctx, rest, env, stdout, stderr)
+	case "backup":
+		return backupCommand(ctx, rest, env, stdout, stderr)
+	case "restore":
+		return restoreCommand(ctx, rest, env, stdout, stderr)
+	case "version":
+		return versionCommand(rest, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, rest, env, stdout, stderr)
 	case "help":
 		if len(rest) > 0 && rest[0] == "serve" {
 			return serve(ctx, []string{"--help"}, env, stdout, stderr, ready)

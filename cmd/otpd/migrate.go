@@ -108,7 +108,7 @@ func loadConfig(path, data string, env func(string) (string, bool)) (config.Conf
 	if path == "" {
 		path, _ = env("OTPD_CONFIG")
 	}
-	cfg, err := config.Load(path, env)
+	cfg, err := loadSettings(path, env)
 	if err != nil || data == "" {
 		return cfg, err
 	}

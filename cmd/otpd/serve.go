@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/buildinfo"
 	"github.com/otpd/otpd/config"
 )
 
@@ -43,7 +45,8 @@ Environment:
                     smtps://user:pass@host:465; unset, mail stays in the dev mailbox
   OTPD_MAIL_FROM    From header, like "Example Accounts <accounts@example.com>"
   OTPD_DKIM_KEY_FILE  PEM key that signs mail (default DATA/dkim-rsa.key, created
-                    if missing; its DNS record is logged at start-up)
+                    if missing; its DNS record is logged at start-up when mail
+                    is really sent, through SMTP or the pickup directory)
   OTPD_DKIM_SELECTOR  DNS selector of that key (default otpd)
   OTPD_LOG_LEVEL    debug, info, warn or error
   OTPD_LOG_FORMAT   text or json
@@ -51,7 +54,8 @@ Environment:
 Every setting of the config file can be set in the environment too, as
 OTPD_ and the key in capitals with dots as underscores: OTPD_CODE_DIGITS,
 OTPD_LIMITS_CODES_PER_HOUR, OTPD_SESSION_IDLE. otpd.example.toml lists every
-setting with its default and the reason for it.
+setting with its default and the reason for it. An OTPD_ variable that names
+no setting is an error, as an unknown key in the file is.
 `
 
 // shutdownGrace is how long requests in flight may take to finish when the
@@ -83,7 +87,7 @@ func serve(ctx context.Context, args []string, env func(string) (string, bool), 
 	if *configPath == "" {
 		*configPath, _ = env("OTPD_CONFIG")
 	}
-	cfg, err := config.Load(*configPath, env)
+	cfg, err := loadSettings(*configPath, env)
 	if err != nil {
 		return err
 	}
@@ -118,6 +122,18 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr 
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	defer ln.Close()
+	if kind, db := cfg.Store(); kind == config.SQLite {
+		// Shared: other servers may use the store too; restore takes it
+		// exclusively and so never writes under a running server.
+		unlock, err := lockStoreDir(db, false)
+		if errors.Is(err, errStoreInUse) {
+			return fmt.Errorf("%s: otpd restore is writing into it: start the server when it is done", filepath.Dir(db))
+		}
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	if cfg.PublicURL == "" {
 		// With port 0 the port is known only now; links must carry it.
 		cfg.PublicURL = "http://" + ln.Addr().String()
@@ -141,7 +157,8 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr 
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	addr := ln.Addr().String()
-	log.Info("otpd listening", "url", "http://"+addr+"/", "data", cfg.DataDir, "public_url", cfg.PublicOrigin())
+	log.Info("otpd listening", "url", "http://"+addr+"/", "data", cfg.DataDir, "public_url", cfg.PublicOrigin(),
+		"version", buildinfo.Read().Version)
 	if a.mailbox != nil {
 		warnDevMailbox(log, stderr, cfg.PublicOrigin())
 	}
