@@ -18,6 +18,7 @@ var concurrencyTests = []test{
 	{"RightCodeOnce", testConcurrentRight},
 	{"WrongCodesAcrossFlows", testConcurrentBudget},
 	{"RequestsPerHour", testConcurrentRequests},
+	{"OneFirstKey", testConcurrentFirstKey},
 }
 
 // race runs f(i) for i in [0, n) at once and returns the outcomes.
