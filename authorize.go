@@ -270,7 +270,9 @@ type TokenFamily struct {
 	AuthTime      time.Time
 	AMR           []string
 	CreatedAt     time.Time
-	RevokedAt     time.Time
+	// ExpiresAt is when nothing in the family works any more.
+	ExpiresAt time.Time
+	RevokedAt time.Time
 }
 
 // RefreshToken is one refresh token; only its SHA-256 is kept. It is

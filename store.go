@@ -34,6 +34,8 @@ type Store interface {
 	// sign their ID tokens.
 	AppStore
 	SigningKeyStore
+	AuthorizationStore
+	GrantStore
 
 	Close() error
 }

@@ -19,6 +19,8 @@ var concurrencyTests = []test{
 	{"WrongCodesAcrossFlows", testConcurrentBudget},
 	{"RequestsPerHour", testConcurrentRequests},
 	{"OneFirstKey", testConcurrentFirstKey},
+	{"CodeRedeemedOnce", testConcurrentCodeRedeem},
+	{"RefreshRotatedOnce", testConcurrentRefresh},
 }
 
 // race runs f(i) for i in [0, n) at once and returns the outcomes.

@@ -77,7 +77,7 @@ func (s *Store) RemoveApp(ctx context.Context, id string, at time.Time) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM oidc_grants WHERE client_id = $1`, id); err != nil {
 			return fmt.Errorf("grants: %w", err)
 		}
-		if err := revokeFamilies(ctx, tx, `client_id = $2`, at, id); err != nil {
+		if _, err := revokeFamilies(ctx, tx, `client_id = $2`, at, id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM oidc_auth_requests WHERE client_id = $1 AND redeemed_at IS NULL`, id); err != nil {
@@ -93,20 +93,26 @@ func (s *Store) RemoveApp(ctx context.Context, id string, at time.Time) error {
 
 // revokeFamilies revokes, at at, the live token families that where (a
 // condition on oidc_token_families whose arguments start at $2) selects,
-// and their access tokens. Refresh tokens need no mark: a token of a
-// revoked family is refused by its family.
-func revokeFamilies(ctx context.Context, tx *txn, where string, at time.Time, args ...any) error {
+// and their access tokens, and says how many families it revoked.
+// Refresh tokens need no mark: a token of a revoked family is refused by
+// its family.
+func revokeFamilies(ctx context.Context, tx *txn, where string, at time.Time, args ...any) (int64, error) {
 	all := append([]any{toMS(at)}, args...)
 	if _, err := tx.ExecContext(ctx, `UPDATE oidc_access_tokens SET revoked_at = $1
 		WHERE revoked_at IS NULL AND family_id IN (
 			SELECT id FROM oidc_token_families WHERE revoked_at IS NULL AND `+where+`)`, all...); err != nil {
-		return fmt.Errorf("revoke access tokens: %w", err)
+		return 0, fmt.Errorf("revoke access tokens: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE oidc_token_families SET revoked_at = $1
-		WHERE revoked_at IS NULL AND `+where, all...); err != nil {
-		return fmt.Errorf("revoke token families: %w", err)
+	res, err := tx.ExecContext(ctx, `UPDATE oidc_token_families SET revoked_at = $1
+		WHERE revoked_at IS NULL AND `+where, all...)
+	if err != nil {
+		return 0, fmt.Errorf("revoke token families: %w", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("revoke token families: %w", err)
+	}
+	return n, nil
 }
 
 func scanApp(row scanner) (otpd.App, error) {
