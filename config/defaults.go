@@ -177,6 +177,7 @@ func Default() Config {
 			// Any name works; this one tells DNS readers what it is for.
 			Selector: "otpd",
 		},
+		OIDC: defaultOIDC(),
 	}
 }
 

@@ -23,6 +23,8 @@ Usage:
   otpd check-config      validate the configuration and show its odds
   otpd dkim keygen       make a DKIM key and print its DNS record
   otpd dns [--check]     print the DNS records receivers need, or check them
+  otpd clients add|list|show|remove|rotate-secret
+                         manage the apps that sign people in through otpd
   otpd help [command]    show help for a command
 
 With no configuration otpd keeps its data in ./otpd-data (an SQLite file and
@@ -69,12 +71,17 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return checkConfig(ctx, rest, env, stdout, stderr)
 	case "migrate":
 		return migrateCommand(ctx, rest, env, stdout, stderr)
+	case "clients":
+		return clientsCommand(ctx, rest, env, stdout, stderr)
 	case "help":
 		if len(rest) > 0 && rest[0] == "serve" {
 			return serve(ctx, []string{"--help"}, env, stdout, stderr, ready)
 		}
 		if len(rest) > 0 && rest[0] == "migrate" {
 			return migrateCommand(ctx, []string{"--help"}, env, stdout, stderr)
+		}
+		if len(rest) > 0 && rest[0] == "clients" {
+			return clientsCommand(ctx, []string{"--help"}, env, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp
