@@ -143,6 +143,11 @@ type RedeemRequest struct {
 	Access   AccessToken
 	// Refresh is nil unless offline access was granted.
 	Refresh *RefreshToken
+	// Until ends the family: no refresh token that grows from it lasts
+	// longer, however often it is rotated. It may be later than Refresh's
+	// expiry, which is how long the first token may wait unused. Zero
+	// ends the family with its first tokens.
+	Until time.Time
 	// Event carries the context of the EventTokenReused a replay records.
 	Event Event
 }

@@ -27,6 +27,7 @@ var authorizeTests = []test{
 
 var tokenTests = []test{
 	{"Rotate", testTokenRotate},
+	{"FamilyUntil", testTokenFamilyUntil},
 	{"ReuseRevokesFamily", testTokenReuse},
 	{"RefreshRefused", testTokenRefused},
 	{"Revoke", testTokenRevoke},
@@ -341,6 +342,28 @@ func testTokenRotate(t *testing.T, s otpd.Store) {
 	}
 	if !last.Refresh.ExpiresAt.Equal(t0.Add(refreshLife)) {
 		t.Errorf("last token expires %v, want the family's end %v", last.Refresh.ExpiresAt, t0.Add(refreshLife))
+	}
+}
+
+// A family may outlive its first refresh token (Until): the first waits
+// only its idle life unused, and its successors each their own, up to
+// the family's end.
+func testTokenFamilyUntil(t *testing.T, s otpd.Store) {
+	_, r, code := authorized(t, s, "ida@example.com", t0)
+	rr := redeemRequest(r.ClientID, code, t0, true)
+	rr.Refresh.ExpiresAt, rr.Until = t0.Add(14*day), t0.Add(refreshLife)
+	iss := redeem(t, s, rr)
+	if !iss.Refresh.ExpiresAt.Equal(t0.Add(14*day)) || !iss.Family.ExpiresAt.Equal(t0.Add(refreshLife)) {
+		t.Fatalf("first token expires %v, family %v", iss.Refresh.ExpiresAt, iss.Family.ExpiresAt)
+	}
+	at := t0.Add(13 * day)
+	next, err := s.RotateRefreshToken(t.Context(), rotateRequest(r.ClientID, iss.Refresh.Hash, at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without Until the family would end with the first token, at day 14.
+	if want := at.Add(14 * day); !next.Refresh.ExpiresAt.Equal(want) {
+		t.Errorf("successor expires %v, want %v", next.Refresh.ExpiresAt, want)
 	}
 }
 

@@ -204,6 +204,9 @@ func issue(ctx context.Context, tx *txn, r otpd.AuthRequest, rr otpd.RedeemReque
 	if rr.Refresh != nil && rr.Refresh.ExpiresAt.After(f.ExpiresAt) {
 		f.ExpiresAt = rr.Refresh.ExpiresAt
 	}
+	if rr.Until.After(f.ExpiresAt) {
+		f.ExpiresAt = rr.Until
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO oidc_token_families (id, account_id, client_id, session_id, auth_request_id,
 		scopes, auth_time, amr, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		f.ID, f.AccountID, f.ClientID, f.SessionID, f.AuthRequestID, listText(f.Scopes), toMS(f.AuthTime),
