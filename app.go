@@ -1,6 +1,7 @@
 package otpd
 
 import (
+	"context"
 	"crypto/sha256"
 	"net/url"
 	"slices"
@@ -82,4 +83,16 @@ func (a App) Origins() []string {
 func HashSecret(secret string) []byte {
 	sum := sha256.Sum256([]byte(secret))
 	return sum[:]
+}
+
+// LookupApp finds an app among those declared in the configuration file,
+// then in the store: the one rule by which the provider and the engine
+// agree on what a client_id names. ErrNotFound when neither has it.
+func LookupApp(ctx context.Context, declared []App, store AppStore, id string) (App, error) {
+	for _, a := range declared {
+		if a.ID == id {
+			return a, nil
+		}
+	}
+	return store.App(ctx, id)
 }
