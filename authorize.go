@@ -330,3 +330,17 @@ var ErrConsentRequired = errors.New("consent required")
 
 // ErrAppExists is returned when an app's ID is taken.
 var ErrAppExists = errors.New("an app with this ID exists")
+
+// EndSession is an app's validated request to sign its person out of
+// otpd (OpenID Connect RP-Initiated Logout).
+type EndSession struct {
+	// AccountID is the subject of the app's id_token_hint; "" without
+	// one. Only a session of that account may be ended without asking.
+	AccountID string
+	// ClientID is the app that asked; "" when it did not say.
+	ClientID string
+	// RedirectURI is where the person goes afterwards, the app's state
+	// included: one of the app's post-logout URIs exactly, or "" when
+	// none was asked for.
+	RedirectURI string
+}
