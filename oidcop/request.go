@@ -60,7 +60,6 @@ func (a *authRequest) LogValue() slog.Value {
 // the scopes the app asks for now (the library narrows them).
 type refreshRequest struct {
 	token  otpd.RefreshToken
-	hash   []byte
 	scopes []string
 }
 

@@ -274,8 +274,7 @@ func tokenError(err error) error {
 // TokenRequestByRefreshToken refuses a token that cannot be used; a spent
 // one goes on, so that rotation, in its transaction, judges the reuse.
 func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
-	h := hash(token)
-	rt, err := s.store.RefreshToken(ctx, h)
+	rt, err := s.store.RefreshToken(ctx, hash(token))
 	if errors.Is(err, otpd.ErrNotFound) {
 		return nil, oidc.ErrInvalidGrant().WithDescription("unknown refresh token")
 	}
@@ -285,7 +284,7 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if !rt.RevokedAt.IsZero() || !s.now().Before(rt.ExpiresAt) {
 		return nil, oidc.ErrInvalidGrant().WithDescription("the refresh token is expired or revoked")
 	}
-	return &refreshRequest{token: rt, hash: h, scopes: rt.Scopes}, nil
+	return &refreshRequest{token: rt, scopes: rt.Scopes}, nil
 }
 
 // TerminateSession is never called: end session is otpd's own page.
