@@ -61,6 +61,11 @@ type Config struct {
 	// Without it a server refuses an older schema and names the command
 	// that upgrades it; a new, empty database is created either way.
 	Migrate bool `toml:"migrate"`
+	// ReturnTo are the origins (https://app.example.com) of first-party
+	// apps that the sign-in pages may send a browser back to once it is
+	// signed in (?return=URL); any other return target is ignored. With
+	// forward auth on, its hosts are allowed too.
+	ReturnTo []string `toml:"return_to"`
 
 	Code      CodeConfig      `toml:"code"`
 	Password  PasswordConfig  `toml:"password"`
@@ -76,6 +81,8 @@ type Config struct {
 	// Clients are the apps that sign people in through otpd with OpenID
 	// Connect, declared here; more can be added with `otpd clients add`.
 	Clients []ClientConfig `toml:"clients"`
+
+	ForwardAuth ForwardAuthConfig `toml:"forward_auth"`
 }
 
 // SMTPConfig is the relay that delivers mail. With no URL, mail goes to the

@@ -67,6 +67,33 @@ func TestLoad(t *testing.T) {
 			want: func(*config.Config) {},
 		},
 		{
+			name: "forward auth hosts from the file",
+			file: `
+public_url = "https://login.example.com"
+return_to = ["https://app.example.com"]
+[forward_auth]
+enabled = true
+cookie_domain = "example.com"
+[[forward_auth.hosts]]
+origin = "https://wiki.example.com"
+domains = ["example.com"]
+fresh_code = true
+[[forward_auth.hosts]]
+origin = "https://grafana.example.com"
+accounts = ["acc1"]
+`,
+			env: map[string]string{"OTPD_FORWARD_AUTH_USER_HEADER": "X-User"},
+			want: func(c *config.Config) {
+				c.PublicURL = "https://login.example.com"
+				c.ReturnTo = []string{"https://app.example.com"}
+				c.ForwardAuth.Enabled, c.ForwardAuth.CookieDomain, c.ForwardAuth.UserHeader = true, "example.com", "X-User"
+				c.ForwardAuth.Hosts = []config.ForwardHost{
+					{Origin: "https://wiki.example.com", Domains: []string{"example.com"}, FreshCode: true},
+					{Origin: "https://grafana.example.com", Accounts: []string{"acc1"}},
+				}
+			},
+		},
+		{
 			name: "file overrides defaults",
 			file: `
 listen = "127.0.0.1:9000"
@@ -157,6 +184,15 @@ digit = 8
 x = 1
 `,
 			want: []string{"lisen: unknown key", "code.digit: unknown key", "extra"},
+		},
+		{
+			name: "a forward host's unknown key is named",
+			file: `
+[[forward_auth.hosts]]
+origin = "https://127.0.0.1:9000"
+domain = ["example.com"]
+`,
+			want: []string{"forward_auth.hosts.domain: unknown key", "forward_auth.hosts[1]: admits nobody"},
 		},
 		{
 			name: "several bad values in one error",
@@ -300,6 +336,38 @@ func TestValidate(t *testing.T) {
 			c.Mail.From, c.DKIM.Domain = "a@badexample.com", "example.com"
 		}, "dkim.domain"},
 		{"dkim selector", func(c *config.Config) { c.DKIM.Selector = "a b" }, "dkim.selector"},
+		{"return_to origin", func(c *config.Config) { c.ReturnTo = []string{"https://app.example.com"} }, ""},
+		{"return_to path", func(c *config.Config) { c.ReturnTo = []string{"https://app.example.com/x"} }, "return_to"},
+		{"return_to host only", func(c *config.Config) { c.ReturnTo = []string{"app.example.com"} }, "return_to"},
+		{"forward auth", withForward(config.ForwardHost{Origin: "https://wiki.example.com", Domains: []string{"example.com"}}), ""},
+		{"forward auth on no hosts", func(c *config.Config) { c.ForwardAuth.Enabled = true }, "forward_auth.hosts"},
+		{"forward host admits nobody", withForward(config.ForwardHost{Origin: "https://wiki.example.com"}), "forward_auth.hosts[1]"},
+		{"forward host any account", withForward(config.ForwardHost{Origin: "https://wiki.example.com", AnyAccount: true}), ""},
+		{"forward host bad origin", withForward(config.ForwardHost{Origin: "wiki.example.com", AnyAccount: true}), "forward_auth.hosts[1].origin"},
+		{"forward host twice", withForward(config.ForwardHost{Origin: "https://wiki.example.com", AnyAccount: true},
+			config.ForwardHost{Origin: "https://WIKI.example.com/", AnyAccount: true}), "forward_auth.hosts[2].origin"},
+		{"forward host bad domain", withForward(config.ForwardHost{Origin: "https://wiki.example.com", Domains: []string{"@example.com"}}),
+			"forward_auth.hosts[1].domains"},
+		{"forward host bad account", withForward(config.ForwardHost{Origin: "https://wiki.example.com", Accounts: []string{""}}),
+			"forward_auth.hosts[1].accounts"},
+		{"forward host out of cookie's reach", func(c *config.Config) {
+			withForward(config.ForwardHost{Origin: "https://wiki.example.org", AnyAccount: true})(c)
+		}, "forward_auth.hosts[1].origin"},
+		{"forward host on public host", func(c *config.Config) {
+			withForward(config.ForwardHost{Origin: "https://login.example.com:8443", AnyAccount: true})(c)
+			c.ForwardAuth.CookieDomain = ""
+		}, ""},
+		{"cookie domain not a parent", func(c *config.Config) {
+			c.PublicURL, c.ForwardAuth.CookieDomain = "https://login.example.com", "example.org"
+		}, "forward_auth.cookie_domain"},
+		{"cookie domain lookalike", func(c *config.Config) {
+			c.PublicURL, c.ForwardAuth.CookieDomain = "https://login.badexample.com", "example.com"
+		}, "forward_auth.cookie_domain"},
+		{"cookie domain top level", func(c *config.Config) {
+			c.PublicURL, c.ForwardAuth.CookieDomain = "https://login.example.com", "com"
+		}, "forward_auth.cookie_domain"},
+		{"user header", func(c *config.Config) { c.ForwardAuth.UserHeader = "Remote User" }, "forward_auth.user_header"},
+		{"same headers", func(c *config.Config) { c.ForwardAuth.EmailHeader = "remote-user" }, "forward_auth.email_header"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -322,6 +390,15 @@ func TestValidate(t *testing.T) {
 
 // The example file must load to exactly the defaults and name every key, so
 // it cannot drift from the code.
+// withForward turns forward auth on for hosts, behind
+// https://login.example.com with cookie_domain example.com.
+func withForward(hosts ...config.ForwardHost) func(*config.Config) {
+	return func(c *config.Config) {
+		c.PublicURL = "https://login.example.com"
+		c.ForwardAuth.Enabled, c.ForwardAuth.CookieDomain, c.ForwardAuth.Hosts = true, "example.com", hosts
+	}
+}
+
 func TestExampleFile(t *testing.T) {
 	const path = "../otpd.example.toml"
 	got, err := config.Load(path, env(nil))

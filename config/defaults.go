@@ -36,6 +36,10 @@ func Default() Config {
 		// backup and once every node runs the new otpd (an older node
 		// may not work on a newer schema). otpd migrate up takes it.
 		Migrate: false,
+		// No app: a return target names where a signed-in browser is
+		// sent, so each must be listed, or a link could send a person
+		// who just typed a code to any site.
+		ReturnTo: []string{},
 		Code: CodeConfig{
 			// 9 digits with at most 10 wrong codes per account per 12 h: at
 			// most 10*(60+1) = 610 guesses in 30 days, so the chance of
@@ -178,6 +182,18 @@ func Default() Config {
 			Selector: "otpd",
 		},
 		OIDC: defaultOIDC(),
+		ForwardAuth: ForwardAuthConfig{
+			// Off: /auth/forward tells whoever asks who is signed in; it
+			// is for a proxy the operator set up on purpose.
+			Enabled: false,
+			// Authelia's names, which apps that trust a proxy's
+			// headers (Grafana, Gitea, ...) are usually told to read.
+			UserHeader:  "Remote-User",
+			EmailHeader: "Remote-Email",
+			// Host-only: the session token goes to otpd alone. A
+			// parent domain shares it with every app below it.
+			CookieDomain: "",
+		},
 	}
 }
 

@@ -85,6 +85,7 @@ func (c *Config) fields() []field {
 		{"trusted_proxies", &c.TrustedProxies},
 		{"geoip", &c.GeoIP},
 		{"migrate", &c.Migrate},
+		{"return_to", &c.ReturnTo},
 		{"code.digits", &c.Code.Digits},
 		{"code.lifetime", &c.Code.Lifetime},
 		{"code.max_attempts", &c.Code.MaxAttempts},
@@ -132,6 +133,10 @@ func (c *Config) fields() []field {
 		{"dkim.ed25519_key_file", &c.DKIM.Ed25519KeyFile},
 		{"dkim.selector", &c.DKIM.Selector},
 		{"dkim.domain", &c.DKIM.Domain},
+		{"forward_auth.enabled", &c.ForwardAuth.Enabled},
+		{"forward_auth.user_header", &c.ForwardAuth.UserHeader},
+		{"forward_auth.email_header", &c.ForwardAuth.EmailHeader},
+		{"forward_auth.cookie_domain", &c.ForwardAuth.CookieDomain},
 	}
 }
 

@@ -9,15 +9,10 @@ import (
 	"github.com/otpd/otpd/web/edge"
 )
 
-// contentSecurityPolicy allows our own stylesheet and nothing else: no
-// script at all, no inline style, no framing, forms posting only to us.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; " +
-	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", edge.ContentSecurityPolicy(""))
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		// Flow IDs travel in URLs; no Referer may carry them elsewhere.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/web/pages"
 )
 
@@ -66,6 +67,7 @@ func (s *Server) routes() []route {
 		api("DELETE /api/v1/me/recovery", a.RemoveRecovery),
 		api("POST /api/v1/me/addresses/{flow_id}/verify", a.ConfirmAddress),
 		api("POST /api/v1/sign-out", a.SignOut),
+		api("GET /auth/forward", s.forwardAuth),
 		{pattern: "GET /api/v1/openapi.json", handler: http.HandlerFunc(serveOpenAPI)},
 		{pattern: "GET /metrics", handler: http.HandlerFunc(s.serveMetrics)},
 
@@ -132,4 +134,13 @@ func (s *Server) apiHandler(h func(http.ResponseWriter, *http.Request) error) ht
 			s.edge.WriteError(w, r, err)
 		}
 	})
+}
+
+// forwardAuth answers a reverse proxy's question about a request to an
+// app behind it (web/forward), or 404 when forward auth is off.
+func (s *Server) forwardAuth(w http.ResponseWriter, r *http.Request) error {
+	if s.forward == nil {
+		return &otpd.Error{Code: otpd.ENotFound, Message: "forward auth is off; see [forward_auth] in the configuration"}
+	}
+	return s.forward.Check(w, r)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/web/api"
 	"github.com/otpd/otpd/web/edge"
+	"github.com/otpd/otpd/web/forward"
 	"github.com/otpd/otpd/web/pages"
 )
 
@@ -34,6 +35,8 @@ type Server struct {
 	edge  *edge.Edge
 	api   *api.Handlers
 	pages *pages.Pages
+	// forward answers /auth/forward; nil when forward auth is off.
+	forward *forward.Handler
 	// devMailbox mounts the dev mailbox's routes.
 	devMailbox bool
 }
@@ -53,6 +56,15 @@ type Options struct {
 	// PlacesCredit is the attribution the GeoIP database's licence asks
 	// of pages that show places; the zero Credit shows none.
 	PlacesCredit Credit
+	// Returns are the origins the pages may send a signed-in browser
+	// back to (return_to, and forward auth's hosts).
+	Returns edge.Returns
+	// CookieDomain is the session cookie's Domain; "" keeps it on this
+	// host.
+	CookieDomain string
+	// Forward, when set, answers /auth/forward; without it that route
+	// answers 404.
+	Forward *forward.Options
 }
 
 // Credit is a link naming the source of some data shown.
@@ -62,7 +74,8 @@ type Credit struct {
 
 // New returns a Server. It parses the page templates once.
 func New(o Options) *Server {
-	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies}
+	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies,
+		Returns: o.Returns, CookieDomain: o.CookieDomain}
 	s := &Server{edge: e, devMailbox: o.Mailbox != nil}
 	// A nil Mailbox must reach the handlers as a nil interface, which
 	// they test, not as a typed nil.
@@ -72,6 +85,9 @@ func New(o Options) *Server {
 		apiMailbox, pageMailbox = o.Mailbox, o.Mailbox
 	}
 	s.api = api.New(e, apiMailbox)
+	if o.Forward != nil {
+		s.forward = forward.New(e, *o.Forward)
+	}
 	s.pages = pages.New(e, pages.Options{Mailbox: pageMailbox, PasswordMin: o.PasswordMinLength,
 		Credit: pages.Credit(o.PlacesCredit)})
 	return s

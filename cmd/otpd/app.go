@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/otpd/otpd"
@@ -25,6 +26,8 @@ import (
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/sqlite"
 	"github.com/otpd/otpd/web"
+	"github.com/otpd/otpd/web/edge"
+	"github.com/otpd/otpd/web/forward"
 )
 
 // app is the server's parts, wired.
@@ -90,13 +93,42 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	}
 	a.engine = signin.New(signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Locator: locator,
 		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify}, policy(cfg, public.Hostname()))
+	returns, fwd, err := forwardAuth(cfg)
+	if err != nil {
+		return nil, err
+	}
 	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks(),
-		PasswordMinLength: cfg.Password.MinLength, PlacesCredit: web.Credit(credit)}
+		PasswordMinLength: cfg.Password.MinLength, PlacesCredit: web.Credit(credit),
+		Returns: returns, CookieDomain: cfg.ForwardAuth.CookieDomain, Forward: fwd}
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox
 	}
 	a.handler = web.New(opts).Handler()
 	return a, nil
+}
+
+// forwardAuth returns the origins the pages may return to and, when
+// forward auth is on, its options.
+func forwardAuth(cfg config.Config) (edge.Returns, *forward.Options, error) {
+	returns, err := edge.NewReturns(cfg.ReturnOrigins())
+	if err != nil {
+		return edge.Returns{}, nil, fmt.Errorf("return_to: %w", err)
+	}
+	fa := cfg.ForwardAuth
+	if !fa.Enabled {
+		return returns, nil, nil
+	}
+	o := &forward.Options{UserHeader: fa.UserHeader, EmailHeader: fa.EmailHeader, SignIn: cfg.PublicOrigin()}
+	for _, h := range fa.Hosts {
+		// Check gives the origin in the form the handler looks up.
+		_, origin, ok := returns.Check(strings.TrimSuffix(h.Origin, "/") + "/")
+		if !ok {
+			return edge.Returns{}, nil, fmt.Errorf("forward_auth.hosts: %q is not an origin", h.Origin)
+		}
+		o.Hosts = append(o.Hosts, forward.Host{Origin: origin, Policy: otpd.AccessPolicy{
+			Accounts: h.Accounts, Domains: h.Domains, AnyAccount: h.AnyAccount, FreshCode: h.FreshCode}})
+	}
+	return returns, o, nil
 }
 
 func openBook(cfg config.Config, log *slog.Logger) (*passcode.Book, error) {

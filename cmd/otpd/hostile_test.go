@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,14 +22,35 @@ import (
 // content type or a cookie, the answer is below 500 and nothing is
 // logged as an error.
 func TestHostileInputOnEveryRoute(t *testing.T) {
-	hostileEveryRoute(t, startServer(t, nil))
+	hostileEveryRoute(t, startServer(t, nil, "--config", hostileConfig(t)))
 }
+
+// hostileConfig turns forward auth on, for this machine as its proxy and
+// an app on it, so that /auth/forward answers beyond "off".
+func hostileConfig(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "otpd.toml")
+	err := os.WriteFile(path, []byte(`trusted_proxies = ["127.0.0.1"]
+[forward_auth]
+enabled = true
+[[forward_auth.hosts]]
+origin = "`+hostileApp+`"
+any_account = true
+fresh_code = true
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const hostileApp = "http://127.0.0.1:9"
 
 // On PostgreSQL too, which refuses what SQLite stores (a NUL, invalid
 // UTF-8) with an error rather than a miss.
 func TestHostileInputOnEveryRoutePostgres(t *testing.T) {
 	_, dsn := pgtest.Schema(t)
-	hostileEveryRoute(t, startServer(t, map[string]string{"OTPD_DATABASE": dsn}))
+	hostileEveryRoute(t, startServer(t, map[string]string{"OTPD_DATABASE": dsn}, "--config", hostileConfig(t)))
 }
 
 func hostileEveryRoute(t *testing.T, s *server) {
@@ -141,8 +164,12 @@ func hostileAuth(token string) []http.Header {
 	return []http.Header{
 		{},
 		{"Cookie": {"otpd_session=%ff%00; otpd_device=" + strings.Repeat("a.", 2<<10)},
-			"Authorization": {"Bearer \xff" + strings.Repeat("A", 1<<10)}},
-		{"Cookie": {"otpd_session=" + token}, "Authorization": {"Bearer " + token}},
+			"Authorization":     {"Bearer \xff" + strings.Repeat("A", 1<<10)},
+			"X-Original-Url":    {hostileApp + "/%ff\xff\\@evil.example", "//evil.example"},
+			"X-Forwarded-Proto": {"\xff"}, "X-Forwarded-Host": {strings.Repeat("h", 4<<10)}, "X-Forwarded-Uri": {"%zz"},
+			"Accept": {"text/html\xff"}},
+		{"Cookie": {"otpd_session=" + token}, "Authorization": {"Bearer " + token},
+			"X-Original-Url": {hostileApp + "/page?%ff=%00"}, "Accept": {"text/html"}},
 	}
 }
 

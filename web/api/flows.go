@@ -88,7 +88,7 @@ func (h *Handlers) Verify(w http.ResponseWriter, r *http.Request) error {
 // writeSignedIn answers a verified code or password: the session token
 // in the body for API clients, and the cookies for pages.
 func (h *Handlers) writeSignedIn(w http.ResponseWriter, in signin.SignedIn) {
-	edge.SetSignInCookies(w, in)
+	h.SetSignInCookies(w, in)
 	edge.WriteJSON(w, http.StatusOK, struct {
 		SessionToken string      `json:"session_token"`
 		ExpiresAt    time.Time   `json:"expires_at"`

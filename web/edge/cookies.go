@@ -27,10 +27,17 @@ const maxDeviceCookie = 256
 // person asked to remember this device, the device cookie. HttpOnly keeps
 // them from scripts, Secure from plain-text networks (browsers treat
 // loopback as secure, so development works), SameSite=Lax from cross-site
-// posts.
-func SetSignInCookies(w http.ResponseWriter, in signin.SignedIn) {
+// posts. The session cookie has the Domain of CookieDomain, so that apps
+// behind forward auth on its subdomains receive it; the device cookie
+// stays on this host, where alone it is read.
+func (e *Edge) SetSignInCookies(w http.ResponseWriter, in signin.SignedIn) {
+	if e.CookieDomain != "" {
+		// A host-only cookie from before the domain was set would be
+		// sent alongside, and might be read first.
+		expireSession(w, "")
+	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: in.Token, Path: "/",
+		Name: sessionCookie, Value: in.Token, Path: "/", Domain: e.CookieDomain,
 		Expires:  in.Session.ExpiresAt,
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
 	})
@@ -42,10 +49,18 @@ func SetSignInCookies(w http.ResponseWriter, in signin.SignedIn) {
 	}
 }
 
-// ClearSessionCookie ends the browser's session cookie.
-func ClearSessionCookie(w http.ResponseWriter) {
+// ClearSessionCookie ends the browser's session cookie: the host-only one
+// and, with CookieDomain, the domain's.
+func (e *Edge) ClearSessionCookie(w http.ResponseWriter) {
+	expireSession(w, "")
+	if e.CookieDomain != "" {
+		expireSession(w, e.CookieDomain)
+	}
+}
+
+func expireSession(w http.ResponseWriter, domain string) {
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		Name: sessionCookie, Value: "", Path: "/", Domain: domain, MaxAge: -1,
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
 	})
 }

@@ -22,4 +22,9 @@ type Edge struct {
 	Log    *slog.Logger
 	// Proxies are the networks whose X-Forwarded-For is believed.
 	Proxies []netip.Prefix
+	// CookieDomain is the session cookie's Domain; "" keeps it on this
+	// host.
+	CookieDomain string
+	// Returns are the origins a signed-in browser may be sent back to.
+	Returns Returns
 }

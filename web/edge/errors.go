@@ -17,7 +17,7 @@ func Status(code string) int {
 		return http.StatusBadRequest
 	case otpd.EUnauthorized, otpd.EInvalidCredentials:
 		return http.StatusUnauthorized
-	case otpd.EStepUpRequired:
+	case otpd.EStepUpRequired, EForbidden:
 		return http.StatusForbidden
 	case otpd.ENotFound:
 		return http.StatusNotFound
@@ -40,6 +40,9 @@ func Status(code string) int {
 const (
 	EMethod    = "method_not_allowed"
 	EMediaType = "unsupported_media_type"
+	// EForbidden: a signed-in account that may not reach what it asked
+	// for, or a request from someone the route does not answer.
+	EForbidden = "forbidden"
 )
 
 // PublicError returns the *otpd.Error to show for err. Anything else is an

@@ -16,7 +16,7 @@ func (p *Pages) pageCaller(w http.ResponseWriter, r *http.Request) (signin.Calle
 	c, err := p.Authenticate(r.Context(), edge.SessionToken(r))
 	switch {
 	case otpd.ErrorCode(err) == otpd.EUnauthorized:
-		edge.ClearSessionCookie(w)
+		p.ClearSessionCookie(w)
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return signin.Caller{}, false
 	case err != nil:

@@ -55,8 +55,6 @@ type codeView struct {
 	Reasons []string
 	// Base is where the page's forms post: SignInCodes.base, ...
 	Base string
-	// Return is the page a step-up goes back to: one of stepUpReturns.
-	Return string
 	// Restart is where the page asks for the code to be sent to the
 	// recovery address instead; ToRecovery marks a page whose code went
 	// there.
@@ -68,12 +66,13 @@ type codeView struct {
 var errNotThisPage = &otpd.Error{Code: otpd.ENotFound, Field: "flow_id",
 	Message: "this code is not for this page; open the link you were given, or start again"}
 
-// flowPage loads the code page of kind k for the flow in the URL. Return
-// is kept for a step-up's code page, which goes back there, and "to" for
-// a code sent to the recovery address, which the page words for it.
+// flowPage loads the code page of kind k for the flow in the URL. The
+// return target is kept, where the page goes once its code is taken, and
+// "to" for a code sent to the recovery address, which the page words for
+// it.
 func (p *Pages) flowPage(r *http.Request, k CodeKind) (*codeView, error) {
-	v := &codeView{layout: p.newLayout(k.title), Digits: p.Engine.Policy().Digits, PasswordMin: p.passwordMin,
-		Base: k.base, Return: safeReturn(r.FormValue("return")), Restart: k.restart,
+	v := &codeView{layout: p.returning(r, p.newLayout(k.title)), Digits: p.Engine.Policy().Digits, PasswordMin: p.passwordMin,
+		Base: k.base, Restart: k.restart,
 		ToRecovery: r.FormValue("to") == "recovery"}
 	st, err := p.Engine.Lookup(r.Context(), r.PathValue("flow_id"))
 	if err == nil && !slices.Contains(k.purposes, st.Purpose) {
@@ -118,8 +117,8 @@ func (p *Pages) CodePage(k CodeKind) http.HandlerFunc {
 func (p *Pages) Verify(w http.ResponseWriter, r *http.Request) {
 	in, err := p.Engine.Verify(r.Context(), r.PathValue("flow_id"), r.PostFormValue("code"), p.formRequester(r))
 	if err == nil {
-		edge.SetSignInCookies(w, in)
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		p.SetSignInCookies(w, in)
+		http.Redirect(w, r, p.returnOr(r, "/"), http.StatusSeeOther)
 		return
 	}
 	p.renderFlowError(w, r, SignInCodes, err)
@@ -142,11 +141,8 @@ func (p *Pages) ResendTo(k CodeKind) http.HandlerFunc {
 			p.renderFlowError(w, r, k, err)
 			return
 		}
-		q := url.Values{"resent": {"1"}}
-		if ret := safeReturn(r.PostFormValue("return")); ret != "/" {
-			q.Set("return", ret)
-		}
-		http.Redirect(w, r, k.base+url.PathEscape(flow.ID)+"?"+q.Encode(), http.StatusSeeOther)
+		q := p.withReturn(r, url.Values{"resent": {"1"}})
+		http.Redirect(w, r, k.base+url.PathEscape(flow.ID)+query(q), http.StatusSeeOther)
 	}
 }
 

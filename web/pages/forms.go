@@ -47,9 +47,10 @@ func formSendTo(r *http.Request) (bool, error) {
 // toRecoveryQuery is the query of a code page whose code went to the
 // recovery address, which words the page for it; a link that adds it
 // changes only those words.
-func toRecoveryQuery(recovery bool) string {
-	if !recovery {
-		return ""
+func toRecoveryQuery(recovery bool) url.Values {
+	q := url.Values{}
+	if recovery {
+		q.Set("to", "recovery")
 	}
-	return "?" + url.Values{"to": {"recovery"}}.Encode()
+	return q
 }

@@ -36,15 +36,21 @@ type homeView struct {
 func (p *Pages) Home(w http.ResponseWriter, r *http.Request) {
 	token := edge.SessionToken(r)
 	if token == "" {
-		p.render(w, r, http.StatusOK, "signin.html", &signInView{layout: p.newLayout("Sign in")})
+		p.render(w, r, http.StatusOK, "signin.html", &signInView{layout: p.returning(r, p.newLayout("Sign in"))})
 		return
 	}
 	c, err := p.Authenticate(r.Context(), token)
 	if otpd.ErrorCode(err) == otpd.EUnauthorized {
-		edge.ClearSessionCookie(w)
-		v := &signInView{layout: p.newLayout("Sign in")}
+		p.ClearSessionCookie(w)
+		v := &signInView{layout: p.returning(r, p.newLayout("Sign in"))}
 		v.Notice = "Your session has ended. Sign in again."
 		p.render(w, r, http.StatusOK, "signin.html", v)
+		return
+	}
+	if target, origin := p.checkReturn(r.URL.Query().Get("return")); err == nil && origin != "" {
+		// Signed in already: straight back to the app that sent the
+		// browser here.
+		http.Redirect(w, r, target, http.StatusSeeOther)
 		return
 	}
 	var v *homeView

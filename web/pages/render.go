@@ -37,6 +37,9 @@ func parseTemplates() *template.Template {
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	l := v.base()
 	l.Credit, l.Path = p.credit, r.URL.Path
+	if l.ReturnOrigin != "" {
+		w.Header().Set("Content-Security-Policy", edge.ContentSecurityPolicy(l.ReturnOrigin))
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := p.templates.ExecuteTemplate(w, name, v); err != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/web/activity"
-	"github.com/otpd/otpd/web/edge"
 )
 
 // "This wasn't me" from the activity page: the owner reports a code
@@ -76,7 +75,7 @@ func (p *Pages) Report(w http.ResponseWriter, r *http.Request) {
 	// The report signs out every session started from the request's
 	// address since; this one too, if it was one of them.
 	if out, err := p.Engine.SignedOut(r.Context(), c); err == nil && out {
-		edge.ClearSessionCookie(w)
+		p.ClearSessionCookie(w)
 		v.SignedOut = true
 	}
 	p.render(w, r, http.StatusOK, "reported.html", v)

@@ -5,7 +5,6 @@ import (
 	"net/url"
 
 	"github.com/otpd/otpd/signin"
-	"github.com/otpd/otpd/web/edge"
 )
 
 // forgotView is forgot.html's: the form that sends a reset code.
@@ -16,7 +15,7 @@ type forgotView struct {
 
 // Forgot is the form that sends a reset code.
 func (p *Pages) Forgot(w http.ResponseWriter, r *http.Request) {
-	p.render(w, r, http.StatusOK, "forgot.html", &forgotView{layout: p.newLayout("Reset your password")})
+	p.render(w, r, http.StatusOK, "forgot.html", &forgotView{layout: p.returning(r, p.newLayout("Reset your password"))})
 }
 
 // ForgotSend sends the reset code and goes on to the page that asks for
@@ -29,10 +28,12 @@ func (p *Pages) ForgotSend(w http.ResponseWriter, r *http.Request) {
 		flow, err = p.StartReset(r.Context(), email, recovery, p.Requester(r))
 	}
 	if err != nil {
-		p.renderError(w, r, "forgot.html", &forgotView{layout: p.newLayout("Reset your password"), Email: email}, err)
+		v := &forgotView{layout: p.returning(r, p.newLayout("Reset your password")), Email: email}
+		p.renderError(w, r, "forgot.html", v, err)
 		return
 	}
-	http.Redirect(w, r, "/password/reset/"+url.PathEscape(flow.ID)+toRecoveryQuery(recovery), http.StatusSeeOther)
+	q := p.withReturn(r, toRecoveryQuery(recovery))
+	http.Redirect(w, r, "/password/reset/"+url.PathEscape(flow.ID)+query(q), http.StatusSeeOther)
 }
 
 // Reset sets the new password with the reset code, and signs in.
@@ -43,6 +44,6 @@ func (p *Pages) Reset(w http.ResponseWriter, r *http.Request) {
 		p.renderFlowError(w, r, ResetCodes, err)
 		return
 	}
-	edge.SetSignInCookies(w, in)
-	http.Redirect(w, r, "/?done=reset", http.StatusSeeOther)
+	p.SetSignInCookies(w, in)
+	http.Redirect(w, r, p.returnOr(r, "/?done=reset"), http.StatusSeeOther)
 }

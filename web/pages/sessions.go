@@ -7,7 +7,6 @@ import (
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/useragent"
-	"github.com/otpd/otpd/web/edge"
 )
 
 // The owner sees every browser and app signed in to the account, and
@@ -74,7 +73,7 @@ func (p *Pages) EndSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if id == c.Session().ID {
-		edge.ClearSessionCookie(w)
+		p.ClearSessionCookie(w)
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}

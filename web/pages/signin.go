@@ -29,10 +29,11 @@ func (p *Pages) SignIn(w http.ResponseWriter, r *http.Request) {
 		flow, err = p.StartSignIn(r.Context(), email, recovery, p.Requester(r))
 	}
 	if err != nil {
-		p.renderError(w, r, "signin.html", &signInView{layout: p.newLayout("Sign in"), Email: email}, err)
+		p.renderError(w, r, "signin.html", &signInView{layout: p.returning(r, p.newLayout("Sign in")), Email: email}, err)
 		return
 	}
-	http.Redirect(w, r, "/flows/"+url.PathEscape(flow.ID)+toRecoveryQuery(recovery), http.StatusSeeOther)
+	q := p.withReturn(r, toRecoveryQuery(recovery))
+	http.Redirect(w, r, "/flows/"+url.PathEscape(flow.ID)+query(q), http.StatusSeeOther)
 }
 
 // PasswordSignIn signs in with the password form of the start page.
@@ -42,23 +43,23 @@ func (p *Pages) PasswordSignIn(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
 	res, err := p.Engine.PasswordSignIn(r.Context(), email, r.PostFormValue("password"), p.Requester(r))
 	if err != nil {
-		v := &signInView{layout: p.newLayout("Sign in"), Email: email, Form: "password"}
+		v := &signInView{layout: p.returning(r, p.newLayout("Sign in")), Email: email, Form: "password"}
 		p.renderError(w, r, "signin.html", v, err)
 		return
 	}
 	if res.SignedIn != nil {
-		edge.SetSignInCookies(w, *res.SignedIn)
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		p.SetSignInCookies(w, *res.SignedIn)
+		http.Redirect(w, r, p.returnOr(r, "/"), http.StatusSeeOther)
 		return
 	}
-	q := url.Values{"why": activity.ReasonKeys(res.Reasons)}
-	http.Redirect(w, r, "/flows/"+url.PathEscape(res.Flow.ID)+"?"+q.Encode(), http.StatusSeeOther)
+	q := p.withReturn(r, url.Values{"why": activity.ReasonKeys(res.Reasons)})
+	http.Redirect(w, r, "/flows/"+url.PathEscape(res.Flow.ID)+query(q), http.StatusSeeOther)
 }
 
 // SignOut ends the browser's session, and goes to the start page.
 func (p *Pages) SignOut(w http.ResponseWriter, r *http.Request) {
 	token := edge.SessionToken(r)
-	edge.ClearSessionCookie(w)
+	p.ClearSessionCookie(w)
 	if token != "" {
 		// A session that no longer works is signed out already.
 		c, err := p.Authenticate(r.Context(), token)

@@ -3,7 +3,6 @@ package pages
 import (
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/signin"
@@ -14,41 +13,23 @@ import (
 // person fills its form in (steppedUpCaller), and again if it ran out
 // meanwhile (finishChange); the engine decides.
 
-// stepUpReturns are the pages a step-up may lead back to. A return path
-// comes from the URL or a form, so only these are followed: a crafted
-// link cannot send a person anywhere else after they enter a code.
-var stepUpReturns = []string{"/", "/account/password", "/account/password/remove", "/account/email",
-	"/account/recovery", "/account/recovery/remove", "/account/code-sign-in", "/account/sign-out-everywhere"}
-
-func safeReturn(path string) string {
-	if slices.Contains(stepUpReturns, path) {
-		return path
-	}
-	return "/"
-}
-
-// stepUpView is stepup.html's: the offer to send a step-up code.
-type stepUpView struct {
-	layout
-	// Return is the page to go back to: one of stepUpReturns.
-	Return string
-}
-
-// renderStepUp shows the page that offers to send a step-up code, on the
-// way to ret; err, when set, is why it is shown.
+// renderStepUp shows stepup.html, the page that offers to send a step-up
+// code, on the way to ret (a return target); err, when set, is why it is
+// shown.
 func (p *Pages) renderStepUp(w http.ResponseWriter, r *http.Request, c signin.Caller, ret string, err error) {
-	v := &stepUpView{layout: p.accountLayout("Confirm it's you", c.Account()), Return: ret}
+	v := p.accountLayout("Confirm it's you", c.Account())
+	v.Return, v.ReturnOrigin = p.checkReturn(ret)
 	if err != nil {
-		p.renderError(w, r, "stepup.html", v, err)
+		p.renderError(w, r, "stepup.html", &v, err)
 		return
 	}
-	p.render(w, r, http.StatusOK, "stepup.html", v)
+	p.render(w, r, http.StatusOK, "stepup.html", &v)
 }
 
 // StepUp offers a step-up on the way back to the page in the URL.
 func (p *Pages) StepUp(w http.ResponseWriter, r *http.Request) {
 	if c, ok := p.pageCaller(w, r); ok {
-		p.renderStepUp(w, r, c, safeReturn(r.URL.Query().Get("return")), nil)
+		p.renderStepUp(w, r, c, r.URL.Query().Get("return"), nil)
 	}
 }
 
@@ -59,14 +40,12 @@ func (p *Pages) StepUpSend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ret := safeReturn(r.PostFormValue("return"))
 	flow, err := p.Engine.StepUp(r.Context(), c, p.Requester(r))
 	if err != nil {
-		p.renderStepUp(w, r, c, ret, err)
+		p.renderStepUp(w, r, c, r.PostFormValue("return"), err)
 		return
 	}
-	q := url.Values{"return": {ret}}
-	http.Redirect(w, r, "/step-up/"+url.PathEscape(flow.ID)+"?"+q.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, "/step-up/"+url.PathEscape(flow.ID)+query(p.withReturn(r, url.Values{})), http.StatusSeeOther)
 }
 
 // StepUpVerify takes the step-up code and goes back where it was asked.
@@ -80,7 +59,7 @@ func (p *Pages) StepUpVerify(w http.ResponseWriter, r *http.Request) {
 		p.renderFlowError(w, r, StepUpCodes, err)
 		return
 	}
-	http.Redirect(w, r, safeReturn(r.PostFormValue("return")), http.StatusSeeOther)
+	http.Redirect(w, r, p.returnOr(r, "/"), http.StatusSeeOther)
 }
 
 // steppedUpCaller is pageCaller for the form of a sensitive change: a

@@ -22,6 +22,11 @@ type layout struct {
 	// Credit is the GeoIP database's attribution, on every page: the
 	// pages show places.
 	Credit Credit
+	// Return is where the page's forms lead once they are done: a
+	// return target (returns.go), or "" for the usual place.
+	// ReturnOrigin is its origin when that is another site, which the
+	// page's form-action allows.
+	Return, ReturnOrigin string
 }
 
 // view is a template's data: the layout and whatever else it shows.

@@ -18,7 +18,8 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 	at := time.Date(2026, 3, 3, 14, 2, 0, 0, time.UTC)
 	acct := otpd.Account{ID: "a1", Email: otpd.MustParseAddress("ada@example.com"),
 		RecoveryEmail: otpd.MustParseAddress("ada@example.org"), CreatedAt: at}
-	l := layout{Title: "T", Error: "E", Notice: "N", DevMailbox: true, Account: acct, Credit: Credit{"C", "https://c.example/"}}
+	l := layout{Title: "T", Error: "E", Notice: "N", DevMailbox: true, Account: acct, Credit: Credit{"C", "https://c.example/"},
+		Return: "https://app.example.com/x?y=z", ReturnOrigin: "https://app.example.com"}
 	entry := activity.Entry{Kind: "codes", Subject: "S", Where: "W", Device: "D", At: at, IP: "198.51.100.9",
 		Request: true, Unused: true, FlowID: "f1", Reportable: true}
 	flow := signin.FlowState{Flow: signin.Flow{ID: "f1", ExpiresAt: at, ResendAfter: at}, Email: acct.Email}
@@ -26,7 +27,7 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 		flow := flow
 		flow.Purpose = purpose
 		return &codeView{layout: l, Flow: flow, ResendIn: 3, Digits: 9, PasswordMin: 12, Reasons: []string{"R"},
-			Base: "/flows/", Return: "/", Restart: "/sign-in", ToRecovery: true}
+			Base: "/flows/", Restart: "/sign-in", ToRecovery: true}
 	}
 	ch := otpd.Challenge{Purpose: otpd.PurposeChangeEmail, Email: otpd.MustParseAddress("new@example.com"), CreatedAt: at}
 	views := map[string]view{
@@ -51,7 +52,7 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 		"sessions.html":            &sessionsView{layout: l, Sessions: []sessionView{{ID: "s1", Current: true}, {ID: "s2"}}},
 		"sign_out_everywhere.html": &l,
 		"signin.html":              &signInView{layout: l, Email: "x@example.com", Form: "password"},
-		"stepup.html":              &stepUpView{layout: l, Return: "/"},
+		"stepup.html":              &l,
 		"stepup_code.html":         code(otpd.PurposeStepUp),
 	}
 	tmpl := parseTemplates()

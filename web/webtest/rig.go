@@ -3,6 +3,11 @@
 // the real engine, limiter, codes, passwords and outbox worker, the dev
 // mailbox, and a clock the test moves. Nothing is mocked: a mocked store
 // lets tests pass while the SQL is wrong. Only tests import it.
+//
+// The rig stands behind a proxy on loopback, whose X-Forwarded-For names
+// the client (Client, Browser and Session take an IP), and places
+// addresses with a small GeoIP database: 203.0.113.0/24 in London,
+// 198.51.100.0/24 in Lagos; loopback and the rest are nowhere.
 package webtest
 
 import (
@@ -10,6 +15,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -22,6 +28,8 @@ import (
 	"github.com/otpd/otpd/mail"
 	"github.com/otpd/otpd/passcode"
 	"github.com/otpd/otpd/password"
+	"github.com/otpd/otpd/risk"
+	"github.com/otpd/otpd/risk/geotest"
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/sqlite"
 	"github.com/otpd/otpd/web"
@@ -40,21 +48,45 @@ type Rig struct {
 }
 
 // Policy is the engine's policy on the rig: the defaults of otpd's
-// configuration, with room for the codes a test asks for.
+// configuration (config.Default), with room for the codes a test asks for.
 var Policy = signin.Policy{
 	Digits: 9, CodeLifetime: 10 * time.Minute, MaxAttempts: 5,
 	Send:          otpd.SendLimits{PerHour: 50, PerDay: 50, ResendCooldown: 30 * time.Second},
-	Guess:         otpd.GuessLimits{MaxWrong: 10, Window: 12 * time.Hour},
+	Guess:         otpd.GuessLimits{MaxWrong: 10, Window: 12 * time.Hour, Free: 3, Backoff: time.Minute},
 	GuessFamiliar: otpd.GuessLimits{MaxWrong: 10, Window: 12 * time.Hour},
+	Clients: signin.ClientLimits{
+		PerIP:               otpd.Rate{Count: 30, Per: time.Hour},
+		PerNetwork:          otpd.Rate{Count: 120, Per: time.Hour},
+		Messages:            otpd.Rate{Count: 300, Per: time.Minute},
+		PasswordsPerIP:      otpd.Rate{Count: 30, Per: time.Hour},
+		PasswordsPerNetwork: otpd.Rate{Count: 120, Per: time.Hour},
+	},
+	FailedGuesses: otpd.Rate{Count: 5000, Per: time.Hour},
+	BreakerPause:  time.Minute,
+	Flood:         signin.FloodPolicy{Networks: 3, Window: 15 * time.Minute, For: 24 * time.Hour},
 	SessionIdle:   72 * time.Hour, SessionAbsolute: 720 * time.Hour, StepUpFor: 10 * time.Minute,
+	MaxTravelKMH: 1000, GuardFor: 24 * time.Hour,
 	SignUp: true, MessageIDDomain: "otpd.test",
 }
+
+// The rig's proxies, and the places its GeoIP database knows.
+var (
+	loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	places   = map[string]otpd.Place{"203.0.113.0/24": geotest.London, "198.51.100.0/24": geotest.Lagos}
+)
 
 // cheapHash keeps argon2 from dominating the tests.
 var cheapHash = password.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}
 
 // New starts a rig; edit, when given, changes the policy first.
 func New(t *testing.T, edit ...func(*signin.Policy)) *Rig {
+	t.Helper()
+	return NewWeb(t, nil, edit...)
+}
+
+// NewWeb is New with the web server's options changed by opts, when it is
+// not nil, before the server starts.
+func NewWeb(t *testing.T, opts func(*web.Options), edit ...func(*signin.Policy)) *Rig {
 	t.Helper()
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "otpd.db"))
 	if err != nil {
@@ -70,19 +102,31 @@ func New(t *testing.T, edit ...func(*signin.Policy)) *Rig {
 	r := &Rig{Clock: fakeclock.New(time.Date(2026, 11, 23, 14, 2, 0, 0, time.UTC)), Logs: logs,
 		store: &countingStore{Store: db}}
 	r.box = &mail.DevMailbox{Store: db, Seal: book.Seal, Open: book.Open}
-	r.worker = &mail.Worker{Store: db, Mailer: r.box, Open: book.Open, Clock: r.Clock, Log: log,
-		Composer: &mail.Composer{From: "otpd <no-reply@otpd.test>", PublicURL: "https://otpd.test", Product: "otpd"}}
+	composer := &mail.Composer{From: "otpd <no-reply@otpd.test>", Product: "otpd"}
+	r.worker = &mail.Worker{Store: db, Mailer: r.box, Open: book.Open, Clock: r.Clock, Log: log, Composer: composer}
+	geo, err := risk.OpenGeoIP(geotest.Write(t, t.TempDir(), places))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { geo.Close() })
 	policy := Policy
 	for _, e := range edit {
 		e(&policy)
 	}
 	pw := password.NewChecker(password.Hasher{Params: cheapHash}, password.DefaultPolicy, 4, 64)
 	engine := signin.New(signin.Deps{Store: r.store, Codes: book, Clock: r.Clock, Limiter: limit.NewMemory(),
-		Passwords: pw, Log: log}, policy)
-	srv := httptest.NewServer(web.New(web.Options{Engine: engine, Mailbox: r.box, Clock: r.Clock, Log: log,
-		PasswordMinLength: password.DefaultPolicy.MinLength}).Handler())
+		Locator: geo, Passwords: pw, Log: log}, policy)
+	o := web.Options{Engine: engine, Mailbox: r.box, Clock: r.Clock, Log: log,
+		TrustedProxies: loopback, PasswordMinLength: password.DefaultPolicy.MinLength,
+		PlacesCredit: web.Credit(geo.Credit())}
+	if opts != nil {
+		opts(&o)
+	}
+	srv := httptest.NewServer(web.New(o).Handler())
 	t.Cleanup(srv.Close)
 	r.URL = srv.URL
+	// Links in mail lead back to the rig.
+	composer.PublicURL = srv.URL
 	return r
 }
 

@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"net/http"
@@ -7,14 +7,15 @@ import (
 	"testing"
 
 	"github.com/otpd/otpd/client"
+	"github.com/otpd/otpd/web/webtest"
 )
 
 // Code-only sign-in off is the owner's answer to a flood of code emails:
 // "continue with email" answers as always and sends nothing, and even
 // the remembered device needs a code after the password.
 func TestCodeSignInOff(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	owner := s.owner(t, "ada@example.com", "")
+	r := webtest.New(t)
+	owner := r.Owner(t, "ada@example.com", "")
 	if me, err := owner.Me(ctx); err != nil || !me.CodeSignIn {
 		t.Fatalf("Me = %+v, %v; want code_sign_in on by default", me, err)
 	}
@@ -25,13 +26,13 @@ func TestCodeSignInOff(t *testing.T) {
 		t.Fatalf("Me = %+v, %v; want code_sign_in off", me, err)
 	}
 
-	n := s.messages(t, "ada@example.com")
-	stranger := s.client()
+	n := r.Messages(t, "ada@example.com")
+	stranger := r.Client("")
 	silent, err := stranger.SignIn(ctx, "ada@example.com")
 	if err != nil || silent.FlowID == "" {
 		t.Fatalf("continue with email: %+v, %v; want a flow as always", silent, err)
 	}
-	device := s.client()
+	device := r.Client("")
 	device.DeviceToken = owner.DeviceToken
 	res, err := device.PasswordSignIn(ctx, "ada@example.com", goodPassword)
 	if err != nil || res.SignedIn != nil || res.Flow == nil {
@@ -42,11 +43,11 @@ func TestCodeSignInOff(t *testing.T) {
 	}
 	// The one code that arrives is the password's: the stranger's
 	// request sent nothing, and its flow cannot be finished.
-	code := s.code(t, "ada@example.com", n)
+	code := r.CodeAfter(t, "ada@example.com", n)
 	if _, err := device.Verify(ctx, res.Flow.FlowID, code); err != nil {
 		t.Fatalf("the code after the password: %v", err)
 	}
-	if got := s.messages(t, "ada@example.com"); got != n+1 {
+	if got := r.Messages(t, "ada@example.com"); got != n+1 {
 		t.Errorf("%d messages arrived, want the password's code alone", got-n)
 	}
 	// Even the right code for the stranger's flow is a wrong code, as it
@@ -66,12 +67,12 @@ func TestCodeSignInOff(t *testing.T) {
 	if err := owner.SetCodeSignIn(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	n = s.messages(t, "ada@example.com")
+	n = r.Messages(t, "ada@example.com")
 	f, err := stranger.SignIn(ctx, "ada@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := stranger.Verify(ctx, f.FlowID, s.code(t, "ada@example.com", n)); err != nil {
+	if _, err := stranger.Verify(ctx, f.FlowID, r.CodeAfter(t, "ada@example.com", n)); err != nil {
 		t.Errorf("a code alone, back on: %v", err)
 	}
 }
@@ -79,9 +80,9 @@ func TestCodeSignInOff(t *testing.T) {
 // Turning code-only sign-in off would lock out an account without a
 // password.
 func TestCodeSignInOffNeedsPassword(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	c := s.signIn(t, "ada@example.com")
-	s.stepUp(t, c, "ada@example.com")
+	r := webtest.New(t)
+	c := r.Session(t, "ada@example.com", "")
+	r.StepUp(t, c.Token, "ada@example.com")
 	err := c.SetCodeSignIn(ctx, false)
 	if e := apiError(t, err, http.StatusBadRequest, "invalid_request"); e.Field != "code_sign_in" {
 		t.Errorf("field %q, want code_sign_in", e.Field)
@@ -89,15 +90,15 @@ func TestCodeSignInOffNeedsPassword(t *testing.T) {
 }
 
 func TestSignOutEverywhere(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	c := s.signIn(t, "ada@example.com")
-	other := s.signIn(t, "ada@example.com")
+	r := webtest.New(t)
+	c := r.Session(t, "ada@example.com", "")
+	other := r.Session(t, "ada@example.com", "")
 	_, err := c.SignOutEverywhere(ctx)
 	apiError(t, err, http.StatusForbidden, "step_up_required")
 	if _, err := other.Me(ctx); err != nil {
 		t.Fatalf("refused, it signed the other session out: %v", err)
 	}
-	s.stepUp(t, c, "ada@example.com")
+	r.StepUp(t, c.Token, "ada@example.com")
 	n, err := c.SignOutEverywhere(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("SignOutEverywhere = %d, %v; want 1 ended", n, err)

@@ -1,30 +1,19 @@
-package main
+package pages_test
 
 import (
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/otpd/otpd/web/webtest"
 )
 
-// pageStepUp confirms browser b's session with a code sent to email, on
-// the way back to ret, and checks it goes back there.
-func pageStepUp(t *testing.T, s *server, b *http.Client, email, ret string) {
-	t.Helper()
-	n := s.messages(t, email)
-	resp, _ := postForm(t, b, s.url+"/step-up", url.Values{"return": {ret}})
-	path, _, _ := strings.Cut(wantRedirect(t, resp, "/step-up/"), "?")
-	resp, _ = postForm(t, b, s.url+path+"/verify", url.Values{"code": {s.code(t, email, n)}, "return": {ret}})
-	if loc := wantRedirect(t, resp, "/"); loc != ret {
-		t.Fatalf("after the step-up: to %q, want %q", loc, ret)
-	}
-}
-
 func TestPagesAccountSections(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	b := browser(t)
-	pageSignIn(t, s, b, "ada@example.com", false)
-	_, page := get(t, b, s.url+"/")
+	r := webtest.New(t)
+	b := r.Browser("")
+	pageSignIn(t, r, b, "ada@example.com", false)
+	_, page := get(t, b, "/")
 	mustContain(t, page,
 		"Sign-in address", "a•••@example.com", `href="/account/email"`,
 		"Recovery address", "None.", `href="/account/recovery"`,
@@ -35,59 +24,59 @@ func TestPagesAccountSections(t *testing.T) {
 // A change of sign-in address through the pages: a step-up, a code sent
 // to the new address, and the old address's link that undoes it.
 func TestPagesChangeEmailAndUndo(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	b := browser(t)
-	pageSignIn(t, s, b, "ada@example.com", false)
-	_, page := get(t, b, s.url+"/account/email")
+	r := webtest.New(t)
+	b := r.Browser("")
+	pageSignIn(t, r, b, "ada@example.com", false)
+	_, page := get(t, b, "/account/email")
 	mustContain(t, page, "Confirm it", `name="return" value="/account/email"`)
-	pageStepUp(t, s, b, "ada@example.com", "/account/email")
-	_, page = get(t, b, s.url+"/account/email")
+	pageStepUp(t, r, b, "ada@example.com", "/account/email")
+	_, page = get(t, b, "/account/email")
 	mustContain(t, page, `action="/account/email"`, "New sign-in address", "undoes the change for 7 days")
-	resp, page := postForm(t, b, s.url+"/account/email", url.Values{"email": {"ada"}})
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("a malformed address: %d", resp.StatusCode)
+	resp, page := postForm(t, b, "/account/email", url.Values{"email": {"ada"}})
+	if resp.Status != http.StatusBadRequest {
+		t.Errorf("a malformed address: %d", resp.Status)
 	}
 	mustContain(t, page, `id="email-error"`, `aria-invalid="true"`, `value="ada"`)
 
-	resp, _ = postForm(t, b, s.url+"/account/email", url.Values{"email": {"ada@new.example"}})
+	resp, _ = postForm(t, b, "/account/email", url.Values{"email": {"ada@new.example"}})
 	codeURL := wantRedirect(t, resp, "/account/addresses/")
 	// The code works only in the session that asked: another browser
 	// is sent to the start page.
-	resp, _ = get(t, browser(t), s.url+codeURL)
+	resp, _ = get(t, r.Browser(""), codeURL)
 	if loc := wantRedirect(t, resp, "/"); loc != "/" {
 		t.Errorf("without the session, the code page sends to %q, want /", loc)
 	}
-	_, page = get(t, b, s.url+codeURL)
+	_, page = get(t, b, codeURL)
 	mustContain(t, page, "a•••@new.example", `autocomplete="one-time-code"`, `action="`+codeURL+`/verify"`, "Change the sign-in address")
-	resp, page = postForm(t, b, s.url+codeURL+"/verify", url.Values{"code": {"12"}})
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("a malformed code: %d", resp.StatusCode)
+	resp, page = postForm(t, b, codeURL+"/verify", url.Values{"code": {"12"}})
+	if resp.Status != http.StatusBadRequest {
+		t.Errorf("a malformed code: %d", resp.Status)
 	}
 	mustContain(t, page, `id="code-error"`)
-	old := s.messages(t, "ada@example.com")
-	resp, _ = postForm(t, b, s.url+codeURL+"/verify", url.Values{"code": {s.code(t, "ada@new.example", 0)}})
+	old := r.Messages(t, "ada@example.com")
+	resp, _ = postForm(t, b, codeURL+"/verify", url.Values{"code": {r.CodeAfter(t, "ada@new.example", 0)}})
 	loc := wantRedirect(t, resp, "/?done=email-changed")
-	_, page = get(t, b, s.url+loc)
+	_, page = get(t, b, loc)
 	mustContain(t, page, "Your sign-in address is changed", "a•••@new.example")
 
-	link := undoLink(t, s.mail(t, "ada@example.com", old))
-	_, page = get(t, http.DefaultClient, link)
+	link := undoLink(t, r.Mail(t, "ada@example.com", old))
+	_, page = get(t, r.Browser(""), link)
 	mustContain(t, page, "Undo the change of your sign-in address?", "Move your account back to this address, sign everyone out", "a•••@new.example")
 	if strings.Contains(page, "cancel this code") {
 		t.Error("the undo page offers to cancel a code")
 	}
-	resp, page = postForm(t, http.DefaultClient, link, nil)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("undo: %d", resp.StatusCode)
+	resp, page = postForm(t, r.Browser(""), link, nil)
+	if resp.Status != http.StatusOK {
+		t.Fatalf("undo: %d", resp.Status)
 	}
 	mustContain(t, page, "The change is undone", "everyone was signed out")
-	_, page = get(t, b, s.url+"/")
+	_, page = get(t, b, "/")
 	mustContain(t, page, "Your session has ended")
 
 	// The link undoes once; after that it says what to do instead.
-	resp, page = postForm(t, http.DefaultClient, link, nil)
-	if resp.StatusCode != http.StatusNotFound {
-		t.Errorf("a second undo: %d", resp.StatusCode)
+	resp, page = postForm(t, r.Browser(""), link, nil)
+	if resp.Status != http.StatusNotFound {
+		t.Errorf("a second undo: %d", resp.Status)
 	}
 	mustContain(t, page, "The change was not undone", "can no longer be undone", "Ask the people who run this site")
 }
@@ -95,22 +84,22 @@ func TestPagesChangeEmailAndUndo(t *testing.T) {
 // When the old address has an account of its own by the time its owner
 // opens the link, the change cannot be undone, and the page says so.
 func TestPagesUndoRefusedWhenOldAddressIsTaken(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	c := s.signIn(t, "ada@example.com")
-	s.stepUp(t, c, "ada@example.com")
-	old := s.messages(t, "ada@example.com")
+	r := webtest.New(t)
+	c := r.Session(t, "ada@example.com", "")
+	r.StepUp(t, c.Token, "ada@example.com")
+	old := r.Messages(t, "ada@example.com")
 	f, err := c.ChangeEmail(ctx, "ada@new.example")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ConfirmAddress(ctx, f.FlowID, s.code(t, "ada@new.example", 0)); err != nil {
+	if _, err := c.ConfirmAddress(ctx, f.FlowID, r.CodeAfter(t, "ada@new.example", 0)); err != nil {
 		t.Fatal(err)
 	}
-	link := undoLink(t, s.mail(t, "ada@example.com", old))
-	s.signIn(t, "ada@example.com") // signs a new account up
-	resp, page := postForm(t, http.DefaultClient, link, nil)
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("undo onto a taken address: %d", resp.StatusCode)
+	link := undoLink(t, r.Mail(t, "ada@example.com", old))
+	r.Session(t, "ada@example.com", "") // signs a new account up
+	resp, page := postForm(t, r.Browser(""), link, nil)
+	if resp.Status != http.StatusBadRequest {
+		t.Errorf("undo onto a taken address: %d", resp.Status)
 	}
 	mustContain(t, page, "The change was not undone", "belongs to another account", "Ask the people who run this site")
 	if _, err := c.Me(ctx); err != nil {

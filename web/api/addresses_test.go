@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"net/http"
@@ -7,51 +7,26 @@ import (
 	"testing"
 
 	"github.com/otpd/otpd/client"
+	"github.com/otpd/otpd/web/webtest"
 )
-
-// undoLink is the one link of the notice to the old address after a
-// change of address.
-func undoLink(t *testing.T, m client.Message) string {
-	t.Helper()
-	links := denyLink.FindAllString(m.Text, -1)
-	if len(links) != 1 {
-		t.Fatalf("links %q in %q, want the undo link alone", links, m.Subject)
-	}
-	return links[0]
-}
-
-// hasEvent reports whether c's account's activity holds an event of typ.
-func hasEvent(t *testing.T, c *client.Client, typ string) bool {
-	t.Helper()
-	evs, err := c.Activity(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range evs {
-		if e.Type == typ {
-			return true
-		}
-	}
-	return false
-}
 
 // The sign-in address moves behind a step-up and a code sent to the new
 // address; the old address is told, and its link moves the account back
 // and signs everyone out.
 func TestChangeEmailAndUndo(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	c := s.signIn(t, "ada@example.com")
-	other := s.signIn(t, "ada@example.com")
+	r := webtest.New(t)
+	c := r.Session(t, "ada@example.com", "")
+	other := r.Session(t, "ada@example.com", "")
 	_, err := c.ChangeEmail(ctx, "ada@new.example")
 	apiError(t, err, http.StatusForbidden, "step_up_required")
 
-	s.stepUp(t, c, "ada@example.com")
-	old := s.messages(t, "ada@example.com")
+	r.StepUp(t, c.Token, "ada@example.com")
+	old := r.Messages(t, "ada@example.com")
 	f, err := c.ChangeEmail(ctx, "ada@new.example")
 	if err != nil {
 		t.Fatal(err)
 	}
-	code := s.code(t, "ada@new.example", 0)
+	code := r.CodeAfter(t, "ada@new.example", 0)
 	_, err = other.ConfirmAddress(ctx, f.FlowID, code)
 	if e := apiError(t, err, http.StatusBadRequest, "invalid_request"); e.Field != "flow_id" {
 		t.Errorf("another session confirmed: field %q, want flow_id", e.Field)
@@ -60,13 +35,13 @@ func TestChangeEmailAndUndo(t *testing.T) {
 	if err != nil || acct.Email != "ada@new.example" {
 		t.Fatalf("ConfirmAddress = %+v, %v", acct, err)
 	}
-	notice := s.mail(t, "ada@example.com", old)
+	notice := r.Mail(t, "ada@example.com", old)
 	if !strings.Contains(notice.Subject, "sign-in address was changed") || !strings.Contains(notice.Text, "a•••@new.example") {
 		t.Errorf("notice to the old address %q:\n%s", notice.Subject, notice.Text)
 	}
 	link := undoLink(t, notice)
 
-	moved := s.signIn(t, "ada@new.example")
+	moved := r.Session(t, "ada@new.example", "")
 	if me, err := moved.Me(ctx); err != nil || me.ID != acct.ID {
 		t.Fatalf("the new address signs in to %+v, %v; want the account", me, err)
 	}
@@ -74,21 +49,21 @@ func TestChangeEmailAndUndo(t *testing.T) {
 		t.Error("no email_changed event")
 	}
 
-	resp, page := get(t, http.DefaultClient, link)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("undo page: %d", resp.StatusCode)
+	page := r.Browser("").Get(t, link)
+	if page.Status != http.StatusOK {
+		t.Fatalf("undo page: %d", page.Status)
 	}
-	mustContain(t, page, "Move your account back to this address, sign everyone out", "a•••@new.example")
-	resp, page = postForm(t, http.DefaultClient, link, nil)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("undo: %d\n%s", resp.StatusCode, page)
+	mustContain(t, page.Body, "Move your account back to this address, sign everyone out", "a•••@new.example")
+	page = r.Browser("").Post(t, link, nil)
+	if page.Status != http.StatusOK {
+		t.Fatalf("undo: %d\n%s", page.Status, page.Body)
 	}
-	mustContain(t, page, "The change is undone", "everyone was signed out")
+	mustContain(t, page.Body, "The change is undone", "everyone was signed out")
 	for _, ended := range []*client.Client{c, other, moved} {
 		_, err := ended.Me(ctx)
 		apiError(t, err, http.StatusUnauthorized, "unauthorized")
 	}
-	back := s.signIn(t, "ada@example.com")
+	back := r.Session(t, "ada@example.com", "")
 	if me, err := back.Me(ctx); err != nil || me.ID != acct.ID {
 		t.Fatalf("the old address signs in to %+v, %v; want the account back", me, err)
 	}
@@ -100,16 +75,16 @@ func TestChangeEmailAndUndo(t *testing.T) {
 // The code of an address that belongs to another account confirms
 // nothing, and says which field is at fault.
 func TestChangeEmailToTakenAddress(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	s.signIn(t, "bob@example.com")
-	c := s.signIn(t, "ada@example.com")
-	s.stepUp(t, c, "ada@example.com")
-	n := s.messages(t, "bob@example.com")
+	r := webtest.New(t)
+	r.Session(t, "bob@example.com", "")
+	c := r.Session(t, "ada@example.com", "")
+	r.StepUp(t, c.Token, "ada@example.com")
+	n := r.Messages(t, "bob@example.com")
 	f, err := c.ChangeEmail(ctx, "bob@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.ConfirmAddress(ctx, f.FlowID, s.code(t, "bob@example.com", n))
+	_, err = c.ConfirmAddress(ctx, f.FlowID, r.CodeAfter(t, "bob@example.com", n))
 	if e := apiError(t, err, http.StatusBadRequest, "invalid_request"); e.Field != "email" {
 		t.Errorf("field %q, want email", e.Field)
 	}
@@ -119,36 +94,36 @@ func TestChangeEmailToTakenAddress(t *testing.T) {
 }
 
 func TestRecoveryAddress(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	c := s.signIn(t, "ada@example.com")
+	r := webtest.New(t)
+	c := r.Session(t, "ada@example.com", "")
 	_, err := c.AddRecovery(ctx, "ada.backup@example.org")
 	apiError(t, err, http.StatusForbidden, "step_up_required")
-	s.stepUp(t, c, "ada@example.com")
+	r.StepUp(t, c.Token, "ada@example.com")
 	f, err := c.AddRecovery(ctx, "ada.backup@example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct, err := c.ConfirmAddress(ctx, f.FlowID, s.code(t, "ada.backup@example.org", 0))
+	acct, err := c.ConfirmAddress(ctx, f.FlowID, r.CodeAfter(t, "ada.backup@example.org", 0))
 	if err != nil || acct.RecoveryEmail != "a•••@example.org" || acct.Email != "ada@example.com" {
 		t.Fatalf("ConfirmAddress = %+v, %v; want the recovery address, masked", acct, err)
 	}
 
 	// Sign-in and reset codes go to the recovery address when asked.
-	primary := s.messages(t, "ada@example.com")
-	anon := s.client()
+	primary := r.Messages(t, "ada@example.com")
+	anon := r.Client("")
 	f, err = anon.SignInToRecovery(ctx, "ada@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := anon.Verify(ctx, f.FlowID, s.code(t, "ada.backup@example.org", 1))
+	in, err := anon.Verify(ctx, f.FlowID, r.CodeAfter(t, "ada.backup@example.org", 1))
 	if err != nil || in.Account.ID != acct.ID {
 		t.Fatalf("the recovery address's code: %+v, %v", in, err)
 	}
 	if _, err := anon.ForgotPasswordToRecovery(ctx, "ada@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	s.code(t, "ada.backup@example.org", 2)
-	if got := s.messages(t, "ada@example.com"); got != primary {
+	r.CodeAfter(t, "ada.backup@example.org", 2)
+	if got := r.Messages(t, "ada@example.com"); got != primary {
 		t.Errorf("the sign-in address got %d codes meant for the recovery address", got-primary)
 	}
 
@@ -168,10 +143,10 @@ func TestRecoveryAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := anon.Verify(ctx, f.FlowID, s.code(t, "ada@example.com", primary)); err != nil {
+	if _, err := anon.Verify(ctx, f.FlowID, r.CodeAfter(t, "ada@example.com", primary)); err != nil {
 		t.Fatalf("the code after the removal: %v", err)
 	}
-	if got := s.messages(t, "ada.backup@example.org"); got != 3 {
+	if got := r.Messages(t, "ada.backup@example.org"); got != 3 {
 		t.Errorf("the recovery address got %d messages, want its own code, the sign-in's and the reset's", got)
 	}
 	for _, typ := range []string{"recovery_added", "recovery_removed"} {
@@ -184,22 +159,22 @@ func TestRecoveryAddress(t *testing.T) {
 // Invariant 6 for send_to: the answer does not tell whether the account
 // has a recovery address, or an account at all.
 func TestSendToRecoveryDoesNotRevealIt(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	c := s.signIn(t, "ada@example.com")
-	s.stepUp(t, c, "ada@example.com")
+	r := webtest.New(t)
+	c := r.Session(t, "ada@example.com", "")
+	r.StepUp(t, c.Token, "ada@example.com")
 	f, err := c.AddRecovery(ctx, "ada.backup@example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ConfirmAddress(ctx, f.FlowID, s.code(t, "ada.backup@example.org", 0)); err != nil {
+	if _, err := c.ConfirmAddress(ctx, f.FlowID, r.CodeAfter(t, "ada.backup@example.org", 0)); err != nil {
 		t.Fatal(err)
 	}
-	s.signIn(t, "bob@example.com")
+	r.Session(t, "bob@example.com", "")
 	for _, path := range []string{"/api/v1/sign-in", "/api/v1/password/forgot"} {
 		var ref *http.Response
 		var refKeys []string
 		for _, email := range []string{"ada@example.com", "bob@example.com", "nobody@example.com"} {
-			resp, body := postJSON(t, s.url+path, `{"email":"`+email+`","send_to":"recovery"}`, nil)
+			resp, body := postJSON(t, r.URL+path, `{"email":"`+email+`","send_to":"recovery"}`, nil)
 			keys := jsonKeys(t, body)
 			if ref == nil {
 				ref, refKeys = resp, keys
@@ -211,6 +186,6 @@ func TestSendToRecoveryDoesNotRevealIt(t *testing.T) {
 	}
 	// Bob has no recovery address: his sign-in and reset codes came to
 	// him; Ada's went to her recovery address.
-	s.code(t, "bob@example.com", 2)
-	s.code(t, "ada.backup@example.org", 2)
+	r.CodeAfter(t, "bob@example.com", 2)
+	r.CodeAfter(t, "ada.backup@example.org", 2)
 }

@@ -1,41 +1,43 @@
-package main
+package api_test
 
 import (
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/otpd/otpd/web/webtest"
 )
 
 // Changing how an account signs in needs a code verified in the same
 // session moments before: a stolen session token alone cannot do it.
 func TestStepUpGuardsPasswordChanges(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	c := s.signIn(t, "ada@example.com")
+	r := webtest.New(t)
+	c := r.Session(t, "ada@example.com", "")
 	err := c.SetPassword(ctx, goodPassword)
 	apiError(t, err, http.StatusForbidden, "step_up_required")
 	err = c.RemovePassword(ctx)
 	apiError(t, err, http.StatusForbidden, "step_up_required")
 
 	// A step-up code verifies only in the session that asked for it.
-	other := s.signIn(t, "ada@example.com")
-	n := s.messages(t, "ada@example.com")
+	other := r.Session(t, "ada@example.com", "")
+	n := r.Messages(t, "ada@example.com")
 	f, err := other.StepUp(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	code := s.code(t, "ada@example.com", n)
+	code := r.CodeAfter(t, "ada@example.com", n)
 	_, err = c.VerifyStepUp(ctx, f.FlowID, code)
 	if e := apiError(t, err, http.StatusBadRequest, "invalid_request"); e.Field != "flow_id" {
 		t.Errorf("another session's step-up: field %q, want flow_id", e.Field)
 	}
 
-	s.stepUp(t, c, "ada@example.com")
-	n = s.messages(t, "ada@example.com")
+	r.StepUp(t, c.Token, "ada@example.com")
+	n = r.Messages(t, "ada@example.com")
 	if err := c.SetPassword(ctx, goodPassword); err != nil {
 		t.Fatalf("SetPassword after a step-up: %v", err)
 	}
-	if m := s.mail(t, "ada@example.com", n); !strings.Contains(m.Subject, "password was set") {
+	if m := r.Mail(t, "ada@example.com", n); !strings.Contains(m.Subject, "password was set") {
 		t.Errorf("notice %q", m.Subject)
 	}
 	if me, err := c.Me(ctx); err != nil || !me.HasPassword {
@@ -44,7 +46,7 @@ func TestStepUpGuardsPasswordChanges(t *testing.T) {
 	if err := c.RemovePassword(ctx); err != nil {
 		t.Fatalf("RemovePassword after a step-up: %v", err)
 	}
-	if m := s.mail(t, "ada@example.com", n+1); !strings.Contains(m.Subject, "password was removed") {
+	if m := r.Mail(t, "ada@example.com", n+1); !strings.Contains(m.Subject, "password was removed") {
 		t.Errorf("notice %q", m.Subject)
 	}
 	if me, err := c.Me(ctx); err != nil || me.HasPassword {
@@ -56,14 +58,14 @@ func TestStepUpGuardsPasswordChanges(t *testing.T) {
 }
 
 func TestVerifyStepUpAnswer(t *testing.T) {
-	s := startServer(t, roomyLimits)
-	c := s.signIn(t, "ada@example.com")
-	n := s.messages(t, "ada@example.com")
+	r := webtest.New(t)
+	c := r.Session(t, "ada@example.com", "")
+	n := r.Messages(t, "ada@example.com")
 	f, err := c.StepUp(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	up, err := c.VerifyStepUp(ctx, f.FlowID, s.code(t, "ada@example.com", n))
+	up, err := c.VerifyStepUp(ctx, f.FlowID, r.CodeAfter(t, "ada@example.com", n))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +73,6 @@ func TestVerifyStepUpAnswer(t *testing.T) {
 	if up.SteppedUpAt.IsZero() || up.ValidUntil.Sub(up.SteppedUpAt) != 10*time.Minute {
 		t.Errorf("stepped up %+v, want valid for 10 minutes", up)
 	}
-	_, err = c.VerifyStepUp(ctx, f.FlowID, s.code(t, "ada@example.com", n))
+	_, err = c.VerifyStepUp(ctx, f.FlowID, r.CodeAfter(t, "ada@example.com", n))
 	apiError(t, err, http.StatusBadRequest, "code_expired")
 }
