@@ -59,3 +59,17 @@ func (e *Engine) RemoveApp(ctx context.Context, c Caller, clientID string, r Req
 	}
 	return nil
 }
+
+// App returns the app with clientID, declared in the configuration or
+// stored, for the pages to name it; ENotFound on field client_id when
+// there is none.
+func (e *Engine) App(ctx context.Context, clientID string) (otpd.App, error) {
+	a, err := otpd.LookupApp(ctx, e.apps, e.store, clientID)
+	if errors.Is(err, otpd.ErrNotFound) {
+		return otpd.App{}, &otpd.Error{Code: otpd.ENotFound, Field: "client_id", Message: "no app has this client_id"}
+	}
+	if err != nil {
+		return otpd.App{}, internal("app "+clientID, err)
+	}
+	return a, nil
+}
