@@ -60,6 +60,8 @@ func (s *Server) routes() []route {
 		api("DELETE /api/v1/me/password", a.RemovePassword),
 		api("GET /api/v1/me/devices", a.Devices),
 		api("DELETE /api/v1/me/devices/{device_id}", a.ForgetDevice),
+		api("GET /api/v1/me/apps", a.Apps),
+		api("DELETE /api/v1/me/apps/{client_id}", a.RemoveApp),
 		api("POST /api/v1/me/sign-out-everywhere", a.SignOutEverywhere),
 		api("PUT /api/v1/me/settings", a.SetSettings),
 		api("POST /api/v1/me/email", a.ChangeEmail),
