@@ -45,6 +45,17 @@ const (
 	EventUnderAttack EventType = "under_attack"
 	// EventSettingsChanged: a sign-in preference changed.
 	EventSettingsChanged EventType = "settings_changed"
+	// EventAppAuthorized: the owner let an app sign them in, or widened
+	// what it may have; Concerns names the app.
+	EventAppAuthorized EventType = "app_authorized"
+	// EventAppRemoved: the owner removed an app's access, and every token
+	// it held for them; Concerns names the app.
+	EventAppRemoved EventType = "app_removed"
+	// EventTokenReused: a spent authorization code (ReasonCodeReplayed) or
+	// refresh token (ReasonRefreshReused) came back, so one had leaked,
+	// and every token that grew from it was revoked; Concerns names the
+	// app.
+	EventTokenReused EventType = "token_reused"
 )
 
 // Event is one entry of an account's security record. Events about an
@@ -107,6 +118,10 @@ const (
 	// ReasonReported: a sessions_ended that ended the sessions a reported
 	// code request started, not every other session.
 	ReasonReported Reason = "reported"
+	// ReasonCodeReplayed and ReasonRefreshReused: what a token_reused
+	// event saw come back.
+	ReasonCodeReplayed  Reason = "code"
+	ReasonRefreshReused Reason = "refresh"
 )
 
 // SentNoCode reports whether ev is a code request that sent no code.

@@ -22,7 +22,11 @@ type PruneRequest struct {
 	// confirmed a change of address stays with that change's record.
 	Challenges time.Duration
 	// Sessions that ended, or passed their absolute expiry, more than
-	// Sessions before Now go. An idle session waits for its absolute
+	// Sessions before Now go; so do OpenID Connect tokens and token
+	// families that expired as long ago (a revoked family waits for its
+	// expiry, so a replay of its tokens is still recognised), and signing
+	// keys no longer published. Authorization requests go with the
+	// challenges' age, once both they and their code have expired. An idle session waits for its absolute
 	// expiry: the idle timeout is a setting that may be raised, which
 	// would bring the session back.
 	Sessions time.Duration
@@ -45,6 +49,11 @@ type PruneResult struct {
 	Messages   int
 	Sessions   int
 	Guards     int
+	// AuthRequests, Tokens (access and refresh tokens and their
+	// families) and SigningKeys are the OpenID Connect provider's.
+	AuthRequests int
+	Tokens       int
+	SigningKeys  int
 	// Skipped means another node was pruning, and this call deleted
 	// nothing: one pruner at a time is enough.
 	Skipped bool
@@ -55,5 +64,5 @@ func (r PruneResult) Full(limit int) bool {
 	if limit <= 0 || r.Skipped {
 		return false
 	}
-	return max(r.Events, r.Challenges, r.Messages, r.Sessions, r.Guards) >= limit
+	return max(r.Events, r.Challenges, r.Messages, r.Sessions, r.Guards, r.AuthRequests, r.Tokens, r.SigningKeys) >= limit
 }

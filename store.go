@@ -30,6 +30,12 @@ type Store interface {
 	// The dev mailbox keeps its messages in the store, for every node to
 	// show.
 	DevMailStore
+	// Apps that sign people in with OpenID Connect, and the keys that
+	// sign their ID tokens.
+	AppStore
+	SigningKeyStore
+	AuthorizationStore
+	GrantStore
 
 	Close() error
 }

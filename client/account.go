@@ -55,3 +55,30 @@ func (c *Client) Devices(ctx context.Context) ([]Device, error) {
 func (c *Client) ForgetDevice(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, "/api/v1/me/devices/"+url.PathEscape(id), nil, nil)
 }
+
+// App is an app the account let sign it in with OpenID Connect.
+type App struct {
+	ClientID  string    `json:"client_id"`
+	Name      string    `json:"name"`
+	Scopes    []string  `json:"scopes"`
+	LogoURL   string    `json:"logo_url"`
+	GrantedAt time.Time `json:"granted_at"`
+	// LastUsedAt is nil when the app has not used its access since.
+	LastUsedAt *time.Time `json:"last_used_at"`
+}
+
+// Apps lists the apps the signed-in account let sign it in, first
+// granted first.
+func (c *Client) Apps(ctx context.Context) ([]App, error) {
+	var out struct {
+		Apps []App `json:"apps"`
+	}
+	err := c.do(ctx, http.MethodGet, "/api/v1/me/apps", nil, &out)
+	return out.Apps, err
+}
+
+// RemoveApp removes an app's access to the account, which ends every
+// token it holds for it.
+func (c *Client) RemoveApp(ctx context.Context, clientID string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/me/apps/"+url.PathEscape(clientID), nil, nil)
+}

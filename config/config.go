@@ -77,6 +77,10 @@ type Config struct {
 	SMTP      SMTPConfig      `toml:"smtp"`
 	Mail      MailConfig      `toml:"mail"`
 	DKIM      DKIMConfig      `toml:"dkim"`
+	OIDC      OIDCConfig      `toml:"oidc"`
+	// Clients are the apps that sign people in through otpd with OpenID
+	// Connect, declared here; more can be added with `otpd clients add`.
+	Clients []ClientConfig `toml:"clients"`
 
 	ForwardAuth ForwardAuthConfig `toml:"forward_auth"`
 }

@@ -181,6 +181,7 @@ func Default() Config {
 			// Any name works; this one tells DNS readers what it is for.
 			Selector: "otpd",
 		},
+		OIDC: defaultOIDC(),
 		ForwardAuth: ForwardAuthConfig{
 			// Off: /auth/forward tells whoever asks who is signed in; it
 			// is for a proxy the operator set up on purpose.

@@ -138,6 +138,7 @@ func (c Config) problems() Errors {
 	}
 	c.mailProblems(bad)
 	c.nodeProblems(bad)
+	c.oidcProblems(bad)
 	c.forwardProblems(bad)
 	return errs
 }

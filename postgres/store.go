@@ -38,6 +38,7 @@ const (
 	lockAddress = 0x6f747001 // per address Key: requests, verifies, denials, password attempts
 	lockMailbox = 0x6f747002 // per schema: the dev mailbox's trim
 	lockPrune   = 0x6f747003 // per schema: retention, one node at a time
+	lockKeys    = 0x6f747004 // per schema: the OpenID Connect signing keys
 )
 
 // DefaultMaxConns bounds the connections one Store opens until
@@ -68,6 +69,7 @@ var dialect = sqlstore.Dialect{
 	LockAddress:  lockAddressKey,
 	LockMailbox:  schemaLock(lockMailbox),
 	TryLockPrune: tryLockPrune,
+	LockKeys:     schemaLock(lockKeys),
 }
 
 // schemaDialect is PostgreSQL's schema_migrations, in the current schema.

@@ -74,6 +74,9 @@ func (j *Job) RunOnce(ctx context.Context) (otpd.PruneResult, error) {
 		total.Messages += res.Messages
 		total.Sessions += res.Sessions
 		total.Guards += res.Guards
+		total.AuthRequests += res.AuthRequests
+		total.Tokens += res.Tokens
+		total.SigningKeys += res.SigningKeys
 		if !res.Full(req.Limit) {
 			j.report(total)
 			return total, nil
@@ -86,7 +89,8 @@ func (j *Job) report(r otpd.PruneResult) {
 		return
 	}
 	j.logger().Info("retention: pruned", "events", r.Events, "challenges", r.Challenges,
-		"messages", r.Messages, "sessions", r.Sessions, "guards", r.Guards)
+		"messages", r.Messages, "sessions", r.Sessions, "guards", r.Guards,
+		"authorization_requests", r.AuthRequests, "tokens", r.Tokens, "signing_keys", r.SigningKeys)
 }
 
 func (j *Job) batch() int {

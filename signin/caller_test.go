@@ -37,6 +37,9 @@ func TestZeroCallerIsRefused(t *testing.T) {
 		"Campaigns":         func() error { _, err := e.Campaigns(ctx, c); return err },
 		"UnusedCodes":       func() error { _, err := e.UnusedCodes(ctx, c); return err },
 		"SignedOut":         func() error { _, err := e.SignedOut(ctx, c); return err },
+		"Authorize":         func() error { _, err := e.Authorize(ctx, c, "authz", true, who); return err },
+		"Apps":              func() error { _, err := e.Apps(ctx, c); return err },
+		"RemoveApp":         func() error { return e.RemoveApp(ctx, c, "notes", who) },
 	}
 	for name, call := range calls {
 		if got := otpd.ErrorCode(call()); got != otpd.EUnauthorized {

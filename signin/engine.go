@@ -86,6 +86,9 @@ type Deps struct {
 	// Queued is called after a message has been committed to the
 	// outbox, to wake the delivery worker.
 	Queued func()
+	// Apps are the OpenID Connect apps of the configuration file; the
+	// Store keeps the others.
+	Apps []otpd.App
 }
 
 // Engine runs the sign-in flows. It is safe for concurrent use.
@@ -100,12 +103,13 @@ type Engine struct {
 	log       *slog.Logger
 	queued    func()
 	breaker   *breaker
+	apps      []otpd.App
 }
 
 // New returns an Engine enforcing policy.
 func New(d Deps, policy Policy) *Engine {
 	e := &Engine{store: d.Store, codes: d.Codes, clock: d.Clock, limiter: d.Limiter, locator: d.Locator,
-		passwords: d.Passwords, policy: policy, log: d.Log, queued: d.Queued, breaker: &breaker{}}
+		passwords: d.Passwords, policy: policy, log: d.Log, queued: d.Queued, breaker: &breaker{}, apps: d.Apps}
 	if e.queued == nil {
 		e.queued = func() {}
 	}

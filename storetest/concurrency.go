@@ -18,6 +18,9 @@ var concurrencyTests = []test{
 	{"RightCodeOnce", testConcurrentRight},
 	{"WrongCodesAcrossFlows", testConcurrentBudget},
 	{"RequestsPerHour", testConcurrentRequests},
+	{"OneFirstKey", testConcurrentFirstKey},
+	{"CodeRedeemedOnce", testConcurrentCodeRedeem},
+	{"RefreshRotatedOnce", testConcurrentRefresh},
 }
 
 // race runs f(i) for i in [0, n) at once and returns the outcomes.

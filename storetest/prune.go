@@ -18,6 +18,7 @@ var pruneTests = []test{
 	{"ZeroAgesKeepAll", testPruneZeroAges},
 	{"Limit", testPruneLimit},
 	{"ConcurrentRounds", testPruneConcurrently},
+	{"OIDC", testPruneOIDC},
 }
 
 const day = 24 * time.Hour

@@ -48,6 +48,11 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Contexts", contextTests},
 		{"StepUp", stepUpTests},
 		{"Reset", resetTests},
+		{"Apps", appTests},
+		{"SigningKeys", signingKeyTests},
+		{"Authorize", authorizeTests},
+		{"Tokens", tokenTests},
+		{"Grants", grantTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

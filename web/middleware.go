@@ -12,7 +12,7 @@ import (
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", edge.ContentSecurityPolicy(""))
+		h.Set("Content-Security-Policy", edge.ContentSecurityPolicy("", ""))
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		// Flow IDs travel in URLs; no Referer may carry them elsewhere.
@@ -29,8 +29,15 @@ func securityHeaders(next http.Handler) http.Handler {
 // cross-origin, which covers every form post (CSRF) and login CSRF against
 // the API. Requests without Sec-Fetch-Site or Origin, from programs rather
 // than browsers, pass: the API authenticates them by bearer token only.
+// The OpenID Connect endpoints an app's own page calls across origins (a
+// single-page app redeeming its code, an app posting its authorization
+// request) pass too: none acts on a cookie, each authenticates what it is
+// sent (a code with its PKCE verifier, a token, a client's secret).
 func crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
+	for _, pattern := range crossOriginEndpoints {
+		cop.AddInsecureBypassPattern(pattern)
+	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e := otpd.Errorf(otpd.EInvalid, "cross-origin requests are refused; use the form on this site")
 		if isAPI(r) {
@@ -41,6 +48,11 @@ func crossOrigin(next http.Handler) http.Handler {
 	}))
 	return cop.Handler(next)
 }
+
+// crossOriginEndpoints are the OpenID Connect endpoints apps call from
+// their own origin.
+var crossOriginEndpoints = []string{"POST /oauth2/token", "POST /oauth2/revoke", "POST /oauth2/introspect",
+	"POST /oauth2/userinfo", "POST /oauth2/authorize"}
 
 func isAPI(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/dev/mailbox/api/")

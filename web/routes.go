@@ -60,6 +60,8 @@ func (s *Server) routes() []route {
 		api("DELETE /api/v1/me/password", a.RemovePassword),
 		api("GET /api/v1/me/devices", a.Devices),
 		api("DELETE /api/v1/me/devices/{device_id}", a.ForgetDevice),
+		api("GET /api/v1/me/apps", a.Apps),
+		api("DELETE /api/v1/me/apps/{client_id}", a.RemoveApp),
 		api("POST /api/v1/me/sign-out-everywhere", a.SignOutEverywhere),
 		api("PUT /api/v1/me/settings", a.SetSettings),
 		api("POST /api/v1/me/email", a.ChangeEmail),
@@ -105,6 +107,9 @@ func (s *Server) routes() []route {
 		page("POST /account/activity/{flow_id}/report", p.Report),
 		page("GET /account/sessions", p.Sessions),
 		page("POST /account/sessions/{session_id}/sign-out", p.EndSession),
+		page("GET /account/apps", p.Apps),
+		page("GET /account/apps/{client_id}/remove", p.RemoveAppConfirm),
+		page("POST /account/apps/{client_id}/remove", p.RemoveApp),
 		page("GET /account/code-sign-in", p.CodeSignIn),
 		page("POST /account/code-sign-in", p.SetCodeSignIn),
 		page("GET /account/sign-out-everywhere", p.SignOutEverywhereConfirm),
@@ -116,6 +121,9 @@ func (s *Server) routes() []route {
 		{pattern: "GET /static/", handler: p.StaticFiles()},
 		page("/", s.pageNotFound),
 	}
+	if s.oidc != nil {
+		rs = append(rs, s.oidcRoutes()...)
+	}
 	if s.devMailbox {
 		rs = append(rs,
 			page("GET /dev/mailbox", p.Mailbox),
@@ -124,6 +132,32 @@ func (s *Server) routes() []route {
 		)
 	}
 	return rs
+}
+
+// providerRoutes are the OpenID Connect provider's own endpoints: the
+// library answers them (oidcop), after its checks, in the protocol's
+// JSON or by redirecting to the app.
+var providerRoutes = []string{
+	"GET /.well-known/openid-configuration", "GET /oauth2/authorize", "POST /oauth2/authorize",
+	"GET /oauth2/authorize/callback", "POST /oauth2/token", "GET /oauth2/userinfo", "POST /oauth2/userinfo",
+	"POST /oauth2/revoke", "POST /oauth2/introspect", "GET /oauth2/keys",
+}
+
+// oidcRoutes are the provider's endpoints and otpd's pages on the way
+// of a sign-in to an app: the continue page with its consent, and
+// signing out from an app.
+func (s *Server) oidcRoutes() []route {
+	p := s.pages
+	rs := make([]route, 0, len(providerRoutes)+4)
+	for _, pattern := range providerRoutes {
+		rs = append(rs, route{pattern: pattern, handler: s.oidc})
+	}
+	return append(rs,
+		route{pattern: "GET /oauth2/continue/{authz_id}", handler: http.HandlerFunc(p.Continue)},
+		route{pattern: "POST /oauth2/continue/{authz_id}", handler: p.Form(p.Consent)},
+		route{pattern: "GET /oauth2/end-session", handler: http.HandlerFunc(p.EndSessionFromApp)},
+		route{pattern: "POST /oauth2/end-session", handler: p.Form(p.EndSessionFromApp)},
+	)
 }
 
 // apiHandler adapts a handler that returns an error into one that answers
@@ -143,4 +177,11 @@ func (s *Server) forwardAuth(w http.ResponseWriter, r *http.Request) error {
 		return &otpd.Error{Code: otpd.ENotFound, Message: "forward auth is off; see [forward_auth] in the configuration"}
 	}
 	return s.forward.Check(w, r)
+}
+
+// AuthorizeError shows an authorization request that cannot go back to
+// its app (oidcop.Options.AuthorizeError) on the error page: the field
+// it names, and a 400.
+func (s *Server) AuthorizeError(w http.ResponseWriter, r *http.Request, err error) {
+	s.pages.ShowError(w, r, "This app's sign-in link does not work", err)
 }

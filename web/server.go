@@ -39,6 +39,8 @@ type Server struct {
 	forward *forward.Handler
 	// devMailbox mounts the dev mailbox's routes.
 	devMailbox bool
+	// oidc serves the provider's endpoints; nil when OpenID Connect is off.
+	oidc http.Handler
 }
 
 // Options configure a Server.
@@ -65,6 +67,18 @@ type Options struct {
 	// Forward, when set, answers /auth/forward; without it that route
 	// answers 404.
 	Forward *forward.Options
+	// OIDC, when set, is the OpenID Connect provider (oidcop.Provider),
+	// mounted at /.well-known/openid-configuration and /oauth2/, whose
+	// sign-in requests the pages complete; without it those answer 404.
+	OIDC OIDC
+}
+
+// OIDC is the OpenID Connect provider as the web mounts it: an interface,
+// so that the web does not import the library the provider is built on.
+type OIDC interface {
+	// Handler serves discovery and the endpoints apps call.
+	Handler() http.Handler
+	pages.Provider
 }
 
 // Credit is a link naming the source of some data shown.
@@ -88,8 +102,11 @@ func New(o Options) *Server {
 	if o.Forward != nil {
 		s.forward = forward.New(e, *o.Forward)
 	}
-	s.pages = pages.New(e, pages.Options{Mailbox: pageMailbox, PasswordMin: o.PasswordMinLength,
-		Credit: pages.Credit(o.PlacesCredit)})
+	popts := pages.Options{Mailbox: pageMailbox, PasswordMin: o.PasswordMinLength, Credit: pages.Credit(o.PlacesCredit)}
+	if o.OIDC != nil {
+		s.oidc, popts.Provider = o.OIDC.Handler(), o.OIDC
+	}
+	s.pages = pages.New(e, popts)
 	return s
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"runtime"
@@ -18,6 +19,7 @@ import (
 	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/limit/redislimit"
 	"github.com/otpd/otpd/mail"
+	"github.com/otpd/otpd/oidcop"
 	"github.com/otpd/otpd/passcode"
 	"github.com/otpd/otpd/password"
 	"github.com/otpd/otpd/postgres"
@@ -37,6 +39,8 @@ type app struct {
 	worker  *mail.Worker
 	pruner  *retention.Job
 	mailbox *mail.DevMailbox
+	// oidc is the OpenID Connect provider; nil when it is off.
+	oidc    *oidcop.Provider
 	handler http.Handler
 	// closers release what the app opened, last opened first closed.
 	closers []func() error
@@ -52,7 +56,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	book, err := openBook(cfg, log)
+	book, secret, err := openBook(cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -91,8 +95,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	if err != nil {
 		return nil, err
 	}
+	apps := configApps(cfg.Clients, time.Time{})
 	a.engine = signin.New(signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Locator: locator,
-		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify}, policy(cfg, public.Hostname()))
+		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify, Apps: apps}, policy(cfg, public.Hostname()))
 	returns, fwd, err := forwardAuth(cfg)
 	if err != nil {
 		return nil, err
@@ -103,8 +108,55 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox
 	}
-	a.handler = web.New(opts).Handler()
+	// The provider shows a request it cannot send back to its app on the
+	// web's error page, and the web mounts the provider: the page is
+	// reached through srv, set once both exist.
+	var srv *web.Server
+	authorizeError := func(w http.ResponseWriter, r *http.Request, err error) { srv.AuthorizeError(w, r, err) }
+	if a.oidc, err = openProvider(ctx, cfg, public, a.store, apps, secret, clock, log, authorizeError); err != nil {
+		return nil, err
+	}
+	if a.oidc != nil {
+		opts.OIDC = a.oidc
+	}
+	srv = web.New(opts)
+	a.handler = srv.Handler()
 	return a, nil
+}
+
+// openProvider makes the OpenID Connect provider, with otpd's public URL
+// as its issuer. Apps check the issuer of every ID token, and the
+// library accepts one over plain http on loopback only: on another plain
+// http public_url the provider is off, which is an error only when
+// [[clients]] declare apps that need it.
+func openProvider(ctx context.Context, cfg config.Config, public *url.URL, store otpd.Store, apps []otpd.App,
+	secret []byte, clock otpd.Clock, log *slog.Logger, authorizeError func(http.ResponseWriter, *http.Request, error)) (*oidcop.Provider, error) {
+	if public.Scheme != "https" && !loopbackHost(public.Hostname()) {
+		if len(cfg.Clients) > 0 {
+			return nil, fmt.Errorf("clients: OpenID Connect needs an https public_url (http only on loopback), got %q", cfg.PublicOrigin())
+		}
+		log.Info("OpenID Connect is off: public_url is plain http", "public_url", cfg.PublicOrigin())
+		return nil, nil
+	}
+	o := cfg.OIDC
+	p, err := oidcop.New(ctx, oidcop.Options{
+		Issuer: cfg.PublicOrigin(), Store: store, Apps: apps, Secret: secret, Clock: clock,
+		SigningAlg: o.SigningAlg, KeyRotation: time.Duration(o.KeyRotation), KeyPrepublish: time.Duration(o.KeyPrepublish),
+		Lifetimes: oidcop.Lifetimes{IDToken: time.Duration(o.IDTokenLifetime), AccessToken: time.Duration(o.AccessTokenLifetime),
+			RefreshToken: time.Duration(o.RefreshTokenLifetime), RefreshIdle: time.Duration(o.RefreshIdle)},
+		ClientIP:       (&edge.Edge{Proxies: cfg.TrustedNetworks()}).ClientIP,
+		AuthorizeError: authorizeError,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oidc: %w", err)
+	}
+	return p, nil
+}
+
+// loopbackHost reports whether host names this machine only.
+func loopbackHost(host string) bool {
+	ip, err := netip.ParseAddr(host)
+	return host == "localhost" || err == nil && ip.IsLoopback()
 }
 
 // forwardAuth returns the origins the pages may return to and, when
@@ -131,15 +183,18 @@ func forwardAuth(cfg config.Config) (edge.Returns, *forward.Options, error) {
 	return returns, o, nil
 }
 
-func openBook(cfg config.Config, log *slog.Logger) (*passcode.Book, error) {
+// openBook returns the codes' book and the server secret it is made
+// from, which the OpenID Connect provider derives its keys from too.
+func openBook(cfg config.Config, log *slog.Logger) (*passcode.Book, []byte, error) {
 	secret, created, err := passcode.LoadOrCreateSecret(cfg.SecretPath())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if created {
 		log.Info("created a new server secret; keep it with the database", "file", cfg.SecretPath())
 	}
-	return passcode.New(secret, cfg.Code.Digits)
+	book, err := passcode.New(secret, cfg.Code.Digits)
+	return book, secret, err
 }
 
 // openStore opens the store the configuration names, upgrading an older

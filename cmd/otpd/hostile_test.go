@@ -26,7 +26,8 @@ func TestHostileInputOnEveryRoute(t *testing.T) {
 }
 
 // hostileConfig turns forward auth on, for this machine as its proxy and
-// an app on it, so that /auth/forward answers beyond "off".
+// an app on it, so that /auth/forward answers beyond "off", and declares
+// an app, so that the OpenID Connect routes answer beyond "no such app".
 func hostileConfig(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "otpd.toml")
@@ -37,6 +38,13 @@ enabled = true
 origin = "`+hostileApp+`"
 any_account = true
 fresh_code = true
+[[clients]]
+id = "hostile"
+name = "Hostile"
+type = "public"
+redirect_uris = ["`+hostileApp+`/callback"]
+post_logout_redirect_uris = ["`+hostileApp+`/bye"]
+scopes = ["openid", "email", "offline_access"]
 `), 0o600)
 	if err != nil {
 		t.Fatal(err)
@@ -53,9 +61,15 @@ func TestHostileInputOnEveryRoutePostgres(t *testing.T) {
 	hostileEveryRoute(t, startServer(t, map[string]string{"OTPD_DATABASE": dsn}, "--config", hostileConfig(t)))
 }
 
+// routesOnly stands in for the OpenID Connect provider where only the
+// route table is read.
+type routesOnly struct{ web.OIDC }
+
+func (routesOnly) Handler() http.Handler { return http.NotFoundHandler() }
+
 func hostileEveryRoute(t *testing.T, s *server) {
 	token := s.signIn(t, "ada@example.com").Token
-	patterns := web.New(web.Options{Mailbox: struct{ web.Mailbox }{}}).Patterns()
+	patterns := web.New(web.Options{Mailbox: struct{ web.Mailbox }{}, OIDC: routesOnly{}}).Patterns()
 	var reqs, last []hostileRequest
 	for _, p := range patterns {
 		rs := hostileRequests(p, token)

@@ -27,6 +27,8 @@ Usage:
   otpd restore --from FILE  put a backup into an empty data directory
   otpd healthcheck       exit 0 if the server answers (for container HEALTHCHECKs)
   otpd version           show the version, commit and Go that built this otpd
+  otpd clients add|list|show|remove|rotate-secret
+                         manage the apps that sign people in through otpd
   otpd help [command]    show help for a command
 
 With no configuration otpd keeps its data in ./otpd-data (an SQLite file and
@@ -84,12 +86,17 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return versionCommand(rest, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, rest, env, stdout, stderr)
+	case "clients":
+		return clientsCommand(ctx, rest, env, stdout, stderr)
 	case "help":
 		if len(rest) > 0 && rest[0] == "serve" {
 			return serve(ctx, []string{"--help"}, env, stdout, stderr, ready)
 		}
 		if len(rest) > 0 && rest[0] == "migrate" {
 			return migrateCommand(ctx, []string{"--help"}, env, stdout, stderr)
+		}
+		if len(rest) > 0 && rest[0] == "clients" {
+			return clientsCommand(ctx, []string{"--help"}, env, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp

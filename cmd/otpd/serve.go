@@ -169,6 +169,8 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr 
 	defer stopBackground()
 	go func() { workerDone <- a.worker.Run(bgCtx) }()
 	go func() { prunerDone <- a.pruner.Run(bgCtx) }()
+	keysDone := make(chan struct{})
+	go func() { defer close(keysDone); a.rotateKeys(bgCtx, log) }()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -191,10 +193,42 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr 
 	if perr := <-prunerDone; perr != nil {
 		log.Error("retention stopped", "err", perr)
 	}
+	<-keysDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// keyCheckEvery is how often the server checks whether the OpenID
+// Connect signing key is due to be replaced: rotation is measured in
+// weeks and the next key prepublished a day ahead, so an hour is plenty.
+const keyCheckEvery = time.Hour
+
+// rotateKeys adds the next signing key when it is due, every
+// keyCheckEvery until ctx ends; every node runs it, and the store lets
+// one of them rotate. A failure is logged and tried again next time: the
+// current key keeps signing meanwhile.
+func (a *app) rotateKeys(ctx context.Context, log *slog.Logger) {
+	if a.oidc == nil {
+		return
+	}
+	t := time.NewTicker(keyCheckEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		rotated, err := a.oidc.RotateKeys(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("rotate the OpenID Connect signing key", "err", err)
+		case rotated:
+			log.Info("a new OpenID Connect signing key is published; it signs once prepublished")
+		}
+	}
 }
 
 // warnDevMailbox says, where nobody can miss it, that mail is not sent.

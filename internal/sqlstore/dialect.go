@@ -52,4 +52,8 @@ type Dialect struct {
 	// holds it, and reports whether it did: of several nodes pruning at
 	// once, one prunes and the others skip the round.
 	TryLockPrune func(ctx context.Context, tx *sql.Tx) (bool, error)
+	// LockKeys serialises the changes to the signing keys, so that of
+	// several nodes starting at once one makes the first key, and one
+	// rotates.
+	LockKeys func(ctx context.Context, tx *sql.Tx) error
 }

@@ -86,6 +86,40 @@ func pruneSteps(cut cutoffs, limit any, res *otpd.PruneResult) []pruneStep {
 			SELECT guard_key FROM guards WHERE window_start < $1 AND locked_until < $2 LIMIT $3)`,
 		Args:    []any{cut.Guards, cut.Challenges, limit},
 		Deleted: &res.Guards,
+	}, {
+		// A request goes once it and its code have expired; a replay of
+		// its code then finds nothing, which refuses it as well.
+		Cutoff: cut.Challenges,
+		Query: `DELETE FROM oidc_auth_requests WHERE id IN (
+			SELECT id FROM oidc_auth_requests WHERE expires_at < $1
+			AND (code_expires_at IS NULL OR code_expires_at < $1) LIMIT $2)`,
+		Args:    []any{cut.Challenges, limit},
+		Deleted: &res.AuthRequests,
+	}, {
+		// A family expires no earlier than any of its tokens, so its
+		// tokens go first, then the families left empty.
+		Cutoff:  cut.Sessions,
+		Query:   `DELETE FROM oidc_access_tokens WHERE id IN (SELECT id FROM oidc_access_tokens WHERE expires_at < $1 LIMIT $2)`,
+		Args:    []any{cut.Sessions, limit},
+		Deleted: &res.Tokens,
+	}, {
+		Cutoff:  cut.Sessions,
+		Query:   `DELETE FROM oidc_refresh_tokens WHERE id IN (SELECT id FROM oidc_refresh_tokens WHERE expires_at < $1 LIMIT $2)`,
+		Args:    []any{cut.Sessions, limit},
+		Deleted: &res.Tokens,
+	}, {
+		Cutoff: cut.Sessions,
+		Query: `DELETE FROM oidc_token_families WHERE id IN (
+			SELECT f.id FROM oidc_token_families f WHERE f.expires_at < $1
+			AND NOT EXISTS (SELECT 1 FROM oidc_access_tokens a WHERE a.family_id = f.id)
+			AND NOT EXISTS (SELECT 1 FROM oidc_refresh_tokens t WHERE t.family_id = f.id) LIMIT $2)`,
+		Args:    []any{cut.Sessions, limit},
+		Deleted: &res.Tokens,
+	}, {
+		Cutoff:  cut.Sessions,
+		Query:   `DELETE FROM oidc_signing_keys WHERE id IN (SELECT id FROM oidc_signing_keys WHERE expires_at < $1 LIMIT $2)`,
+		Args:    []any{cut.Sessions, limit},
+		Deleted: &res.SigningKeys,
 	}}
 }
 
@@ -150,7 +184,8 @@ func runPrune(ctx context.Context, tx *txn, steps []pruneStep) error {
 		if err != nil {
 			return err
 		}
-		*st.Deleted = int(n)
+		// Several steps may count into one kind (the tokens).
+		*st.Deleted += int(n)
 	}
 	return nil
 }

@@ -205,3 +205,31 @@ func parsePlaces(s string) []string {
 	}
 	return ps
 }
+
+// listText stores a list of strings (scopes, URIs, amr values) as a JSON
+// array: an element may hold any character, a separator could not be
+// chosen safely for URIs.
+func listText(l []string) string {
+	if l == nil {
+		l = []string{}
+	}
+	b, err := json.Marshal(l)
+	if err != nil {
+		panic(fmt.Sprintf("sqlstore: a list of strings always encodes: %v", err))
+	}
+	return string(b)
+}
+
+// parseList is the inverse of listText. Unlike a campaign's places, a
+// list decides what an app may do, so one that does not parse is an
+// error, never an empty list.
+func parseList(s string) ([]string, error) {
+	var l []string
+	if err := json.Unmarshal([]byte(s), &l); err != nil {
+		return nil, fmt.Errorf("stored list %q: %w", s, err)
+	}
+	if len(l) == 0 {
+		return nil, nil
+	}
+	return l, nil
+}

@@ -43,6 +43,9 @@ var eventTitles = map[otpd.EventType]string{
 	otpd.EventRecoveryRemoved:   "Recovery address removed",
 	otpd.EventUnderAttack:       "Codes asked for from many places: account under attack",
 	otpd.EventSettingsChanged:   "Sign-in settings changed",
+	otpd.EventAppAuthorized:     "App allowed to sign you in",
+	otpd.EventAppRemoved:        "App's access removed",
+	otpd.EventTokenReused:       "An app's sign-in was used twice: its access was revoked",
 }
 
 // eventCase is one case of an event type: its Reason, and for the few
@@ -87,6 +90,10 @@ var eventCases = map[eventCase]caseWords{
 	{typ: otpd.EventCodeRequested, reason: otpd.ReasonCodeOff}:          {plain: noCodeWords[otpd.ReasonCodeOff]},
 	{typ: otpd.EventCodeRefused, reason: otpd.ReasonRefused}:            {plain: noCodeWords[otpd.ReasonRefused]},
 	{typ: otpd.EventCodeRequested}:                                      {about: "It was sent to the recovery address %s."},
+	{typ: otpd.EventAppAuthorized}:                                      {about: "%s may sign you in and read your email address."},
+	{typ: otpd.EventAppRemoved}:                                         {about: "%s can no longer sign you in; its tokens were revoked."},
+	{typ: otpd.EventTokenReused, reason: otpd.ReasonCodeReplayed}:       {about: "A sign-in code for %s was presented twice; the app must sign you in again."},
+	{typ: otpd.EventTokenReused, reason: otpd.ReasonRefreshReused}:      {about: "A token of %s was presented after it was replaced; the app must sign you in again."},
 }
 
 // contextWords name the context a password_wrong event (one: where it

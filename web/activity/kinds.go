@@ -67,6 +67,12 @@ var eventKinds = map[otpd.EventType]string{
 	otpd.EventDeviceForgotten:  kindDevices,
 
 	otpd.EventCodeDenied: kindReports,
+
+	// An app signing the owner in, or losing that right, is a change to
+	// who may act for them.
+	otpd.EventAppAuthorized: kindChanges,
+	otpd.EventAppRemoved:    kindChanges,
+	otpd.EventTokenReused:   kindReports,
 }
 
 // KindOf is the kind an event type belongs to.

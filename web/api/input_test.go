@@ -139,6 +139,11 @@ func TestAccountEndpointsRefuseBadInputClearly(t *testing.T) {
 		{"confirm a sign-in flow", "POST", "/api/v1/me/addresses/" + f + "/verify", `{"code":"123456789"}`, up, 400, "invalid_request", "flow_id"},
 		{"confirm unknown flow", "POST", "/api/v1/me/addresses/nosuch/verify", `{"code":"123456789"}`, up, 404, "not_found", "flow_id"},
 
+		{"remove an app without access", "DELETE", "/api/v1/me/apps/nosuch", "", fresh, 404, "not_found", "client_id"},
+		{"apps wrong method", "POST", "/api/v1/me/apps", "", fresh, 405, "method_not_allowed", ""},
+		{"apps without a token", "GET", "/api/v1/me/apps", "", "", 401, "unauthorized", ""},
+		{"remove an app without a token", "DELETE", "/api/v1/me/apps/notes", "", "", 401, "unauthorized", ""},
+
 		{"sign out everywhere, no step-up", "POST", "/api/v1/me/sign-out-everywhere", "", fresh, 403, "step_up_required", ""},
 		{"settings, no step-up", "PUT", "/api/v1/me/settings", `{"code_sign_in":true}`, fresh, 403, "step_up_required", ""},
 		{"change email, no step-up", "POST", "/api/v1/me/email", `{"email":"ada@new.example"}`, fresh, 403, "step_up_required", ""},

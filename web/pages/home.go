@@ -47,10 +47,10 @@ func (p *Pages) Home(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusOK, "signin.html", v)
 		return
 	}
-	if target, origin := p.checkReturn(r.URL.Query().Get("return")); err == nil && origin != "" {
+	if rt := p.checkReturn(r.Context(), r.URL.Query().Get("return")); err == nil && (rt.origin != "" || continuePath.MatchString(rt.target)) {
 		// Signed in already: straight back to the app that sent the
 		// browser here.
-		http.Redirect(w, r, target, http.StatusSeeOther)
+		http.Redirect(w, r, rt.target, http.StatusSeeOther)
 		return
 	}
 	var v *homeView
@@ -107,5 +107,6 @@ var doneNotices = map[string]string{
 	"email-changed":         "Your sign-in address is changed. We told your old address, with a link that undoes the change for 7 days.",
 	"recovery-added":        "Your recovery address is added. If you cannot read your sign-in address, a sign-in or reset code can be sent there instead.",
 	"recovery-removed":      "Your recovery address is removed. Codes go only to your sign-in address.",
+	"app-removed":           "The app's access is removed: it is signed out of your account, and must ask you again.",
 	"session-ended":         "The session is signed out. If you did not know it, change your password too.",
 }

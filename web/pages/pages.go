@@ -38,6 +38,9 @@ type Options struct {
 	// Credit is the attribution the GeoIP database's licence asks of
 	// pages that show places; the zero Credit shows none.
 	Credit Credit
+	// Provider, when set, is the OpenID Connect provider whose sign-in
+	// requests the pages complete.
+	Provider Provider
 }
 
 // Pages are the page handlers. Build them with New.
@@ -47,10 +50,11 @@ type Pages struct {
 	templates   *template.Template
 	passwordMin int
 	credit      Credit
+	provider    Provider
 }
 
 // New returns the pages over e. It parses the templates once.
 func New(e *edge.Edge, o Options) *Pages {
 	return &Pages{Edge: e, mailbox: o.Mailbox, templates: parseTemplates(),
-		passwordMin: o.PasswordMin, credit: o.Credit}
+		passwordMin: o.PasswordMin, credit: o.Credit, provider: o.Provider}
 }

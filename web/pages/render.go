@@ -37,8 +37,8 @@ func parseTemplates() *template.Template {
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	l := v.base()
 	l.Credit, l.Path = p.credit, r.URL.Path
-	if l.ReturnOrigin != "" {
-		w.Header().Set("Content-Security-Policy", edge.ContentSecurityPolicy(l.ReturnOrigin))
+	if l.ReturnOrigin != "" || l.App != nil {
+		w.Header().Set("Content-Security-Policy", edge.ContentSecurityPolicy(l.ReturnOrigin, l.App.logoOrigin()))
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
@@ -81,4 +81,10 @@ func humanDuration(d time.Duration) string {
 	default:
 		return activity.Plural(int((d+time.Hour-1)/time.Hour), "hour")
 	}
+}
+
+// ShowError shows err on the error page, titled title, for a handler
+// outside the pages.
+func (p *Pages) ShowError(w http.ResponseWriter, r *http.Request, title string, err error) {
+	p.showError(w, r, title, err)
 }

@@ -71,5 +71,7 @@ func (p *Pages) SignOut(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	// Signing out to use another account goes on to the sign-in page of
+	// the app's request.
+	http.Redirect(w, r, "/"+query(p.withReturn(r, url.Values{})), http.StatusSeeOther)
 }

@@ -27,6 +27,9 @@ type layout struct {
 	// ReturnOrigin is its origin when that is another site, which the
 	// page's form-action allows.
 	Return, ReturnOrigin string
+	// App is the app a person is signing in to when Return is its
+	// sign-in request: the page names it.
+	App *appView
 }
 
 // view is a template's data: the layout and whatever else it shows.

@@ -19,7 +19,9 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 	acct := otpd.Account{ID: "a1", Email: otpd.MustParseAddress("ada@example.com"),
 		RecoveryEmail: otpd.MustParseAddress("ada@example.org"), CreatedAt: at}
 	l := layout{Title: "T", Error: "E", Notice: "N", DevMailbox: true, Account: acct, Credit: Credit{"C", "https://c.example/"},
-		Return: "https://app.example.com/x?y=z", ReturnOrigin: "https://app.example.com"}
+		Return: "https://app.example.com/x?y=z", ReturnOrigin: "https://app.example.com",
+		App: &appView{Name: "Notes", Logo: "https://app.example.com/logo.png"}}
+	access := appAccessView{ClientID: "notes", App: &appView{Name: "Notes"}, Receives: []string{"R1", "R2"}, GrantedAt: at, LastUsedAt: at}
 	entry := activity.Entry{Kind: "codes", Subject: "S", Where: "W", Device: "D", At: at, IP: "198.51.100.9",
 		Request: true, Unused: true, FlowID: "f1", Reportable: true}
 	flow := signin.FlowState{Flow: signin.Flow{ID: "f1", ExpiresAt: at, ResendAfter: at}, Email: acct.Email}
@@ -33,6 +35,10 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 	views := map[string]view{
 		"activity.html": &activityView{layout: l, Kind: "codes", Kinds: activity.Kinds,
 			Days: activity.ByDay([]activity.Entry{entry})},
+		"apps.html":                &appsView{layout: l, Apps: []appAccessView{access, {ClientID: "n2", App: &appView{Name: "N2"}}}},
+		"consent.html":             &consentView{layout: l, ID: "r1", Receives: []string{"R"}},
+		"end_session.html":         &endSessionView{layout: l, AppName: "Notes", Fields: []hiddenField{{"state", "s"}}},
+		"remove_app.html":          &removeAppView{layout: l, App: access},
 		"address.html":             &addressView{layout: l, Form: "recovery", Email: "x@example.com"},
 		"address_code.html":        code(otpd.PurposeAddRecovery),
 		"code_sign_in.html":        &l,

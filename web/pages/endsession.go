@@ -1,0 +1,68 @@
+package pages
+
+import (
+	"net/http"
+
+	"github.com/otpd/otpd"
+)
+
+// An app that signs its person out may send the browser here too
+// (RP-initiated logout), to end the otpd session as well. Only a request
+// naming the signed-in person (its id_token_hint) ends it at once; any
+// other is asked about first, so that a link cannot sign anyone out. The
+// app's refresh tokens stay: taking them is Remove access.
+
+// endSessionView is end_session.html's: the question, with the app's
+// request carried in hidden fields to be validated again.
+type endSessionView struct {
+	layout
+	// AppName is the app that asked, "" when it did not say.
+	AppName string
+	Fields  []hiddenField
+}
+
+type hiddenField struct{ Name, Value string }
+
+// endSessionFields are the parameters of an end session request.
+var endSessionFields = []string{"id_token_hint", "client_id", "post_logout_redirect_uri", "state", "ui_locales", "logout_hint"}
+
+// EndSessionFromApp answers GET and POST /oauth2/end-session. The POST
+// comes from the question's own form (the cross-origin check keeps other
+// sites' forms out), so it signs out.
+func (p *Pages) EndSessionFromApp(w http.ResponseWriter, r *http.Request) {
+	es, err := p.provider.EndSession(r)
+	if err != nil {
+		p.showError(w, r, "Sign out", err)
+		return
+	}
+	done := es.RedirectURI
+	if done == "" {
+		done = "/"
+	}
+	c, err := p.optionalCaller(w, r)
+	switch {
+	case err != nil:
+		p.showError(w, r, "Sign out", err)
+	case c.Account().ID == "":
+		http.Redirect(w, r, done, http.StatusFound)
+	case r.Method == http.MethodPost || es.AccountID == c.Account().ID:
+		if err := p.Engine.SignOut(r.Context(), c, p.Requester(r)); err != nil && otpd.ErrorCode(err) != otpd.EUnauthorized {
+			p.showError(w, r, "Sign out", err)
+			return
+		}
+		p.ClearSessionCookie(w)
+		http.Redirect(w, r, done, http.StatusFound)
+	default:
+		v := &endSessionView{layout: p.accountLayout("Sign out?", c.Account())}
+		v.ReturnOrigin = originOf(es.RedirectURI)
+		if a, err := p.Engine.App(r.Context(), es.ClientID); err == nil {
+			v.AppName = newAppView(a).Name
+		}
+		for _, name := range endSessionFields {
+			if val := r.FormValue(name); val != "" {
+				v.Fields = append(v.Fields, hiddenField{name, val})
+			}
+		}
+		p.render(w, r, http.StatusOK, "end_session.html", v)
+	}
+}

@@ -1,0 +1,173 @@
+package pages
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/signin"
+	"github.com/otpd/otpd/web/edge"
+)
+
+// An app sends a person to /oauth2/authorize; the provider keeps the
+// request and sends the browser on to its continue page here, which
+// shows what the request needs next (otpd.NextAuthStep): the sign-in
+// page, a step-up, or consent, each leading back to the continue page,
+// until the engine completes the request and the browser goes on to the
+// provider's callback, which gives the app its code.
+
+// Provider is the OpenID Connect provider as the pages use it
+// (oidcop.Provider), behind an interface so that the pages do not
+// import the library it is built on.
+type Provider interface {
+	// CallbackURL is where the browser goes once request id is complete.
+	CallbackURL(ctx context.Context, id string) string
+	// Refuse sends the browser back to the app with refusal.
+	Refuse(w http.ResponseWriter, r *http.Request, req otpd.AuthRequest, refusal otpd.AuthRefusal)
+	// EndSession validates an app's request to sign a person out.
+	EndSession(r *http.Request) (otpd.EndSession, error)
+}
+
+// continuePrefix is the path of a sign-in request's page, before its ID.
+const continuePrefix = "/oauth2/continue/"
+
+// appView is an app as the pages name it.
+type appView struct {
+	Name string
+	// Logo is its logo's URL, "" when it has none or it is not http(s).
+	Logo string
+}
+
+func newAppView(a otpd.App) *appView {
+	v := &appView{Name: a.Name}
+	if a.Name == "" {
+		v.Name = a.ID
+	}
+	if originOf(a.LogoURL) != "" {
+		v.Logo = a.LogoURL
+	}
+	return v
+}
+
+// logoOrigin is the origin the page's img-src must allow for the logo.
+func (v *appView) logoOrigin() string {
+	if v == nil {
+		return ""
+	}
+	return originOf(v.Logo)
+}
+
+// consentView is consent.html's: what an app asks for, to allow or not.
+type consentView struct {
+	layout
+	// ID is the request's.
+	ID string
+	// Receives are the scopes asked for, in words.
+	Receives []string
+}
+
+// Continue shows what an app's sign-in request needs next, or completes
+// it and sends the browser to the app.
+func (p *Pages) Continue(w http.ResponseWriter, r *http.Request) {
+	c, err := p.optionalCaller(w, r)
+	var req otpd.AuthRequest
+	var step otpd.AuthStep
+	if err == nil {
+		req, step, err = p.Engine.Authorization(r.Context(), c, r.PathValue("authz_id"))
+	}
+	if err != nil {
+		p.showError(w, r, "Sign in to an app", err)
+		return
+	}
+	rt := p.continueReturn(r.Context(), req)
+	switch step.Next {
+	case otpd.AuthSignIn:
+		l := p.newLayout("Sign in to " + rt.app.Name).returning(rt)
+		p.render(w, r, http.StatusOK, "signin.html", &signInView{layout: l, Email: req.LoginHint})
+	case otpd.AuthConfirm:
+		p.renderStepUp(w, r, c, rt.target, nil)
+	case otpd.AuthConsent:
+		p.render(w, r, http.StatusOK, "consent.html", p.consentView(c, req, rt))
+	case otpd.AuthRefuse:
+		p.provider.Refuse(w, r, req, step.Refusal)
+	default:
+		p.issue(w, r, c, req.ID, false)
+	}
+}
+
+func (p *Pages) consentView(c signin.Caller, req otpd.AuthRequest, rt returnTo) *consentView {
+	v := &consentView{layout: p.accountLayout("Allow "+rt.app.Name+"?", c.Account()).returning(rt), ID: req.ID}
+	for _, s := range req.Scopes {
+		if words, ok := scopeWords[s]; ok {
+			v.Receives = append(v.Receives, words)
+		}
+	}
+	return v
+}
+
+// scopeWords say what an app receives with each scope.
+var scopeWords = map[string]string{
+	otpd.ScopeOpenID:        "that it is you: an ID for your account, the same each time you sign in there",
+	otpd.ScopeEmail:         "your email address",
+	otpd.ScopeOfflineAccess: "access while you are away, until you remove it under App permissions",
+}
+
+// Consent answers the consent page: Allow completes the request, Cancel
+// tells the app that the person said no.
+func (p *Pages) Consent(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("authz_id")
+	switch r.PostFormValue("decision") {
+	case "deny":
+		// Anyone holding the request may refuse it: it gives nobody
+		// anything.
+		req, err := p.Engine.DenyAuthorization(r.Context(), id)
+		if err != nil {
+			p.showError(w, r, "Sign in to an app", err)
+			return
+		}
+		p.provider.Refuse(w, r, req, otpd.RefuseAccessDenied)
+	case "allow":
+		c, err := p.optionalCaller(w, r)
+		switch {
+		case err != nil:
+			p.showError(w, r, "Sign in to an app", err)
+		case c.Account().ID == "":
+			// Signed out meanwhile: the continue page asks again.
+			http.Redirect(w, r, continuePrefix+id, http.StatusSeeOther)
+		default:
+			p.issue(w, r, c, id, true)
+		}
+	default:
+		p.showError(w, r, "Sign in to an app", otpd.FieldError("decision", "choose Allow or Cancel"))
+	}
+}
+
+// issue completes request id for the caller and sends the browser on to
+// the app; a request that needs another step goes back to its page.
+func (p *Pages) issue(w http.ResponseWriter, r *http.Request, c signin.Caller, id string, consent bool) {
+	req, err := p.Engine.Authorize(r.Context(), c, id, consent, p.Requester(r))
+	switch {
+	case otpd.ErrorCode(err) == otpd.EStepUpRequired:
+		http.Redirect(w, r, continuePrefix+id, http.StatusSeeOther)
+	case err != nil:
+		p.showError(w, r, "Sign in to an app", err)
+	default:
+		http.Redirect(w, r, p.provider.CallbackURL(r.Context(), req.ID), http.StatusSeeOther)
+	}
+}
+
+// optionalCaller authenticates the session cookie when there is one: the
+// zero Caller when nobody is signed in (a session that no longer works
+// is cleared).
+func (p *Pages) optionalCaller(w http.ResponseWriter, r *http.Request) (signin.Caller, error) {
+	token := edge.SessionToken(r)
+	if token == "" {
+		return signin.Caller{}, nil
+	}
+	c, err := p.Authenticate(r.Context(), token)
+	if otpd.ErrorCode(err) == otpd.EUnauthorized {
+		p.ClearSessionCookie(w)
+		return signin.Caller{}, nil
+	}
+	return c, err
+}
