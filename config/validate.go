@@ -136,6 +136,7 @@ func (c Config) problems() Errors {
 	default:
 		bad("log.format", "must be text or json, got %q", c.Log.Format)
 	}
+	durationBetween(bad, "health.max_queue_age", c.Health.MaxQueueAge, time.Minute, 24*time.Hour)
 	c.mailProblems(bad)
 	c.nodeProblems(bad)
 	c.forwardProblems(bad)

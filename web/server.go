@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/signin"
@@ -39,6 +40,9 @@ type Server struct {
 	forward *forward.Handler
 	// devMailbox mounts the dev mailbox's routes.
 	devMailbox bool
+	// checks are what /readyz asks, each within checkTimeout.
+	checks       []Check
+	checkTimeout time.Duration
 }
 
 // Options configure a Server.
@@ -65,6 +69,11 @@ type Options struct {
 	// Forward, when set, answers /auth/forward; without it that route
 	// answers 404.
 	Forward *forward.Options
+	// Checks are what GET /readyz asks; with none it answers 200 as
+	// GET /healthz does.
+	Checks []Check
+	// CheckTimeout bounds each check; 0 is DefaultCheckTimeout.
+	CheckTimeout time.Duration
 }
 
 // Credit is a link naming the source of some data shown.
@@ -76,7 +85,10 @@ type Credit struct {
 func New(o Options) *Server {
 	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies,
 		Returns: o.Returns, CookieDomain: o.CookieDomain}
-	s := &Server{edge: e, devMailbox: o.Mailbox != nil}
+	s := &Server{edge: e, devMailbox: o.Mailbox != nil, checks: o.Checks, checkTimeout: o.CheckTimeout}
+	if s.checkTimeout <= 0 {
+		s.checkTimeout = DefaultCheckTimeout
+	}
 	// A nil Mailbox must reach the handlers as a nil interface, which
 	// they test, not as a typed nil.
 	var apiMailbox api.Mailbox

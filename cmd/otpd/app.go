@@ -38,6 +38,8 @@ type app struct {
 	pruner  *retention.Job
 	mailbox *mail.DevMailbox
 	handler http.Handler
+	// redis pings the Redis the limits are shared through; nil without.
+	redis pinger
 	// closers release what the app opened, last opened first closed.
 	closers []func() error
 }
@@ -100,6 +102,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks(),
 		PasswordMinLength: cfg.Password.MinLength, PlacesCredit: web.Credit(credit),
 		Returns: returns, CookieDomain: cfg.ForwardAuth.CookieDomain, Forward: fwd}
+	opts.Checks = readinessChecks(cfg, log, a.store, a.redis, clock)
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox
 	}
@@ -179,6 +182,7 @@ func openLimiter(ctx context.Context, cfg config.Config, log *slog.Logger, a *ap
 		return nil, fmt.Errorf("redis: %w", err)
 	}
 	a.closers = append(a.closers, client.Close)
+	a.redis = func(ctx context.Context) error { return client.Ping(ctx).Err() }
 	log.Info("rate limits are shared through Redis")
 	return redislimit.New(client, "otpd:"), nil
 }
