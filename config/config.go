@@ -245,6 +245,9 @@ type LogConfig struct {
 	Level string `toml:"level"`
 	// Format is text (for people) or json (for log collectors).
 	Format string `toml:"format"`
+	// Requests is the level of the one line logged per request (debug,
+	// info, warn), or off.
+	Requests string `toml:"requests"`
 }
 
 // HealthConfig is what GET /readyz holds the server to.

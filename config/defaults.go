@@ -166,6 +166,10 @@ func Default() Config {
 			Level: "info",
 			// text reads well in a terminal; choose json for a collector.
 			Format: "text",
+			// info: one line per request is what an operator reads
+			// when a person says sign-in failed; off or debug where a
+			// proxy in front logs requests already.
+			Requests: "info",
 		},
 		Health: HealthConfig{
 			// 5 minutes: half a code's lifetime (code.lifetime, 10

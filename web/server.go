@@ -43,6 +43,9 @@ type Server struct {
 	// checks are what /readyz asks, each within checkTimeout.
 	checks       []Check
 	checkTimeout time.Duration
+	// requestLog is the level of the line logged per request; nil logs
+	// none.
+	requestLog slog.Leveler
 }
 
 // Options configure a Server.
@@ -74,6 +77,9 @@ type Options struct {
 	Checks []Check
 	// CheckTimeout bounds each check; 0 is DefaultCheckTimeout.
 	CheckTimeout time.Duration
+	// RequestLog, when set, logs one line per request to Log at its
+	// level (logRequests, requestlog.go); nil logs none.
+	RequestLog slog.Leveler
 }
 
 // Credit is a link naming the source of some data shown.
@@ -85,7 +91,8 @@ type Credit struct {
 func New(o Options) *Server {
 	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies,
 		Returns: o.Returns, CookieDomain: o.CookieDomain}
-	s := &Server{edge: e, devMailbox: o.Mailbox != nil, checks: o.Checks, checkTimeout: o.CheckTimeout}
+	s := &Server{edge: e, devMailbox: o.Mailbox != nil, checks: o.Checks, checkTimeout: o.CheckTimeout,
+		requestLog: o.RequestLog}
 	if s.checkTimeout <= 0 {
 		s.checkTimeout = DefaultCheckTimeout
 	}
@@ -119,5 +126,5 @@ func (s *Server) Handler() http.Handler {
 	for path := range paths {
 		mux.HandleFunc(path, s.methodNotAllowed)
 	}
-	return s.recoverPanics(securityHeaders(crossOrigin(mux)))
+	return s.logRequests(s.recoverPanics(securityHeaders(crossOrigin(mux))))
 }

@@ -103,6 +103,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		PasswordMinLength: cfg.Password.MinLength, PlacesCredit: web.Credit(credit),
 		Returns: returns, CookieDomain: cfg.ForwardAuth.CookieDomain, Forward: fwd}
 	opts.Checks = readinessChecks(cfg, log, a.store, a.redis, clock)
+	opts.RequestLog = requestLogLevel(cfg.Log)
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox
 	}
