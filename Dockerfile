@@ -44,7 +44,8 @@ VOLUME ["/data"]
 EXPOSE 8080
 USER 65532:65532
 # No curl in the image: the binary asks the server itself
-# (GET /api/v1/openapi.json on loopback, exit 0 on 200).
+# (GET /healthz on loopback, exit 0 on 200): whether the process is up, not
+# whether the database is, so a database away does not restart it.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["/usr/local/bin/otpd", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/otpd"]

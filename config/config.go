@@ -74,6 +74,7 @@ type Config struct {
 	Session   SessionConfig   `toml:"session"`
 	Retention RetentionConfig `toml:"retention"`
 	Log       LogConfig       `toml:"log"`
+	Health    HealthConfig    `toml:"health"`
 	SMTP      SMTPConfig      `toml:"smtp"`
 	Mail      MailConfig      `toml:"mail"`
 	DKIM      DKIMConfig      `toml:"dkim"`
@@ -248,6 +249,16 @@ type LogConfig struct {
 	Level string `toml:"level"`
 	// Format is text (for people) or json (for log collectors).
 	Format string `toml:"format"`
+	// Requests is the level of the one line logged per request (debug,
+	// info, warn), or off.
+	Requests string `toml:"requests"`
+}
+
+// HealthConfig is what GET /readyz holds the server to.
+type HealthConfig struct {
+	// MaxQueueAge is the age past which a message still queued makes the
+	// server not ready: mail is not leaving.
+	MaxQueueAge Duration `toml:"max_queue_age"`
 }
 
 // DKIMKeyPath returns the RSA DKIM key file: KeyFile if set, otherwise

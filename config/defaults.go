@@ -166,6 +166,17 @@ func Default() Config {
 			Level: "info",
 			// text reads well in a terminal; choose json for a collector.
 			Format: "text",
+			// info: one line per request is what an operator reads
+			// when a person says sign-in failed; off or debug where a
+			// proxy in front logs requests already.
+			Requests: "info",
+		},
+		Health: HealthConfig{
+			// 5 minutes: half a code's lifetime (code.lifetime, 10
+			// minutes). A code that waited longer reaches its reader
+			// nearly dead, so mail is not leaving; a relay's brief
+			// refusal, retried within a minute or two, does not trip it.
+			MaxQueueAge: Duration(5 * time.Minute),
 		},
 		SMTP: SMTPConfig{
 			// A relay slower than this is down for a person waiting for

@@ -122,6 +122,8 @@ func (c *Config) fields() []field {
 		{"retention.interval", &c.Retention.Interval},
 		{"log.level", &c.Log.Level},
 		{"log.format", &c.Log.Format},
+		{"log.requests", &c.Log.Requests},
+		{"health.max_queue_age", &c.Health.MaxQueueAge},
 		{"smtp.url", &c.SMTP.URL},
 		{"smtp.tls", &c.SMTP.TLS},
 		{"smtp.timeout", &c.SMTP.Timeout},

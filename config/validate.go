@@ -136,6 +136,12 @@ func (c Config) problems() Errors {
 	default:
 		bad("log.format", "must be text or json, got %q", c.Log.Format)
 	}
+	switch c.Log.Requests {
+	case "off", "debug", "info", "warn":
+	default:
+		bad("log.requests", "must be off, debug, info or warn, got %q", c.Log.Requests)
+	}
+	durationBetween(bad, "health.max_queue_age", c.Health.MaxQueueAge, time.Minute, 24*time.Hour)
 	c.mailProblems(bad)
 	c.nodeProblems(bad)
 	c.oidcProblems(bad)

@@ -56,6 +56,9 @@ const DefaultMaxConns = 10
 type Store struct {
 	*sqlstore.Store
 	db *sql.DB
+	// schema is the migrations over db, for the health checks
+	// (health.go).
+	schema *sqlschema.Schema
 }
 
 // dialect is what PostgreSQL does differently: at READ COMMITTED a
@@ -105,7 +108,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("postgres: open: %w", err), db.Close())
 	}
-	st := &Store{Store: sqlstore.New(db, dialect), db: db}
+	st := &Store{Store: sqlstore.New(db, dialect), db: db, schema: s}
 	st.SetMaxConns(DefaultMaxConns)
 	return st, nil
 }

@@ -72,6 +72,8 @@ func (s *Server) routes() []route {
 		api("GET /auth/forward", s.forwardAuth),
 		{pattern: "GET /api/v1/openapi.json", handler: http.HandlerFunc(serveOpenAPI)},
 		{pattern: "GET /metrics", handler: http.HandlerFunc(s.serveMetrics)},
+		{pattern: "GET /healthz", handler: http.HandlerFunc(s.serveHealthz), api: true},
+		{pattern: "GET /readyz", handler: http.HandlerFunc(s.serveReadyz), api: true},
 
 		page("GET /{$}", p.Home),
 		page("POST /sign-in", p.SignIn),

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/signin"
@@ -41,6 +42,12 @@ type Server struct {
 	devMailbox bool
 	// oidc serves the provider's endpoints; nil when OpenID Connect is off.
 	oidc http.Handler
+	// checks are what /readyz asks, each within checkTimeout.
+	checks       []Check
+	checkTimeout time.Duration
+	// requestLog is the level of the line logged per request; nil logs
+	// none.
+	requestLog slog.Leveler
 }
 
 // Options configure a Server.
@@ -67,6 +74,14 @@ type Options struct {
 	// Forward, when set, answers /auth/forward; without it that route
 	// answers 404.
 	Forward *forward.Options
+	// Checks are what GET /readyz asks; with none it answers 200 as
+	// GET /healthz does.
+	Checks []Check
+	// CheckTimeout bounds each check; 0 is DefaultCheckTimeout.
+	CheckTimeout time.Duration
+	// RequestLog, when set, logs one line per request to Log at its
+	// level (logRequests, requestlog.go); nil logs none.
+	RequestLog slog.Leveler
 	// OIDC, when set, is the OpenID Connect provider (oidcop.Provider),
 	// mounted at /.well-known/openid-configuration and /oauth2/, whose
 	// sign-in requests the pages complete; without it those answer 404.
@@ -90,7 +105,11 @@ type Credit struct {
 func New(o Options) *Server {
 	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies,
 		Returns: o.Returns, CookieDomain: o.CookieDomain}
-	s := &Server{edge: e, devMailbox: o.Mailbox != nil}
+	s := &Server{edge: e, devMailbox: o.Mailbox != nil, checks: o.Checks, checkTimeout: o.CheckTimeout,
+		requestLog: o.RequestLog}
+	if s.checkTimeout <= 0 {
+		s.checkTimeout = DefaultCheckTimeout
+	}
 	// A nil Mailbox must reach the handlers as a nil interface, which
 	// they test, not as a typed nil.
 	var apiMailbox api.Mailbox
@@ -124,5 +143,5 @@ func (s *Server) Handler() http.Handler {
 	for path := range paths {
 		mux.HandleFunc(path, s.methodNotAllowed)
 	}
-	return s.recoverPanics(securityHeaders(crossOrigin(mux)))
+	return s.logRequests(s.recoverPanics(securityHeaders(crossOrigin(mux))))
 }

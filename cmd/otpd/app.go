@@ -42,6 +42,8 @@ type app struct {
 	// oidc is the OpenID Connect provider; nil when it is off.
 	oidc    *oidcop.Provider
 	handler http.Handler
+	// redis pings the Redis the limits are shared through; nil without.
+	redis pinger
 	// closers release what the app opened, last opened first closed.
 	closers []func() error
 }
@@ -105,6 +107,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks(),
 		PasswordMinLength: cfg.Password.MinLength, PlacesCredit: web.Credit(credit),
 		Returns: returns, CookieDomain: cfg.ForwardAuth.CookieDomain, Forward: fwd}
+	opts.Checks = readinessChecks(cfg, log, a.store, a.redis, clock)
+	opts.RequestLog = requestLogLevel(cfg.Log)
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox
 	}
@@ -234,6 +238,7 @@ func openLimiter(ctx context.Context, cfg config.Config, log *slog.Logger, a *ap
 		return nil, fmt.Errorf("redis: %w", err)
 	}
 	a.closers = append(a.closers, client.Close)
+	a.redis = func(ctx context.Context) error { return client.Ping(ctx).Err() }
 	log.Info("rate limits are shared through Redis")
 	return redislimit.New(client, "otpd:"), nil
 }

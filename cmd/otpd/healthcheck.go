@@ -14,8 +14,9 @@ import (
 
 const healthcheckUsage = `Usage: otpd healthcheck [--url URL]
 
-Asks a running server for its API description and exits 0 if it answers
-200, 1 otherwise: a HEALTHCHECK for containers that have no curl. Without
+Asks a running server whether it is up (GET /healthz) and exits 0 if it
+answers 200, 1 otherwise: a HEALTHCHECK for containers that have no curl.
+--url http://127.0.0.1:8080/readyz asks whether it is ready instead. Without
 --url it asks the address the configuration listens on (OTPD_LISTEN,
 listen in the file), on loopback when that is every interface.
 
@@ -33,7 +34,7 @@ func healthcheck(ctx context.Context, args []string, env func(string) (string, b
 		fs.SetOutput(stdout)
 	}
 	configPath := fs.String("config", "", "read settings from this TOML `file` (default $OTPD_CONFIG)")
-	target := fs.String("url", "", "the `URL` to ask (default http://LISTEN/api/v1/openapi.json)")
+	target := fs.String("url", "", "the `URL` to ask (default http://LISTEN/healthz)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), healthcheckUsage)
 		fs.PrintDefaults()
@@ -49,7 +50,7 @@ func healthcheck(ctx context.Context, args []string, env func(string) (string, b
 		if err != nil {
 			return err
 		}
-		*target = "http://" + loopback(cfg.Listen) + "/api/v1/openapi.json"
+		*target = "http://" + loopback(cfg.Listen) + "/healthz"
 	}
 	ctx, cancel := context.WithTimeout(ctx, healthTimeout)
 	defer cancel()

@@ -17,3 +17,13 @@ func newLogger(c config.LogConfig, w io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
+
+// requestLogLevel is the level of the line logged per request, nil when
+// log.requests is off.
+func requestLogLevel(c config.LogConfig) slog.Leveler {
+	var level slog.Level
+	if c.Requests == "off" || level.UnmarshalText([]byte(c.Requests)) != nil {
+		return nil
+	}
+	return level
+}

@@ -113,10 +113,10 @@ func serve(ctx context.Context, args []string, env func(string) (string, bool), 
 		}
 		defer stop()
 	}
-	return outdatedHint(runServer(ctx, cfg, log, stderr, ready), *configPath, *data)
+	return outdatedHint(runServer(ctx, cfg, log, ready), *configPath, *data)
 }
 
-func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr io.Writer, ready func(string)) error {
+func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(string)) error {
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
@@ -160,7 +160,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, stderr 
 	log.Info("otpd listening", "url", "http://"+addr+"/", "data", cfg.DataDir, "public_url", cfg.PublicOrigin(),
 		"version", buildinfo.Read().Version)
 	if a.mailbox != nil {
-		warnDevMailbox(log, stderr, cfg.PublicOrigin())
+		warnDevMailbox(log, cfg.PublicOrigin())
 	}
 
 	// The outbox worker and the retention job run until the server stops.
@@ -231,15 +231,10 @@ func (a *app) rotateKeys(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// warnDevMailbox says, where nobody can miss it, that mail is not sent.
-func warnDevMailbox(log *slog.Logger, stderr io.Writer, public string) {
-	page := public + "/dev/mailbox"
-	fmt.Fprintf(stderr, "\n"+
-		"  ************************************************************************\n"+
-		"  MAIL IS NOT SENT. No SMTP server is configured, so every message, codes\n"+
-		"  included, is kept in the dev mailbox, in the database. Read it at\n"+
-		"      %s\n"+
-		"  Do not let real people sign in to this server.\n"+
-		"  ************************************************************************\n\n", page)
-	log.Warn("mail is not sent: messages are kept in the dev mailbox", "mailbox", page)
+// warnDevMailbox says, where nobody can miss it, that mail is not sent:
+// at warn, in capitals, through the logger, so that JSON logs stay JSON.
+func warnDevMailbox(log *slog.Logger, public string) {
+	log.Warn("MAIL IS NOT SENT. No SMTP server is configured, so every message, codes included, "+
+		"is kept in the dev mailbox, in the database. Do not let real people sign in to this server.",
+		"mailbox", public+"/dev/mailbox")
 }
