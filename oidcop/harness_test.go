@@ -42,7 +42,7 @@ var secret = bytes.Repeat([]byte{7}, 32)
 // the test moves (starting at the wall clock's now, since the library
 // stamps tokens with it).
 type rig struct {
-	t        *testing.T
+	t        testing.TB
 	store    *sqlite.Store
 	clock    *fakeclock.Clock
 	engine   *signin.Engine
@@ -61,7 +61,7 @@ var notes = otpd.App{ID: "notes", Name: "Notes", Public: true, RedirectURIs: []s
 	PostLogoutURIs: []string{"http://127.0.0.1:9/notes/bye"},
 	Scopes:         []string{otpd.ScopeOpenID, otpd.ScopeEmail, otpd.ScopeOfflineAccess}, FromConfig: true}
 
-func newRig(t *testing.T, edit ...func(*oidcop.Options)) *rig {
+func newRig(t testing.TB, edit ...func(*oidcop.Options)) *rig {
 	t.Helper()
 	dir := t.TempDir()
 	store, err := sqlite.Open(t.Context(), filepath.Join(dir, "otpd.db"))

@@ -117,10 +117,9 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 			op.NewEndpoint("oauth2/userinfo"), op.NewEndpoint("oauth2/revoke"),
 			op.NewEndpoint("oauth2/end-session"), op.NewEndpoint("oauth2/keys")),
 		op.WithCustomIntrospectionEndpoint(op.NewEndpoint("oauth2/introspect")),
-		// Apps call the token, userinfo and key endpoints with bearer
-		// tokens, never cookies: any origin, no credentials.
-		op.WithCORSOptions(&cors.Options{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET", "POST"},
-			AllowedHeaders: []string{"Authorization", "Content-Type"}}),
+		// The library's own router answers actual requests with the same
+		// headers as the preflights that Handler answers.
+		op.WithCORSOptions(corsOptions()),
 	}
 	if insecure {
 		opts = append(opts, op.WithAllowInsecure())
@@ -153,7 +152,11 @@ func loopback(host string) bool {
 // web's.
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
+	c := cors.New(*corsOptions())
+	mux.Handle("GET /.well-known/openid-configuration", c.Handler(http.HandlerFunc(p.discovery)))
+	for _, path := range CORSPaths {
+		mux.Handle("OPTIONS "+path, c.Handler(http.HandlerFunc(options)))
+	}
 	mux.HandleFunc("GET /oauth2/authorize", p.authorize)
 	mux.HandleFunc("POST /oauth2/authorize", p.authorize)
 	for _, route := range []string{"GET /oauth2/authorize/callback", "POST /oauth2/token", "GET /oauth2/userinfo",
@@ -166,6 +169,29 @@ func (p *Provider) Handler() http.Handler {
 		}
 		mux.ServeHTTP(w, r.WithContext(p.withRequester(r)))
 	})
+}
+
+// CORSPaths are the endpoints a single-page app on another origin calls
+// from its own scripts: discovery, keys, token, userinfo and revoke. They
+// take bearer tokens, codes with their PKCE verifiers, and client
+// credentials, never cookies, so they answer any origin, without
+// credentials (no Access-Control-Allow-Credentials: a browser sends no
+// cookie). Authorize is a navigation, not a script's request, and
+// introspect is for backends holding a secret; the pages and the JSON API
+// answer no cross-origin script at all.
+var CORSPaths = []string{"/.well-known/openid-configuration", "/oauth2/keys", "/oauth2/token", "/oauth2/userinfo", "/oauth2/revoke"}
+
+// corsOptions allow any origin, without credentials, to send GET and
+// POST with Authorization and Content-Type.
+func corsOptions() *cors.Options {
+	return &cors.Options{AllowedOrigins: []string{"*"}, AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type"}, MaxAge: 600}
+}
+
+// options answers an OPTIONS request that is not a preflight.
+func options(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Allow", "GET, POST, OPTIONS")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // authorize refuses, before the library sees it, a request that cannot

@@ -143,6 +143,9 @@ var providerRoutes = []string{
 	"GET /.well-known/openid-configuration", "GET /oauth2/authorize", "POST /oauth2/authorize",
 	"GET /oauth2/authorize/callback", "POST /oauth2/token", "GET /oauth2/userinfo", "POST /oauth2/userinfo",
 	"POST /oauth2/revoke", "POST /oauth2/introspect", "GET /oauth2/keys",
+	// Preflights of single-page apps on other origins (oidcop.CORSPaths).
+	"OPTIONS /.well-known/openid-configuration", "OPTIONS /oauth2/keys", "OPTIONS /oauth2/token",
+	"OPTIONS /oauth2/userinfo", "OPTIONS /oauth2/revoke",
 }
 
 // oidcRoutes are the provider's endpoints and otpd's pages on the way

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
@@ -26,6 +27,7 @@ import (
 	"github.com/otpd/otpd/fakeclock"
 	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/mail"
+	"github.com/otpd/otpd/oidcop"
 	"github.com/otpd/otpd/passcode"
 	"github.com/otpd/otpd/password"
 	"github.com/otpd/otpd/risk"
@@ -33,6 +35,7 @@ import (
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/sqlite"
 	"github.com/otpd/otpd/web"
+	"github.com/otpd/otpd/web/edge"
 )
 
 // Rig is a running web server and what it runs on.
@@ -45,6 +48,9 @@ type Rig struct {
 	store  *countingStore
 	worker *mail.Worker
 	box    *mail.DevMailbox
+	// Provider is the OpenID Connect provider; nil unless the rig was
+	// started by NewOIDC.
+	Provider *oidcop.Provider
 }
 
 // Policy is the engine's policy on the rig: the defaults of otpd's
@@ -88,6 +94,30 @@ func New(t *testing.T, edit ...func(*signin.Policy)) *Rig {
 // not nil, before the server starts.
 func NewWeb(t *testing.T, opts func(*web.Options), edit ...func(*signin.Policy)) *Rig {
 	t.Helper()
+	return start(t, false, opts, edit...)
+}
+
+// NewOIDC is New with the OpenID Connect provider on, its issuer the
+// rig's URL, as cmd/otpd builds it, with one app from the configuration:
+// App, public. Its clock starts at the wall clock's now, since the
+// library stamps and checks tokens with it.
+func NewOIDC(t *testing.T, edit ...func(*signin.Policy)) *Rig {
+	t.Helper()
+	return start(t, true, nil, edit...)
+}
+
+// App is the public app of NewOIDC's rig. Its redirect URIs are never
+// contacted: the rig's browser does not follow redirects.
+var App = otpd.App{ID: "notes", Name: "Notes", Public: true,
+	RedirectURIs:   []string{"http://127.0.0.1:9/notes/callback"},
+	PostLogoutURIs: []string{"http://127.0.0.1:9/notes/bye"},
+	Scopes:         []string{otpd.ScopeOpenID, otpd.ScopeEmail, otpd.ScopeOfflineAccess}, FromConfig: true}
+
+// AppOrigin is the origin of App's redirect URIs.
+const AppOrigin = "http://127.0.0.1:9"
+
+func start(t *testing.T, withOIDC bool, opts func(*web.Options), edit ...func(*signin.Policy)) *Rig {
+	t.Helper()
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "otpd.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -114,17 +144,45 @@ func NewWeb(t *testing.T, opts func(*web.Options), edit ...func(*signin.Policy))
 		e(&policy)
 	}
 	pw := password.NewChecker(password.Hasher{Params: cheapHash}, password.DefaultPolicy, 4, 64)
+	var apps []otpd.App
+	if withOIDC {
+		apps = []otpd.App{App}
+		r.Clock = fakeclock.New(time.Now().Truncate(time.Millisecond))
+		r.worker.Clock = r.Clock
+	}
 	engine := signin.New(signin.Deps{Store: r.store, Codes: book, Clock: r.Clock, Limiter: limit.NewMemory(),
-		Locator: geo, Passwords: pw, Log: log}, policy)
+		Locator: geo, Passwords: pw, Log: log, Apps: apps}, policy)
 	o := web.Options{Engine: engine, Mailbox: r.box, Clock: r.Clock, Log: log,
 		TrustedProxies: loopback, PasswordMinLength: password.DefaultPolicy.MinLength,
 		PlacesCredit: web.Credit(geo.Credit())}
 	if opts != nil {
 		opts(&o)
 	}
-	srv := httptest.NewServer(web.New(o).Handler())
+	// The issuer is the server's URL, known once it listens; the handler
+	// is set just after.
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { handler.ServeHTTP(w, req) }))
 	t.Cleanup(srv.Close)
 	r.URL = srv.URL
+	var ws *web.Server
+	if withOIDC {
+		// As cmd/otpd: the provider shows a request it cannot send back
+		// on the web's error page.
+		p, err := oidcop.New(t.Context(), oidcop.Options{
+			Issuer: srv.URL, Store: r.store, Apps: apps, Secret: bytes.Repeat([]byte{2}, 32), Clock: r.Clock,
+			SigningAlg: otpd.AlgES256, KeyRotation: 30 * 24 * time.Hour, KeyPrepublish: 24 * time.Hour,
+			Lifetimes: oidcop.Lifetimes{IDToken: 5 * time.Minute, AccessToken: 10 * time.Minute,
+				RefreshToken: 30 * 24 * time.Hour, RefreshIdle: 14 * 24 * time.Hour},
+			ClientIP:       (&edge.Edge{Proxies: loopback}).ClientIP,
+			AuthorizeError: func(w http.ResponseWriter, req *http.Request, err error) { ws.AuthorizeError(w, req, err) },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Provider, o.OIDC = p, p
+	}
+	ws = web.New(o)
+	handler = ws.Handler()
 	// Links in mail lead back to the rig.
 	composer.PublicURL = srv.URL
 	return r
