@@ -53,7 +53,8 @@ type AuthorizationStore interface {
 	// CompleteAuthRequest marks a request pending at c.Now done for an
 	// account and session. In the same transaction it either records the
 	// person's consent (the grant, its scopes widened to the request's,
-	// and c.Event as EventAppAuthorized when it is new or wider), or,
+	// c.Event as EventAppAuthorized when it is new or wider, and c.Notice
+	// when it is new: the account had no grant to the app), or,
 	// without consent, re-checks that a grant covers the request's scopes
 	// (ErrConsentRequired), so that access removed a moment before is
 	// never bypassed. A request no longer pending is ErrNotFound.
@@ -130,6 +131,11 @@ type CompleteRequest struct {
 	// Event is recorded as EventAppAuthorized when consent makes or
 	// widens the grant.
 	Event Event
+	// Notice, when set, tells the owner that an app got access to the
+	// account: it is queued only when consent makes a new grant, never
+	// when it widens or repeats one, and always to the address the
+	// account keeps (its To is replaced by that address).
+	Notice *OutboxMessage
 }
 
 // RedeemRequest is an app's exchange of a code for tokens. The store

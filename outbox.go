@@ -26,6 +26,12 @@ const (
 	// are being asked for their account from scattered places and are
 	// held back. It carries no code.
 	MessageUnderAttack MessageKind = "under_attack"
+	// MessageAppAuthorized tells the owner that an app got access to the
+	// account for the first time: which app, what it can see, when and
+	// from where. It carries no code and no link: someone who did not do
+	// it opens otpd the way they always do and removes the app under App
+	// permissions.
+	MessageAppAuthorized MessageKind = "app_authorized"
 )
 
 // MessageState is where a queued message is in delivery.
@@ -43,7 +49,9 @@ const (
 // server secret) because it holds the code until the message is sent; it is
 // wiped once delivery ends.
 type OutboxMessage struct {
-	ID          string
+	ID string
+	// ChallengeID is the challenge the message is about; "" for a notice
+	// no code led to (MessageAppAuthorized).
 	ChallengeID string
 	// MessageID is the RFC 5322 Message-ID, stable across retries.
 	MessageID string
@@ -111,4 +119,8 @@ type MessageData struct {
 	// requests revealed the campaign and from where.
 	Requests int      `json:"requests,omitempty"`
 	Places   []string `json:"places,omitempty"`
+	// App and Scopes, in an app_authorized notice, name the app that got
+	// access and the scopes it was granted.
+	App    string   `json:"app,omitempty"`
+	Scopes []string `json:"scopes,omitempty"`
 }

@@ -82,6 +82,7 @@ var kinds = map[otpd.MessageKind]string{
 	otpd.MessagePasswordChanged: "password_changed",
 	otpd.MessageEmailChanged:    "email_changed",
 	otpd.MessageUnderAttack:     "under_attack",
+	otpd.MessageAppAuthorized:   "app_authorized",
 }
 
 // purposes are every purpose a message can have; tryAll renders each kind
@@ -246,7 +247,8 @@ func (c *Composer) tryKind(l langTemplates, kind otpd.MessageKind, d otpd.Messag
 }
 
 // samples are d varied over what a kind's templates branch on besides the
-// purpose: every change in a password notice; in an address-change notice,
+// purpose: every change in a password notice; in an app notice, every
+// scope, and the address not among them; in an address-change notice,
 // an undo deadline of one day, of several, and none; in an under-attack
 // notice, one request or many, from no known place, a few, more than are
 // named, and as many as a campaign keeps, with a deadline and without.
@@ -270,6 +272,11 @@ func samples(kind otpd.MessageKind, d otpd.MessageData) []otpd.MessageData {
 		for _, d.Change = range passwordChanges {
 			ds = append(ds, d)
 		}
+	case otpd.MessageAppAuthorized:
+		d.App = "Example Notes"
+		for _, d.Scopes = range [][]string{appScopes, {otpd.ScopeOpenID}, {otpd.ScopeOpenID, otpd.ScopeOfflineAccess}} {
+			ds = append(ds, d)
+		}
 	case otpd.MessageEmailChanged:
 		d.NewEmail = "j•••@example.com"
 		for _, days := range []int{1, 7, 0} {
@@ -286,7 +293,8 @@ func samples(kind otpd.MessageKind, d otpd.MessageData) []otpd.MessageData {
 // matches a translation. An error means the message can never be composed
 // (broken templates, an unknown kind, purpose or password change, a
 // malformed code, an address-change notice without the new address, an
-// under-attack notice without its requests), so the caller should not
+// under-attack notice without its requests, an app notice without the
+// app or what it can see), so the caller should not
 // retry it. Errors never contain the code.
 func (c *Composer) Compose(m otpd.OutboxMessage, d otpd.MessageData) (otpd.Email, error) {
 	if err := c.Check(); err != nil {

@@ -37,8 +37,14 @@ var passwordChanges = []string{"set", "changed", "removed", "reset"}
 // control characters; html/template escapes it for the HTML part. Code is
 // empty in a message that carries none, DenyURL when there is no link,
 // Change outside a password notice, NewEmail outside an address-change
-// notice, and Requests, Places, MorePlaces and PlacesCapped outside an
-// under-attack notice.
+// notice, Requests, Places, MorePlaces and PlacesCapped outside an
+// under-attack notice, and App, Scopes and SeesAddress outside an app
+// notice.
+//
+// In an app notice, App is the app's name, Scopes the scopes it was
+// granted that the templates word (appScopes, in that order), and
+// SeesAddress whether the address is among them. It has no link: the
+// reader is told to open otpd themselves.
 //
 // ExpiresAt is when a code expires, when an address-change notice's undo
 // link stops working, or, in an under-attack notice, until when codes for
@@ -61,6 +67,9 @@ type view struct {
 	Requests, MorePlaces                      int
 	Places                                    []string
 	PlacesCapped                              bool
+	App                                       string
+	Scopes                                    []string
+	SeesAddress                               bool
 }
 
 // view checks d for a message of m's kind and turns it into what the
@@ -105,8 +114,50 @@ func (c *Composer) view(l langTemplates, m otpd.OutboxMessage, d otpd.MessageDat
 			return view{}, err
 		}
 		v.DenyURL = c.denyURL(d.DenyToken)
+	case otpd.MessageAppAuthorized:
+		// No deny link, whatever the data holds: there is no code to
+		// cancel, and what undoes it is removing the app, which the
+		// reader does on otpd, reached the way they always reach it.
+		if err := appView(&v, d); err != nil {
+			return view{}, err
+		}
 	}
 	return v, nil
+}
+
+// appScopes are the scopes an app notice words, in the order it lists
+// them; config allows no others.
+var appScopes = []string{otpd.ScopeOpenID, otpd.ScopeEmail, otpd.ScopeOfflineAccess}
+
+// appView fills in what only an app notice says. The app and what it can
+// see are its point: a notice without the app's name, or without a scope
+// it can word, would tell the owner nothing they could act on, so it is
+// refused rather than sent vague.
+func appView(v *view, d otpd.MessageData) error {
+	v.App = clean(d.App, maxShown)
+	if v.App == "" {
+		return errors.New("app_authorized notice without the app (MessageData.App)")
+	}
+	for _, sc := range appScopes {
+		if slices.Contains(d.Scopes, sc) {
+			v.Scopes = append(v.Scopes, sc)
+		}
+	}
+	if len(v.Scopes) == 0 {
+		return fmt.Errorf("app_authorized notice without what the app can see (MessageData.Scopes is %q, want some of %q)",
+			cleanAll(d.Scopes), appScopes)
+	}
+	v.SeesAddress = slices.Contains(v.Scopes, otpd.ScopeEmail)
+	return nil
+}
+
+// cleanAll cleans each of ss, for an error message.
+func cleanAll(ss []string) []string {
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, clean(s, maxShown))
+	}
+	return out
 }
 
 // underAttackView fills in what only an under-attack notice says. The

@@ -31,7 +31,9 @@ func (e *Engine) Authorization(ctx context.Context, c Caller, id string) (otpd.A
 // recording consent when the caller gave it, so that the provider's
 // callback gives the app its code. It completes only what NextAuthStep
 // allows now: a request that needs a fresh code, another account or
-// consent not given is refused, whatever page called.
+// consent not given is refused, whatever page called. Consent that gives
+// the app its first grant to the account also queues a notice to the
+// account's address, in the grant's transaction.
 func (e *Engine) Authorize(ctx context.Context, c Caller, id string, consent bool, r Requester) (otpd.AuthRequest, error) {
 	s, acct, err := signedIn(c)
 	if err != nil {
@@ -54,9 +56,18 @@ func (e *Engine) Authorize(ctx context.Context, c Caller, id string, consent boo
 		return otpd.AuthRequest{}, err
 	}
 	now := e.now()
+	ev := e.appEvent(ctx, otpd.EventAppAuthorized, acct, req.ClientID, r)
+	var notice *otpd.OutboxMessage
+	if consent {
+		// Made whenever consent is given; the store queues it only with
+		// a new grant, which it alone can tell under the grant's lock.
+		if notice, err = e.appNotice(acct, req, ev, r); err != nil {
+			return otpd.AuthRequest{}, err
+		}
+	}
 	done, err := e.store.CompleteAuthRequest(ctx, otpd.CompleteRequest{
 		ID: req.ID, AccountID: acct.ID, SessionID: s.ID, AuthTime: otpd.AuthTime(s), AMR: amr, ACR: step.ACR,
-		Consent: consent, Now: now, Event: e.appEvent(ctx, otpd.EventAppAuthorized, acct, req.ClientID, r),
+		Consent: consent, Now: now, Event: ev, Notice: notice,
 	})
 	switch {
 	case errors.Is(err, otpd.ErrNotFound):
@@ -65,6 +76,9 @@ func (e *Engine) Authorize(ctx context.Context, c Caller, id string, consent boo
 		return otpd.AuthRequest{}, errConsentNeeded
 	case err != nil:
 		return otpd.AuthRequest{}, internal("complete authorization", err)
+	}
+	if notice != nil {
+		e.queued()
 	}
 	return done, nil
 }

@@ -40,3 +40,21 @@ func (e *Engine) sealedNotice(challengeID string, kind otpd.MessageKind, to otpd
 		CreatedAt: now, NotAfter: now.Add(noticeLifetime), NextAttempt: now, State: otpd.MessageQueued,
 	}, nil
 }
+
+// appNotice tells the owner that an app got access to the account: its
+// name (as the event names it), the scopes it asked for, and when and
+// from where, as the event records them. It names no challenge and
+// carries no deny token: whoever did not do it is told to open otpd
+// themselves and remove the app there. It is made out to the account's
+// address, and the store sends it to the address it keeps, read in the
+// grant's transaction.
+func (e *Engine) appNotice(acct otpd.Account, req otpd.AuthRequest, ev otpd.Event, r Requester) (*otpd.OutboxMessage, error) {
+	data, err := json.Marshal(otpd.MessageData{
+		Purpose: otpd.PurposeSignIn, RequestedAt: ev.At, ExpiresAt: ev.At.Add(noticeLifetime), IP: ev.IP,
+		UserAgent: ev.UserAgent, Place: ev.Place, Lang: r.Lang, App: ev.Concerns, Scopes: req.Scopes,
+	})
+	if err != nil {
+		return nil, internal("encode notice", err)
+	}
+	return e.sealedNotice("", otpd.MessageAppAuthorized, acct.Email, data)
+}

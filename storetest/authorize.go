@@ -17,6 +17,8 @@ import (
 var authorizeTests = []test{
 	{"RoundTrip", testAuthRoundTrip},
 	{"CompleteWithConsent", testAuthConsent},
+	{"NoticeWithFirstGrant", testAuthNotice},
+	{"NoticeRolledBack", testAuthNoticeRolledBack},
 	{"CompleteOnlyPending", testAuthCompletePending},
 	{"Deny", testAuthDeny},
 	{"CodeSavedOnce", testAuthCodeOnce},
@@ -656,4 +658,122 @@ func testPruneOIDC(t *testing.T, s otpd.Store) {
 	if keys, _ := s.SigningKeys(t.Context(), ages.Now); len(keys) != 1 || keys[0].ID != next.ID {
 		t.Errorf("keys %q, want the new one", keyIDs(keys))
 	}
+}
+
+// appNotice is the notice of an app's first access, made out to to.
+func appNotice(to otpd.Address, at time.Time) *otpd.OutboxMessage {
+	id := newID("notice")
+	return &otpd.OutboxMessage{
+		ID: id, MessageID: "<" + id + "@otpd.test>", Kind: otpd.MessageAppAuthorized, To: to,
+		Payload: []byte("sealed " + id), CreatedAt: at, NotAfter: at.Add(24 * time.Hour), NextAttempt: at,
+		State: otpd.MessageQueued,
+	}
+}
+
+// withNotice is c carrying a notice made out to to.
+func withNotice(c otpd.CompleteRequest, to otpd.Address) otpd.CompleteRequest {
+	c.Notice = appNotice(to, c.Now)
+	return c
+}
+
+// The notice of an app's access is queued with the first grant, in its
+// transaction, to the address the account keeps; a consent that widens or
+// repeats the grant queues none, nor does a completion without consent.
+// After the grant is removed, the next one is new again.
+func testAuthNotice(t *testing.T, s otpd.Store) {
+	acct, sess := signUp(t, s, "hedy@example.com", t0)
+	drain(t, s, t0)
+	r := createAuth(t, s, newAuthRequest("app", t0, "openid"))
+	// Made out to another address: the store sends it to the account's.
+	first := withNotice(completion(r, sess, true, t0), otpd.MustParseAddress("eve@example.com"))
+	complete(t, s, first)
+	got, ok := queued(t, s, t0, first.Notice.ID)
+	if !ok {
+		t.Fatalf("notice of the first grant not queued")
+	}
+	if got.To != acct.Email || got.Kind != otpd.MessageAppAuthorized || got.ChallengeID != "" ||
+		got.MessageID != first.Notice.MessageID || string(got.Payload) != string(first.Notice.Payload) {
+		t.Errorf("queued notice %+v, want %+v to %s", got, *first.Notice, acct.Email)
+	}
+	at := t0.Add(time.Minute)
+	for _, c := range []otpd.CompleteRequest{
+		// Widened: an event, no notice.
+		withNotice(completion(createAuth(t, s, newAuthRequest("app", at, "openid", "email")), sess, true, at), acct.Email),
+		// Repeated: neither.
+		withNotice(completion(createAuth(t, s, newAuthRequest("app", at, "openid")), sess, true, at), acct.Email),
+		// Covered, without consent: neither.
+		withNotice(completion(createAuth(t, s, newAuthRequest("app", at, "email")), sess, false, at), acct.Email),
+	} {
+		complete(t, s, c)
+		if m, ok := queued(t, s, at, c.Notice.ID); ok {
+			t.Errorf("a second consent to the same app queued %+v", m)
+		}
+	}
+	for _, m := range drain(t, s, at) {
+		if m.ID != first.Notice.ID {
+			t.Errorf("a later consent queued %+v", m)
+		}
+	}
+	if n := countEvents(t, s, acct.ID, otpd.EventAppAuthorized); n != 2 {
+		t.Errorf("%d app_authorized events, want 2 (first grant, widening)", n)
+	}
+	// Removed, then granted again: access is new again, and so told.
+	if err := s.RevokeGrant(t.Context(), acct.ID, "app", otpd.Event{ID: newID("event"), At: at}); err != nil {
+		t.Fatal(err)
+	}
+	again := withNotice(completion(createAuth(t, s, newAuthRequest("app", at, "openid")), sess, true, at), acct.Email)
+	complete(t, s, again)
+	if _, ok := queued(t, s, at, again.Notice.ID); !ok {
+		t.Errorf("notice of a grant made again after removal not queued")
+	}
+}
+
+// A completion that fails takes its notice with it: the grant, the
+// event, the notice and the request's completion are one transaction.
+// The failure here is the notice's own insert (its ID is taken), the
+// last write before the request is marked done.
+func testAuthNoticeRolledBack(t *testing.T, s otpd.Store) {
+	other, otherSess := signUp(t, s, "ida@example.com", t0)
+	acct, sess := signUp(t, s, "jon@example.com", t0)
+	drain(t, s, t0)
+	taken := withNotice(completion(createAuth(t, s, newAuthRequest("other-app", t0)), otherSess, true, t0), other.Email)
+	complete(t, s, taken)
+	r := createAuth(t, s, newAuthRequest("app", t0))
+	c := completion(r, sess, true, t0)
+	c.Notice = appNotice(acct.Email, t0)
+	c.Notice.ID = taken.Notice.ID
+	if _, err := s.CompleteAuthRequest(t.Context(), c); err == nil {
+		t.Fatal("completed with a notice whose ID is taken")
+	}
+	if g, err := s.Grant(t.Context(), acct.ID, "app"); !errors.Is(err, otpd.ErrNotFound) {
+		t.Errorf("grant %+v, %v left by a failed completion, want ErrNotFound", g, err)
+	}
+	if n := countEvents(t, s, acct.ID, otpd.EventAppAuthorized); n != 0 {
+		t.Errorf("%d app_authorized events left by a failed completion", n)
+	}
+	if got, _ := s.AuthRequest(t.Context(), r.ID); !got.Pending(t0) {
+		t.Errorf("request %+v no longer pending after a failed completion", got)
+	}
+	for _, m := range drain(t, s, t0) {
+		if m.To == acct.Email || m.ID != taken.Notice.ID {
+			t.Errorf("a failed completion queued %+v", m)
+		}
+	}
+	// Once the failure is mended the completion goes through, notice and all.
+	c.Notice = appNotice(acct.Email, t0)
+	complete(t, s, c)
+	if _, ok := queued(t, s, t0.Add(time.Hour), c.Notice.ID); !ok {
+		t.Errorf("notice not queued once the completion succeeded")
+	}
+}
+
+// drain claims every message due at now, so that later claims see only
+// what comes after.
+func drain(t *testing.T, s otpd.Store, now time.Time) []otpd.OutboxMessage {
+	t.Helper()
+	msgs, err := s.ClaimMessages(t.Context(), now, time.Hour, 1000)
+	if err != nil {
+		t.Fatalf("ClaimMessages: %v", err)
+	}
+	return msgs
 }

@@ -19,6 +19,7 @@ var pruneTests = []test{
 	{"Limit", testPruneLimit},
 	{"ConcurrentRounds", testPruneConcurrently},
 	{"OIDC", testPruneOIDC},
+	{"AppNotices", testPruneAppNotices},
 }
 
 const day = 24 * time.Hour
@@ -283,5 +284,38 @@ func testPruneConcurrently(t *testing.T, s otpd.Store) {
 	}
 	if deleted != 24 {
 		t.Errorf("%d events deleted between the rounds, want 24", deleted)
+	}
+}
+
+// An app notice has no challenge: once finished it goes by its own age,
+// as a challenge's messages go by the challenge's; while queued it stays.
+func testPruneAppNotices(t *testing.T, s otpd.Store) {
+	_, sess := signUp(t, s, "gil@example.com", t0)
+	drain(t, s, t0)
+	var ids []string
+	for _, app := range []string{"old-app", "queued-app", "fresh-app"} {
+		at := t0
+		if app == "fresh-app" {
+			at = t0.Add(29 * day)
+		}
+		c := withNotice(completion(createAuth(t, s, newAuthRequest(app, at)), sess, true, at), otpd.MustParseAddress("gil@example.com"))
+		complete(t, s, c)
+		ids = append(ids, c.Notice.ID)
+		if app != "queued-app" {
+			if err := s.FinishMessage(t.Context(), c.Notice.ID, otpd.MessageSent, at.Add(time.Second), ""); err != nil {
+				t.Fatalf("FinishMessage: %v", err)
+			}
+		}
+	}
+	now := t0.Add(30 * day)
+	res := prune(t, s, otpd.PruneRequest{Now: now, Challenges: day})
+	if res.Messages != 1 {
+		t.Errorf("Prune = %+v, want the one old finished notice", res)
+	}
+	if _, ok := queued(t, s, now, ids[1]); !ok {
+		t.Errorf("the queued notice was pruned")
+	}
+	if res := prune(t, s, otpd.PruneRequest{Now: now.Add(2 * day), Challenges: day}); res.Messages != 1 {
+		t.Errorf("second Prune = %+v, want the fresh notice once it is old", res)
 	}
 }

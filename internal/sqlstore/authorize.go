@@ -92,7 +92,8 @@ func (s *Store) CompleteAuthRequest(ctx context.Context, c otpd.CompleteRequest)
 }
 
 // saveGrant records consent to r's scopes: g (zero when there is none)
-// widened to them, and the event when that gives the app anything new.
+// widened to them, and the event when that gives the app anything new;
+// when there was no grant, c.Notice too.
 func saveGrant(ctx context.Context, tx *txn, g otpd.Grant, c otpd.CompleteRequest, r otpd.AuthRequest) error {
 	if g.Covers(r.Scopes) {
 		return nil
@@ -116,7 +117,29 @@ func saveGrant(ctx context.Context, tx *txn, g otpd.Grant, c otpd.CompleteReques
 	}
 	ev := c.Event
 	ev.Type, ev.AccountID = otpd.EventAppAuthorized, c.AccountID
-	return insertEvent(ctx, tx, ev)
+	if err := insertEvent(ctx, tx, ev); err != nil {
+		return err
+	}
+	if g.ClientID != "" || c.Notice == nil {
+		return nil
+	}
+	return queueGrantNotice(ctx, tx, c.AccountID, *c.Notice)
+}
+
+// queueGrantNotice queues the notice of an app's first access to the
+// account, to the address the account keeps: read here, in the
+// transaction, whatever address the notice was made out to, so that it
+// never goes anywhere else.
+func queueGrantNotice(ctx context.Context, tx *txn, accountID string, m otpd.OutboxMessage) error {
+	var email string
+	err := tx.QueryRowContext(ctx, `SELECT email FROM accounts WHERE id = $1`, accountID).Scan(&email)
+	if err != nil {
+		return fmt.Errorf("address of account %s: %w", accountID, notFound(err))
+	}
+	if m.To, err = parseAddress(email); err != nil {
+		return fmt.Errorf("address of account %s: %w", accountID, err)
+	}
+	return insertMessage(ctx, tx, m)
 }
 
 // DenyAuthRequest marks a pending request refused.

@@ -10,13 +10,15 @@ import (
 	"github.com/otpd/otpd"
 )
 
-const messageColumns = `id, challenge_id, message_id, kind, to_addr, payload, created_at, not_after,
+// messageColumns read a message; a notice no code led to has no
+// challenge, and reads as ChallengeID "".
+const messageColumns = `id, COALESCE(challenge_id, ''), message_id, kind, to_addr, payload, created_at, not_after,
 	next_attempt, attempts, state, last_error`
 
 func insertMessage(ctx context.Context, tx *txn, m otpd.OutboxMessage) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, challenge_id, message_id, kind, to_addr, payload,
 		created_at, not_after, next_attempt, attempts, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)`,
-		m.ID, m.ChallengeID, m.MessageID, m.Kind, m.To.String(), m.Payload,
+		m.ID, nullString(m.ChallengeID), m.MessageID, m.Kind, m.To.String(), m.Payload,
 		toMS(m.CreatedAt), toMS(m.NotAfter), toMS(m.NextAttempt), otpd.MessageQueued)
 	if err != nil {
 		return fmt.Errorf("insert message: %w", err)

@@ -63,6 +63,14 @@ func pruneSteps(cut cutoffs, limit any, res *otpd.PruneResult) []pruneStep {
 		Args:    []any{otpd.MessageQueued, cut.Challenges, limit},
 		Deleted: &res.Messages,
 	}, {
+		// A finished notice no code led to (an app's first access) goes
+		// by its own age, as the messages of challenges do.
+		Cutoff: cut.Challenges,
+		Query: `DELETE FROM outbox WHERE id IN (
+			SELECT id FROM outbox WHERE challenge_id IS NULL AND created_at < $2 AND state <> $1 LIMIT $3)`,
+		Args:    []any{otpd.MessageQueued, cut.Challenges, limit},
+		Deleted: &res.Messages,
+	}, {
 		// Then the challenges left without a message. One that confirmed
 		// a change of address stays: the change's record names it.
 		Cutoff: cut.Challenges,
