@@ -27,6 +27,11 @@ type App struct {
 	// Scopes are the most the app may ask for.
 	Scopes  []string
 	LogoURL string
+	// FirstParty marks the operator's own app, declared in the
+	// configuration: people are not asked to consent to it, as they are
+	// not asked to consent to otpd's own pages. Its access is still
+	// recorded, listed and removable, and its first one is still told.
+	FirstParty bool
 	// FromConfig marks an app declared in the configuration file: the
 	// command line lists it but cannot remove it or change its secret.
 	FromConfig bool

@@ -150,6 +150,9 @@ type AuthState struct {
 	SignedIn bool
 	Session  Session
 	Grant    Grant
+	// FirstParty is the app's: no consent is asked for it unless the app
+	// asks with prompt=consent.
+	FirstParty bool
 }
 
 // NextAuthStep decides what an authorization request needs next, in the
@@ -185,7 +188,7 @@ func NextAuthStep(req AuthRequest, st AuthState) AuthStep {
 		}
 		acr = ACRFreshCode
 	}
-	if req.HasPrompt(PromptConsent) || !st.Grant.Covers(req.Scopes) {
+	if req.HasPrompt(PromptConsent) || (!st.FirstParty && !st.Grant.Covers(req.Scopes)) {
 		step := need(AuthConsent, RefuseConsentRequired)
 		if step.Next == AuthConsent {
 			step.ACR = acr

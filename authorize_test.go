@@ -36,6 +36,7 @@ func TestNextAuthStep(t *testing.T) {
 	hint := func(sub string) func(*AuthRequest) { return func(r *AuthRequest) { r.HintSubject = sub } }
 	in := func(s Session, g Grant) AuthState { return AuthState{SignedIn: true, Session: s, Grant: g} }
 	out := AuthState{}
+	firstParty := func(st AuthState) AuthState { st.FirstParty = true; return st }
 
 	issue := AuthStep{Next: AuthIssue, ACR: ACRSession}
 	issueFresh := AuthStep{Next: AuthIssue, ACR: ACRFreshCode}
@@ -77,6 +78,12 @@ func TestNextAuthStep(t *testing.T) {
 		{"prompt=login, fresh, no grant: consent", req(prompt(PromptLogin)), in(steppedUpNow, Grant{}), consent},
 		{"prompt=select_account, old session: confirm", req(prompt(PromptSelectAccount)), in(old, grant), confirm},
 		{"prompt=select_account, confirmed after: issue", req(prompt(PromptSelectAccount)), in(steppedUpNow, grant), issue},
+
+		// A first-party app is not consented to unless it asks.
+		{"first party, no grant: issue", req(), firstParty(in(old, Grant{})), issue},
+		{"first party, prompt=none, no grant: issue", req(prompt(PromptNone)), firstParty(in(old, Grant{})), issue},
+		{"first party, prompt=consent: consent", req(prompt(PromptConsent)), firstParty(in(old, grant)), consent},
+		{"first party, old session, prompt=login: confirm", req(prompt(PromptLogin)), firstParty(in(old, Grant{})), confirm},
 
 		// prompt=consent.
 		{"prompt=consent, grant covers: consent anyway", req(prompt(PromptConsent)), in(old, grant), consent},

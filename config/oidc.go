@@ -50,6 +50,10 @@ type ClientConfig struct {
 	// offline_access.
 	Scopes  []string `toml:"scopes"`
 	LogoURL string   `toml:"logo_url"`
+	// FirstParty marks the operator's own app: people are not asked to
+	// consent to it (unless it asks with prompt=consent). Only the file
+	// can say so, not `otpd clients add`: it is the operator's word.
+	FirstParty bool `toml:"first_party"`
 }
 
 // defaultOIDC is the provider's defaults, with their reasons.

@@ -51,6 +51,11 @@ func (e *Engine) Authorize(ctx context.Context, c Caller, id string, consent boo
 	if err := authorizable(step, consent); err != nil {
 		return otpd.AuthRequest{}, err
 	}
+	// Signing in to the operator's own app is consent to it: its access
+	// is recorded as any other's, so that it is listed and removable.
+	if st.FirstParty && !st.Grant.Covers(req.Scopes) {
+		consent = true
+	}
 	amr, err := e.amr(ctx, s)
 	if err != nil {
 		return otpd.AuthRequest{}, err
@@ -147,7 +152,13 @@ func (e *Engine) authState(ctx context.Context, c Caller, req otpd.AuthRequest) 
 	if err != nil && !errors.Is(err, otpd.ErrNotFound) {
 		return otpd.AuthState{}, internal("grant", err)
 	}
-	return otpd.AuthState{SignedIn: true, Session: s, Grant: g}, nil
+	// An app removed since the request is not first party: the store
+	// refuses to complete its request anyway.
+	app, err := otpd.LookupApp(ctx, e.apps, e.store, req.ClientID)
+	if err != nil && !errors.Is(err, otpd.ErrNotFound) {
+		return otpd.AuthState{}, internal("app "+req.ClientID, err)
+	}
+	return otpd.AuthState{SignedIn: true, Session: s, Grant: g, FirstParty: app.FirstParty}, nil
 }
 
 // amr reads how the session's person proved it was them: the challenge

@@ -1,11 +1,13 @@
 package signin_test
 
 import (
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/signin"
 )
 
@@ -177,5 +179,43 @@ func TestDenyAuthorization(t *testing.T) {
 	}
 	if _, _, err := r.engine.Authorization(ctx, signin.Caller{}, "nope"); otpd.ErrorCode(err) != otpd.ENotFound {
 		t.Errorf("unknown request: %v", err)
+	}
+}
+
+// The operator's own app, declared first party, is not consented to:
+// signing in is enough, unless the app asks with prompt=consent. Its
+// access is recorded all the same, so the owner sees and can remove it,
+// and the first one is told.
+func TestFirstPartyAppSkipsConsent(t *testing.T) {
+	r := newRig(t)
+	own := otpd.App{ID: "notes", Name: "Notes", Public: true, RedirectURIs: []string{notesRedirect},
+		Scopes: []string{otpd.ScopeOpenID, otpd.ScopeEmail}, FirstParty: true, FromConfig: true}
+	e := signin.New(signin.Deps{Store: r.store, Codes: r.book, Clock: r.clock, Limiter: limit.NewMemory(),
+		Apps: []otpd.App{own}, Log: slog.New(slog.DiscardHandler)}, testPolicy())
+	in := r.signedIn(t, "ada@example.com")
+	c, err := e.Authenticate(ctx, in.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := r.authRequest(t, "authz-own")
+	if _, step, err := e.Authorization(ctx, c, req.ID); err != nil || step.Next != otpd.AuthIssue {
+		t.Fatalf("first party, no grant: %+v, %v; want issue", step, err)
+	}
+	if _, err := e.Authorize(ctx, c, req.ID, false, who); err != nil {
+		t.Fatalf("first party without a consent page: %v", err)
+	}
+	apps, err := e.Apps(ctx, c)
+	if err != nil || len(apps) != 1 || apps[0].App.ID != "notes" {
+		t.Errorf("App permissions after a first-party sign-in: %+v, %v", apps, err)
+	}
+	if evs := r.events(t, in.Account.ID, otpd.EventAppAuthorized); len(evs) != 1 {
+		t.Errorf("%d app_authorized events, want 1", len(evs))
+	}
+	asked := r.authRequest(t, "authz-asked", func(q *otpd.AuthRequest) { q.Prompt = []string{otpd.PromptConsent} })
+	if _, step, _ := e.Authorization(ctx, c, asked.ID); step.Next != otpd.AuthConsent {
+		t.Errorf("first party asking prompt=consent: %+v, want consent", step)
+	}
+	if _, err := e.Authorize(ctx, c, asked.ID, false, who); otpd.ErrorCode(err) != otpd.EInvalid {
+		t.Errorf("prompt=consent completed without consent: %v", err)
 	}
 }

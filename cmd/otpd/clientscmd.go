@@ -308,7 +308,7 @@ func configApp(cl config.ClientConfig, at time.Time) otpd.App {
 	return otpd.App{
 		ID: cl.ID, Name: cl.Name, Public: cl.Type == "public", SecretHash: hash,
 		RedirectURIs: cl.RedirectURIs, PostLogoutURIs: cl.PostLogoutRedirectURIs, Scopes: cl.Scopes,
-		LogoURL: cl.LogoURL, FromConfig: true, CreatedAt: at,
+		LogoURL: cl.LogoURL, FirstParty: cl.FirstParty, FromConfig: true, CreatedAt: at,
 	}
 }
 
