@@ -65,9 +65,8 @@ type Store struct {
 	// checkpoints counts the checkpoint rounds run, so that a test can
 	// wait for one instead of guessing how long it takes.
 	checkpoints atomic.Int64
-	// read is the pool of readers, and schema the migrations over it,
-	// for the health checks (health.go).
-	read   *sql.DB
+	// schema is the migrations over the readers, for the health check
+	// (health.go).
 	schema *sqlschema.Schema
 }
 
@@ -123,7 +122,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	st := &Store{Store: sqlstore.NewSplit(r, w, dialect), stop: make(chan struct{}), stopped: make(chan struct{}),
-		read: r, schema: &sqlschema.Schema{DB: r, Dialect: schemaDialect, Known: s.Known}}
+		schema: &sqlschema.Schema{DB: r, Dialect: schemaDialect, Known: s.Known}}
 	go st.checkpoint(r)
 	return st, nil
 }
