@@ -74,6 +74,7 @@ return_to = ["https://app.example.com"]
 [forward_auth]
 enabled = true
 cookie_domain = "example.com"
+headers = "forwarded"
 [[forward_auth.hosts]]
 origin = "https://wiki.example.com"
 domains = ["example.com"]
@@ -87,6 +88,7 @@ accounts = ["acc1"]
 				c.PublicURL = "https://login.example.com"
 				c.ReturnTo = []string{"https://app.example.com"}
 				c.ForwardAuth.Enabled, c.ForwardAuth.CookieDomain, c.ForwardAuth.UserHeader = true, "example.com", "X-User"
+				c.ForwardAuth.Headers = config.ForwardForwarded
 				c.ForwardAuth.Hosts = []config.ForwardHost{
 					{Origin: "https://wiki.example.com", Domains: []string{"example.com"}, FreshCode: true},
 					{Origin: "https://grafana.example.com", Accounts: []string{"acc1"}},
@@ -367,6 +369,8 @@ func TestValidate(t *testing.T) {
 			c.PublicURL, c.ForwardAuth.CookieDomain = "https://login.example.com", "com"
 		}, "forward_auth.cookie_domain"},
 		{"user header", func(c *config.Config) { c.ForwardAuth.UserHeader = "Remote User" }, "forward_auth.user_header"},
+		{"forward headers", func(c *config.Config) { c.ForwardAuth.Headers = "both" }, "forward_auth.headers"},
+		{"forward headers empty", func(c *config.Config) { c.ForwardAuth.Headers = "" }, "forward_auth.headers"},
 		{"same headers", func(c *config.Config) { c.ForwardAuth.EmailHeader = "remote-user" }, "forward_auth.email_header"},
 	}
 	for _, tt := range tests {

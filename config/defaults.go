@@ -197,6 +197,14 @@ func Default() Config {
 			// Off: /auth/forward tells whoever asks who is signed in; it
 			// is for a proxy the operator set up on purpose.
 			Enabled: false,
+			// nginx's X-Original-URL: the README's nginx configuration,
+			// the one the tests run against a real nginx, which sets
+			// the header itself and so replaces the client's. Caddy and
+			// Traefik copy the client's headers to the question, so
+			// they must say "forwarded", and the README's examples do;
+			// no default can be right for both, and this one is the
+			// tested one.
+			Headers: ForwardOriginalURL,
 			// Authelia's names, which apps that trust a proxy's
 			// headers (Grafana, Gitea, ...) are usually told to read.
 			UserHeader:  "Remote-User",

@@ -12,6 +12,14 @@ import (
 type ForwardAuthConfig struct {
 	// Enabled answers GET /auth/forward; off, it answers 404.
 	Enabled bool `toml:"enabled"`
+	// Headers is the one set of headers the proxy names the original
+	// request with, and the only one read: "original-url"
+	// (X-Original-URL, which nginx sets itself) or "forwarded"
+	// (X-Forwarded-Proto, -Host and -Uri, which Caddy and Traefik set).
+	// A question that carries the other set as well is refused: Caddy
+	// and Traefik copy the client's headers, so an X-Original-URL there
+	// is the client's word, and names another app than the one asked for.
+	Headers string `toml:"headers"`
 	// UserHeader and EmailHeader name the headers of a 200 that carry
 	// the account's ID and address; the proxy copies them to the app.
 	UserHeader  string `toml:"user_header"`
@@ -25,6 +33,12 @@ type ForwardAuthConfig struct {
 	// A request for any other host is refused. Only the file sets them.
 	Hosts []ForwardHost `toml:"hosts"`
 }
+
+// The values of forward_auth.headers.
+const (
+	ForwardOriginalURL = "original-url"
+	ForwardForwarded   = "forwarded"
+)
 
 // ForwardHost is one app behind forward auth and its policy.
 type ForwardHost struct {
@@ -62,6 +76,10 @@ func (c Config) forwardProblems(bad func(key, format string, args ...any)) {
 		}
 	}
 	fa := c.ForwardAuth
+	if fa.Headers != ForwardOriginalURL && fa.Headers != ForwardForwarded {
+		bad("forward_auth.headers", "must be %q (nginx, which sets X-Original-URL) or %q (Caddy, Traefik, which set X-Forwarded-Proto, -Host and -Uri), got %q",
+			ForwardOriginalURL, ForwardForwarded, fa.Headers)
+	}
 	for key, h := range map[string]string{"forward_auth.user_header": fa.UserHeader, "forward_auth.email_header": fa.EmailHeader} {
 		if !headerName(h) {
 			bad(key, "must be an HTTP header name such as Remote-User, got %q", h)

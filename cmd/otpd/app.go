@@ -174,7 +174,7 @@ func forwardAuth(cfg config.Config) (edge.Returns, *forward.Options, error) {
 	if !fa.Enabled {
 		return returns, nil, nil
 	}
-	o := &forward.Options{UserHeader: fa.UserHeader, EmailHeader: fa.EmailHeader, SignIn: cfg.PublicOrigin()}
+	o := &forward.Options{Headers: forward.Headers(fa.Headers), UserHeader: fa.UserHeader, EmailHeader: fa.EmailHeader, SignIn: cfg.PublicOrigin()}
 	for _, h := range fa.Hosts {
 		// Check gives the origin in the form the handler looks up.
 		_, origin, ok := returns.Check(strings.TrimSuffix(h.Origin, "/") + "/")

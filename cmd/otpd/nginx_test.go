@@ -43,7 +43,8 @@ http {
             proxy_method GET;
             proxy_pass_request_body off;
             proxy_set_header Content-Length "";
-            proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
+            # The server's own origin, never the client's Host.
+            proxy_set_header X-Original-URL http://LISTEN$request_uri;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         }
 

@@ -4,11 +4,16 @@
 // /auth/forward, for nginx's auth_request, Caddy's forward_auth and
 // Traefik's forwardAuth.
 //
-// The proxy names the request it asks about: X-Original-URL (nginx), or
+// The proxy names the request it asks about in the one set of headers
+// configured (Options.Headers): X-Original-URL (nginx), or
 // X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-Uri (Caddy,
-// Traefik). Only a proxy of trusted_proxies is answered, and only about
-// an app configured with its policy: anything else is refused, never
-// redirected, so the route is no open redirect. The answer:
+// Traefik). The other set is never read, and a request that carries it
+// as well is refused: Caddy and Traefik copy the client's headers to
+// the question, so an X-Original-URL there is the client's, naming
+// another app than the one it asks for. Only a proxy of trusted_proxies
+// is answered, and only about an app configured with its policy:
+// anything else is refused, never redirected, so the route is no open
+// redirect. The answer:
 //
 //   - 200 with the account's ID and address in two headers (names
 //     configured) for a session the app's policy admits;
@@ -43,9 +48,26 @@ type Host struct {
 	Policy otpd.AccessPolicy
 }
 
+// Headers is the set of headers the proxy names the original request
+// with.
+type Headers string
+
+const (
+	// OriginalURL is X-Original-URL, which nginx sets itself
+	// (proxy_set_header), replacing the client's.
+	OriginalURL Headers = "original-url"
+	// Forwarded is X-Forwarded-Proto, X-Forwarded-Host and
+	// X-Forwarded-Uri, which Caddy's forward_auth and Traefik's
+	// forwardAuth set themselves.
+	Forwarded Headers = "forwarded"
+)
+
 // Options configure the handler.
 type Options struct {
 	Hosts []Host
+	// Headers is the set the proxy names the request with; the other
+	// set is never believed. Empty is OriginalURL.
+	Headers Headers
 	// UserHeader and EmailHeader name the headers of a 200 that carry
 	// the account's ID and its address.
 	UserHeader, EmailHeader string
@@ -57,6 +79,7 @@ type Options struct {
 type Handler struct {
 	*edge.Edge
 	hosts               map[string]otpd.AccessPolicy
+	headers             Headers
 	userHeader, emailHd string
 	signIn              string
 }
@@ -64,8 +87,11 @@ type Handler struct {
 // New returns the handler over e. Every host's origin must be among
 // e.Returns, so that a browser it sends to sign in comes back.
 func New(e *edge.Edge, o Options) *Handler {
-	h := &Handler{Edge: e, hosts: map[string]otpd.AccessPolicy{}, userHeader: o.UserHeader, emailHd: o.EmailHeader,
-		signIn: strings.TrimSuffix(o.SignIn, "/")}
+	h := &Handler{Edge: e, hosts: map[string]otpd.AccessPolicy{}, headers: o.Headers,
+		userHeader: o.UserHeader, emailHd: o.EmailHeader, signIn: strings.TrimSuffix(o.SignIn, "/")}
+	if h.headers != Forwarded {
+		h.headers = OriginalURL
+	}
 	for _, host := range o.Hosts {
 		h.hosts[host.Origin] = host.Policy
 	}
@@ -76,7 +102,11 @@ var (
 	errUntrusted = &otpd.Error{Code: edge.EForbidden,
 		Message: "forward auth answers only the proxies named in trusted_proxies"}
 	errNoURL = &otpd.Error{Code: otpd.EInvalid, Field: "X-Original-URL",
-		Message: "send the original request's URL as X-Original-URL, or as X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-Uri"}
+		Message: "send the original request's URL as X-Original-URL (forward_auth.headers is \"original-url\")"}
+	errNoForwarded = &otpd.Error{Code: otpd.EInvalid, Field: "X-Forwarded-Uri",
+		Message: "send the original request's URL as X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-Uri (forward_auth.headers is \"forwarded\")"}
+	errBothSets = &otpd.Error{Code: otpd.EInvalid, Field: "X-Original-URL",
+		Message: "the request carries both X-Original-URL and X-Forwarded-Proto, -Host or -Uri; the proxy must send only the set forward_auth.headers names, and drop the client's other"}
 	errUnknownHost = &otpd.Error{Code: edge.EForbidden, Field: "X-Original-URL",
 		Message: "this host is not one that otpd protects"}
 	errDenied = &otpd.Error{Code: edge.EForbidden,
@@ -90,10 +120,11 @@ func (h *Handler) Check(w http.ResponseWriter, r *http.Request) error {
 	if !h.fromProxy(r) {
 		return errUntrusted
 	}
-	original, nginx := h.original(r)
-	if original == "" {
-		return errNoURL
+	original, err := h.original(r)
+	if err != nil {
+		return err
 	}
+	nginx := h.headers == OriginalURL
 	target, origin, ok := h.Returns.Check(original)
 	if !ok {
 		return errUnknownHost
@@ -141,23 +172,39 @@ func (h *Handler) fromProxy(r *http.Request) bool {
 	return false
 }
 
-// original is the URL of the request the proxy asks about, and whether
-// it came as nginx sends it. Each header must come once: two values
-// leave it unknown.
-func (h *Handler) original(r *http.Request) (string, bool) {
-	if u, ok := single(r, "X-Original-URL"); ok {
-		return u, true
+// forwardedSet are the headers of Forwarded.
+var forwardedSet = []string{"X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Uri"}
+
+// original is the URL of the request the proxy asks about, read from the
+// configured set of headers alone. A request that also carries the other
+// set is refused rather than read either way: one of the two is the
+// client's. Each header must come once: two values leave it unknown.
+func (h *Handler) original(r *http.Request) (string, error) {
+	if h.headers == OriginalURL {
+		for _, name := range forwardedSet {
+			if len(r.Header.Values(name)) > 0 {
+				return "", errBothSets
+			}
+		}
+		u, ok := single(r, "X-Original-URL")
+		if !ok {
+			return "", errNoURL
+		}
+		return u, nil
+	}
+	if len(r.Header.Values("X-Original-URL")) > 0 {
+		return "", errBothSets
 	}
 	proto, ok1 := single(r, "X-Forwarded-Proto")
 	host, ok2 := single(r, "X-Forwarded-Host")
 	uri, ok3 := single(r, "X-Forwarded-Uri")
 	if !ok1 || !ok2 || !ok3 || !strings.HasPrefix(uri, "/") || strings.HasPrefix(uri, "//") {
-		return "", false
+		return "", errNoForwarded
 	}
 	if proto != "http" && proto != "https" {
-		return "", false
+		return "", errNoForwarded
 	}
-	return proto + "://" + host + uri, false
+	return proto + "://" + host + uri, nil
 }
 
 func single(r *http.Request, name string) (string, bool) {

@@ -18,9 +18,10 @@ import (
 
 const signIn = "https://login.example.com"
 
-// rig serves forward auth for three apps, trusting the test's own
-// connections as the proxy's when trusted.
-func rig(t *testing.T, trusted bool, hosts ...forward.Host) *webtest.Rig {
+// rig serves forward auth for hosts to a proxy that names the request
+// with headers, trusting the test's own connections as the proxy's when
+// trusted.
+func rig(t *testing.T, trusted bool, headers forward.Headers, hosts ...forward.Host) *webtest.Rig {
 	t.Helper()
 	var origins []string
 	for _, h := range hosts {
@@ -38,7 +39,7 @@ func rig(t *testing.T, trusted bool, hosts ...forward.Host) *webtest.Rig {
 			o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 		}
 		o.Returns = rs
-		o.Forward = &forward.Options{Hosts: hosts, UserHeader: "Remote-User", EmailHeader: "Remote-Email", SignIn: signIn}
+		o.Forward = &forward.Options{Hosts: hosts, Headers: headers, UserHeader: "Remote-User", EmailHeader: "Remote-Email", SignIn: signIn}
 	})
 }
 
@@ -76,6 +77,22 @@ func caddy(proto, host, uri string, more ...string) http.Header {
 	return h
 }
 
+// modes are the two ways a proxy names the request.
+var modes = []forward.Headers{forward.OriginalURL, forward.Forwarded}
+
+// named is the question about original as a proxy of mode asks it.
+func named(t *testing.T, mode forward.Headers, original string, more ...string) http.Header {
+	t.Helper()
+	if mode == forward.OriginalURL {
+		return nginx(original, more...)
+	}
+	u, err := url.Parse(original)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return caddy(u.Scheme, u.Host, u.RequestURI(), more...)
+}
+
 func want(t *testing.T, a webtest.Answer, status int, code string) {
 	t.Helper()
 	if a.Status != status {
@@ -102,24 +119,25 @@ func accountID(t *testing.T, r *webtest.Rig, token string) string {
 // A session the host admits passes, named in the two headers, through
 // either way a proxy names the request, by cookie or by bearer token.
 func TestForwardAuthAdmitsASession(t *testing.T) {
-	r := rig(t, true, wiki)
-	token, _ := r.SignIn(t, "ada@example.com")
-	id := accountID(t, r, token)
-	cookie := "otpd_session=" + token
-	for name, h := range map[string]http.Header{
-		"nginx":  nginx("https://wiki.example.com/page?x=1", "Cookie", cookie),
-		"caddy":  caddy("https", "wiki.example.com", "/page?x=1", "Cookie", cookie),
-		"bearer": caddy("https", "wiki.example.com", "/api", "Authorization", "Bearer "+token),
-		"port":   nginx("https://wiki.example.com:443/", "Cookie", cookie),
-	} {
-		a := ask(t, r, h)
-		if a.Status != http.StatusOK || a.Header.Get("Remote-User") != id || a.Header.Get("Remote-Email") != "ada@example.com" {
-			t.Errorf("%s: %d, Remote-User %q, Remote-Email %q; want 200, %s, ada@example.com",
-				name, a.Status, a.Header.Get("Remote-User"), a.Header.Get("Remote-Email"), id)
+	for _, mode := range modes {
+		r := rig(t, true, mode, wiki)
+		token, _ := r.SignIn(t, "ada@example.com")
+		id := accountID(t, r, token)
+		cookie := "otpd_session=" + token
+		for name, h := range map[string]http.Header{
+			"cookie": named(t, mode, "https://wiki.example.com/page?x=1", "Cookie", cookie),
+			"bearer": named(t, mode, "https://wiki.example.com/api", "Authorization", "Bearer "+token),
+			"port":   named(t, mode, "https://wiki.example.com:443/", "Cookie", cookie),
+		} {
+			a := ask(t, r, h)
+			if a.Status != http.StatusOK || a.Header.Get("Remote-User") != id || a.Header.Get("Remote-Email") != "ada@example.com" {
+				t.Errorf("%s %s: %d, Remote-User %q, Remote-Email %q; want 200, %s, ada@example.com",
+					mode, name, a.Status, a.Header.Get("Remote-User"), a.Header.Get("Remote-Email"), id)
+			}
 		}
-	}
-	if n := r.Lookups(func() { ask(t, r, nginx("https://wiki.example.com/", "Cookie", cookie)) }); n != 1 {
-		t.Errorf("one question looked the session up %d times", n)
+		if n := r.Lookups(func() { ask(t, r, named(t, mode, "https://wiki.example.com/", "Cookie", cookie)) }); n != 1 {
+			t.Errorf("%s: one question looked the session up %d times", mode, n)
+		}
 	}
 }
 
@@ -127,29 +145,33 @@ func TestForwardAuthAdmitsASession(t *testing.T) {
 // in with the original URL to come back to: a 302 for Caddy and Traefik,
 // a 401 with Location for nginx, which redirects itself.
 func TestForwardAuthSendsABrowserToSignIn(t *testing.T) {
-	r := rig(t, true, wiki)
 	back := signIn + "/?" + url.Values{"return": {"https://wiki.example.com/page?x=1"}}.Encode()
 
+	r := rig(t, true, forward.Forwarded, wiki)
 	a := ask(t, r, caddy("https", "wiki.example.com", "/page?x=1", "Accept", "text/html,application/xhtml+xml"))
 	want(t, a, http.StatusFound, "")
 	if a.Header.Get("Location") != back {
 		t.Errorf("browser through Caddy: to %q, want %q", a.Header.Get("Location"), back)
 	}
-	a = ask(t, r, nginx("https://wiki.example.com/page?x=1", "Accept", "text/html"))
+	n := rig(t, true, forward.OriginalURL, wiki)
+	a = ask(t, n, nginx("https://wiki.example.com/page?x=1", "Accept", "text/html"))
 	want(t, a, http.StatusUnauthorized, otpd.EUnauthorized)
 	if a.Header.Get("Location") != back {
 		t.Errorf("browser through nginx: Location %q, want %q", a.Header.Get("Location"), back)
 	}
-	for _, h := range []http.Header{
-		nginx("https://wiki.example.com/", "Accept", "application/json"),
-		caddy("https", "wiki.example.com", "/", "Cookie", "otpd_session=expired"),
-		caddy("https", "wiki.example.com", "/", "Authorization", "Bearer junk"),
-		caddy("https", "wiki.example.com", "/", "Authorization", "Basic YTpi"),
+	for _, c := range []struct {
+		r *webtest.Rig
+		h http.Header
+	}{
+		{n, nginx("https://wiki.example.com/", "Accept", "application/json")},
+		{r, caddy("https", "wiki.example.com", "/", "Cookie", "otpd_session=expired")},
+		{r, caddy("https", "wiki.example.com", "/", "Authorization", "Bearer junk")},
+		{r, caddy("https", "wiki.example.com", "/", "Authorization", "Basic YTpi")},
 	} {
-		a := ask(t, r, h)
+		a := ask(t, c.r, c.h)
 		want(t, a, http.StatusUnauthorized, otpd.EUnauthorized)
 		if a.Header.Get("Location") != "" || a.Header.Get("Remote-User") != "" {
-			t.Errorf("program %v: Location %q, Remote-User %q", h, a.Header.Get("Location"), a.Header.Get("Remote-User"))
+			t.Errorf("program %v: Location %q, Remote-User %q", c.h, a.Header.Get("Location"), a.Header.Get("Remote-User"))
 		}
 	}
 }
@@ -157,51 +179,107 @@ func TestForwardAuthSendsABrowserToSignIn(t *testing.T) {
 // An account the host does not admit is refused, whatever it sends.
 func TestForwardAuthRefusesOtherAccounts(t *testing.T) {
 	ids := forward.Host{Origin: "https://ids.example.com", Policy: otpd.AccessPolicy{Accounts: []string{"someone-else"}}}
-	r := rig(t, true, wiki, ids)
-	token, _ := r.SignIn(t, "eve@example.org")
-	for _, h := range []http.Header{
-		nginx("https://wiki.example.com/", "Cookie", "otpd_session="+token, "Accept", "text/html"),
-		caddy("https", "wiki.example.com", "/", "Authorization", "Bearer "+token),
-		nginx("https://ids.example.com/", "Cookie", "otpd_session="+token),
-	} {
-		a := ask(t, r, h)
-		want(t, a, http.StatusForbidden, edge.EForbidden)
-		if a.Header.Get("Remote-User") != "" || a.Header.Get("Location") != "" {
-			t.Errorf("refused: Remote-User %q, Location %q", a.Header.Get("Remote-User"), a.Header.Get("Location"))
+	for _, mode := range modes {
+		r := rig(t, true, mode, wiki, ids)
+		token, _ := r.SignIn(t, "eve@example.org")
+		for _, h := range []http.Header{
+			named(t, mode, "https://wiki.example.com/", "Cookie", "otpd_session="+token, "Accept", "text/html"),
+			named(t, mode, "https://wiki.example.com/", "Authorization", "Bearer "+token),
+			named(t, mode, "https://ids.example.com/", "Cookie", "otpd_session="+token),
+		} {
+			a := ask(t, r, h)
+			want(t, a, http.StatusForbidden, edge.EForbidden)
+			if a.Header.Get("Remote-User") != "" || a.Header.Get("Location") != "" {
+				t.Errorf("%s refused: Remote-User %q, Location %q", mode, a.Header.Get("Remote-User"), a.Header.Get("Location"))
+			}
 		}
+		ada, _ := r.SignIn(t, "ada@example.com")
+		want(t, ask(t, r, named(t, mode, "https://ids.example.com/", "Cookie", "otpd_session="+ada)), http.StatusForbidden, edge.EForbidden)
 	}
-	ada, _ := r.SignIn(t, "ada@example.com")
-	want(t, ask(t, r, nginx("https://ids.example.com/", "Cookie", "otpd_session="+ada)), http.StatusForbidden, edge.EForbidden)
 }
 
 // A host that asks for a fresh code lets a session through for the
 // step-up window after its code, then sends the browser to a step-up
 // that returns to it.
 func TestForwardAuthFreshCode(t *testing.T) {
-	r := rig(t, true, admin)
-	token, _ := r.SignIn(t, "ada@example.com")
-	cookie := "otpd_session=" + token
 	original := "https://admin.example.com:8443/danger"
-	want(t, ask(t, r, nginx(original, "Cookie", cookie)), http.StatusOK, "")
-
-	r.Clock.Advance(10 * time.Minute)
-	a := ask(t, r, caddy("https", "admin.example.com:8443", "/danger", "Cookie", cookie, "Accept", "text/html"))
-	want(t, a, http.StatusFound, "")
 	step := signIn + "/step-up?" + url.Values{"return": {original}}.Encode()
-	if loc := a.Header.Get("Location"); loc != step {
-		t.Errorf("to %q, want %q", loc, step)
-	}
-	want(t, ask(t, r, nginx(original, "Cookie", cookie)), http.StatusForbidden, otpd.EStepUpRequired)
+	for _, mode := range modes {
+		r := rig(t, true, mode, admin)
+		token, _ := r.SignIn(t, "ada@example.com")
+		cookie := "otpd_session=" + token
+		want(t, ask(t, r, named(t, mode, original, "Cookie", cookie)), http.StatusOK, "")
 
-	r.StepUp(t, token, "ada@example.com")
-	want(t, ask(t, r, nginx(original, "Cookie", cookie)), http.StatusOK, "")
+		r.Clock.Advance(10 * time.Minute)
+		a := ask(t, r, named(t, mode, original, "Cookie", cookie, "Accept", "text/html"))
+		if mode == forward.Forwarded {
+			want(t, a, http.StatusFound, "")
+		} else {
+			want(t, a, http.StatusForbidden, otpd.EStepUpRequired)
+		}
+		if loc := a.Header.Get("Location"); loc != step {
+			t.Errorf("%s: to %q, want %q", mode, loc, step)
+		}
+		want(t, ask(t, r, named(t, mode, original, "Cookie", cookie)), http.StatusForbidden, otpd.EStepUpRequired)
+
+		r.StepUp(t, token, "ada@example.com")
+		want(t, ask(t, r, named(t, mode, original, "Cookie", cookie)), http.StatusOK, "")
+	}
+}
+
+// A client behind Caddy or Traefik, which copy its headers to the
+// question, cannot name another app than the one it asks for: a session
+// wiki admits, asking for admin with X-Original-URL naming wiki, is
+// refused, and so is the step-up admin asks for. Behind nginx, a
+// question with both sets is refused too: otpd never picks one.
+func TestForwardAuthReadsOnlyItsOwnHeaders(t *testing.T) {
+	strict := forward.Host{Origin: "https://admin.example.com", Policy: otpd.AccessPolicy{Accounts: []string{"someone-else"}, FreshCode: true}}
+	for _, mode := range modes {
+		r := rig(t, true, mode, wiki, strict)
+		token, _ := r.SignIn(t, "ada@example.com")
+		cookie := "otpd_session=" + token
+		// The session passes for wiki, as asked in this mode's headers.
+		want(t, ask(t, r, named(t, mode, "https://wiki.example.com/", "Cookie", cookie)), http.StatusOK, "")
+		for name, h := range map[string]http.Header{
+			"caddy, spoofed X-Original-URL": caddy("https", "admin.example.com", "/secret",
+				"Cookie", cookie, "X-Original-Url", "https://wiki.example.com/"),
+			"nginx, spoofed X-Forwarded-*": nginx("https://admin.example.com/secret", "Cookie", cookie,
+				"X-Forwarded-Proto", "https", "X-Forwarded-Host", "wiki.example.com", "X-Forwarded-Uri", "/"),
+			"both naming wiki": caddy("https", "wiki.example.com", "/",
+				"Cookie", cookie, "X-Original-Url", "https://wiki.example.com/"),
+			"nginx, a lone X-Forwarded-Host": nginx("https://wiki.example.com/", "Cookie", cookie, "X-Forwarded-Host", "wiki.example.com"),
+			"caddy, an empty X-Original-URL": caddy("https", "wiki.example.com", "/", "Cookie", cookie, "X-Original-Url", ""),
+		} {
+			a := ask(t, r, h)
+			want(t, a, http.StatusBadRequest, otpd.EInvalid)
+			if a.Header.Get("Remote-User") != "" || a.Header.Get("Location") != "" {
+				t.Errorf("%s, %s: Remote-User %q, Location %q", mode, name, a.Header.Get("Remote-User"), a.Header.Get("Location"))
+			}
+		}
+	}
+	// Each mode reads its own set alone: the other, by itself, names
+	// nothing.
+	for _, c := range []struct {
+		mode forward.Headers
+		h    http.Header
+	}{
+		{forward.OriginalURL, caddy("https", "wiki.example.com", "/")},
+		{forward.Forwarded, nginx("https://wiki.example.com/")},
+	} {
+		r := rig(t, true, c.mode, wiki)
+		token, _ := r.SignIn(t, "ada@example.com")
+		c.h.Set("Cookie", "otpd_session="+token)
+		want(t, ask(t, r, c.h), http.StatusBadRequest, otpd.EInvalid)
+	}
 }
 
 // Forward auth answers only about the hosts it protects, and only to a
 // trusted proxy: a crafted URL is refused, never redirected to.
 func TestForwardAuthRefusesWhatItDoesNotProtect(t *testing.T) {
-	r := rig(t, true, wiki)
+	r := rig(t, true, forward.OriginalURL, wiki)
 	token, _ := r.SignIn(t, "ada@example.com")
+	c := rig(t, true, forward.Forwarded, wiki)
+	ctoken, _ := c.SignIn(t, "ada@example.com")
 	for _, h := range []http.Header{
 		nginx("https://evil.example/"),
 		nginx("//evil.example/"),
@@ -211,10 +289,6 @@ func TestForwardAuthRefusesWhatItDoesNotProtect(t *testing.T) {
 		nginx("http://wiki.example.com/"),
 		nginx("https://wiki.example.com:8443/"),
 		nginx("javascript:alert(1)"),
-		caddy("https", "evil.example", "/"),
-		caddy("https", "wiki.example.com@evil.example", "/"),
-		caddy("https", "wiki.example.com", "@evil.example/"),
-		caddy("javascript", "wiki.example.com", "/"),
 	} {
 		h.Set("Accept", "text/html")
 		h.Set("Cookie", "otpd_session="+token)
@@ -223,14 +297,29 @@ func TestForwardAuthRefusesWhatItDoesNotProtect(t *testing.T) {
 			t.Errorf("%v: %d, Location %q, Remote-User %q", h, a.Status, a.Header.Get("Location"), a.Header.Get("Remote-User"))
 		}
 	}
+	for _, h := range []http.Header{
+		caddy("https", "evil.example", "/"),
+		caddy("https", "wiki.example.com@evil.example", "/"),
+		caddy("https", "wiki.example.com", "@evil.example/"),
+		caddy("https", "wiki.example.com", "//evil.example/"),
+		caddy("javascript", "wiki.example.com", "/"),
+	} {
+		h.Set("Accept", "text/html")
+		h.Set("Cookie", "otpd_session="+ctoken)
+		a := ask(t, c, h)
+		if a.Status < 400 || a.Status >= 500 || a.Header.Get("Location") != "" || a.Header.Get("Remote-User") != "" {
+			t.Errorf("%v: %d, Location %q, Remote-User %q", h, a.Status, a.Header.Get("Location"), a.Header.Get("Remote-User"))
+		}
+	}
 	want(t, ask(t, r, http.Header{"Cookie": {"otpd_session=" + token}}), http.StatusBadRequest, otpd.EInvalid)
-	want(t, ask(t, r, caddy("https", "wiki.example.com", "page")), http.StatusBadRequest, otpd.EInvalid)
+	want(t, ask(t, c, http.Header{"Cookie": {"otpd_session=" + ctoken}}), http.StatusBadRequest, otpd.EInvalid)
+	want(t, ask(t, c, caddy("https", "wiki.example.com", "page")), http.StatusBadRequest, otpd.EInvalid)
 	two := nginx("https://wiki.example.com/")
 	two.Add("X-Original-Url", "https://evil.example/")
 	want(t, ask(t, r, two), http.StatusBadRequest, otpd.EInvalid)
 
 	// A client that is not the proxy cannot name a URL at all.
-	direct := rig(t, false, wiki)
+	direct := rig(t, false, forward.OriginalURL, wiki)
 	token, _ = direct.SignIn(t, "ada@example.com")
 	want(t, ask(t, direct, nginx("https://wiki.example.com/", "Cookie", "otpd_session="+token)), http.StatusForbidden, edge.EForbidden)
 
