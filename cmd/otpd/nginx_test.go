@@ -46,6 +46,9 @@ http {
             # The server's own origin, never the client's Host.
             proxy_set_header X-Original-URL http://LISTEN$request_uri;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto "";
+            proxy_set_header X-Forwarded-Host "";
+            proxy_set_header X-Forwarded-Uri "";
         }
 
         location / {
@@ -247,7 +250,10 @@ domains = ["example.com"]
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, body = get(page, session, "text/html", "Remote-User", "forged", "Remote-Email", "forged@example.com")
+	// Forwarded headers the client (or a balancer) sends are cleared on
+	// the way to otpd, which would otherwise refuse a URL named twice.
+	res, body = get(page, session, "text/html", "Remote-User", "forged", "Remote-Email", "forged@example.com",
+		"X-Forwarded-Host", "evil.example", "X-Forwarded-Proto", "https", "X-Forwarded-Uri", "/admin")
 	want := "user=" + me.ID + " email=ada@example.com path=/wiki/page?x=1"
 	if res.StatusCode != http.StatusOK || body != want {
 		t.Fatalf("signed in: %d %q, want 200 %q", res.StatusCode, body, want)
