@@ -108,6 +108,36 @@ func authorizable(step otpd.AuthStep, consent bool) error {
 	return errUnauthorized
 }
 
+// errNotYourRequest refuses the callback to a browser other than the one
+// whose session completed the request.
+var errNotYourRequest = otpd.Errorf(otpd.EUnauthorized,
+	"this sign-in request was completed in another browser or session: go back to the app and start again")
+
+// CallbackAllowed reports whether the caller may take request id to the
+// provider's callback, which gives the app its code: only the session
+// that completed it, for the account it completed it for. Without this,
+// whoever started the request and sent its continue link to someone else
+// could ask for the callback once that person completed it, and take
+// the code meant for their browser. The zero Caller is refused, and so
+// is a request not completed yet.
+func (e *Engine) CallbackAllowed(ctx context.Context, c Caller, id string) error {
+	s, acct, err := signedIn(c)
+	if err != nil {
+		return errNotYourRequest
+	}
+	req, err := e.store.AuthRequest(ctx, id)
+	if errors.Is(err, otpd.ErrNotFound) {
+		return errNoAuthRequest
+	}
+	if err != nil {
+		return internal("authorization request", err)
+	}
+	if req.SessionID == "" || req.SessionID != s.ID || req.AccountID != acct.ID {
+		return errNotYourRequest
+	}
+	return nil
+}
+
 // DenyAuthorization records a person's refusal of a pending request and
 // returns it, for the provider to tell the app (access_denied). It needs
 // no Caller: someone not signed in may cancel too, and a refusal gives

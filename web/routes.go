@@ -141,12 +141,16 @@ func (s *Server) routes() []route {
 // JSON or by redirecting to the app.
 var providerRoutes = []string{
 	"GET /.well-known/openid-configuration", "GET /oauth2/authorize", "POST /oauth2/authorize",
-	"GET /oauth2/authorize/callback", "POST /oauth2/token", "GET /oauth2/userinfo", "POST /oauth2/userinfo",
+	callbackRoute, "POST /oauth2/token", "GET /oauth2/userinfo", "POST /oauth2/userinfo",
 	"POST /oauth2/revoke", "POST /oauth2/introspect", "GET /oauth2/keys",
 	// Preflights of single-page apps on other origins (oidcop.CORSPaths).
 	"OPTIONS /.well-known/openid-configuration", "OPTIONS /oauth2/keys", "OPTIONS /oauth2/token",
 	"OPTIONS /oauth2/userinfo", "OPTIONS /oauth2/revoke",
 }
+
+// callbackRoute is the provider's callback, which gives the app its code:
+// the pages guard it (pages.Callback).
+const callbackRoute = "GET /oauth2/authorize/callback"
 
 // oidcRoutes are the provider's endpoints and otpd's pages on the way
 // of a sign-in to an app: the continue page with its consent, and
@@ -155,7 +159,12 @@ func (s *Server) oidcRoutes() []route {
 	p := s.pages
 	rs := make([]route, 0, len(providerRoutes)+4)
 	for _, pattern := range providerRoutes {
-		rs = append(rs, route{pattern: pattern, handler: s.oidc})
+		h := s.oidc
+		if pattern == callbackRoute {
+			// Only the browser that completed the request gets its code.
+			h = p.Callback(h)
+		}
+		rs = append(rs, route{pattern: pattern, handler: h})
 	}
 	return append(rs,
 		route{pattern: "GET /oauth2/continue/{authz_id}", handler: http.HandlerFunc(p.Continue)},

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/otpd/otpd"
@@ -154,6 +155,34 @@ func (p *Pages) issue(w http.ResponseWriter, r *http.Request, c signin.Caller, i
 	default:
 		http.Redirect(w, r, p.provider.CallbackURL(r.Context(), req.ID), http.StatusSeeOther)
 	}
+}
+
+// Callback guards the provider's callback (next), which gives the app
+// its code: it answers only the browser whose session completed the
+// request, which it reaches by the continue page's or the consent's
+// same-site redirect, carrying the session cookie. Any other browser
+// gets the error page, never a redirect, and no code is made.
+func (p *Pages) Callback(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("id")
+		if !edge.PlausibleID(id) {
+			p.NotFound(w, r, "id")
+			return
+		}
+		c, err := p.optionalCaller(w, r)
+		if err == nil {
+			err = p.Engine.CallbackAllowed(r.Context(), c, id)
+		}
+		// Another browser or session: 403, not the 401 of a bad token.
+		if e := (*otpd.Error)(nil); errors.As(err, &e) && e.Code == otpd.EUnauthorized {
+			err = &otpd.Error{Code: edge.EForbidden, Message: e.Message}
+		}
+		if err != nil {
+			p.showError(w, r, "Sign in to an app", err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // optionalCaller authenticates the session cookie when there is one: the

@@ -286,3 +286,46 @@ func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.DiscardHandler))
 	os.Exit(m.Run())
 }
+
+// The callback that gives the app its code answers only the browser whose
+// session completed the request: someone who started the request (with
+// their own PKCE verifier) and sent its continue link to a victim gets no
+// code by asking for the callback, with no cookie or with another
+// account's session, and their asking does not spend the victim's code.
+func TestCallbackOnlyForTheBrowserThatCompleted(t *testing.T) {
+	r := webtest.NewOIDC(t)
+	victim, _ := consented(t, r, "ada@example.com")
+	other, _ := consented(t, r, "bob@example.com")
+	attacker := r.Browser("198.51.100.9")
+	refused := func(name, loc string) {
+		t.Helper()
+		for who, b := range map[string]*webtest.Browser{"no cookie": attacker, "another account": other} {
+			a := b.Get(t, loc)
+			if a.Status != http.StatusForbidden || a.Header.Get("Location") != "" || !strings.Contains(a.Body, "another browser") {
+				t.Fatalf("%s, %s: the callback answered %d to %q, want the 403 error page and no code:\n%s",
+					name, who, a.Status, a.Header.Get("Location"), a.Body)
+			}
+		}
+	}
+
+	// The victim already gave the app a grant: the continue link
+	// completes the request on a GET.
+	az := r.Authorize(nil)
+	cont := attacker.ContinuePath(t, az)
+	done := victim.Get(t, cont)
+	loc := done.Header.Get("Location")
+	if done.Status != http.StatusSeeOther || !strings.Contains(loc, "/oauth2/authorize/callback") {
+		t.Fatalf("continue: %d to %q, want the provider's callback", done.Status, loc)
+	}
+	refused("continue link", loc)
+	r.Exchange(t, victim.Finish(t, done), az.Verifier)
+
+	// The same by consent: the victim allows the app on the page.
+	carol := r.Browser("203.0.113.8")
+	az = r.Authorize(nil)
+	cont = attacker.ContinuePath(t, az)
+	carol.SignInTo(t, "carol@example.com", cont)
+	done = carol.Post(t, cont, url.Values{"decision": {"allow"}})
+	refused("consent", done.Header.Get("Location"))
+	r.Exchange(t, carol.Finish(t, done), az.Verifier)
+}
