@@ -170,6 +170,61 @@ func TestRestoreChecksTheBackup(t *testing.T) {
 	if _, _, err := runCmd(t, nil, "restore", "--data", fresh, "--from", filepath.Join(fresh, "none.tar")); err == nil {
 		t.Error("restore from no file")
 	}
+	twice := repeatEntry(t, file, "secret.key")
+	_, _, err = runCmd(t, nil, "restore", "--data", fresh, "--from", twice)
+	if err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("restore of a backup holding secret.key twice: %v", err)
+	}
+	if entries, _ := os.ReadDir(fresh); len(entries) > 0 {
+		t.Errorf("a refused restore left %d files behind", len(entries))
+	}
+}
+
+// repeatEntry copies the backup at from with the entry name written
+// twice, as a crafted archive could.
+func repeatEntry(t *testing.T, from, name string) string {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	path := filepath.Join(t.TempDir(), "twice.tar")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	tr, tw := tar.NewReader(in), tar.NewWriter(out)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copies := 1
+		if h.Name == name {
+			copies = 2
+		}
+		for range copies {
+			if err := tw.WriteHeader(h); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tw.Write(body); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // With PostgreSQL, backup names pg_dump and fails.

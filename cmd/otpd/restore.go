@@ -161,6 +161,11 @@ func stageBackup(from string, targets map[string]string) ([]stagedFile, error) {
 		if !ok || !listed || h.Typeflag != tar.TypeReg {
 			return staged, fmt.Errorf("--from: unexpected entry %q in the backup", h.Name)
 		}
+		// A second copy would be staged twice and fail to link after the
+		// first was in place, leaving the directory half restored.
+		if slices.ContainsFunc(staged, func(s stagedFile) bool { return s.name == h.Name }) {
+			return staged, fmt.Errorf("--from: %s appears twice in the backup; nothing was changed", h.Name)
+		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return staged, fmt.Errorf("restore: %w", err)
 		}
