@@ -8,13 +8,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/otpd/otpd/buildinfo"
@@ -82,18 +80,10 @@ func backupFiles(cfg config.Config) []archived {
 }
 
 func backupCommand(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if slices.ContainsFunc(args, isHelp) {
-		fs.SetOutput(stdout)
-	}
+	fs := newFlags("backup", backupUsage, args, stdout, stderr)
 	configPath := fs.String("config", "", "read settings from this TOML `file` (default $OTPD_CONFIG)")
 	data := fs.String("data", "", "the data `directory` to back up (default ./otpd-data)")
 	to := fs.String("to", "", "write the backup to this `file` (a tar archive; must not exist)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), backupUsage)
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -55,11 +54,7 @@ var clientFlags = map[string]string{
 }
 
 func clientsCommand(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("clients", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if slices.ContainsFunc(args, isHelp) {
-		fs.SetOutput(stdout)
-	}
+	fs := newFlags("clients", clientsUsage, args, stdout, stderr)
 	configPath := fs.String("config", "", "read settings from this TOML `file` (default $OTPD_CONFIG)")
 	data := fs.String("data", "", "the data `directory` (default ./otpd-data)")
 	var cl config.ClientConfig
@@ -71,10 +66,6 @@ func clientsCommand(ctx context.Context, args []string, env func(string) (string
 	fs.Var(&logouts, "post-logout-uri", "add: where a signed-out person may return, `URI` (repeat for more)")
 	fs.Var(&scopes, "scope", "add: a `scope` the app may ask for: openid, email, offline_access (repeat; default openid and email)")
 	fs.StringVar(&cl.LogoURL, "logo", "", "add: the app's logo, an https:// `URL`")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), clientsUsage)
-		fs.PrintDefaults()
-	}
 	sub := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/netip"
-	"slices"
 	"time"
 )
 
@@ -28,17 +26,9 @@ Flags:
 const healthTimeout = 5 * time.Second
 
 func healthcheck(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if slices.ContainsFunc(args, isHelp) {
-		fs.SetOutput(stdout)
-	}
+	fs := newFlags("healthcheck", healthcheckUsage, args, stdout, stderr)
 	configPath := fs.String("config", "", "read settings from this TOML `file` (default $OTPD_CONFIG)")
 	target := fs.String("url", "", "the `URL` to ask (default http://LISTEN/healthz)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), healthcheckUsage)
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 )
 
@@ -108,4 +109,20 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 
 func isHelp(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help"
+}
+
+// newFlags is a subcommand's flag set: its errors go to stderr, but its
+// help, asked for, to stdout, so that `otpd CMD --help | less` works; the
+// help is usage and then the flags.
+func newFlags(name, usage string, args []string, stdout, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if slices.ContainsFunc(args, isHelp) {
+		fs.SetOutput(stdout)
+	}
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	return fs
 }

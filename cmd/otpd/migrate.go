@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -67,17 +65,9 @@ func schemaOf(cfg config.Config) schemaOps {
 }
 
 func migrateCommand(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if slices.ContainsFunc(args, isHelp) {
-		fs.SetOutput(stdout)
-	}
+	fs := newFlags("migrate", migrateUsage, args, stdout, stderr)
 	configPath := fs.String("config", "", "read settings from this TOML `file` (default $OTPD_CONFIG)")
 	data := fs.String("data", "", "the data `directory` whose otpd.db to migrate (default ./otpd-data)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), migrateUsage)
-		fs.PrintDefaults()
-	}
 	sub := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -36,18 +35,10 @@ Flags:
 var errStoreInUse = errors.New("another otpd holds this data directory")
 
 func restoreCommand(_ context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if slices.ContainsFunc(args, isHelp) {
-		fs.SetOutput(stdout)
-	}
+	fs := newFlags("restore", restoreUsage, args, stdout, stderr)
 	configPath := fs.String("config", "", "read settings from this TOML `file` (default $OTPD_CONFIG)")
 	data := fs.String("data", "", "restore into this data `directory` (default ./otpd-data)")
 	from := fs.String("from", "", "the backup `file` that otpd backup wrote")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), restoreUsage)
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
