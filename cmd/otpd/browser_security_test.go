@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/otpd/otpd/web/webtest"
 )
 
 // The owner of an address, in London, finds in a real browser the code
@@ -59,7 +60,7 @@ func TestBrowserSecurityPages(t *testing.T) {
 	do(t, ctx, chromedp.Click(`a[href="/account/sessions"]`), chromedp.WaitVisible(".sessions"))
 	wantText(t, ctx, "main", "This device", "London, United Kingdom", "IP 203.0.113.20", "Go-http-client")
 	shots.take(t, ctx, "sessions")
-	ends := `form[action="/account/sessions/` + currentSession(t, laptop) + `/sign-out"] button`
+	ends := `form[action="/account/sessions/` + webtest.CurrentSession(t, laptop) + `/sign-out"] button`
 	do(t, ctx, chromedp.Click(ends), chromedp.WaitVisible(`[role="status"]`))
 	if _, err := laptop.Me(context.Background()); err == nil {
 		t.Error("the laptop's session still works after signing it out")

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"regexp"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -247,37 +245,6 @@ func (s *server) owner(t *testing.T, email, ip string) *client.Client {
 	return c
 }
 
-// postJSON posts body to u with extra cookies and returns the answer and
-// its body.
-func postJSON(t *testing.T, u, body string, cookies []*http.Cookie) (*http.Response, string) {
-	t.Helper()
-	req, _ := http.NewRequest("POST", u, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp, strings.TrimSpace(string(raw))
-}
-
-// headerNames are the answer's header names, but those that vary by
-// nature (Date) or with the body (Content-Length).
-func headerNames(resp *http.Response) []string {
-	var names []string
-	for k := range resp.Header {
-		if k != "Date" && k != "Content-Length" {
-			names = append(names, k)
-		}
-	}
-	slices.Sort(names)
-	return names
-}
-
 // undoLink is the one link of the notice to the old address after a
 // change of address.
 func undoLink(t *testing.T, m client.Message) string {
@@ -343,20 +310,4 @@ func (s *server) askFrom(t *testing.T, email, ip string) (*client.Client, client
 	}
 	s.mail(t, email, n)
 	return c, f
-}
-
-// currentSession is the ID of the session c signed in with.
-func currentSession(t *testing.T, c *client.Client) string {
-	t.Helper()
-	ss, err := c.Sessions(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, x := range ss {
-		if x.Current {
-			return x.ID
-		}
-	}
-	t.Fatalf("no current session among %+v", ss)
-	return ""
 }

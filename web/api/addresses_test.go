@@ -174,13 +174,13 @@ func TestSendToRecoveryDoesNotRevealIt(t *testing.T) {
 		var ref *http.Response
 		var refKeys []string
 		for _, email := range []string{"ada@example.com", "bob@example.com", "nobody@example.com"} {
-			resp, body := postJSON(t, r.URL+path, `{"email":"`+email+`","send_to":"recovery"}`, nil)
+			resp, body := webtest.PostJSON(t, r.URL+path, `{"email":"`+email+`","send_to":"recovery"}`, nil)
 			keys := jsonKeys(t, body)
 			if ref == nil {
 				ref, refKeys = resp, keys
 			}
-			if resp.StatusCode != http.StatusAccepted || !slices.Equal(keys, refKeys) || !slices.Equal(headerNames(resp), headerNames(ref)) {
-				t.Errorf("%s for %s: %d %q %q; want 202 %q %q", path, email, resp.StatusCode, keys, headerNames(resp), refKeys, headerNames(ref))
+			if resp.StatusCode != http.StatusAccepted || !slices.Equal(keys, refKeys) || !slices.Equal(webtest.HeaderNames(resp), webtest.HeaderNames(ref)) {
+				t.Errorf("%s for %s: %d %q %q; want 202 %q %q", path, email, resp.StatusCode, keys, webtest.HeaderNames(resp), refKeys, webtest.HeaderNames(ref))
 			}
 		}
 	}

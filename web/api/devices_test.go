@@ -53,7 +53,7 @@ func TestDeviceCookie(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := `{"code":"` + r.CodeAfter(t, "ada@example.com", 0) + `","remember_device":true}`
-	resp, raw := postJSON(t, r.URL+"/api/v1/flows/"+f.FlowID+"/verify", body, nil)
+	resp, raw := webtest.PostJSON(t, r.URL+"/api/v1/flows/"+f.FlowID+"/verify", body, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("verify: %d %s", resp.StatusCode, raw)
 	}

@@ -60,7 +60,7 @@ func TestPasswordSignInFlow(t *testing.T) {
 func TestPasswordCodeRequiredAnswer(t *testing.T) {
 	r := webtest.New(t)
 	r.Owner(t, "ada@example.com", "")
-	resp, raw := postJSON(t, r.URL+"/api/v1/sign-in/password", `{"email":"ada@example.com","password":"`+goodPassword+`"}`, nil)
+	resp, raw := webtest.PostJSON(t, r.URL+"/api/v1/sign-in/password", `{"email":"ada@example.com","password":"`+goodPassword+`"}`, nil)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("status %d %s", resp.StatusCode, raw)
 	}
@@ -79,15 +79,15 @@ func TestPasswordCodeRequiredAnswer(t *testing.T) {
 func TestWrongPasswordAndUnknownAddressAnswerAlike(t *testing.T) {
 	r := webtest.New(t)
 	r.Owner(t, "ada@example.com", "")
-	wrong, wrongBody := postJSON(t, r.URL+"/api/v1/sign-in/password", `{"email":"ada@example.com","password":"not the password at all"}`, nil)
-	unknown, unknownBody := postJSON(t, r.URL+"/api/v1/sign-in/password", `{"email":"nobody@example.com","password":"not the password at all"}`, nil)
+	wrong, wrongBody := webtest.PostJSON(t, r.URL+"/api/v1/sign-in/password", `{"email":"ada@example.com","password":"not the password at all"}`, nil)
+	unknown, unknownBody := webtest.PostJSON(t, r.URL+"/api/v1/sign-in/password", `{"email":"nobody@example.com","password":"not the password at all"}`, nil)
 	if wrong.StatusCode != http.StatusUnauthorized || !strings.Contains(wrongBody, `"code":"invalid_credentials"`) {
 		t.Fatalf("wrong password: %d %s", wrong.StatusCode, wrongBody)
 	}
 	if unknown.StatusCode != wrong.StatusCode || unknownBody != wrongBody {
 		t.Errorf("unknown address %d %s, wrong password %d %s", unknown.StatusCode, unknownBody, wrong.StatusCode, wrongBody)
 	}
-	if a, b := headerNames(wrong), headerNames(unknown); !slices.Equal(a, b) {
+	if a, b := webtest.HeaderNames(wrong), webtest.HeaderNames(unknown); !slices.Equal(a, b) {
 		t.Errorf("headers differ: %q and %q", a, b)
 	}
 }

@@ -3,8 +3,6 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -67,37 +65,6 @@ func undoLink(t *testing.T, m otpd.Email) string {
 		t.Fatalf("links %q in %q, want the undo link alone", links, m.Subject)
 	}
 	return links[0]
-}
-
-// postJSON posts body to u with extra cookies and returns the answer and
-// its body.
-func postJSON(t *testing.T, u, body string, cookies []*http.Cookie) (*http.Response, string) {
-	t.Helper()
-	req, _ := http.NewRequest("POST", u, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp, strings.TrimSpace(string(raw))
-}
-
-// headerNames are the answer's header names, but those that vary by
-// nature (Date) or with the body (Content-Length).
-func headerNames(resp *http.Response) []string {
-	var names []string
-	for k := range resp.Header {
-		if k != "Date" && k != "Content-Length" {
-			names = append(names, k)
-		}
-	}
-	slices.Sort(names)
-	return names
 }
 
 func jsonKeys(t *testing.T, body string) []string {

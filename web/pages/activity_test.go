@@ -127,7 +127,7 @@ func TestPagesSessions(t *testing.T) {
 	b := r.Browser("203.0.113.5")
 	pageSignIn(t, r, b, "ada@example.com", false)
 	laptop := r.Session(t, "ada@example.com", "198.51.100.9")
-	id := currentSession(t, laptop)
+	id := webtest.CurrentSession(t, laptop)
 	_, page := get(t, b, "/account/sessions")
 	mustContain(t, page, "This device", "London, United Kingdom", "Lagos, Nigeria", "Go-http-client",
 		`action="/account/sessions/`+id+`/sign-out"`, `action="/account/sign-out-everywhere"`)

@@ -131,22 +131,6 @@ func askFrom(t *testing.T, r *webtest.Rig, email, ip string) (*client.Client, cl
 	return c, f
 }
 
-// currentSession is the ID of the session c signed in with.
-func currentSession(t *testing.T, c *client.Client) string {
-	t.Helper()
-	ss, err := c.Sessions(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, x := range ss {
-		if x.Current {
-			return x.ID
-		}
-	}
-	t.Fatalf("no current session among %+v", ss)
-	return ""
-}
-
 // reportLinks counts the "This wasn't me" links of a page.
 func reportLinks(page string) int {
 	return strings.Count(page, `href="/account/activity/`)

@@ -6,8 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/otpd/otpd/client"
 )
 
 // Answer is what the server answered.
@@ -134,4 +137,55 @@ func (r *Rig) StepUp(t *testing.T, token, email string) {
 	}
 	r.API(t, "POST", "/api/v1/me/step-up", "", token, http.StatusAccepted, &f)
 	r.API(t, "POST", "/api/v1/me/step-up/"+f.ID+"/verify", `{"code":"`+r.Code(t, email)+`"}`, token, http.StatusOK, nil)
+}
+
+// PostJSON posts body to u with extra cookies and returns the answer and
+// its body, trimmed.
+func PostJSON(t *testing.T, u, body string, cookies []*http.Cookie) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, strings.TrimSpace(string(raw))
+}
+
+// HeaderNames are the answer's header names, but those that vary by
+// nature (Date) or with the body (Content-Length): two answers that must
+// not tell accounts apart have the same.
+func HeaderNames(resp *http.Response) []string {
+	var names []string
+	for k := range resp.Header {
+		if k != "Date" && k != "Content-Length" {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// CurrentSession is the ID of the session c signed in with.
+func CurrentSession(t *testing.T, c *client.Client) string {
+	t.Helper()
+	ss, err := c.Sessions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range ss {
+		if x.Current {
+			return x.ID
+		}
+	}
+	t.Fatalf("no current session among %+v", ss)
+	return ""
 }
