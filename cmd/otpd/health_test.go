@@ -3,14 +3,21 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/otpd/otpd/config"
+	"github.com/otpd/otpd/fakeclock"
 	"github.com/otpd/otpd/postgres/pgtest"
+	"github.com/otpd/otpd/sqlite"
+	"github.com/otpd/otpd/storetest"
 )
 
 type readiness struct {
@@ -177,5 +184,40 @@ func (p *proxy) close() {
 	p.ln.Close()
 	for _, c := range p.conns {
 		c.Close()
+	}
+}
+
+// A message that waits past health.max_queue_age fails the outbox check
+// with the age and the setting, so an operator sees that mail is not
+// leaving; younger than that, the check holds.
+func TestReadyzOutboxAge(t *testing.T) {
+	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "otpd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	queuedAt := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	if err := store.RequestCode(t.Context(), storetest.BenchRequest(queuedAt)); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Health.MaxQueueAge = config.Duration(5 * time.Minute)
+	clock := fakeclock.New(queuedAt.Add(4 * time.Minute))
+	outbox := func() error {
+		for _, c := range readinessChecks(cfg, slog.New(slog.DiscardHandler), store, nil, clock) {
+			if c.Name == "outbox" {
+				return c.Run(t.Context())
+			}
+		}
+		t.Fatal("no outbox check")
+		return nil
+	}
+	if err := outbox(); err != nil {
+		t.Errorf("a message queued 4 min ago fails the check: %v", err)
+	}
+	clock.Advance(2 * time.Minute)
+	err = outbox()
+	if err == nil || !strings.Contains(err.Error(), "waited 6m0s") || !strings.Contains(err.Error(), "health.max_queue_age 5m") {
+		t.Errorf("a message queued 6 min ago: %v; want the age and the setting", err)
 	}
 }
