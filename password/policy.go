@@ -10,7 +10,8 @@ import (
 
 // Policy says which passwords a person may set. It follows NIST SP
 // 800-63B-4 §3.1.1.2: a minimum length, a generous maximum, a blocklist
-// and context words, and no composition rules (no "one digit and one
+// and context words, a strength estimate that catches what the blocklist
+// misses (its variants), and no composition rules (no "one digit and one
 // symbol"), which make passwords harder to remember and no harder to guess.
 // The zero value is DefaultPolicy.
 type Policy struct {
@@ -55,6 +56,9 @@ func (p Policy) Check(pw string, context ...string) error {
 		return refuse("the password contains your address or name, which attackers try first; choose another")
 	case isPattern(pw):
 		return refuse("the password is a simple pattern of repeated or consecutive characters; choose one that is harder to guess")
+	}
+	if why := guessable(pw, context); why != "" {
+		return refuse("the password is easy to guess: %s, which attackers try first; add a few unrelated words", why)
 	}
 	return nil
 }
