@@ -338,8 +338,14 @@ var ErrAppExists = errors.New("an app with this ID exists")
 // otpd (OpenID Connect RP-Initiated Logout).
 type EndSession struct {
 	// AccountID is the subject of the app's id_token_hint; "" without
-	// one. Only a session of that account may be ended without asking.
+	// one. Only the session the hint was issued in may be ended without
+	// asking.
 	AccountID string
+	// SignedInAt is the hint's auth_time: when the session it was issued
+	// in began. A hint from an earlier session of the same account, which
+	// may have been left in a log or a browser's history, names the
+	// person but not this session.
+	SignedInAt time.Time
 	// ClientID is the app that asked; "" when it did not say.
 	ClientID string
 	// RedirectURI is where the person goes afterwards, the app's state

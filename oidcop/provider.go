@@ -304,6 +304,9 @@ func (p *Provider) EndSession(r *http.Request) (otpd.EndSession, error) {
 		return otpd.EndSession{}, otpd.FieldError("", "%s", oidc.DefaultToServerError(err, "").Description)
 	}
 	out := otpd.EndSession{AccountID: es.UserID, ClientID: es.ClientID}
+	if es.IDTokenHintClaims != nil {
+		out.SignedInAt = es.IDTokenHintClaims.GetAuthTime()
+	}
 	if req.PostLogoutRedirectURI == "" {
 		return out, nil
 	}

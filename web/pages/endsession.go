@@ -8,8 +8,8 @@ import (
 
 // An app that signs its person out may send the browser here too
 // (RP-initiated logout), to end the otpd session as well. Only a request
-// naming the signed-in person (its id_token_hint) ends it at once; any
-// other is asked about first, so that a link cannot sign anyone out. The
+// whose id_token_hint was issued in this very session ends it at once;
+// any other is asked about first, so that a link cannot sign anyone out. The
 // app's refresh tokens stay: taking them is Remove access.
 
 // endSessionView is end_session.html's: the question, with the app's
@@ -45,7 +45,7 @@ func (p *Pages) EndSessionFromApp(w http.ResponseWriter, r *http.Request) {
 		p.showError(w, r, "Sign out", err)
 	case c.Account().ID == "":
 		http.Redirect(w, r, done, http.StatusFound)
-	case r.Method == http.MethodPost || es.AccountID == c.Account().ID:
+	case r.Method == http.MethodPost || hintsAt(es, c.Session()):
 		if err := p.Engine.SignOut(r.Context(), c, p.Requester(r)); err != nil && otpd.ErrorCode(err) != otpd.EUnauthorized {
 			p.showError(w, r, "Sign out", err)
 			return
@@ -65,4 +65,11 @@ func (p *Pages) EndSessionFromApp(w http.ResponseWriter, r *http.Request) {
 		}
 		p.render(w, r, http.StatusOK, "end_session.html", v)
 	}
+}
+
+// hintsAt reports whether the app's id_token_hint was issued in session
+// s: its subject is s's account and its auth_time s's start (to the
+// second, as ID tokens carry it).
+func hintsAt(es otpd.EndSession, s otpd.Session) bool {
+	return es.AccountID != "" && es.AccountID == s.AccountID && es.SignedInAt.Unix() == s.CreatedAt.Unix()
 }

@@ -202,8 +202,9 @@ func TestUseAnotherAccount(t *testing.T) {
 	r.Exchange(t, b.Finish(t, b.Post(t, cont, url.Values{"decision": {"allow"}})), az.Verifier)
 }
 
-// An app signs its person out: an id_token_hint naming the person signs
-// out at once; without one, the person is asked, and the form signs
+// An app signs its person out: an id_token_hint issued in the browser's
+// session signs out at once; one of another account or an earlier session
+// of the same, or none, the person is asked, and the form signs
 // out; a post-logout URI not registered is refused on a page.
 func TestEndSession(t *testing.T) {
 	r := webtest.NewOIDC(t)
@@ -239,6 +240,23 @@ func TestEndSession(t *testing.T) {
 		if _, err := signedInAs(r, b.Cookie("otpd_session")).Me(ctx); err != nil {
 			t.Fatalf("a hint of another account signed out: %v", err)
 		}
+	})
+	t.Run("hint of an earlier session", func(t *testing.T) {
+		old, idt := consented(t, r, "fay@example.com")
+		r.Deliver(t) // the app's access notice, before the next code
+		r.Clock.Advance(time.Minute)
+		token, _ := r.SignIn(t, "fay@example.com")
+		b := r.Browser("203.0.113.7")
+		b.SetCookie("otpd_session", token)
+		q := url.Values{"id_token_hint": {idt}, "post_logout_redirect_uri": {bye}}
+		a := b.Get(t, "/oauth2/end-session?"+q.Encode())
+		if a.Status != http.StatusOK || !strings.Contains(a.Body, `action="/oauth2/end-session"`) {
+			t.Fatalf("%d, want the question:\n%s", a.Status, a.Body)
+		}
+		if _, err := signedInAs(r, token).Me(ctx); err != nil {
+			t.Fatalf("an old hint of the same account signed this session out: %v", err)
+		}
+		signedOut(t, old, old.Cookie("otpd_session"), old.Get(t, "/oauth2/end-session?"+q.Encode()))
 	})
 	t.Run("no hint", func(t *testing.T) {
 		b, _ := consented(t, r, "dee@example.com")
