@@ -25,8 +25,8 @@ func (r *recorder) add(s string) {
 }
 
 func (r *recorder) CodeRequested(o signin.CodeOutcome) { r.add("code " + string(o)) }
-func (r *recorder) Refused(l signin.Limit)              { r.add("refused " + string(l)) }
-func (r *recorder) Verified(o otpd.VerifyOutcome)       { r.add("verified " + string(o)) }
+func (r *recorder) Refused(l signin.Limit)             { r.add("refused " + string(l)) }
+func (r *recorder) Verified(o otpd.VerifyOutcome)      { r.add("verified " + string(o)) }
 func (r *recorder) SignedIn(m signin.Method, o signin.SignInOutcome) {
 	r.add("sign-in " + string(m) + " " + string(o))
 }

@@ -165,4 +165,3 @@ func TestMetricsPortTaken(t *testing.T) {
 		t.Errorf("serve with its metrics port taken: %v, want an error naming metrics_listen", err)
 	}
 }
-
