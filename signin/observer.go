@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"errors"
 
 	"github.com/otpd/otpd"
 )
@@ -145,11 +146,26 @@ func (e *Engine) verifyCode(ctx context.Context, req otpd.VerifyRequest) (otpd.V
 	return res, err
 }
 
-// codeOutcome names what became of a request for a code that drafted d
-// and was stored with err.
-func codeOutcome(d drafted, err error) CodeOutcome {
+// requested tells the observer what became of a request for a code that
+// drafted d, which the store answered with err. refused is the client
+// limit that refused it before the store, already told by checkClient;
+// a failure that is no refusal tells nothing.
+func (e *Engine) requested(d drafted, refused *otpd.LimitError, err error) {
+	var le *otpd.LimitError
+	if err != nil && !errors.As(err, &le) {
+		return
+	}
+	if le != nil && refused == nil {
+		e.observer.Refused(Limit(le.Limit))
+	}
+	e.observer.CodeRequested(codeOutcome(d, le))
+}
+
+// codeOutcome names what became of a request for a code that drafted d,
+// refused by le when it is set.
+func codeOutcome(d drafted, le *otpd.LimitError) CodeOutcome {
 	switch {
-	case err != nil:
+	case le != nil:
 		return CodeRefused
 	case d.noCode == otpd.ReasonNoAccount:
 		return CodeNoAccount

@@ -189,12 +189,7 @@ func (e *Engine) send(ctx context.Context, c codeFor, r Requester) (Flow, otpd.C
 			Purpose: c.purpose, Resend: c.resend, Reason: d.noCode, Concerns: concerns},
 	}
 	err = e.store.RequestCode(ctx, req)
-	if le := (*otpd.LimitError)(nil); err == nil || errors.As(err, &le) {
-		if le != nil && refused == nil {
-			e.observer.Refused(Limit(le.Limit))
-		}
-		e.observer.CodeRequested(codeOutcome(d, err))
-	}
+	e.requested(d, refused, err)
 	if err != nil {
 		return Flow{}, otpd.Challenge{}, limitError(err)
 	}
