@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -148,18 +149,41 @@ func TestOutbox(t *testing.T) {
 	}
 }
 
-// Only /metrics is served.
+// Only GET /metrics is served; whatever else is asked is refused, with
+// nothing of it in the metrics.
 func TestHandlerServesMetricsOnly(t *testing.T) {
 	srv := httptest.NewServer(metrics.New(metrics.Options{}).Handler())
 	defer srv.Close()
-	for path, status := range map[string]int{"/metrics": 200, "/": 404, "/metrics/x": 404, "/healthz": 404} {
-		resp, err := http.Get(srv.URL + path)
+	for _, c := range []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "/metrics", 200},
+		{"GET", "/metrics?name[]=go_goroutines&x=%ff", 200},
+		{"HEAD", "/metrics", 200},
+		{"POST", "/metrics", 405},
+		{"DELETE", "/metrics", 405},
+		{"GET", "/", 404},
+		{"GET", "/metrics/x", 404},
+		{"GET", "/healthz", 404},
+		{"GET", "/../metrics", 200},
+	} {
+		req, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader("hostile body"))
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != status {
-			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, status)
+		if resp.StatusCode != c.status {
+			t.Errorf("%s %s: %d, want %d", c.method, c.path, resp.StatusCode, c.status)
+		}
+	}
+	body := metricstest.Scrape(t, srv.URL+"/metrics")
+	for family, values := range body.LabelValues() {
+		for _, v := range values {
+			if strings.Contains(v, "hostile") || strings.Contains(v, "healthz") {
+				t.Errorf("%s has a label %q from a request", family, v)
+			}
 		}
 	}
 }
