@@ -45,7 +45,7 @@ type server struct {
 // meet on the default metrics port.
 var testServeArgs = []string{"serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"}
 
-var metricsLine = regexp.MustCompile(`metrics listening.*?url"?[=:]"?(http://[^"\s]+)`)
+var metricsLine = regexp.MustCompile(`serving metrics.*?url"?[=:]"?(http://[^"\s]+)`)
 
 // metrics is the URL the server's metrics are scraped from, which it
 // logged at start.

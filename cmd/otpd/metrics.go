@@ -60,7 +60,7 @@ func serveMetrics(cfg config.Config, log *slog.Logger, m *metrics.Metrics) (stop
 			log.Error("metrics listener stopped", "err", err)
 		}
 	}()
-	log.Info("metrics listening", "url", "http://"+ln.Addr().String()+"/metrics")
+	log.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics")
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()

@@ -139,7 +139,7 @@ func TestMetricsListener(t *testing.T) {
 // metrics_listen = "off" serves no metrics, anywhere.
 func TestMetricsOff(t *testing.T) {
 	s := startServer(t, nil, "--metrics-listen", "off")
-	if strings.Contains(s.logs.String(), "metrics listening") {
+	if strings.Contains(s.logs.String(), "serving metrics") {
 		t.Errorf("metrics are served with metrics_listen off:\n%s", s.logs)
 	}
 	resp, err := http.Get(s.url + "/metrics")
