@@ -23,6 +23,10 @@ import (
 type Config struct {
 	// Listen is the host:port the HTTP server listens on.
 	Listen string `toml:"listen"`
+	// MetricsListen is the host:port Prometheus scrapes /metrics from, a
+	// listener of its own apart from Listen, so that the public port
+	// never shows them; MetricsOff ("off") serves none.
+	MetricsListen string `toml:"metrics_listen"`
 	// DataDir holds the SQLite database (otpd.db) and, by default, the
 	// server secret (secret.key).
 	DataDir string `toml:"data_dir"`
@@ -288,6 +292,12 @@ func (c Config) SecretPath() string {
 	}
 	return c.SecretFile
 }
+
+// MetricsOff is the metrics_listen that serves no metrics.
+const MetricsOff = "off"
+
+// MetricsOn reports whether the server serves metrics.
+func (c Config) MetricsOn() bool { return c.MetricsListen != MetricsOff }
 
 // listenHost returns the host part of Listen, or false if Listen is not
 // host:port.

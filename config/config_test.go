@@ -291,6 +291,13 @@ func TestValidate(t *testing.T) {
 		wantKey string // "" means valid
 	}{
 		{"ipv6 listen", func(c *config.Config) { c.Listen = "[::1]:8080" }, ""},
+		{"metrics off", func(c *config.Config) { c.MetricsListen = "off" }, ""},
+		{"metrics on any free port", func(c *config.Config) { c.MetricsListen = "127.0.0.1:0" }, ""},
+		{"metrics on all interfaces", func(c *config.Config) { c.MetricsListen = ":9464" }, ""},
+		{"metrics empty", func(c *config.Config) { c.MetricsListen = "" }, "metrics_listen"},
+		{"metrics without port", func(c *config.Config) { c.MetricsListen = "127.0.0.1" }, "metrics_listen"},
+		{"metrics port out of range", func(c *config.Config) { c.MetricsListen = "127.0.0.1:99999" }, "metrics_listen"},
+		{"metrics on the public port", func(c *config.Config) { c.MetricsListen = c.Listen }, "metrics_listen"},
 		{"port out of range", func(c *config.Config) { c.Listen = "127.0.0.1:70000" }, "listen"},
 		{"all interfaces without public_url", func(c *config.Config) { c.Listen = ":8080" }, "public_url"},
 		{"0.0.0.0 without public_url", func(c *config.Config) { c.Listen = "0.0.0.0:8080" }, "public_url"},

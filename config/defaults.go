@@ -9,6 +9,10 @@ func Default() Config {
 		// Loopback only: a fresh install is not reachable from the network
 		// until someone puts a TLS-terminating proxy in front on purpose.
 		Listen: "127.0.0.1:8080",
+		// Loopback, beside the public port, on the port Prometheus's
+		// registry of default ports gives OpenTelemetry exporters: what
+		// scrapes it runs on this host, or is let in on purpose.
+		MetricsListen: "127.0.0.1:9464",
 		// One folder next to where otpd runs: one thing to back up.
 		DataDir: "./otpd-data",
 		// Empty: derived from Listen, right for a local try-out; a real

@@ -75,6 +75,7 @@ type field struct {
 func (c *Config) fields() []field {
 	return []field{
 		{"listen", &c.Listen},
+		{"metrics_listen", &c.MetricsListen},
 		{"data_dir", &c.DataDir},
 		{"public_url", &c.PublicURL},
 		{"secret_file", &c.SecretFile},

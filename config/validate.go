@@ -60,6 +60,15 @@ func (c Config) problems() Errors {
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		bad("listen", "port must be a number from 0 (any free port) to 65535, got %q", port)
 	}
+	if c.MetricsOn() {
+		if _, port, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			bad("metrics_listen", "must be host:port such as 127.0.0.1:9464, or \"off\", got %q", c.MetricsListen)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			bad("metrics_listen", "port must be a number from 0 (any free port) to 65535, got %q", port)
+		} else if c.MetricsListen == c.Listen && n != 0 {
+			bad("metrics_listen", "must differ from listen (%q): metrics have a port of their own, which the public must not reach", c.Listen)
+		}
+	}
 	if c.DataDir == "" {
 		bad("data_dir", "must not be empty")
 	}

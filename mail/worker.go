@@ -82,6 +82,9 @@ type Worker struct {
 	// nil draws uniformly with math/rand/v2 ("full jitter"), which keeps
 	// many messages that failed together from retrying together.
 	Jitter func(d time.Duration) time.Duration
+	// Observer hears each delivery's result, for metrics; nil hears
+	// none.
+	Observer Observer
 
 	wakeOnce sync.Once
 	wake     chan struct{}
@@ -206,6 +209,7 @@ func (w *Worker) deliver(ctx context.Context, m otpd.OutboxMessage) (sent bool, 
 	log := w.logger().With("message", m.ID, "kind", string(m.Kind), "attempts", m.Attempts)
 	if !m.NotAfter.IsZero() && !w.Clock.Now().Before(m.NotAfter) {
 		log.Warn("mail: message expired before delivery")
+		w.observe(ResultUndeliverable)
 		return false, w.finish(ctx, m, otpd.MessageUndeliverable, "code expired before delivery")
 	}
 	email, reason, err := w.compose(m)
@@ -213,6 +217,7 @@ func (w *Worker) deliver(ctx context.Context, m otpd.OutboxMessage) (sent bool, 
 		// Retrying cannot open a payload sealed under another secret or
 		// mend a template, so this is the end of the message.
 		log.Error("mail: cannot compose message", "err", err)
+		w.observe(ResultFailed)
 		return false, w.finish(ctx, m, otpd.MessageFailed, reason)
 	}
 
@@ -221,11 +226,13 @@ func (w *Worker) deliver(ctx context.Context, m otpd.OutboxMessage) (sent bool, 
 	cancel()
 	if err == nil {
 		log.Info("mail: message sent")
+		w.observe(ResultSent)
 		return true, nil
 	}
 	reason = truncate(err.Error(), maxReason)
 	if perm := (*otpd.PermanentError)(nil); errors.As(err, &perm) {
 		log.Warn("mail: message refused for good", "err", reason)
+		w.observe(ResultFailed)
 		return false, w.finish(ctx, m, otpd.MessageFailed, reason)
 	}
 	next := w.Clock.Now().Add(w.backoff(m.Attempts))
@@ -234,6 +241,7 @@ func (w *Worker) deliver(ctx context.Context, m otpd.OutboxMessage) (sent bool, 
 	}
 	// Logged once recorded, so that the line means the retry is due.
 	log.Warn("mail: send failed; will retry", "err", reason, "next", next)
+	w.observe(ResultRetry)
 	return false, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/internal/sqlschema"
+	"github.com/otpd/otpd/internal/sqlstore"
 	"github.com/otpd/otpd/postgres"
 	"github.com/otpd/otpd/postgres/pgtest"
 	"github.com/otpd/otpd/storetest"
@@ -34,6 +35,13 @@ func TestConformance(t *testing.T) {
 		_, dsn := pgtest.Schema(t)
 		return open(t, dsn)
 	})
+}
+
+// The metrics read the outbox's depth and hear each operation's duration.
+func TestObserved(t *testing.T) {
+	pgtest.ServerDSN(t)
+	_, dsn := pgtest.Schema(t)
+	storetest.Observed(t, open(t, dsn), sqlstore.Ops())
 }
 
 // Several nodes starting at once on a new database apply each migration

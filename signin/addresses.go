@@ -70,7 +70,7 @@ func (e *Engine) ConfirmAddress(ctx context.Context, c Caller, flowID, code stri
 			return otpd.Account{}, err
 		}
 	}
-	res, err := e.store.VerifyCode(ctx, req)
+	res, err := e.verifyCode(ctx, req)
 	if errors.Is(err, otpd.ErrAddressTaken) {
 		return otpd.Account{}, otpd.FieldError("email", "this address belongs to another account")
 	}

@@ -30,17 +30,18 @@ type ClientLimits struct {
 
 // clientCheck is one limit on a source: a limiter key and its rate.
 type clientCheck struct {
-	key  string
-	rate otpd.Rate
+	key   string
+	rate  otpd.Rate
+	limit Limit
 }
 
 // clientLimit returns the limit that refuses a code request from r at now,
 // or nil.
 func (e *Engine) clientLimit(ctx context.Context, r Requester) (*otpd.LimitError, error) {
 	return e.checkClient(ctx, []clientCheck{
-		{"otpd:code:ip:" + r.IP, e.policy.Clients.PerIP},
-		{"otpd:code:net:" + network(r.IP), e.policy.Clients.PerNetwork},
-		{"otpd:code:messages", e.policy.Clients.Messages},
+		{"otpd:code:ip:" + r.IP, e.policy.Clients.PerIP, LimitIP},
+		{"otpd:code:net:" + network(r.IP), e.policy.Clients.PerNetwork, LimitNetwork},
+		{"otpd:code:messages", e.policy.Clients.Messages, LimitMessages},
 	})
 }
 
@@ -48,8 +49,8 @@ func (e *Engine) clientLimit(ctx context.Context, r Requester) (*otpd.LimitError
 // or nil.
 func (e *Engine) passwordLimit(ctx context.Context, r Requester) (*otpd.LimitError, error) {
 	return e.checkClient(ctx, []clientCheck{
-		{"otpd:password:ip:" + r.IP, e.policy.Clients.PasswordsPerIP},
-		{"otpd:password:net:" + network(r.IP), e.policy.Clients.PasswordsPerNetwork},
+		{"otpd:password:ip:" + r.IP, e.policy.Clients.PasswordsPerIP, LimitPasswordIP},
+		{"otpd:password:net:" + network(r.IP), e.policy.Clients.PasswordsPerNetwork, LimitPasswordNetwork},
 	})
 }
 
@@ -81,6 +82,7 @@ func (e *Engine) checkClient(ctx context.Context, checks []clientCheck) (*otpd.L
 			return nil, err
 		}
 		if !d.Allowed {
+			e.observer.Refused(c.limit)
 			return &otpd.LimitError{Limit: otpd.LimitClient, RetryAfter: d.RetryAfter}, nil
 		}
 	}

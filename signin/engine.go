@@ -89,6 +89,9 @@ type Deps struct {
 	// Apps are the OpenID Connect apps of the configuration file; the
 	// Store keeps the others.
 	Apps []otpd.App
+	// Observer hears the engine's decisions, for metrics; nil hears
+	// none.
+	Observer Observer
 }
 
 // Engine runs the sign-in flows. It is safe for concurrent use.
@@ -104,6 +107,7 @@ type Engine struct {
 	queued    func()
 	breaker   *breaker
 	apps      []otpd.App
+	observer  Observer
 }
 
 // New returns an Engine enforcing policy.
@@ -115,6 +119,10 @@ func New(d Deps, policy Policy) *Engine {
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
+	}
+	e.observer = d.Observer
+	if e.observer == nil {
+		e.observer = nopObserver{}
 	}
 	return e
 }

@@ -25,7 +25,14 @@ var errCredentials = otpd.Errorf(otpd.EInvalidCredentials, "that address and pas
 // than the limits allow; a right password takes its count back. An
 // address without an account or without a password does the same work
 // and gets the same answer as a wrong password (invariant 6).
-func (e *Engine) PasswordSignIn(ctx context.Context, email, pw string, r Requester) (PasswordResult, error) {
+func (e *Engine) PasswordSignIn(ctx context.Context, email, pw string, r Requester) (res PasswordResult, err error) {
+	defer func() {
+		outcome := signInOutcome(err)
+		if res.Flow != nil {
+			outcome = SignInCodeNeeded
+		}
+		e.observer.SignedIn(MethodPassword, outcome)
+	}()
 	addr, err := otpd.ParseAddress(email)
 	if err != nil {
 		return PasswordResult{}, err

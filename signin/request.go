@@ -188,7 +188,9 @@ func (e *Engine) send(ctx context.Context, c codeFor, r Requester) (Flow, otpd.C
 			IP: r.IP, UserAgent: r.UserAgent, Place: place,
 			Purpose: c.purpose, Resend: c.resend, Reason: d.noCode, Concerns: concerns},
 	}
-	if err := e.store.RequestCode(ctx, req); err != nil {
+	err = e.store.RequestCode(ctx, req)
+	e.requested(d, refused, err)
+	if err != nil {
 		return Flow{}, otpd.Challenge{}, limitError(err)
 	}
 	e.queued()

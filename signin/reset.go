@@ -53,7 +53,8 @@ func (e *Engine) forgotPassword(ctx context.Context, email string, recovery bool
 // look at the code before hashing: a guess must be counted when it is
 // evaluated, or it is free. Two requests with the right code may both
 // hash; the second verify finds the code used, so it still works once.
-func (e *Engine) ResetPassword(ctx context.Context, flowID, code, pw string, r Requester) (SignedIn, error) {
+func (e *Engine) ResetPassword(ctx context.Context, flowID, code, pw string, r Requester) (_ SignedIn, err error) {
+	defer func() { e.observer.SignedIn(MethodReset, signInOutcome(err)) }()
 	code, ch, err := e.submitted(ctx, flowID, code, "", otpd.PurposeResetPassword)
 	if err != nil {
 		return SignedIn{}, err
@@ -82,7 +83,7 @@ func (e *Engine) ResetPassword(ctx context.Context, flowID, code, pw string, r R
 func (e *Engine) hashOnceRight(ctx context.Context, req *otpd.VerifyRequest, ch otpd.Challenge, pw string, r Requester) error {
 	check := *req
 	check.CheckOnly = true
-	res, err := e.store.VerifyCode(ctx, check)
+	res, err := e.verifyCode(ctx, check)
 	if err != nil {
 		return internal(fmt.Sprintf("check reset code of flow %s", ch.FlowID), err)
 	}

@@ -40,7 +40,7 @@ func (e *Engine) VerifyStepUp(ctx context.Context, c Caller, flowID, code string
 		return otpd.Session{}, err
 	}
 	now := e.now()
-	res, err := e.store.VerifyCode(ctx, otpd.VerifyRequest{
+	res, err := e.verifyCode(ctx, otpd.VerifyRequest{
 		ChallengeID: ch.ID, CodeMAC: e.codes.MAC(ch.ID, code), Now: now,
 		Context: w.context(), Guess: e.guess(w.context()), StepUpSession: s.ID,
 		Event: otpd.Event{At: now, Email: ch.Email, AccountID: acct.ID, FlowID: flowID,

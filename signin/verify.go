@@ -26,7 +26,8 @@ type SignedIn struct {
 // it and counts the attempt in one transaction and, when it is right,
 // consumes it and starts the session in that same transaction
 // (invariants 2 and 3).
-func (e *Engine) Verify(ctx context.Context, flowID, code string, r Requester) (SignedIn, error) {
+func (e *Engine) Verify(ctx context.Context, flowID, code string, r Requester) (_ SignedIn, err error) {
+	defer func() { e.observer.SignedIn(MethodCode, signInOutcome(err)) }()
 	code, ch, err := e.submitted(ctx, flowID, code, "", otpd.PurposeSignIn, otpd.PurposeSignUp)
 	if err != nil {
 		return SignedIn{}, err
@@ -111,7 +112,7 @@ func (e *Engine) verifySignIn(ctx context.Context, ch otpd.Challenge, code strin
 		}
 	}
 	req.SignedInFrom = &w.place
-	res, err := e.store.VerifyCode(ctx, req)
+	res, err := e.verifyCode(ctx, req)
 	if err != nil {
 		return SignedIn{}, internal(fmt.Sprintf("verify flow %s", ch.FlowID), err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otpd/otpd/internal/sqlstore"
 	"github.com/otpd/otpd/sqlite"
 	"github.com/otpd/otpd/storetest"
 )
@@ -36,4 +37,14 @@ func TestHealthReads(t *testing.T) {
 	if err != nil || len(st.Pending()) != 0 || st.Version() != len(st.Known) {
 		t.Errorf("MigrationStatus = %+v, %v; want current", st, err)
 	}
+}
+
+// The metrics read the outbox's depth and hear each operation's duration.
+func TestObserved(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "otpd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.Observed(t, s, sqlstore.Ops())
 }

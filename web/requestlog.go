@@ -10,7 +10,8 @@ import (
 // maxRequestID is the longest X-Request-ID a client may give.
 const maxRequestID = 64
 
-// logRequests logs one line per request at s.requestLog's level: its
+// logRequests tells s.requests of every answer, and logs one line per
+// request at s.requestLog's level: its
 // request ID, method, route pattern, status, duration, client IP and the
 // bytes answered. It logs the pattern the mux matched, never the path,
 // which may hold a flow ID, a deny token or an address; and never the
@@ -19,33 +20,43 @@ const maxRequestID = 64
 // otherwise, and is echoed in the answer's X-Request-ID, so that a
 // person's report and a proxy's log lead to the line.
 func (s *Server) logRequests(next http.Handler) http.Handler {
-	if s.requestLog == nil {
+	if s.requestLog == nil && s.requests == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-ID")
-		if !plainRequestID(id) {
-			id = rand.Text()
+		var id string
+		if s.requestLog != nil {
+			id = r.Header.Get("X-Request-ID")
+			if !plainRequestID(id) {
+				id = rand.Text()
+			}
+			w.Header().Set("X-Request-ID", id)
 		}
-		w.Header().Set("X-Request-ID", id)
 		rec := &recorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
+		took := time.Since(start)
+		// The mux has set r.Pattern on this very request: no handler in
+		// front of it makes a new one.
+		if s.requests != nil {
+			s.requests.Request(r.Pattern, rec.status, took)
+		}
+		if s.requestLog == nil {
+			return
+		}
 		method := r.Method
 		if len(method) > 16 {
 			method = method[:16]
 		}
-		// The mux has set r.Pattern on this very request: no handler in
-		// front of it makes a new one.
 		s.edge.Log.LogAttrs(r.Context(), s.requestLog.Level(), "request",
 			slog.String("request_id", id),
 			slog.String("method", method),
 			slog.String("route", r.Pattern),
 			slog.Int("status", rec.status),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			slog.Float64("duration_ms", float64(took.Microseconds())/1000),
 			slog.String("client_ip", s.edge.ClientIP(r)),
 			slog.Int64("bytes", rec.bytes))
 	})

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/otpd/otpd/web"
 	"github.com/otpd/otpd/web/webtest"
@@ -42,5 +45,45 @@ func TestRequestLog(t *testing.T) {
 	req, _ = http.NewRequest("GET", off.URL+"/healthz", nil)
 	if a := off.Do(t, req); a.Header.Get("X-Request-ID") != "" || strings.Contains(off.Logs.String(), "request") {
 		t.Errorf("request logs off: X-Request-ID %q, logs %s", a.Header.Get("X-Request-ID"), off.Logs)
+	}
+}
+
+type heardRequest struct {
+	route  string
+	status int
+}
+
+type requestRecorder struct {
+	mu    sync.Mutex
+	heard []heardRequest
+}
+
+func (r *requestRecorder) Request(route string, status int, took time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.heard = append(r.heard, heardRequest{route, status})
+}
+
+// The observer hears each answer with its route pattern, never the path,
+// and its status; with it alone, no request is logged and no
+// X-Request-ID is given.
+func TestRequestObserver(t *testing.T) {
+	rec := &requestRecorder{}
+	r := webtest.NewWeb(t, func(o *web.Options) { o.Requests = rec })
+	for _, path := range []string{"/healthz", "/flows/abcdefghijklmnopqrstuvwxyz/no-such-page", "/metrics"} {
+		req, _ := http.NewRequest("GET", r.URL+path, nil)
+		if a := r.Do(t, req); a.Header.Get("X-Request-ID") != "" {
+			t.Errorf("%s: X-Request-ID %q without a request log", path, a.Header.Get("X-Request-ID"))
+		}
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	// A path no route names falls to the catch-all "/".
+	want := []heardRequest{{"GET /healthz", 200}, {"/", 404}, {"/", 404}}
+	if !slices.Equal(rec.heard, want) {
+		t.Errorf("heard %v, want %v", rec.heard, want)
+	}
+	if strings.Contains(r.Logs.String(), "request") {
+		t.Errorf("a request was logged: %s", r.Logs)
 	}
 }

@@ -71,7 +71,6 @@ func (s *Server) routes() []route {
 		api("POST /api/v1/sign-out", a.SignOut),
 		api("GET /auth/forward", s.forwardAuth),
 		{pattern: "GET /api/v1/openapi.json", handler: http.HandlerFunc(serveOpenAPI)},
-		{pattern: "GET /metrics", handler: http.HandlerFunc(s.serveMetrics)},
 		{pattern: "GET /healthz", handler: http.HandlerFunc(s.serveHealthz), api: true},
 		{pattern: "GET /readyz", handler: http.HandlerFunc(s.serveReadyz), api: true},
 

@@ -1,8 +1,9 @@
 // Package web serves otpd over HTTP. It holds the Server: the one route
 // table (routes.go), which wires the JSON API (web/api) and the pages
 // (web/pages) over the request edge they share (web/edge), and the
-// middleware every answer passes through; the metrics and the OpenAPI
-// document are served here too.
+// middleware every answer passes through; the OpenAPI document is served
+// here too. The metrics are not: cmd/otpd serves them on a listener of
+// their own, fed through RequestObserver and the engine's observer.
 package web
 
 import (
@@ -48,6 +49,8 @@ type Server struct {
 	// requestLog is the level of the line logged per request; nil logs
 	// none.
 	requestLog slog.Leveler
+	// requests hears every answer; nil hears none.
+	requests RequestObserver
 }
 
 // Options configure a Server.
@@ -82,10 +85,22 @@ type Options struct {
 	// RequestLog, when set, logs one line per request to Log at its
 	// level (logRequests, requestlog.go); nil logs none.
 	RequestLog slog.Leveler
+	// Requests, when set, hears every answer (logRequests,
+	// requestlog.go), for metrics.
+	Requests RequestObserver
 	// OIDC, when set, is the OpenID Connect provider (oidcop.Provider),
 	// mounted at /.well-known/openid-configuration and /oauth2/, whose
 	// sign-in requests the pages complete; without it those answer 404.
 	OIDC OIDC
+}
+
+// RequestObserver hears of every answered request: the route pattern the
+// mux matched ("" when none did), never the path, which may hold a flow
+// ID, a token or an address; the status; and how long the answer took.
+// It is called on the request's goroutine, so an implementation must be
+// safe for concurrent use and quick.
+type RequestObserver interface {
+	Request(route string, status int, took time.Duration)
 }
 
 // OIDC is the OpenID Connect provider as the web mounts it: an interface,
@@ -106,7 +121,7 @@ func New(o Options) *Server {
 	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies,
 		Returns: o.Returns, CookieDomain: o.CookieDomain}
 	s := &Server{edge: e, devMailbox: o.Mailbox != nil, checks: o.Checks, checkTimeout: o.CheckTimeout,
-		requestLog: o.RequestLog}
+		requestLog: o.RequestLog, requests: o.Requests}
 	if s.checkTimeout <= 0 {
 		s.checkTimeout = DefaultCheckTimeout
 	}

@@ -39,7 +39,7 @@ func TestEndToEnd(t *testing.T) {
 			io.Discard, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		url, pid := startServer(t, filepath.Join(bin, "otpd"), roomyLimits, "serve", "--listen", "127.0.0.1:0", "--data", data)
+		url, pid := startServer(t, filepath.Join(bin, "otpd"), roomyLimits, "serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data", data)
 		res := drive(t, "--target", url, "--concurrency", "2", "--flows", "4", "--accounts", "3", "--server-pid", strconv.Itoa(pid))
 		wantFlows(t, res, 4, stepRequest, stepRead, stepVerify, stepMe)
 		if res.ServerRSS == nil || *res.ServerRSS <= 0 || *res.ServerIdleRSS <= 0 || res.MailboxPolls < 4 {
@@ -55,7 +55,7 @@ func TestEndToEnd(t *testing.T) {
 		sinkAddr := freeAddr(t)
 		env := append([]string{"OTPD_SMTP_URL=smtp://" + sinkAddr, "OTPD_SMTP_TLS=none",
 			"OTPD_MAIL_FROM=Bench <bench@example.com>"}, roomyLimits...)
-		url, _ := startServer(t, filepath.Join(bin, "otpd"), env, "serve", "--listen", "127.0.0.1:0", "--data", t.TempDir())
+		url, _ := startServer(t, filepath.Join(bin, "otpd"), env, "serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data", t.TempDir())
 		res := drive(t, "--target", url, "--smtp-sink", sinkAddr, "--concurrency", "1", "--flows", "3")
 		wantFlows(t, res, 3, stepRequest, stepRead, stepVerify, stepMe)
 		if res.SinkMessages != 3 || res.MailboxPolls != 0 {

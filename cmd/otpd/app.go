@@ -19,6 +19,7 @@ import (
 	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/limit/redislimit"
 	"github.com/otpd/otpd/mail"
+	"github.com/otpd/otpd/metrics"
 	"github.com/otpd/otpd/oidcop"
 	"github.com/otpd/otpd/passcode"
 	"github.com/otpd/otpd/password"
@@ -44,6 +45,8 @@ type app struct {
 	handler http.Handler
 	// redis pings the Redis the limits are shared through; nil without.
 	redis pinger
+	// metrics are served on their own listener; nil when they are off.
+	metrics *metrics.Metrics
 	// closers release what the app opened, last opened first closed.
 	closers []func() error
 }
@@ -70,6 +73,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		return nil, err
 	}
 	a.closers = append(a.closers, a.store.Close)
+	a.metrics = newMetrics(cfg, log, a.store, clock)
 	limiter, err := openLimiter(ctx, cfg, log, a)
 	if err != nil {
 		return nil, err
@@ -98,8 +102,12 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		return nil, err
 	}
 	apps := configApps(cfg.Clients, time.Time{})
-	a.engine = signin.New(signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Locator: locator,
-		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify, Apps: apps}, policy(cfg, public.Hostname()))
+	deps := signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Locator: locator,
+		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify, Apps: apps}
+	if a.metrics != nil {
+		deps.Observer, a.worker.Observer = a.metrics, a.metrics
+	}
+	a.engine = signin.New(deps, policy(cfg, public.Hostname()))
 	returns, fwd, err := forwardAuth(cfg)
 	if err != nil {
 		return nil, err
@@ -111,6 +119,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	opts.RequestLog = requestLogLevel(cfg.Log)
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox
+	}
+	if a.metrics != nil {
+		opts.Requests = a.metrics
+		a.metrics.WatchBreaker(a.engine.Breaker)
 	}
 	// The provider shows a request it cannot send back to its app on the
 	// web's error page, and the web mounts the provider: the page is

@@ -2,14 +2,14 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/otpd/otpd/metrics/metricstest"
 )
 
 // When the service's budget of failed guesses is spent, the operator sees
-// it in the log and in /metrics, and sign-in from new devices pauses.
+// it in the log and in the metrics, and sign-in from new devices pauses.
 func TestBreakerAlertsOperator(t *testing.T) {
 	s := startServer(t, map[string]string{
 		"OTPD_LIMITS_FAILED_GUESSES_PER_HOUR": "2",
@@ -30,15 +30,13 @@ func TestBreakerAlertsOperator(t *testing.T) {
 	if !strings.Contains(s.logs.String(), "attack in progress") {
 		t.Errorf("no alert in the log:\n%s", s.logs)
 	}
-	resp, err := http.Get(s.url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	for _, want := range []string{"otpd_breaker_trips_total 1", "otpd_breaker_open 1", "otpd_failed_guesses_total 3"} {
-		if !strings.Contains(string(body), want) {
-			t.Errorf("/metrics lacks %q:\n%s", want, body)
+	scraped := metricstest.Scrape(t, s.metrics(t))
+	for name, want := range map[string]float64{"otpd_breaker_trips_total": 1, "otpd_breaker_open": 1, "otpd_failed_guesses_total": 3} {
+		if got, ok := scraped.Value(name); !ok || got != want {
+			t.Errorf("%s = %v (there: %v), want %v", name, got, ok, want)
 		}
+	}
+	if got, _ := scraped.Value("otpd_sign_ins_total", "method", "code", "outcome", "refused"); got != 1 {
+		t.Errorf("%v code sign-ins refused, want the one the pause refused", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ type child struct {
 func startChild(t *testing.T, env map[string]string, args ...string) *child {
 	t.Helper()
 	dir := t.TempDir()
-	argv := append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, args...)
+	argv := append(append(slices.Clone(testServeArgs), "--data", dir), args...)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(argv, " "))
 	for k, v := range env {

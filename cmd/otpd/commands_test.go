@@ -28,7 +28,7 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 		if err != flag.ErrHelp {
 			t.Errorf("%v: err %v, want flag.ErrHelp", args, err)
 		}
-		for _, want := range []string{"-listen", "-data", "-config", "OTPD_LISTEN", "OTPD_DATA_DIR", "OTPD_SMTP_URL", "otpd.example.toml"} {
+		for _, want := range []string{"-listen", "-metrics-listen", "-data", "-config", "OTPD_LISTEN", "OTPD_METRICS_LISTEN", "OTPD_DATA_DIR", "OTPD_SMTP_URL", "otpd.example.toml"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%v: help lacks %q:\n%s", args, want, out)
 			}

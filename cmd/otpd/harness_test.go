@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +40,24 @@ type server struct {
 	logs *syncBuffer
 }
 
+// testServeArgs start every test server's listeners on free loopback
+// ports, so that servers (and packages' tests) running at once do not
+// meet on the default metrics port.
+var testServeArgs = []string{"serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"}
+
+var metricsLine = regexp.MustCompile(`serving metrics.*?url"?[=:]"?(http://[^"\s]+)`)
+
+// metrics is the URL the server's metrics are scraped from, which it
+// logged at start.
+func (s *server) metrics(t *testing.T) string {
+	t.Helper()
+	m := metricsLine.FindStringSubmatch(s.logs.String())
+	if m == nil {
+		t.Fatalf("the server did not log where its metrics are:\n%s", s.logs)
+	}
+	return m[1]
+}
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -64,7 +83,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) *server {
 	done := make(chan error, 1)
 	logs := &syncBuffer{}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	argv := append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, args...)
+	argv := append(append(slices.Clone(testServeArgs), "--data", dir), args...)
 	go func() {
 		done <- run(ctx, argv, lookup, logs, logs, func(a string) { addr <- a })
 	}()

@@ -31,6 +31,8 @@ const serveEnv = `
 Environment:
   OTPD_CONFIG       config file (like --config)
   OTPD_LISTEN       address to listen on (like --listen)
+  OTPD_METRICS_LISTEN  address Prometheus scrapes /metrics from (like
+                    --metrics-listen; default 127.0.0.1:9464, "off" for none)
   OTPD_DATA_DIR     data directory (like --data)
   OTPD_PUBLIC_URL   origin used in links in emails (default http://LISTEN)
   OTPD_SECRET_FILE  server secret (default DATA/secret.key, created if missing)
@@ -70,6 +72,7 @@ func serve(ctx context.Context, args []string, env func(string) (string, bool), 
 	}
 	configPath := fs.String("config", "", "read settings from this TOML `file`")
 	listen := fs.String("listen", "", "listen on this `address` (default 127.0.0.1:8080)")
+	metricsListen := fs.String("metrics-listen", "", "serve /metrics for Prometheus on this `address`, apart from the public one, or \"off\" (default 127.0.0.1:9464)")
 	data := fs.String("data", "", "keep the database and the server secret in this `directory` (default ./otpd-data)")
 	migrate := fs.Bool("migrate", false, "upgrade an older database schema before starting (like migrate = true)")
 	profile := fs.String("pprof", "", "serve Go's profiles (net/http/pprof) on this loopback `address`, such as 127.0.0.1:6060; for measuring, not for production")
@@ -91,9 +94,12 @@ func serve(ctx context.Context, args []string, env func(string) (string, bool), 
 	if err != nil {
 		return err
 	}
-	if *listen != "" || *data != "" {
+	if *listen != "" || *data != "" || *metricsListen != "" {
 		if *listen != "" {
 			cfg.Listen = *listen
+		}
+		if *metricsListen != "" {
+			cfg.MetricsListen = *metricsListen
 		}
 		if *data != "" {
 			cfg.DataDir = *data
@@ -156,6 +162,11 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, ready f
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	stopMetrics, err := serveMetrics(cfg, log, a.metrics)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	addr := ln.Addr().String()
 	log.Info("otpd listening", "url", "http://"+addr+"/", "data", cfg.DataDir, "public_url", cfg.PublicOrigin(),
 		"version", buildinfo.Read().Version)

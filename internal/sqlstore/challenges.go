@@ -27,6 +27,7 @@ const challengeColumns = `id, flow_id, purpose, email, account_id, code_mac,
 //
 // A limit of zero or less is not enforced.
 func (s *Store) RequestCode(ctx context.Context, req otpd.CodeRequest) error {
+	defer s.observe(opRequestCode, time.Now())
 	var refused *otpd.LimitError
 	err := s.inTx(ctx, func(tx *txn) error {
 		mailbox, key := req.Challenge.Email.MailboxKey(), req.Challenge.Email.Key()

@@ -14,6 +14,7 @@ import (
 // transaction that holds the address's lock, which orders it with every
 // verify of the address's codes.
 func (s *Store) ReserveAttempt(ctx context.Context, key otpd.GuardKey, now time.Time, lim otpd.GuessLimits) (otpd.Attempt, error) {
+	defer s.observe(opReserveAttempt, time.Now())
 	var a otpd.Attempt
 	err := s.changeGuard(ctx, key, func(g otpd.Guard) (next otpd.Guard, save bool) {
 		next, a = g.Reserve(now, lim)

@@ -14,6 +14,20 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
 }
 
+// Queued returns how many messages are queued and when the oldest of
+// them was made (the zero time when none is), for the metrics.
+func (s *Store) Queued(ctx context.Context) (n int, oldest time.Time, err error) {
+	var ms sql.NullInt64
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM outbox WHERE state = $1`, otpd.MessageQueued).Scan(&n, &ms)
+	if err != nil {
+		return 0, time.Time{}, s.errorf("count queued messages: %w", err)
+	}
+	if ms.Valid {
+		oldest = fromMS(ms.Int64)
+	}
+	return n, oldest, nil
+}
+
 // OldestQueued returns when the oldest message still queued was made,
 // and false when none is queued: a readiness check fails when mail has
 // waited too long.

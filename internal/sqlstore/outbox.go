@@ -37,6 +37,7 @@ func insertMessage(ctx context.Context, tx *txn, m otpd.OutboxMessage) error {
 // NotAfter are handed out too: deciding that they are pointless, and
 // finishing them, is the worker's job. Messages come oldest first.
 func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]otpd.OutboxMessage, error) {
+	defer s.observe(opClaimMessages, time.Now())
 	due := s.rowLocked(`SELECT id FROM outbox WHERE state = $2 AND next_attempt <= $3
 		ORDER BY next_attempt, created_at LIMIT $4`, `FOR UPDATE SKIP LOCKED`)
 	done, err := s.write(ctx)
@@ -62,6 +63,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 // RetryMessage puts a queued message back, due at next. A message whose
 // delivery has ended is not found.
 func (s *Store) RetryMessage(ctx context.Context, id string, next time.Time, lastError string) error {
+	defer s.observe(opRetryMessage, time.Now())
 	err := affected(s.exec(ctx, `UPDATE outbox SET next_attempt = $1, last_error = $2 WHERE id = $3 AND state = $4`,
 		toMS(next), lastError, id, otpd.MessageQueued))
 	if err != nil {
@@ -74,6 +76,7 @@ func (s *Store) RetryMessage(ctx context.Context, id string, next time.Time, las
 // which holds the sealed code: once delivery has ended nothing needs it.
 // A message whose delivery has already ended is not found.
 func (s *Store) FinishMessage(ctx context.Context, id string, state otpd.MessageState, at time.Time, lastError string) error {
+	defer s.observe(opFinishMessage, time.Now())
 	switch state {
 	case otpd.MessageSent, otpd.MessageFailed, otpd.MessageUndeliverable:
 	default:
@@ -90,6 +93,7 @@ func (s *Store) FinishMessage(ctx context.Context, id string, state otpd.Message
 // FinishSent ends several messages as sent in one transaction: one write
 // for the sends a worker saw end together, rather than one each.
 func (s *Store) FinishSent(ctx context.Context, ids []string, at time.Time) (int, error) {
+	defer s.observe(opFinishSent, time.Now())
 	if len(ids) == 0 {
 		return 0, nil
 	}

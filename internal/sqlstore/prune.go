@@ -17,6 +17,7 @@ import (
 // skipped. Each kind is deleted by its indexed time, at most req.Limit
 // rows of it.
 func (s *Store) Prune(ctx context.Context, req otpd.PruneRequest) (otpd.PruneResult, error) {
+	defer s.observe(opPrune, time.Now())
 	cut, err := pruneCutoffs(req)
 	if err != nil {
 		return otpd.PruneResult{}, s.errorf("prune: %w", err)

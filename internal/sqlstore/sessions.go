@@ -118,6 +118,7 @@ func (s *Store) EndSessionsFrom(ctx context.Context, accountID, ip string, since
 // StartSession creates a session and records its events in one
 // transaction.
 func (s *Store) StartSession(ctx context.Context, sess otpd.Session, evs []otpd.Event) error {
+	defer s.observe(opStartSession, time.Now())
 	err := s.inTx(ctx, func(tx *txn) error {
 		if err := insertSession(ctx, tx, sess); err != nil {
 			return err

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
+	"time"
 )
 
 // Store is the otpd.Store of a SQL database, for the sqlite and postgres
@@ -24,6 +26,8 @@ type Store struct {
 	// as a tail of 100 ms and more under load. Other processes sharing
 	// the file still meet the busy handler.
 	writer chan struct{}
+	// observer hears how long operations took (observe.go).
+	observer atomic.Pointer[func(op string, took time.Duration)]
 }
 
 // New returns the Store of db, an open database with this build's schema.

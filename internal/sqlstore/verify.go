@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/otpd/otpd"
 )
@@ -24,6 +25,7 @@ import (
 //
 // A GuessLimits.MaxWrong of zero or less is not enforced.
 func (s *Store) VerifyCode(ctx context.Context, req otpd.VerifyRequest) (otpd.VerifyResult, error) {
+	defer s.observe(opVerifyCode, time.Now())
 	var res otpd.VerifyResult
 	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
