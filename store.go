@@ -36,6 +36,7 @@ type Store interface {
 	SigningKeyStore
 	AuthorizationStore
 	GrantStore
+	AdminStore
 
 	Close() error
 }
