@@ -14,16 +14,6 @@ import (
 // maxTokenName bounds a token's name, which only logs and lists show.
 const maxTokenName = 100
 
-// TokenView is an admin token as lists show it: never the token or its
-// hash.
-type TokenView struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	Scope     string `json:"scope"`
-	CreatedAt string `json:"created_at"`
-	RevokedAt string `json:"revoked_at,omitempty"`
-}
-
 // CreateToken makes an admin token of scope, named name, and returns it:
 // the one time it is shown, for the store keeps only its SHA-256. Only the
 // command line makes tokens, so that a leaked token cannot make more.
