@@ -86,6 +86,11 @@ func accountsCommand(ctx context.Context, args []string, env func(string) (strin
 	defer closeStore()
 	c := accountsCall{svc: svc, op: op, out: stdout, json: *asJSON}
 	if sub == "list" {
+		// 0 is the service's default, which the flag already gives: a
+		// 0 typed is out of range, like any other.
+		if *limit == 0 {
+			*limit = -1
+		}
 		return c.list(ctx, otpd.AccountQuery{State: otpd.AccountState(*state), Limit: *limit, After: *after})
 	}
 	return cmdError(c.one(ctx, sub, rest[0]))
