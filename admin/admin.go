@@ -14,6 +14,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/otpd/otpd"
 )
@@ -65,6 +67,13 @@ const maxRef = 320
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC() }
 
+// plausible reports whether v could name an account: valid UTF-8 without
+// control characters. Anything else names none, and must not reach the
+// store, which may not even compare it (PostgreSQL refuses a NUL).
+func plausible(v string) bool {
+	return utf8.ValidString(v) && !strings.ContainsFunc(v, unicode.IsControl)
+}
+
 // Find returns the account ref names: its ID, or its address in any
 // spelling that has the same key. An unknown one is ENotFound, naming
 // the field "account".
@@ -80,8 +89,8 @@ func (s *Service) find(ctx context.Context, ref string) (otpd.Account, error) {
 	if ref == "" {
 		return otpd.Account{}, otpd.FieldError("account", "name an account by its ID or address")
 	}
-	if len(ref) > maxRef {
-		return otpd.Account{}, otpd.FieldError("account", "an account ID or address is at most %d characters", maxRef)
+	if len(ref) > maxRef || !plausible(ref) {
+		return otpd.Account{}, otpd.FieldError("account", "an account ID or address is at most %d characters, none of them control characters", maxRef)
 	}
 	errUnknown := &otpd.Error{Code: otpd.ENotFound, Field: "account", Message: "no account has this ID or address"}
 	var (
@@ -121,7 +130,7 @@ func (s *Service) List(ctx context.Context, o Operator, q otpd.AccountQuery) ([]
 	case q.Limit < 0 || q.Limit > MaxLimit:
 		return nil, "", otpd.FieldError("limit", "limit is between 1 and %d", MaxLimit)
 	}
-	if len(q.After) > maxRef {
+	if len(q.After) > maxRef || !plausible(q.After) {
 		return nil, "", otpd.FieldError("after", "after is an account ID")
 	}
 	want := q.Limit

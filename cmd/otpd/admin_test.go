@@ -252,6 +252,19 @@ func TestAdminAPI(t *testing.T) {
 		}
 	}
 
+	for _, q := range []string{"after=%00", "after=%ff", "limit=x", "state=%00"} {
+		req, _ := http.NewRequest("GET", s.url+"/api/v1/admin/accounts?"+q, nil)
+		req.Header.Set("Authorization", "Bearer "+readTok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("?%s: %d, want 400", q, resp.StatusCode)
+		}
+	}
+
 	out, _, err := s.admin(t, "admin-tokens", "list", "--json")
 	var listed struct{ Tokens []struct{ ID, Scope string } }
 	if err != nil || json.Unmarshal([]byte(out), &listed) != nil || len(listed.Tokens) != 2 ||
