@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,5 +31,39 @@ func Erased(t *testing.T, s otpd.Store, find func(needles []string) []string) {
 	}
 	if found := find([]string{other.acct.ID, other.acct.Email.String()}); len(found) == 0 {
 		t.Error("the other account was erased too")
+	}
+	erasedRacingSignIns(t, s, find)
+}
+
+// erasedRacingSignIns deletes an account while its codes are verified:
+// whichever sign-in finishes first, no row of it remains, no session
+// among them.
+func erasedRacingSignIns(t *testing.T, s otpd.Store, find func(needles []string) []string) {
+	acct, _ := signUp(t, s, "raced@example.com", t0)
+	var reqs []otpd.VerifyRequest
+	for i := range 6 {
+		ch := mustRequest(t, s, codeRequest(acct.Email.String(), acct.ID, t0.Add(time.Duration(i+1)*time.Millisecond)))
+		reqs = append(reqs, verifyRequest(ch, rightCode, t0.Add(time.Second)))
+	}
+	var wg sync.WaitGroup
+	for _, req := range reqs {
+		wg.Go(func() {
+			if _, err := s.VerifyCode(t.Context(), req); err != nil && !errors.Is(err, otpd.ErrNotFound) {
+				t.Errorf("VerifyCode racing a delete: %v", err)
+			}
+		})
+	}
+	wg.Go(func() {
+		if err := s.DeleteAccount(t.Context(), acct.ID, t0.Add(time.Second)); err != nil {
+			t.Errorf("DeleteAccount: %v", err)
+		}
+	})
+	wg.Wait()
+	needles := []string{acct.ID, acct.Email.String()}
+	for _, req := range reqs {
+		needles = append(needles, req.Session.ID, req.ChallengeID)
+	}
+	for _, where := range find(needles) {
+		t.Errorf("a sign-in racing the delete left a row in %s", where)
 	}
 }
