@@ -287,15 +287,24 @@ func wantErased(t *testing.T, s otpd.Store, h held) {
 		t.Errorf("a device outlives the delete: %v", err)
 	}
 	for what, n := range map[string]func() (int, error){
-		"events":       func() (int, error) { l, err := s.Events(ctx, h.acct.ID, 0); return len(l), err },
-		"sessions":     func() (int, error) { l, err := s.Sessions(ctx, h.acct.ID); return len(l), err },
-		"devices":      func() (int, error) { l, err := s.Devices(ctx, h.acct.ID); return len(l), err },
-		"campaigns":    func() (int, error) { l, err := s.Campaigns(ctx, h.acct.ID); return len(l), err },
-		"grants":       func() (int, error) { l, err := s.Grants(ctx, h.acct.ID); return len(l), err },
-		"letters":      func() (int, error) { l, err := s.DevMessages(ctx, h.acct.Email, 0); return len(l), err },
-		"unused codes": func() (int, error) { l, err := s.UnusedChallenges(ctx, h.acct.Email, t0.Add(-time.Hour), 0); return len(l), err },
-		"request IPs":  func() (int, error) { l, err := s.RequestIPs(ctx, h.acct.Email, t0.Add(-time.Hour), 0); return len(l), err },
-		"messages":     func() (int, error) { l, err := s.ClaimMessages(ctx, t0.Add(time.Hour), time.Minute, 100); return len(l), err },
+		"events":    func() (int, error) { l, err := s.Events(ctx, h.acct.ID, 0); return len(l), err },
+		"sessions":  func() (int, error) { l, err := s.Sessions(ctx, h.acct.ID); return len(l), err },
+		"devices":   func() (int, error) { l, err := s.Devices(ctx, h.acct.ID); return len(l), err },
+		"campaigns": func() (int, error) { l, err := s.Campaigns(ctx, h.acct.ID); return len(l), err },
+		"grants":    func() (int, error) { l, err := s.Grants(ctx, h.acct.ID); return len(l), err },
+		"letters":   func() (int, error) { l, err := s.DevMessages(ctx, h.acct.Email, 0); return len(l), err },
+		"unused codes": func() (int, error) {
+			l, err := s.UnusedChallenges(ctx, h.acct.Email, t0.Add(-time.Hour), 0)
+			return len(l), err
+		},
+		"request IPs": func() (int, error) {
+			l, err := s.RequestIPs(ctx, h.acct.Email, t0.Add(-time.Hour), 0)
+			return len(l), err
+		},
+		"messages": func() (int, error) {
+			l, err := s.ClaimMessages(ctx, t0.Add(time.Hour), time.Minute, 100)
+			return len(l), err
+		},
 	} {
 		if got, err := n(); err != nil || got != 0 {
 			t.Errorf("%s after delete: %d, %v", what, got, err)

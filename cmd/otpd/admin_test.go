@@ -224,6 +224,9 @@ func TestAdminAPI(t *testing.T) {
 	if n, err := writer.AdminSignOut(ctx, "ada@example.com"); err != nil || n != 1 {
 		t.Errorf("sign-out: %d, %v", n, err)
 	}
+	if _, err := ada.Me(ctx); err == nil {
+		t.Error("a session outlives the admin's sign-out")
+	}
 	if _, err := writer.AdminUnlock(ctx, "ada@example.com"); err != nil {
 		t.Errorf("unlock: %v", err)
 	}
