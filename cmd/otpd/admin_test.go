@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/otpd/otpd/postgres/pgtest"
 )
 
 // admin runs an admin command (accounts, admin-tokens) on the store of s,
@@ -35,7 +37,16 @@ func (s *server) adminToken(t *testing.T, scope string) string {
 // SQLite file: what each subcommand prints, and what the person whose
 // account it is then meets.
 func TestAccountsCommand(t *testing.T) {
-	s := startServer(t, nil)
+	accountsCommandOn(t, startServer(t, nil))
+}
+
+// On PostgreSQL too: the command reads OTPD_DATABASE as serve does.
+func TestAccountsCommandPostgres(t *testing.T) {
+	_, dsn := pgtest.Schema(t)
+	accountsCommandOn(t, startServer(t, map[string]string{"OTPD_DATABASE": dsn}))
+}
+
+func accountsCommandOn(t *testing.T, s *server) {
 	ada := s.owner(t, "ada@example.com", "")
 	me, err := ada.Me(ctx)
 	if err != nil {
