@@ -195,7 +195,11 @@ func (e *Engine) passwordSession(ctx context.Context, acct otpd.Account, w who, 
 		ev(otpd.EventPasswordVerified, "", w.device.Name),
 		ev(otpd.EventSessionStarted, otpd.ReasonPassword, ""),
 	}
-	if err := e.store.StartSession(ctx, s, evs); err != nil {
+	// An account deleted or disabled since its password was checked
+	// starts no session, and its password was as good as wrong.
+	if err := e.store.StartSession(ctx, s, evs); errors.Is(err, otpd.ErrNotFound) {
+		return SignedIn{}, errCredentials
+	} else if err != nil {
 		return SignedIn{}, internal("start session", err)
 	}
 	in := SignedIn{Token: token, Session: s, Account: acct}

@@ -163,6 +163,12 @@ func testAdminDisabledCodeCloses(t *testing.T, s otpd.Store) {
 	if ss, _ := s.Sessions(ctx, acct.ID); len(ss) != 0 {
 		t.Errorf("%d sessions for a disabled account", len(ss))
 	}
+	// Nor does a password checked before the disabling.
+	sess := verifyRequest(ch, rightCode, t0).Session
+	sess.AccountID = acct.ID
+	if err := s.StartSession(ctx, sess, nil); !errors.Is(err, otpd.ErrNotFound) {
+		t.Errorf("StartSession for a disabled account: %v, want ErrNotFound", err)
+	}
 }
 
 func testAdminUnlock(t *testing.T, s otpd.Store) {
@@ -252,6 +258,11 @@ func testAdminDelete(t *testing.T, s otpd.Store) {
 	}
 	if err := s.DeleteAccount(ctx, h.acct.ID, at); !errors.Is(err, otpd.ErrNotFound) {
 		t.Errorf("deleting twice: %v, want ErrNotFound", err)
+	}
+	sess := h.sess
+	sess.ID, sess.TokenHash = newID("session"), tokenHash(newID("token"))
+	if err := s.StartSession(ctx, sess, nil); !errors.Is(err, otpd.ErrNotFound) {
+		t.Errorf("StartSession for a deleted account: %v, want ErrNotFound", err)
 	}
 	again, _ := signUp(t, s, "fay@example.com", at.Add(time.Minute))
 	if again.ID == h.acct.ID {

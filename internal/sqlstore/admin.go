@@ -33,23 +33,28 @@ func (s *Store) ListAccounts(ctx context.Context, q otpd.AccountQuery) ([]otpd.A
 }
 
 // lockAccount takes the lock of the account's address and then reads the
-// account's row under its own lock, so that no request, verify or
+// account's row under its own lock, in the order a verify takes them
+// (the address, then the account's row), so that no request, verify or
 // password attempt about the address runs meanwhile. An address changed
-// between the first read and the lock is locked too.
+// between the first read and the row's lock is locked too.
 func (s *Store) lockAccount(ctx context.Context, tx *txn, id string) (otpd.Account, error) {
+	var key string
+	if err := tx.QueryRowContext(ctx, `SELECT email_key FROM accounts WHERE id = $1`, id).Scan(&key); err != nil {
+		return otpd.Account{}, notFound(err)
+	}
 	locked := map[string]bool{}
 	for {
+		if err := s.lockAddress(ctx, tx, key); err != nil {
+			return otpd.Account{}, err
+		}
+		locked[key] = true
 		a, err := scanAccount(tx.QueryRowContext(ctx, s.rowLocked(`SELECT `+accountColumns+` FROM accounts WHERE id = $1`, `FOR UPDATE`), id))
 		if err != nil {
 			return otpd.Account{}, notFound(err)
 		}
-		if locked[a.Email.Key()] {
+		if key = a.Email.Key(); locked[key] {
 			return a, nil
 		}
-		if err := s.lockAddress(ctx, tx, a.Email.Key()); err != nil {
-			return otpd.Account{}, err
-		}
-		locked[a.Email.Key()] = true
 	}
 }
 
