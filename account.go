@@ -38,7 +38,15 @@ type Account struct {
 	// Countries are the ISO codes of the countries the account has signed
 	// in from; a sign-in from another one needs a code.
 	Countries []string
+	// DisabledAt, when set, is when an administrator disabled the
+	// account: nothing signs it in, its sessions are refused, and a
+	// code request for it is answered like any other while the email
+	// tells its owner the account is disabled instead of giving a code.
+	DisabledAt time.Time
 }
+
+// Disabled reports whether an administrator disabled the account.
+func (a Account) Disabled() bool { return !a.DisabledAt.IsZero() }
 
 // HasPassword reports whether the account has a password set.
 func (a Account) HasPassword() bool { return a.PasswordHash != "" }

@@ -31,6 +31,9 @@ const (
 	// after RetryAfter.
 	EBusy     = "busy"
 	EInternal = "internal"
+	// EForbidden: the caller is known but may not do what it asked, such
+	// as an admin token of scope read asking to change an account.
+	EForbidden = "forbidden"
 )
 
 // Error is the one error type that crosses package boundaries with a message

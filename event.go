@@ -56,6 +56,18 @@ const (
 	// and every token that grew from it was revoked; Concerns names the
 	// app.
 	EventTokenReused EventType = "token_reused"
+
+	// What an administrator did to the account (package admin); each is
+	// shown to the owner. EventAccountExported is a copy of everything
+	// kept about the account handed to the administrator.
+	EventAccountDisabled EventType = "account_disabled"
+	EventAccountEnabled  EventType = "account_enabled"
+	EventAdminSignedOut  EventType = "admin_signed_out"
+	EventAccountUnlocked EventType = "account_unlocked"
+	EventAccountExported EventType = "account_exported"
+	// EventAccountDeleted is never stored on an account, which it
+	// erases: it is counted in the anonymous event counts only.
+	EventAccountDeleted EventType = "account_deleted"
 )
 
 // Event is one entry of an account's security record. Events about an
@@ -122,12 +134,15 @@ const (
 	// event saw come back.
 	ReasonCodeReplayed  Reason = "code"
 	ReasonRefreshReused Reason = "refresh"
+	// ReasonDisabled: a code request for a disabled account, which sent
+	// the owner a notice that it is disabled instead of a code.
+	ReasonDisabled Reason = "account_disabled"
 )
 
 // SentNoCode reports whether ev is a code request that sent no code.
 func (ev Event) SentNoCode() bool {
 	switch ev.Reason {
-	case ReasonRefused, ReasonHeldBack, ReasonCodeOff, ReasonNoAccount:
+	case ReasonRefused, ReasonHeldBack, ReasonCodeOff, ReasonNoAccount, ReasonDisabled:
 		return ev.Type == EventCodeRequested || ev.Type == EventCodeRefused
 	}
 	return ev.Type == EventCodeRefused

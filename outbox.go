@@ -32,6 +32,11 @@ const (
 	// it opens otpd the way they always do and removes the app under App
 	// permissions.
 	MessageAppAuthorized MessageKind = "app_authorized"
+	// MessageDisabled answers a code request for an account an
+	// administrator disabled: it tells the owner so, and whom to ask,
+	// instead of giving a code. Only the account's own address gets it,
+	// so the requester learns nothing.
+	MessageDisabled MessageKind = "account_disabled"
 )
 
 // MessageState is where a queued message is in delivery.

@@ -36,6 +36,7 @@ type Store interface {
 	SigningKeyStore
 	AuthorizationStore
 	GrantStore
+	AdminStore
 
 	Close() error
 }
@@ -146,7 +147,8 @@ type SessionStore interface {
 	EndSessions(ctx context.Context, accountID, keep string, ev Event) (int, error)
 
 	// StartSession creates a session that a password alone signed in,
-	// recording evs with it, in one transaction.
+	// recording evs with it, in one transaction; ErrNotFound when the
+	// account is gone or disabled.
 	StartSession(ctx context.Context, s Session, evs []Event) error
 }
 

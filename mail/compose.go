@@ -83,6 +83,7 @@ var kinds = map[otpd.MessageKind]string{
 	otpd.MessageEmailChanged:    "email_changed",
 	otpd.MessageUnderAttack:     "under_attack",
 	otpd.MessageAppAuthorized:   "app_authorized",
+	otpd.MessageDisabled:        "account_disabled",
 }
 
 // purposes are every purpose a message can have; tryAll renders each kind

@@ -70,6 +70,9 @@ type view struct {
 	App                                       string
 	Scopes                                    []string
 	SeesAddress                               bool
+	// Site is the server's public URL, where the reader of a disabled
+	// account's notice finds whom to ask.
+	Site string
 }
 
 // view checks d for a message of m's kind and turns it into what the
@@ -85,7 +88,7 @@ func (c *Composer) view(l langTemplates, m otpd.OutboxMessage, d otpd.MessageDat
 	v := view{
 		Lang: l.dir, Product: clean(c.Product, maxShown), To: m.To.String(), CodeInSubject: c.CodeInSubject,
 		Purpose: string(d.Purpose), RequestedAt: formatTime(d.RequestedAt, l.layout), Browser: browser, OS: system,
-		Place: clean(d.Place, maxShown), IP: clean(d.IP, maxShown),
+		Place: clean(d.Place, maxShown), IP: clean(d.IP, maxShown), Site: clean(c.PublicURL, maxShown),
 	}
 	// Only a message about a challenge of an account gets the deny link.
 	// The no-account message has none though its data holds a token:

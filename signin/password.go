@@ -96,10 +96,12 @@ func (e *Engine) PasswordSignIn(ctx context.Context, email, pw string, r Request
 }
 
 // checkPassword checks pw against the account's hash, or does the same
-// work against none. Its error is only a busy refusal (EBusy), from
-// before any work; a stored hash that cannot be read is a wrong password.
+// work against none: a disabled account's password is never checked, and
+// so is wrong, whatever was typed. Its error is only a busy refusal
+// (EBusy), from before any work; a stored hash that cannot be read is a
+// wrong password.
 func (e *Engine) checkPassword(acct otpd.Account, pw string) (ok, rehash bool, err error) {
-	if !acct.HasPassword() {
+	if !acct.HasPassword() || acct.Disabled() {
 		return false, false, e.passwords.Dummy(pw)
 	}
 	ok, rehash, err = e.passwords.Verify(acct.PasswordHash, pw)
@@ -200,7 +202,11 @@ func (e *Engine) passwordSession(ctx context.Context, acct otpd.Account, w who, 
 		ev(otpd.EventPasswordVerified, "", w.device.Name),
 		ev(otpd.EventSessionStarted, otpd.ReasonPassword, ""),
 	}
-	if err := e.store.StartSession(ctx, s, evs); err != nil {
+	// An account deleted or disabled since its password was checked
+	// starts no session, and its password was as good as wrong.
+	if err := e.store.StartSession(ctx, s, evs); errors.Is(err, otpd.ErrNotFound) {
+		return SignedIn{}, errCredentials
+	} else if err != nil {
 		return SignedIn{}, internal("start session", err)
 	}
 	in := SignedIn{Token: token, Session: s, Account: acct}

@@ -44,6 +44,7 @@ func (e *Engine) signIn(ctx context.Context, email string, recovery bool, r Requ
 	switch {
 	case err == nil:
 		c.purpose, c.accountID, c.silent, c.kept = otpd.PurposeSignIn, acct.ID, acct.CodeSignInOff, acct.Email
+		c.disabled = acct.Disabled()
 		if recovery {
 			c.to = acct.RecoveryEmail
 		}
@@ -100,7 +101,7 @@ func (e *Engine) Resend(ctx context.Context, flowID string, r Requester) (Flow, 
 	if err != nil {
 		return Flow{}, internal("resend", err)
 	}
-	c.kept = acct.Email
+	c.kept, c.disabled = acct.Email, acct.Disabled()
 	c.silent = acct.CodeSignInOff && prev.Purpose == otpd.PurposeSignIn
 	return e.guarded(ctx, c, acct, r)
 }
@@ -143,6 +144,11 @@ type codeFor struct {
 	// held sends nothing either: the account is under attack and the
 	// requester is a stranger.
 	held bool
+	// disabled sends the account's address a notice that an
+	// administrator disabled it, instead of a code, even when code-only
+	// sign-in is off: the flow behaves like any other, so the requester
+	// learns nothing, and the owner learns why they cannot sign in.
+	disabled bool
 	// context is the requester's, for the send caps: the owner's
 	// remembered devices have caps of their own, so that strangers
 	// cannot spend them (see otpd.CodeRequest).
@@ -175,7 +181,7 @@ func (e *Engine) send(ctx context.Context, c codeFor, r Requester) (Flow, otpd.C
 	}
 	var concerns string
 	switch {
-	case c.silent || c.held:
+	case c.held || (c.silent && !c.disabled):
 		msg = otpd.OutboxMessage{}
 	case !c.to.IsZero():
 		msg.To, concerns = c.to, c.to.Masked()
@@ -225,6 +231,8 @@ func (e *Engine) draft(c codeFor, r Requester, now time.Time) (drafted, error) {
 	switch {
 	case c.accountID == "" && (c.purpose != otpd.PurposeSignUp || !e.policy.SignUp):
 		d.kind, d.noCode = otpd.MessageNoAccount, otpd.ReasonNoAccount
+	case c.disabled:
+		d.kind, d.noCode = otpd.MessageDisabled, otpd.ReasonDisabled
 	case c.held:
 		d.noCode = otpd.ReasonHeldBack
 	case c.silent:

@@ -30,7 +30,8 @@ func (e *Engine) forgotPassword(ctx context.Context, email string, recovery bool
 	if err != nil && !errors.Is(err, otpd.ErrNotFound) {
 		return Flow{}, internal("forgot password", err)
 	}
-	c := codeFor{flowID: newID(), purpose: otpd.PurposeResetPassword, addr: addr, accountID: acct.ID, kept: acct.Email}
+	c := codeFor{flowID: newID(), purpose: otpd.PurposeResetPassword, addr: addr, accountID: acct.ID, kept: acct.Email,
+		disabled: acct.Disabled()}
 	if recovery {
 		c.to = acct.RecoveryEmail
 	}

@@ -68,6 +68,11 @@ func (e *Engine) Authenticate(ctx context.Context, token string) (Caller, error)
 	if err != nil {
 		return Caller{}, internal("session account", err)
 	}
+	// Disabling ends the account's sessions; this refuses one that a
+	// sign-in racing the disabling started.
+	if acct.Disabled() {
+		return Caller{}, errUnauthorized
+	}
 	return Caller{session: s, account: acct}, nil
 }
 

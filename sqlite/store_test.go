@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/otpd/otpd"
@@ -152,4 +153,72 @@ func opener(path string) func(ctx context.Context) (otpd.Store, error) {
 		}
 		return s, nil
 	}
+}
+
+// Delete leaves nothing of the account in any column of any table of the
+// file, tables added later included.
+func TestDeleteErasesEveryTable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "otpd.db")
+	s := open(t, path)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storetest.Erased(t, s, func(needles []string) []string {
+		return findInTables(t, db, needles)
+	})
+}
+
+// findInTables reads every row of every table and says which table and
+// column hold one of needles.
+func findInTables(t *testing.T, db *sql.DB, needles []string) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	var found []string
+	for _, table := range tables {
+		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range vals {
+				var s string
+				switch v := v.(type) {
+				case string:
+					s = v
+				case []byte:
+					s = string(v)
+				}
+				for _, n := range needles {
+					if s != "" && strings.Contains(s, n) {
+						found = append(found, table+"."+cols[i]+" ("+n+")")
+					}
+				}
+			}
+		}
+		rows.Close()
+	}
+	return found
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/admin"
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/web/api"
 	"github.com/otpd/otpd/web/edge"
@@ -88,6 +89,9 @@ type Options struct {
 	// Requests, when set, hears every answer (logRequests,
 	// requestlog.go), for metrics.
 	Requests RequestObserver
+	// Admin, when set, serves the admin API (/api/v1/admin/), to admin
+	// tokens only.
+	Admin *admin.Service
 	// OIDC, when set, is the OpenID Connect provider (oidcop.Provider),
 	// mounted at /.well-known/openid-configuration and /oauth2/, whose
 	// sign-in requests the pages complete; without it those answer 404.
@@ -119,7 +123,7 @@ type Credit struct {
 // New returns a Server. It parses the page templates once.
 func New(o Options) *Server {
 	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies,
-		Returns: o.Returns, CookieDomain: o.CookieDomain}
+		Returns: o.Returns, CookieDomain: o.CookieDomain, Admin: o.Admin}
 	s := &Server{edge: e, devMailbox: o.Mailbox != nil, checks: o.Checks, checkTimeout: o.CheckTimeout,
 		requestLog: o.RequestLog, requests: o.Requests}
 	if s.checkTimeout <= 0 {

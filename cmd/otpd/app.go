@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/admin"
 	"github.com/otpd/otpd/config"
 	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/limit/redislimit"
@@ -115,6 +116,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks(),
 		PasswordMinLength: cfg.Password.MinLength, PlacesCredit: web.Credit(credit),
 		Returns: returns, CookieDomain: cfg.ForwardAuth.CookieDomain, Forward: fwd}
+	opts.Admin = admin.New(admin.Options{Store: a.store, Clock: clock, Log: log})
 	opts.Checks = readinessChecks(cfg, log, a.store, a.redis, clock)
 	opts.RequestLog = requestLogLevel(cfg.Log)
 	if out.mailbox != nil {

@@ -103,7 +103,8 @@ func (a attacker) script(email string) []seen {
 }
 
 // Invariant 6, over every address state an attacker may meet: an account
-// (with or without a password, with code-only sign-in off), an address
+// (with or without a password, with code-only sign-in off, disabled by an
+// administrator), an address
 // without one, each also locked out by earlier wrong passwords or under a
 // flood of requests from three networks, with sign-up open and closed.
 // Every entry point must answer each of them as it answers an address
@@ -123,6 +124,14 @@ func TestEveryAddressStateAnswersAlike(t *testing.T) {
 		{"password", func(email string) { open.owner(t, email, "") }},
 		{"code-only off", func(email string) {
 			if err := open.owner(t, email, "").SetCodeSignIn(ctx, false); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		// An administrator disabled it: its owner is mailed so, and
+		// nobody else learns it.
+		{"disabled", func(email string) {
+			open.owner(t, email, "")
+			if _, _, err := open.admin(t, "accounts", "disable", email); err != nil {
 				t.Fatal(err)
 			}
 		}},

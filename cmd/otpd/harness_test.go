@@ -38,6 +38,9 @@ type server struct {
 	url  string
 	dir  string
 	logs *syncBuffer
+	// env is the environment the server started with, for commands run
+	// on its store.
+	env map[string]string
 }
 
 // testServeArgs start every test server's listeners on free loopback
@@ -95,7 +98,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) *server {
 				t.Errorf("server stopped with %v", err)
 			}
 		})
-		return &server{url: "http://" + a, dir: dir, logs: logs}
+		return &server{url: "http://" + a, dir: dir, logs: logs, env: env}
 	case err := <-done:
 		cancel()
 		t.Fatalf("server did not start: %v\n%s", err, logs)

@@ -30,6 +30,10 @@ Usage:
   otpd version           show the version, commit and Go that built this otpd
   otpd clients add|list|show|remove|rotate-secret
                          manage the apps that sign people in through otpd
+  otpd accounts list|show|disable|enable|delete|export|sign-out|unlock
+                         administer accounts
+  otpd admin-tokens create|list|revoke
+                         manage the bearer tokens of the admin API
   otpd help [command]    show help for a command
 
 With no configuration otpd keeps its data in ./otpd-data (an SQLite file and
@@ -89,6 +93,10 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return healthcheck(ctx, rest, env, stdout, stderr)
 	case "clients":
 		return clientsCommand(ctx, rest, env, stdout, stderr)
+	case "accounts":
+		return accountsCommand(ctx, rest, env, stdout, stderr)
+	case "admin-tokens":
+		return adminTokensCommand(ctx, rest, env, stdout, stderr)
 	case "help":
 		if len(rest) > 0 && rest[0] == "serve" {
 			return serve(ctx, []string{"--help"}, env, stdout, stderr, ready)
@@ -98,6 +106,12 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		}
 		if len(rest) > 0 && rest[0] == "clients" {
 			return clientsCommand(ctx, []string{"--help"}, env, stdout, stderr)
+		}
+		if len(rest) > 0 && rest[0] == "accounts" {
+			return accountsCommand(ctx, []string{"--help"}, env, stdout, stderr)
+		}
+		if len(rest) > 0 && rest[0] == "admin-tokens" {
+			return adminTokensCommand(ctx, []string{"--help"}, env, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp

@@ -11,7 +11,7 @@ import (
 )
 
 const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries, code_sign_in_off,
-	recovery_email, campaign_id, campaign_until, prev_signin_at`
+	recovery_email, campaign_id, campaign_until, prev_signin_at, disabled_at`
 
 // AccountByEmail finds an account by its address's Key, so a capital letter
 // in the local part finds the same account.
@@ -74,10 +74,11 @@ func scanAccount(row scanner) (otpd.Account, error) {
 		email, place, countries   string
 		recovery                  string
 		campaignUntil, prevLogin  int64
+		disabled                  int64
 		created, guard, lastLogin int64
 	)
 	if err := row.Scan(&a.ID, &email, &created, &a.PasswordHash, &guard, &lastLogin, &place, &countries, &a.CodeSignInOff, &recovery,
-		&a.Campaign.ID, &campaignUntil, &prevLogin); err != nil {
+		&a.Campaign.ID, &campaignUntil, &prevLogin, &disabled); err != nil {
 		return otpd.Account{}, err
 	}
 	addr, err := parseAddress(email)
@@ -89,7 +90,7 @@ func scanAccount(row scanner) (otpd.Account, error) {
 	}
 	a.Email, a.CreatedAt = addr, fromMS(created)
 	a.GuardUntil, a.LastSignInAt = fromZeroMS(guard), fromZeroMS(lastLogin)
-	a.PrevSignInAt = fromZeroMS(prevLogin)
+	a.PrevSignInAt, a.DisabledAt = fromZeroMS(prevLogin), fromZeroMS(disabled)
 	a.Countries = parseCountries(countries)
 	a.Campaign.AccountID, a.Campaign.Until = a.ID, fromZeroMS(campaignUntil)
 	if a.RecoveryEmail, err = parseAddress(recovery); err != nil {

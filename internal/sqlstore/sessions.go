@@ -116,10 +116,18 @@ func (s *Store) EndSessionsFrom(ctx context.Context, accountID, ip string, since
 }
 
 // StartSession creates a session and records its events in one
-// transaction.
+// transaction, unless the account is gone or disabled: its row is read
+// under a share lock first, so a delete or a disabling either commits
+// before (and the session is refused with ErrNotFound) or waits for it.
 func (s *Store) StartSession(ctx context.Context, sess otpd.Session, evs []otpd.Event) error {
 	defer s.observe(opStartSession, time.Now())
 	err := s.inTx(ctx, func(tx *txn) error {
+		var id string
+		err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT id FROM accounts WHERE id = $1 AND disabled_at = 0`, `FOR SHARE`),
+			sess.AccountID).Scan(&id)
+		if err != nil {
+			return notFound(err)
+		}
 		if err := insertSession(ctx, tx, sess); err != nil {
 			return err
 		}

@@ -139,14 +139,17 @@ func countWrong(ctx context.Context, tx *txn, req otpd.VerifyRequest, res otpd.V
 // address's lock, held since the start, makes that account visible here.
 func succeed(ctx context.Context, tx *txn, req otpd.VerifyRequest, res otpd.VerifyResult) (otpd.VerifyResult, error) {
 	c := res.Challenge
-	if err := setStatus(ctx, tx, c.ID, otpd.StatusUsed); err != nil {
-		return otpd.VerifyResult{}, err
-	}
-	res.Challenge.Status = otpd.StatusUsed
 	acct, created, err := verifiedAccount(ctx, tx, req, c)
 	if err != nil {
 		return otpd.VerifyResult{}, fmt.Errorf("account: %w", err)
 	}
+	if acct.Disabled() {
+		return refuseDisabled(ctx, tx, req, res, acct.ID)
+	}
+	if err := setStatus(ctx, tx, c.ID, otpd.StatusUsed); err != nil {
+		return otpd.VerifyResult{}, err
+	}
+	res.Challenge.Status = otpd.StatusUsed
 	if c.AccountID == "" {
 		if res.Challenge, err = claimSignUp(ctx, tx, res.Challenge, acct.ID); err != nil {
 			return otpd.VerifyResult{}, err
@@ -183,6 +186,20 @@ func succeed(ctx context.Context, tx *txn, req otpd.VerifyRequest, res otpd.Veri
 		}
 	}
 	res.Session = roundSession(sess)
+	return res, nil
+}
+
+// refuseDisabled closes a right code for an account disabled since it
+// was sent, as if it had been superseded: disabling closes the pending
+// codes, and this catches one whose request raced the disabling.
+func refuseDisabled(ctx context.Context, tx *txn, req otpd.VerifyRequest, res otpd.VerifyResult, accountID string) (otpd.VerifyResult, error) {
+	if err := setStatus(ctx, tx, res.Challenge.ID, otpd.StatusSuperseded); err != nil {
+		return otpd.VerifyResult{}, err
+	}
+	res.Challenge.Status, res.Outcome = otpd.StatusSuperseded, otpd.OutcomeClosed
+	if err := recordVerify(ctx, tx, req, res.Challenge, res.Outcome.EventType(), accountID, ""); err != nil {
+		return otpd.VerifyResult{}, err
+	}
 	return res, nil
 }
 

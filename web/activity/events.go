@@ -46,6 +46,12 @@ var eventTitles = map[otpd.EventType]string{
 	otpd.EventAppAuthorized:     "App allowed to sign you in",
 	otpd.EventAppRemoved:        "App's access removed",
 	otpd.EventTokenReused:       "An app's sign-in was used twice: its access was revoked",
+
+	otpd.EventAccountDisabled: "An administrator disabled your account",
+	otpd.EventAccountEnabled:  "An administrator enabled your account again",
+	otpd.EventAdminSignedOut:  "An administrator signed you out",
+	otpd.EventAccountUnlocked: "An administrator unlocked your account",
+	otpd.EventAccountExported: "An administrator exported your account's data",
 }
 
 // eventCase is one case of an event type: its Reason, and for the few
@@ -89,6 +95,11 @@ var eventCases = map[eventCase]caseWords{
 	{typ: otpd.EventCodeRequested, reason: otpd.ReasonHeldBack}:         {plain: noCodeWords[otpd.ReasonHeldBack]},
 	{typ: otpd.EventCodeRequested, reason: otpd.ReasonCodeOff}:          {plain: noCodeWords[otpd.ReasonCodeOff]},
 	{typ: otpd.EventCodeRefused, reason: otpd.ReasonRefused}:            {plain: noCodeWords[otpd.ReasonRefused]},
+	{typ: otpd.EventCodeRequested, reason: otpd.ReasonDisabled}:         {plain: noCodeWords[otpd.ReasonDisabled]},
+	{typ: otpd.EventAccountDisabled}:                                    {plain: "Every session was signed out, and nobody can sign in until it is enabled again."},
+	{typ: otpd.EventAdminSignedOut}:                                     {plain: "Every session was signed out."},
+	{typ: otpd.EventAccountUnlocked}:                                    {plain: "Sign-ins paused after failures may be tried again."},
+	{typ: otpd.EventAccountExported}:                                    {plain: "A copy of everything kept about your account was made, as you may ask for."},
 	{typ: otpd.EventCodeRequested}:                                      {about: "It was sent to the recovery address %s."},
 	{typ: otpd.EventAppAuthorized}:                                      {about: "%s may sign you in and read your email address."},
 	{typ: otpd.EventAppRemoved}:                                         {about: "%s can no longer sign you in; its tokens were revoked."},
@@ -110,6 +121,7 @@ var noCodeWords = map[otpd.Reason]string{
 	otpd.ReasonHeldBack:  "No code was sent: your account was under attack, and codes for devices it does not know were held back.",
 	otpd.ReasonCodeOff:   "No code was sent, because code-only sign-in is off.",
 	otpd.ReasonNoAccount: "No code was sent: there was no account for the address yet.",
+	otpd.ReasonDisabled:  "No code was sent: your account was disabled.",
 }
 
 // purposeWords name a code by its purpose: as the subject of a sentence

@@ -73,6 +73,14 @@ var eventKinds = map[otpd.EventType]string{
 	otpd.EventAppAuthorized: kindChanges,
 	otpd.EventAppRemoved:    kindChanges,
 	otpd.EventTokenReused:   kindReports,
+
+	// What an administrator did changes who may sign in, or looks at
+	// the account.
+	otpd.EventAccountDisabled: kindChanges,
+	otpd.EventAccountEnabled:  kindChanges,
+	otpd.EventAdminSignedOut:  kindSignIns,
+	otpd.EventAccountUnlocked: kindChanges,
+	otpd.EventAccountExported: kindChanges,
 }
 
 // KindOf is the kind an event type belongs to.

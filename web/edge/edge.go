@@ -11,6 +11,7 @@ import (
 	"net/netip"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/admin"
 	"github.com/otpd/otpd/signin"
 )
 
@@ -27,4 +28,6 @@ type Edge struct {
 	CookieDomain string
 	// Returns are the origins a signed-in browser may be sent back to.
 	Returns Returns
+	// Admin administers accounts for the admin API; nil serves none.
+	Admin *admin.Service
 }

@@ -42,7 +42,7 @@ const (
 	EMediaType = "unsupported_media_type"
 	// EForbidden: a signed-in account that may not reach what it asked
 	// for, or a request from someone the route does not answer.
-	EForbidden = "forbidden"
+	EForbidden = otpd.EForbidden
 )
 
 // PublicError returns the *otpd.Error to show for err. Anything else is an

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/admin"
 	"github.com/otpd/otpd/fakeclock"
 	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/mail"
@@ -154,7 +155,7 @@ func start(t *testing.T, withOIDC bool, opts func(*web.Options), edit ...func(*s
 		Locator: geo, Passwords: pw, Log: log, Apps: apps}, policy)
 	o := web.Options{Engine: engine, Mailbox: r.box, Clock: r.Clock, Log: log,
 		TrustedProxies: loopback, PasswordMinLength: password.DefaultPolicy.MinLength,
-		PlacesCredit: web.Credit(geo.Credit())}
+		PlacesCredit: web.Credit(geo.Credit()), Admin: admin.New(admin.Options{Store: r.store, Clock: r.Clock, Log: log})}
 	if opts != nil {
 		opts(&o)
 	}
@@ -197,6 +198,22 @@ func (r *Rig) Lookups(f func()) int64 {
 
 // countingStore is the real SQLite store, counting the session look-ups
 // by token that authenticating a request makes.
+// AdminToken makes an admin token of scope, as otpd admin-tokens create
+// does, and returns it.
+func (r *Rig) AdminToken(t *testing.T, scope otpd.AdminScope) string {
+	t.Helper()
+	svc := admin.New(admin.Options{Store: r.store, Clock: r.Clock, Console: true})
+	op, err := svc.Console()
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := svc.CreateToken(t.Context(), op, "webtest", scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
 type countingStore struct {
 	otpd.Store
 	lookups atomic.Int64

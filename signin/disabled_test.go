@@ -1,0 +1,89 @@
+package signin_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/admin"
+)
+
+// console is the command line's admin service over the rig's store.
+func (r *rig) console(t *testing.T) (*admin.Service, admin.Operator) {
+	t.Helper()
+	svc := admin.New(admin.Options{Store: r.store, Clock: r.clock, Console: true})
+	op, err := svc.Console()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, op
+}
+
+// A disabled account: its sessions are refused, a code request for it
+// answers like any other while the mail tells the owner it is disabled
+// instead of giving a code, its right password is answered exactly as a
+// wrong one, and a reset is refused the same way. Enabling undoes it.
+func TestDisabledAccount(t *testing.T) {
+	r := newRig(t)
+	device, in := r.owner(t)
+	svc, op := r.console(t)
+	if _, changed, err := svc.SetDisabled(ctx, op, "ada@example.com", true); err != nil || !changed {
+		t.Fatalf("disable: %v, changed %t", err, changed)
+	}
+	if _, err := r.engine.Authenticate(ctx, in.Token); otpd.ErrorCode(err) != otpd.EUnauthorized {
+		t.Errorf("a disabled account's session authenticates: %v", err)
+	}
+
+	f, err := r.engine.SignIn(ctx, "ada@example.com", device)
+	if err != nil || f.ID == "" || f.ExpiresAt.IsZero() || f.ResendAfter.IsZero() {
+		t.Fatalf("sign-in for a disabled account: %+v, %v", f, err)
+	}
+	m := r.deliver(t, "ada@example.com")
+	if m.Subject != "Your account is disabled" || !strings.Contains(m.Text, "an administrator has disabled the account") ||
+		!strings.Contains(m.Text, "https://otpd.test") || codePattern.MatchString(m.Text) {
+		t.Errorf("the disabled account's mail:\n%s\n%s", m.Subject, m.Text)
+	}
+	for _, code := range []string{"000000000", "123456789"} {
+		if _, err := r.engine.Verify(ctx, f.ID, code, device); otpd.ErrorCode(err) != otpd.EInvalidCode {
+			t.Errorf("a code for a disabled account: %v, want invalid_code", err)
+		}
+	}
+
+	_, right := r.engine.PasswordSignIn(ctx, "ada@example.com", goodPassword, device)
+	_, wrong := r.engine.PasswordSignIn(ctx, "ada@example.com", goodPassword+"x", device)
+	if otpd.ErrorCode(right) != otpd.EInvalidCredentials || right.Error() != wrong.Error() {
+		t.Errorf("the right password of a disabled account: %v; a wrong one: %v", right, wrong)
+	}
+
+	if _, err := r.engine.ForgotPassword(ctx, "ada@example.com", who); err != nil {
+		t.Fatalf("ForgotPassword: %v", err)
+	}
+	if m := r.deliver(t, "ada@example.com"); !strings.Contains(m.Text, "reset the password") || codePattern.MatchString(m.Text) {
+		t.Errorf("the reset mail of a disabled account:\n%s", m.Text)
+	}
+
+	if _, changed, err := svc.SetDisabled(ctx, op, "ada@example.com", false); err != nil || !changed {
+		t.Fatalf("enable: %v, changed %t", err, changed)
+	}
+	again := r.signedIn(t, "ada@example.com")
+	if _, err := r.engine.Authenticate(ctx, again.Token); err != nil {
+		t.Errorf("the enabled account's new session: %v", err)
+	}
+	if res, err := r.engine.PasswordSignIn(ctx, "ada@example.com", goodPassword, device); err != nil || res.SignedIn == nil {
+		t.Errorf("the enabled account's password: %+v, %v", res, err)
+	}
+	evs, err := r.store.Events(ctx, in.Account.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []otpd.EventType
+	for _, e := range evs {
+		types = append(types, e.Type)
+	}
+	for _, want := range []otpd.EventType{otpd.EventAccountDisabled, otpd.EventAccountEnabled} {
+		if !slices.Contains(types, want) {
+			t.Errorf("the owner's activity lacks %s: %v", want, types)
+		}
+	}
+}
