@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/otpd/otpd"
 )
 
 // Store is the otpd.Store of a SQL database, for the sqlite and postgres
@@ -24,6 +26,9 @@ type Store struct {
 	// as a tail of 100 ms and more under load. Other processes sharing
 	// the file still meet the busy handler.
 	writer chan struct{}
+	// hooks are the webhooks' subscriptions, set once before use (see
+	// SetWebhooks); nil queues none.
+	hooks otpd.WebhookSubscriptions
 }
 
 // New returns the Store of db, an open database with this build's schema.
@@ -67,7 +72,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *txn) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &txn{Tx: sqlTx, db: s.w}
+	tx := &txn{Tx: sqlTx, db: s.w, hooks: s.hooks}
 	defer func() {
 		// A panic must not leave the transaction open: it would hold
 		// the writer's only connection, and every write would wait.
