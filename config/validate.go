@@ -146,6 +146,7 @@ func (c Config) problems() Errors {
 	c.nodeProblems(bad)
 	c.oidcProblems(bad)
 	c.forwardProblems(bad)
+	c.webhookProblems(bad)
 	return errs
 }
 
