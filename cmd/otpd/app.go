@@ -30,13 +30,16 @@ import (
 	"github.com/otpd/otpd/web"
 	"github.com/otpd/otpd/web/edge"
 	"github.com/otpd/otpd/web/forward"
+	"github.com/otpd/otpd/webhook"
 )
 
 // app is the server's parts, wired.
 type app struct {
-	store   otpd.Store
-	engine  *signin.Engine
-	worker  *mail.Worker
+	store  otpd.Store
+	engine *signin.Engine
+	worker *mail.Worker
+	// hooks delivers the webhooks; nil when none is configured.
+	hooks   *webhook.Worker
 	pruner  *retention.Job
 	mailbox *mail.DevMailbox
 	// oidc is the OpenID Connect provider; nil when it is off.
@@ -70,6 +73,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		return nil, err
 	}
 	a.closers = append(a.closers, a.store.Close)
+	if a.hooks, err = openWebhooks(cfg, secret, a.store, clock, log); err != nil {
+		return nil, err
+	}
 	limiter, err := openLimiter(ctx, cfg, log, a)
 	if err != nil {
 		return nil, err

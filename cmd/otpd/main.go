@@ -30,6 +30,7 @@ Usage:
   otpd version           show the version, commit and Go that built this otpd
   otpd clients add|list|show|remove|rotate-secret
                          manage the apps that sign people in through otpd
+  otpd webhooks          list the webhook endpoints and the secrets they are signed with
   otpd help [command]    show help for a command
 
 With no configuration otpd keeps its data in ./otpd-data (an SQLite file and
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return healthcheck(ctx, rest, env, stdout, stderr)
 	case "clients":
 		return clientsCommand(ctx, rest, env, stdout, stderr)
+	case "webhooks":
+		return webhooksCommand(ctx, rest, env, stdout, stderr)
 	case "help":
 		if len(rest) > 0 && rest[0] == "serve" {
 			return serve(ctx, []string{"--help"}, env, stdout, stderr, ready)
@@ -98,6 +101,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		}
 		if len(rest) > 0 && rest[0] == "clients" {
 			return clientsCommand(ctx, []string{"--help"}, env, stdout, stderr)
+		}
+		if len(rest) > 0 && rest[0] == "webhooks" {
+			return webhooksCommand(ctx, []string{"--help"}, env, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp
