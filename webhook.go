@@ -135,8 +135,13 @@ type WebhookData struct {
 }
 
 // WebhookOf returns the webhook that reports ev, and false when no
-// webhook reports its type. app is read for app.authorized only.
+// webhook reports its type, or when it concerns no account (a lockout of
+// an address nobody has): every webhook is about an account, and names
+// it. app is read for app.authorized only.
 func WebhookOf(ev Event, app WebhookApp) (Webhook, bool) {
+	if ev.AccountID == "" {
+		return Webhook{}, false
+	}
 	for _, l := range webhookTable {
 		if l.event == ev.Type {
 			w := Webhook{Type: l.typ, Timestamp: ev.At.UTC(), Data: WebhookData{AccountID: ev.AccountID}}

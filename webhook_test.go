@@ -49,9 +49,12 @@ func TestWebhookOf(t *testing.T) {
 		}
 	}
 	for _, typ := range []otpd.EventType{otpd.EventCodeRequested, otpd.EventCodeWrong, otpd.EventPasswordSet} {
-		if _, ok := otpd.WebhookOf(otpd.Event{Type: typ}, app); ok {
+		if _, ok := otpd.WebhookOf(otpd.Event{Type: typ, AccountID: "acct-1"}, app); ok {
 			t.Errorf("%s is reported, and was not meant to be", typ)
 		}
+	}
+	if _, ok := otpd.WebhookOf(otpd.Event{Type: otpd.EventLockedOut, Email: base.Email}, app); ok {
+		t.Error("a lockout of an address without an account is reported")
 	}
 }
 

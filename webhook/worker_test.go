@@ -63,6 +63,7 @@ type rig struct {
 	recv   *receiver
 	url    string
 	worker *webhook.Worker
+	n      int
 }
 
 func newRig(t *testing.T, statuses ...int) *rig {
@@ -82,9 +83,28 @@ func newRig(t *testing.T, statuses ...int) *rig {
 	return &rig{store: s, clock: clock, recv: recv, url: srv.URL, worker: w}
 }
 
+// lockout records a lockout of a new account, which queues its webhook.
 func (r *rig) lockout(t *testing.T) {
 	t.Helper()
-	ev := otpd.Event{ID: "ev-" + strconv.Itoa(len(r.recv.seen())), Type: otpd.EventLockedOut, At: r.clock.Now()}
+	r.n++
+	n := strconv.Itoa(r.n)
+	now := r.clock.Now()
+	ch := otpd.Challenge{ID: "challenge-" + n, FlowID: "flow-" + n, Purpose: otpd.PurposeSignUp,
+		Email: otpd.MustParseAddress("user" + n + "@example.com"), CreatedAt: now, ExpiresAt: now.Add(time.Hour),
+		MaxAttempts: 5, Status: otpd.StatusPending, CodeMAC: []byte("mac")}
+	req := otpd.CodeRequest{Challenge: ch, Limits: otpd.SendLimits{PerHour: 10, PerDay: 10},
+		Event: otpd.Event{ID: "request-" + n, At: now, Email: ch.Email, FlowID: ch.FlowID, Purpose: ch.Purpose}}
+	if err := r.store.RequestCode(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.store.VerifyCode(t.Context(), otpd.VerifyRequest{ChallengeID: ch.ID, CodeMAC: []byte("mac"), Now: now,
+		Guess: otpd.GuessLimits{MaxWrong: 10, Window: time.Hour}, NewAccountID: "account-" + n,
+		Session: otpd.Session{ID: "session-" + n, TokenHash: []byte("hash-" + n), CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)},
+		Event:   otpd.Event{At: now, Email: ch.Email, FlowID: ch.FlowID}})
+	if err != nil || res.Outcome != otpd.OutcomeVerified {
+		t.Fatalf("sign-up: %s, %v", res.Outcome, err)
+	}
+	ev := otpd.Event{ID: "lockout-" + n, Type: otpd.EventLockedOut, At: now, AccountID: res.Account.ID, Email: ch.Email}
 	if err := r.store.RecordEvent(t.Context(), ev); err != nil {
 		t.Fatal(err)
 	}
