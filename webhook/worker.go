@@ -31,7 +31,7 @@ const (
 	DefaultBatch = 20
 	// BaseBackoff is the first retry's ceiling, doubled for each try up
 	// to MaxBackoff. With MaxAttempts tries, a webhook is retried for 10
-	// to 21 hours: a receiver down overnight still gets it.
+	// to 20 hours: a receiver down overnight still gets it.
 	DefaultBaseBackoff = 5 * time.Second
 	DefaultMaxBackoff  = time.Hour
 	DefaultMaxAttempts = 30
