@@ -35,11 +35,9 @@ import (
 
 // app is the server's parts, wired.
 type app struct {
-	store  otpd.Store
-	engine *signin.Engine
-	worker *mail.Worker
-	// hooks delivers the webhooks; nil when none is configured.
-	hooks   *webhook.Worker
+	store   otpd.Store
+	engine  *signin.Engine
+	worker  *mail.Worker
 	pruner  *retention.Job
 	mailbox *mail.DevMailbox
 	// oidc is the OpenID Connect provider; nil when it is off.
@@ -47,6 +45,8 @@ type app struct {
 	handler http.Handler
 	// redis pings the Redis the limits are shared through; nil without.
 	redis pinger
+	// hooks delivers the webhooks; nil when none is configured.
+	hooks *webhook.Worker
 	// closers release what the app opened, last opened first closed.
 	closers []func() error
 }
