@@ -90,8 +90,8 @@ func (j *Job) report(r otpd.PruneResult) {
 		return
 	}
 	j.logger().Info("retention: pruned", "events", r.Events, "challenges", r.Challenges,
-		"messages", r.Messages, "webhooks", r.Webhooks, "sessions", r.Sessions, "guards", r.Guards,
-		"authorization_requests", r.AuthRequests, "tokens", r.Tokens, "signing_keys", r.SigningKeys)
+		"messages", r.Messages, "sessions", r.Sessions, "guards", r.Guards,
+		"authorization_requests", r.AuthRequests, "tokens", r.Tokens, "signing_keys", r.SigningKeys, "webhooks", r.Webhooks)
 }
 
 func (j *Job) batch() int {
