@@ -93,15 +93,6 @@ type AccountData struct {
 	Guards       []GuardState
 }
 
-// AccountChange is a domain event an administrator's action raises, for
-// whatever is told of accounts disabled, enabled or deleted (a webhook,
-// say). It carries no personal data beyond the account's ID.
-type AccountChange struct {
-	Type      EventType
-	AccountID string
-	At        time.Time
-}
-
 // DisableRequest is everything SetDisabled writes.
 type DisableRequest struct {
 	AccountID string

@@ -17,7 +17,8 @@ type PruneRequest struct {
 	// the owner's evidence of who drove the address.
 	Events time.Duration
 	// Challenges that expired more than Challenges before Now go, with
-	// their finished outbox messages; a challenge whose message is still
+	// their finished outbox messages, and so do webhooks whose delivery
+	// ended that long ago; a challenge whose message is still
 	// queued stays until it is delivered or given up, and one that
 	// confirmed a change of address stays with that change's record.
 	Challenges time.Duration
@@ -47,8 +48,10 @@ type PruneResult struct {
 	Events     int
 	Challenges int
 	Messages   int
-	Sessions   int
-	Guards     int
+	// Webhooks whose delivery ended go with the challenges' age.
+	Webhooks int
+	Sessions int
+	Guards   int
 	// AuthRequests, Tokens (access and refresh tokens and their
 	// families) and SigningKeys are the OpenID Connect provider's.
 	AuthRequests int
@@ -64,5 +67,5 @@ func (r PruneResult) Full(limit int) bool {
 	if limit <= 0 || r.Skipped {
 		return false
 	}
-	return max(r.Events, r.Challenges, r.Messages, r.Sessions, r.Guards, r.AuthRequests, r.Tokens, r.SigningKeys) >= limit
+	return max(r.Events, r.Challenges, r.Messages, r.Webhooks, r.Sessions, r.Guards, r.AuthRequests, r.Tokens, r.SigningKeys) >= limit
 }

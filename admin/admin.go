@@ -28,9 +28,6 @@ type Options struct {
 	// Console makes the Service the command line's, which alone gives
 	// the Operator that needs no token (Service.Console).
 	Console bool
-	// Changed, when set, is told of every account disabled, enabled or
-	// deleted, after the change is committed.
-	Changed func(ctx context.Context, c otpd.AccountChange)
 }
 
 // Service administers accounts. It is safe for concurrent use; the
@@ -40,17 +37,13 @@ type Service struct {
 	clock   otpd.Clock
 	log     *slog.Logger
 	console bool
-	changed func(context.Context, otpd.AccountChange)
 }
 
 // New returns a Service over o.
 func New(o Options) *Service {
-	s := &Service{store: o.Store, clock: o.Clock, log: o.Log, console: o.Console, changed: o.Changed}
+	s := &Service{store: o.Store, clock: o.Clock, log: o.Log, console: o.Console}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.changed == nil {
-		s.changed = func(context.Context, otpd.AccountChange) {}
 	}
 	return s
 }
@@ -178,7 +171,6 @@ func (s *Service) SetDisabled(ctx context.Context, o Operator, ref string, on bo
 	}
 	if changed {
 		s.log.Info("admin: "+string(typ), "account", acct.ID, "by", o.Name())
-		s.changed(ctx, otpd.AccountChange{Type: typ, AccountID: acct.ID, At: ev.At})
 	}
 	return acct, changed, nil
 }
@@ -203,7 +195,6 @@ func (s *Service) Delete(ctx context.Context, o Operator, ref string) (otpd.Acco
 	// The log names the account by its ID only: its address is what
 	// was erased.
 	s.log.Info("admin: account deleted", "account", acct.ID, "by", o.Name())
-	s.changed(ctx, otpd.AccountChange{Type: otpd.EventAccountDeleted, AccountID: acct.ID, At: at})
 	return acct, nil
 }
 

@@ -86,6 +86,8 @@ type Config struct {
 	// Clients are the apps that sign people in through otpd with OpenID
 	// Connect, declared here; more can be added with `otpd clients add`.
 	Clients []ClientConfig `toml:"clients"`
+	// Webhooks are the endpoints told of events as they happen.
+	Webhooks []WebhookConfig `toml:"webhooks"`
 
 	ForwardAuth ForwardAuthConfig `toml:"forward_auth"`
 }

@@ -155,6 +155,7 @@ func (c Config) problems() Errors {
 	c.nodeProblems(bad)
 	c.oidcProblems(bad)
 	c.forwardProblems(bad)
+	c.webhookProblems(bad)
 	return errs
 }
 

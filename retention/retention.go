@@ -72,6 +72,7 @@ func (j *Job) RunOnce(ctx context.Context) (otpd.PruneResult, error) {
 		total.Events += res.Events
 		total.Challenges += res.Challenges
 		total.Messages += res.Messages
+		total.Webhooks += res.Webhooks
 		total.Sessions += res.Sessions
 		total.Guards += res.Guards
 		total.AuthRequests += res.AuthRequests
@@ -90,7 +91,7 @@ func (j *Job) report(r otpd.PruneResult) {
 	}
 	j.logger().Info("retention: pruned", "events", r.Events, "challenges", r.Challenges,
 		"messages", r.Messages, "sessions", r.Sessions, "guards", r.Guards,
-		"authorization_requests", r.AuthRequests, "tokens", r.Tokens, "signing_keys", r.SigningKeys)
+		"authorization_requests", r.AuthRequests, "tokens", r.Tokens, "signing_keys", r.SigningKeys, "webhooks", r.Webhooks)
 }
 
 func (j *Job) batch() int {

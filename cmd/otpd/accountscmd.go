@@ -123,8 +123,16 @@ func openAdmin(ctx context.Context, configPath, data string, env func(string) (s
 	if err != nil {
 		return nil, admin.Operator{}, nil, err
 	}
+	subs, err := webhookSubscriptions(cfg)
+	if err != nil {
+		return nil, admin.Operator{}, nil, err
+	}
 	store, err := openClientsStore(ctx, cfg)
 	if err != nil {
+		return nil, admin.Operator{}, nil, err
+	}
+	if err := subscribe(store, subs); err != nil {
+		store.Close()
 		return nil, admin.Operator{}, nil, err
 	}
 	// The operator's record of what was done goes to stderr, apart from

@@ -32,6 +32,7 @@ import (
 	"github.com/otpd/otpd/web"
 	"github.com/otpd/otpd/web/edge"
 	"github.com/otpd/otpd/web/forward"
+	"github.com/otpd/otpd/webhook"
 )
 
 // app is the server's parts, wired.
@@ -48,6 +49,8 @@ type app struct {
 	redis pinger
 	// metrics are served on their own listener; nil when they are off.
 	metrics *metrics.Metrics
+	// hooks delivers the webhooks; nil when none is configured.
+	hooks *webhook.Worker
 	// closers release what the app opened, last opened first closed.
 	closers []func() error
 }
@@ -75,6 +78,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	}
 	a.closers = append(a.closers, a.store.Close)
 	a.metrics = newMetrics(cfg, log, a.store, clock)
+	if a.hooks, err = openWebhooks(cfg, secret, a.store, clock, log); err != nil {
+		return nil, err
+	}
 	limiter, err := openLimiter(ctx, cfg, log, a)
 	if err != nil {
 		return nil, err

@@ -11,11 +11,12 @@ import (
 // loadSettings is config.Load with every OTPD_ variable of the
 // environment that names no setting reported among the other problems,
 // as an unknown key in the file is: a misspelt OTPD_LISTN would otherwise
-// leave listen at its default without a word. Every command that reads
-// the configuration reads it through here.
+// leave listen at its default without a word. A webhook event type that
+// no webhook reports is one of them too (webhookEventProblems). Every
+// command that reads the configuration reads it through here.
 func loadSettings(path string, env func(string) (string, bool)) (config.Config, error) {
 	cfg, err := config.Load(path, env)
-	unknown := config.CheckEnv(envNames(env))
+	unknown := append(config.CheckEnv(envNames(env)), webhookEventProblems(cfg)...)
 	if len(unknown) == 0 {
 		return cfg, err
 	}

@@ -34,6 +34,7 @@ Usage:
                          administer accounts
   otpd admin-tokens create|list|revoke
                          manage the bearer tokens of the admin API
+  otpd webhooks          list the webhook endpoints and the secrets they are signed with
   otpd help [command]    show help for a command
 
 With no configuration otpd keeps its data in ./otpd-data (an SQLite file and
@@ -97,6 +98,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return accountsCommand(ctx, rest, env, stdout, stderr)
 	case "admin-tokens":
 		return adminTokensCommand(ctx, rest, env, stdout, stderr)
+	case "webhooks":
+		return webhooksCommand(ctx, rest, env, stdout, stderr)
 	case "help":
 		if len(rest) > 0 && rest[0] == "serve" {
 			return serve(ctx, []string{"--help"}, env, stdout, stderr, ready)
@@ -112,6 +115,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		}
 		if len(rest) > 0 && rest[0] == "admin-tokens" {
 			return adminTokensCommand(ctx, []string{"--help"}, env, stdout, stderr)
+		}
+		if len(rest) > 0 && rest[0] == "webhooks" {
+			return webhooksCommand(ctx, []string{"--help"}, env, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp

@@ -182,6 +182,8 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, ready f
 	go func() { prunerDone <- a.pruner.Run(bgCtx) }()
 	keysDone := make(chan struct{})
 	go func() { defer close(keysDone); a.rotateKeys(bgCtx, log) }()
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); a.deliverWebhooks(bgCtx) }()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -205,6 +207,7 @@ func runServer(ctx context.Context, cfg config.Config, log *slog.Logger, ready f
 		log.Error("retention stopped", "err", perr)
 	}
 	<-keysDone
+	<-hooksDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

@@ -117,7 +117,7 @@ func saveGrant(ctx context.Context, tx *txn, g otpd.Grant, c otpd.CompleteReques
 	}
 	ev := c.Event
 	ev.Type, ev.AccountID = otpd.EventAppAuthorized, c.AccountID
-	if err := insertEvent(ctx, tx, ev); err != nil {
+	if err := insertEventFor(ctx, tx, ev, otpd.WebhookApp{ClientID: r.ClientID, Scopes: scopes}); err != nil {
 		return err
 	}
 	if g.ClientID != "" || c.Notice == nil {

@@ -37,7 +37,13 @@ func (s *Store) DeleteAccount(ctx context.Context, accountID string, at time.Tim
 		if err := countEvents(ctx, tx, accountID, addrs, at); err != nil {
 			return err
 		}
-		return erase(ctx, tx, accountID, addrs)
+		if err := erase(ctx, tx, accountID, addrs); err != nil {
+			return err
+		}
+		// The one row that keeps the account's ID: the receiving apps
+		// must learn which account to erase. It goes when delivered
+		// and pruned.
+		return queueWebhooks(ctx, tx, otpd.Event{Type: otpd.EventAccountDeleted, AccountID: accountID, At: at}, otpd.WebhookApp{})
 	})
 	if err != nil {
 		return s.errorf("delete account %s: %w", accountID, err)
@@ -129,6 +135,9 @@ var accountRows = []string{
 	`DELETE FROM email_changes WHERE account_id = $1`,
 	`DELETE FROM challenges WHERE account_id = $1`,
 	`DELETE FROM events WHERE account_id = $1`,
+	// Its webhooks, queued or kept after delivery: their bodies may
+	// carry its address. account.deleted, queued after, tells the apps.
+	`DELETE FROM webhooks WHERE account_id = $1`,
 }
 
 // addressRows are the statements that erase what is kept about one of

@@ -8,7 +8,15 @@ import (
 	"github.com/otpd/otpd"
 )
 
+// insertEvent records e, and queues its webhooks in the same
+// transaction.
 func insertEvent(ctx context.Context, tx *txn, e otpd.Event) error {
+	return insertEventFor(ctx, tx, e, otpd.WebhookApp{})
+}
+
+// insertEventFor is insertEvent with what an app.authorized webhook says
+// of the app.
+func insertEventFor(ctx context.Context, tx *txn, e otpd.Event, app otpd.WebhookApp) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, at, account_id, email, email_key,
 		flow_id, ip, user_agent, place, purpose, resend, reason, concerns, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '')`,
@@ -17,7 +25,7 @@ func insertEvent(ctx context.Context, tx *txn, e otpd.Event) error {
 	if err != nil {
 		return fmt.Errorf("insert event %s: %w", e.Type, err)
 	}
-	return nil
+	return queueWebhooks(ctx, tx, e, app)
 }
 
 // Events returns an account's events, newest first; events recorded in the

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"slices"
 	"sync"
+
+	"github.com/otpd/otpd"
 )
 
 // db is one of the Store's database handles. Where prepare is set its
@@ -81,6 +83,9 @@ type txn struct {
 	*sql.Tx
 	db     *db
 	missed []string
+	// hooks are the Store's webhook subscriptions, which insertEvent
+	// queues deliveries for.
+	hooks otpd.WebhookSubscriptions
 }
 
 // prepared returns query's statement if it has been prepared, and

@@ -72,6 +72,14 @@ func pruneSteps(cut cutoffs, limit any, res *otpd.PruneResult) []pruneStep {
 		Args:    []any{otpd.MessageQueued, cut.Challenges, limit},
 		Deleted: &res.Messages,
 	}, {
+		// A webhook whose delivery ended, delivered or failed, goes by
+		// the same age; a queued one stays.
+		Cutoff: cut.Challenges,
+		Query: `DELETE FROM webhooks WHERE id IN (
+			SELECT id FROM webhooks WHERE finished_at < $1 LIMIT $2)`,
+		Args:    []any{cut.Challenges, limit},
+		Deleted: &res.Webhooks,
+	}, {
 		// Then the challenges left without a message. One that confirmed
 		// a change of address stays: the change's record names it.
 		Cutoff: cut.Challenges,

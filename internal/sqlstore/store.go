@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/otpd/otpd"
 )
 
 // Store is the otpd.Store of a SQL database, for the sqlite and postgres
@@ -28,6 +30,9 @@ type Store struct {
 	writer chan struct{}
 	// observer hears how long operations took (observe.go).
 	observer atomic.Pointer[func(op string, took time.Duration)]
+	// hooks are the webhooks' subscriptions, set once before use (see
+	// SetWebhooks); nil queues none.
+	hooks otpd.WebhookSubscriptions
 }
 
 // New returns the Store of db, an open database with this build's schema.
@@ -71,7 +76,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *txn) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &txn{Tx: sqlTx, db: s.w}
+	tx := &txn{Tx: sqlTx, db: s.w, hooks: s.hooks}
 	defer func() {
 		// A panic must not leave the transaction open: it would hold
 		// the writer's only connection, and every write would wait.
