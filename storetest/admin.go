@@ -13,6 +13,7 @@ import (
 var adminTests = []test{
 	{"List", testAdminList},
 	{"Disable", testAdminDisable},
+	{"DisableRefusesCodes", testAdminDisableRefusesCodes},
 	{"DisabledCodeCloses", testAdminDisabledCodeCloses},
 	{"Unlock", testAdminUnlock},
 	{"Export", testAdminExport},
@@ -143,6 +144,20 @@ func testAdminDisable(t *testing.T, s otpd.Store) {
 		Event: accountEvent(otpd.Account{ID: "nobody"}, otpd.EventAccountDisabled, at)}); !errors.Is(err, otpd.ErrNotFound) {
 		t.Errorf("disabling no account: %v, want ErrNotFound", err)
 	}
+}
+
+// An app's authorization code given out before the disabling gets no
+// tokens after it: the disabling revoked those there were, and no new
+// ones are issued to a disabled account.
+func testAdminDisableRefusesCodes(t *testing.T, s otpd.Store) {
+	acct, r, code := authorized(t, s, "ines@example.com", t0)
+	at := t0.Add(time.Second)
+	if _, _, err := s.SetDisabled(t.Context(), otpd.DisableRequest{AccountID: acct.ID, Disabled: true,
+		Event: accountEvent(acct, otpd.EventAccountDisabled, at)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.RedeemCode(t.Context(), redeemRequest(r.ClientID, code, at, true))
+	wantNotFound(t, err, "redeeming a code of a disabled account")
 }
 
 // A right code for a disabled account signs nobody in, even one asked for

@@ -205,6 +205,11 @@ func (s *Store) RedeemCode(ctx context.Context, rr otpd.RedeemRequest) (otpd.Iss
 		if !g.Covers(r.Scopes) {
 			return otpd.ErrConsentRequired
 		}
+		// A disabling revokes the tokens there are; a code given out
+		// before it must not get new ones.
+		if err := s.liveAccount(ctx, tx, r.AccountID); err != nil {
+			return err
+		}
 		issued, err = issue(ctx, tx, r, rr)
 		return err
 	})

@@ -122,11 +122,8 @@ func (s *Store) EndSessionsFrom(ctx context.Context, accountID, ip string, since
 func (s *Store) StartSession(ctx context.Context, sess otpd.Session, evs []otpd.Event) error {
 	defer s.observe(opStartSession, time.Now())
 	err := s.inTx(ctx, func(tx *txn) error {
-		var id string
-		err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT id FROM accounts WHERE id = $1 AND disabled_at = 0`, `FOR SHARE`),
-			sess.AccountID).Scan(&id)
-		if err != nil {
-			return notFound(err)
+		if err := s.liveAccount(ctx, tx, sess.AccountID); err != nil {
+			return err
 		}
 		if err := insertSession(ctx, tx, sess); err != nil {
 			return err
@@ -173,4 +170,15 @@ func endSessions(ctx context.Context, tx *txn, accountID, keep string, at time.T
 		return fmt.Errorf("end sessions: %w", err)
 	}
 	return nil
+}
+
+// liveAccount returns ErrNotFound unless the account exists and is not
+// disabled. It reads the row under a share lock, so a delete or a
+// disabling either commits before or waits for the caller's transaction:
+// nothing the caller then grants the account outlives them.
+func (s *Store) liveAccount(ctx context.Context, tx *txn, accountID string) error {
+	var id string
+	err := tx.QueryRowContext(ctx, s.rowLocked(`SELECT id FROM accounts WHERE id = $1 AND disabled_at = 0`, `FOR SHARE`),
+		accountID).Scan(&id)
+	return notFound(err)
 }
