@@ -26,6 +26,7 @@ type Store interface {
 	DeviceStore
 	CampaignStore
 	OutboxStore
+	SentMessageStore
 	Pruner
 	// The dev mailbox keeps its messages in the store, for every node to
 	// show.

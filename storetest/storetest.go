@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Events", eventTests},
 		{"Sessions", sessionTests},
 		{"Outbox", outboxTests},
+		{"SentMessages", sentMessageTests},
 		{"Deny", denyTests},
 		{"DevMailbox", devMailTests},
 		{"Prune", pruneTests},
