@@ -60,11 +60,7 @@ func (c *Checker) Check(ctx context.Context, r io.Reader) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	recs, err := records(c.Keys)
-	if err != nil {
-		return Report{}, err
-	}
-	rep := Report{Signatures: verify(raw, recs, l.Signatures), Received: received(p.header)}
+	rep := Report{Signatures: verify(raw, records(c.Keys), l.Signatures), Received: received(p.header)}
 	rep.FromDomain, rep.Aligned = aligned(p.header, rep.Signatures)
 	rep.Links = links(p.texts, p.htmls, c.Origin)
 	rep.LinkHosts = awayHosts(rep.Links)

@@ -65,8 +65,12 @@ func newRig(t *testing.T) *rig {
 	signer := &dkim.Signer{Domain: "example.com", Selector: "otpd", RSA: key}
 	recs := &records{challenges: map[string]otpd.Challenge{}}
 	origin, _ := url.Parse("https://login.example.com")
+	_, record, err := dkim.TXTRecord("otpd", "example.com", key.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &rig{book: book, signer: signer, recs: recs, checker: &msgcheck.Checker{
-		Keys:   []msgcheck.Key{{Domain: "example.com", Selector: "otpd", Public: key.Public()}},
+		Keys:   []msgcheck.Key{{Domain: "example.com", Selector: "otpd", Record: record}},
 		Origin: origin, Ref: book.MessageRef, MAC: book.MAC, Records: recs,
 	}}
 }

@@ -36,7 +36,7 @@ type Limits struct {
 }
 
 // DefaultLimits are the limits a zero Limits means.
-var DefaultLimits = Limits{Size: 512 << 10, Depth: 4, Parts: 32, Decoded: 1 << 20, Signatures: 5}
+var DefaultLimits = Limits{Size: 512 << 10, Depth: 4, Parts: 32, Decoded: 256 << 10, Signatures: 5}
 
 func (l Limits) orDefault() Limits {
 	d := DefaultLimits

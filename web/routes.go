@@ -69,6 +69,8 @@ func (s *Server) routes() []route {
 		api("DELETE /api/v1/me/recovery", a.RemoveRecovery),
 		api("POST /api/v1/me/addresses/{flow_id}/verify", a.ConfirmAddress),
 		api("POST /api/v1/sign-out", a.SignOut),
+		api("POST /api/v1/check/reference", a.CheckReference),
+		api("POST /api/v1/check/message", a.CheckMessage),
 		api("GET /auth/forward", s.forwardAuth),
 		{pattern: "GET /api/v1/openapi.json", handler: http.HandlerFunc(serveOpenAPI)},
 		{pattern: "GET /metrics", handler: http.HandlerFunc(s.serveMetrics)},
@@ -118,6 +120,11 @@ func (s *Server) routes() []route {
 		page("POST /account/sign-out-everywhere", p.SignOutEverywhere),
 		page("POST /devices/{device_id}/forget", p.ForgetDevice),
 		page("POST /sign-out", p.SignOut),
+		page("GET /check", p.Check),
+		page("POST /check/reference", p.CheckReference),
+		// A raw message is larger than Form's bound: the page reads its
+		// form itself, bounded by the checker's limit.
+		{pattern: "POST /check/message", handler: http.HandlerFunc(p.CheckMessage)},
 		page("GET /deny/{token}", p.DenyConfirm),
 		page("POST /deny/{token}", p.Deny),
 		{pattern: "GET /static/", handler: p.StaticFiles()},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"io"
@@ -137,16 +138,34 @@ func checkKeys(cfg config.Config) ([]msgcheck.Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dkim.key_file: %w", err)
 	}
-	s := dkim.Signer{Domain: cfg.DKIMDomain(), Selector: cfg.DKIM.Selector}
-	keys := []msgcheck.Key{{Domain: s.Domain, Selector: s.Selector, Public: rsaKey.Public()}}
+	s := &dkim.Signer{Domain: cfg.DKIMDomain(), Selector: cfg.DKIM.Selector, RSA: rsaKey}
 	if cfg.DKIM.Ed25519KeyFile != "" {
-		ed, err := dkim.LoadKey(cfg.DKIM.Ed25519KeyFile)
-		if err != nil {
+		if s.Ed25519, err = dkim.LoadKey(cfg.DKIM.Ed25519KeyFile); err != nil {
 			return nil, fmt.Errorf("dkim.ed25519_key_file: %w", err)
 		}
-		keys = append(keys, msgcheck.Key{Domain: s.Domain, Selector: s.EdSelector(), Public: ed.Public()})
 	}
-	return keys, nil
+	return signerKeys(s)
+}
+
+// signerKeys are the public halves of a signer's keys, as the check
+// reads them.
+func signerKeys(s *dkim.Signer) ([]msgcheck.Key, error) {
+	keys := []struct {
+		selector string
+		key      crypto.Signer
+	}{{s.Selector, s.RSA}, {s.EdSelector(), s.Ed25519}}
+	var out []msgcheck.Key
+	for _, k := range keys {
+		if k.key == nil {
+			continue
+		}
+		_, record, err := dkim.TXTRecord(k.selector, s.Domain, k.key.Public())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, msgcheck.Key{Domain: s.Domain, Selector: k.selector, Record: record})
+	}
+	return out, nil
 }
 
 // newChecker makes the checker the server and the command share.

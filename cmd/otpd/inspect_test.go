@@ -19,9 +19,23 @@ import (
 // configuration.
 func sentMessage(t *testing.T) (*server, []byte, map[string]string) {
 	t.Helper()
-	sink := smtptest.Start(t)
-	env := smtpEnv(sink)
+	sink, env := smtpSink(t)
 	s := startServer(t, env)
+	return s, sendOne(t, s, sink), withEnv(env, "OTPD_PUBLIC_URL", s.url)
+}
+
+// smtpSink starts a recording SMTP server and the environment that sends
+// to it.
+func smtpSink(t *testing.T) (*smtptest.Server, map[string]string) {
+	t.Helper()
+	sink := smtptest.Start(t)
+	return sink, smtpEnv(sink)
+}
+
+// sendOne asks s for a code for ada@example.com and returns the message
+// as it arrived at sink.
+func sendOne(t *testing.T, s *server, sink *smtptest.Server) []byte {
+	t.Helper()
 	if _, err := s.client().SignIn(ctx, "ada@example.com"); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +43,7 @@ func sentMessage(t *testing.T) (*server, []byte, map[string]string) {
 	if len(got) != 1 {
 		t.Fatalf("received %d messages", len(got))
 	}
-	return s, got[0].Data, withEnv(env, "OTPD_PUBLIC_URL", s.url)
+	return got[0].Data
 }
 
 // alterations turn a real message into the variants a check must tell

@@ -27,4 +27,7 @@ type Edge struct {
 	CookieDomain string
 	// Returns are the origins a signed-in browser may be sent back to.
 	Returns Returns
+	// Checker checks the messages people hold; nil answers that this
+	// server does not.
+	Checker MessageChecker
 }

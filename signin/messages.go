@@ -1,0 +1,61 @@
+package signin
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/otpd/otpd"
+)
+
+// Checking a message someone holds ("is this from you?") costs a lookup,
+// or, for a raw message, parsing and a public-key operation per
+// signature. The rates bound what one source can make the server do and
+// how fast it can try references: 40 bits of MAC against 60 an hour.
+var (
+	checkRate    = otpd.Rate{Count: 60, Per: time.Hour, Burst: 20}
+	checkNetRate = otpd.Rate{Count: 240, Per: time.Hour, Burst: 40}
+)
+
+// AllowMessageCheck counts a check of a message from r against the
+// per-IP and per-network limits, before any of its work, and refuses it
+// once they are spent.
+func (e *Engine) AllowMessageCheck(ctx context.Context, r Requester) error {
+	le, err := e.checkClient(ctx, []clientCheck{
+		{"otpd:check:ip:" + r.IP, checkRate},
+		{"otpd:check:net:" + network(r.IP), checkNetRate},
+	})
+	if err != nil {
+		return internal("message check limits", err)
+	}
+	if le != nil {
+		return &otpd.Error{Code: otpd.ERateLimited, RetryAfter: le.RetryAfter,
+			Message: "too many messages were checked from your network; try again later"}
+	}
+	return nil
+}
+
+// MessageRequest says whether a message otpd sent went to an address of
+// the caller's account, and returns the code request it was about when
+// that request is the account's own. Only then may a page show who asked
+// and offer "This wasn't me": to anyone else, what otpd knows of the
+// message beyond what it says would tell whether the address has an
+// account. A message with no request, or about another account's (a code
+// confirming this address for someone else's account), is owned with a
+// zero Challenge.
+func (e *Engine) MessageRequest(ctx context.Context, c Caller, m otpd.SentMessage) (otpd.Challenge, bool, error) {
+	acct := c.Account()
+	key := m.To.Key()
+	owned := key == acct.Email.Key() || (!acct.RecoveryEmail.IsZero() && key == acct.RecoveryEmail.Key())
+	if !owned || m.ChallengeID == "" {
+		return otpd.Challenge{}, owned, nil
+	}
+	ch, err := e.store.Challenge(ctx, m.ChallengeID)
+	if errors.Is(err, otpd.ErrNotFound) || (err == nil && ch.AccountID != acct.ID) {
+		return otpd.Challenge{}, true, nil
+	}
+	if err != nil {
+		return otpd.Challenge{}, false, internal("message request", err)
+	}
+	return ch, true, nil
+}
