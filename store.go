@@ -27,6 +27,7 @@ type Store interface {
 	CampaignStore
 	OutboxStore
 	SentMessageStore
+	ForgeryStore
 	Pruner
 	// The dev mailbox keeps its messages in the store, for every node to
 	// show.

@@ -116,3 +116,19 @@ func (r Report) SentAt() time.Time {
 	}
 	return r.Sent.CreatedAt
 }
+
+// Forgery is what a report of a message that is not ours keeps: the
+// domains it claims and is signed by, where its links lead and the path
+// it claims to have come by.
+func (r Report) Forgery() otpd.Forgery {
+	f := otpd.Forgery{FromDomain: r.FromDomain, LinkHosts: r.LinkHosts, Received: r.Received}
+	for _, s := range r.Signatures {
+		if s.Domain != "" {
+			f.SigningDomains = append(f.SigningDomains, s.Domain)
+		}
+	}
+	for _, why := range r.Reasons {
+		f.Reasons = append(f.Reasons, string(why))
+	}
+	return f
+}

@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -58,4 +59,37 @@ func (e *Engine) MessageRequest(ctx context.Context, c Caller, m otpd.SentMessag
 		return otpd.Challenge{}, false, internal("message request", err)
 	}
 	return ch, true, nil
+}
+
+// forgeryRate bounds the forgery reports one source leaves: a few a day
+// tell the operator what is going round; more would let one source fill
+// the store's window (maxForgeries) with its own.
+var forgeryRate = otpd.Rate{Count: 10, Per: 24 * time.Hour, Burst: 5}
+
+// maxForgeries is how many forgery reports the store keeps.
+const maxForgeries = 1000
+
+// ReportForgery keeps what f says of a message someone checked and that
+// otpd did not send, sealed under the server secret for the operator.
+// Past the source's limit it keeps nothing and says nothing: the person
+// checking is told the verdict either way.
+func (e *Engine) ReportForgery(ctx context.Context, r Requester, f otpd.Forgery) error {
+	le, err := e.checkClient(ctx, []clientCheck{{"otpd:forgery:ip:" + network(r.IP), forgeryRate}})
+	if err != nil || le != nil {
+		return err
+	}
+	f = f.Bound()
+	f.At = e.now()
+	b, err := json.Marshal(f)
+	if err != nil {
+		return internal("encode forgery report", err)
+	}
+	sealed, err := e.codes.Seal(b)
+	if err != nil {
+		return internal("seal forgery report", err)
+	}
+	if err := e.store.KeepForgery(ctx, f.At, sealed, maxForgeries); err != nil {
+		return internal("keep forgery report", err)
+	}
+	return nil
 }

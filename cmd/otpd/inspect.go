@@ -21,6 +21,7 @@ import (
 )
 
 const inspectUsage = `Usage: otpd inspect [--json] [flags] FILE.eml|-
+       otpd inspect --reports [--json] [flags]
 
 Tells whether a message is one this otpd sent, as it sent it. FILE is the
 raw message (a saved .eml, "show original" in a mail client), or - for
@@ -50,6 +51,14 @@ links_elsewhere), "changes" (altered: body, header, added_header, links), "signa
 "url", "host", "ours"), "code" (matches, differs, not_checked, or absent)
 and "received" (the hosts of the Received headers, newest first).
 
+--reports lists, instead, what people who checked messages on the "Check
+a message" page or API reported as not from us: how many, when, and the
+domains they claimed, were signed by and linked to, each with its count,
+most first. The store keeps the newest 1,000, sealed under the server
+secret; each network leaves at most 10 a day. --json prints "reports",
+"first", "last", and "from_domains", "signing_domains", "link_hosts" and
+"received", each a list of {"name", "count"}.
+
 Flags:
 `
 
@@ -61,8 +70,19 @@ func inspectCommand(ctx context.Context, args []string, env func(string) (string
 	configPath := fs.String("config", "", "read settings from this TOML `file` (default $OTPD_CONFIG)")
 	data := fs.String("data", "", "the data `directory` (default ./otpd-data)")
 	asJSON := fs.Bool("json", false, "print JSON (fields above)")
+	reports := fs.Bool("reports", false, "list the forgery reports people left, instead of checking a message")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *reports {
+		if fs.NArg() != 0 {
+			return errors.New("inspect --reports takes no message")
+		}
+		cfg, err := loadConfig(*configPath, *data, env)
+		if err != nil {
+			return err
+		}
+		return forgeryReports(ctx, cfg, *asJSON, stdout)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -105,22 +125,14 @@ func inspectCommand(ctx context.Context, args []string, env func(string) (string
 	return err
 }
 
-// openChecker opens what a check reads: the store, without migrating it,
-// the server secret, which it does not create, and the DKIM keys.
+// openChecker opens what a check reads: the store, the server secret
+// and the DKIM keys.
 func openChecker(ctx context.Context, cfg config.Config) (*msgcheck.Checker, func(), error) {
-	if _, err := os.Stat(cfg.SecretPath()); errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, fmt.Errorf("no server secret at %s: this otpd has sent no message", cfg.SecretPath())
-	}
-	book, _, err := openBook(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return nil, nil, err
-	}
 	keys, err := checkKeys(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg.Migrate = false
-	store, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler))
+	book, store, err := openRecords(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -130,6 +142,24 @@ func openChecker(ctx context.Context, cfg config.Config) (*msgcheck.Checker, fun
 		return nil, nil, err
 	}
 	return c, func() { store.Close() }, nil
+}
+
+// openRecords opens the store, without migrating it, and the server
+// secret, which it does not create.
+func openRecords(ctx context.Context, cfg config.Config) (*passcode.Book, otpd.Store, error) {
+	if _, err := os.Stat(cfg.SecretPath()); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, fmt.Errorf("no server secret at %s: this otpd has sent no message", cfg.SecretPath())
+	}
+	book, _, err := openBook(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Migrate = false
+	store, err := openStore(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, nil, err
+	}
+	return book, store, nil
 }
 
 // checkKeys are the public halves of the DKIM keys the server signs with.

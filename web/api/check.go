@@ -135,6 +135,13 @@ func (h *Handlers) CheckMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if rep.Verdict == msgcheck.NotFromUs {
+		// Kept for the operator; a failure to keep it is the server's,
+		// and the caller gets the verdict all the same.
+		if err := h.Engine.ReportForgery(r.Context(), h.Requester(r), rep.Forgery()); err != nil {
+			h.Log.ErrorContext(r.Context(), "keep forgery report", "err", err)
+		}
+	}
 	edge.WriteJSON(w, http.StatusOK, newCheckJSON(rep))
 	return nil
 }

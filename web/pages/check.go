@@ -162,12 +162,25 @@ func (p *Pages) CheckMessage(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
+	p.reportForgery(r, rep)
 	v.Report = rep
 	if rep.Sent != nil {
 		v.To, v.At = rep.Sent.To.Masked(), rep.Sent.CreatedAt
 	}
 	v.Title = verdictTitles[rep.Verdict]
 	p.render(w, r, http.StatusOK, "checked.html", v)
+}
+
+// reportForgery keeps a report of a message that is not ours for the
+// operator. Its failure is the server's, logged; the person is shown the
+// verdict all the same.
+func (p *Pages) reportForgery(r *http.Request, rep msgcheck.Report) {
+	if rep.Verdict != msgcheck.NotFromUs {
+		return
+	}
+	if err := p.Engine.ReportForgery(r.Context(), p.Requester(r), rep.Forgery()); err != nil {
+		p.Log.ErrorContext(r.Context(), "keep forgery report", "err", err)
+	}
 }
 
 var verdictTitles = map[msgcheck.Verdict]string{
