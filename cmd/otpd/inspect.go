@@ -128,12 +128,13 @@ func inspectCommand(ctx context.Context, args []string, env func(string) (string
 // openChecker opens what a check reads: the store, the server secret
 // and the DKIM keys.
 func openChecker(ctx context.Context, cfg config.Config) (*msgcheck.Checker, func(), error) {
-	keys, err := checkKeys(cfg)
+	book, store, err := openRecords(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	book, store, err := openRecords(ctx, cfg)
+	keys, err := checkKeys(cfg)
 	if err != nil {
+		store.Close()
 		return nil, nil, err
 	}
 	c, err := newChecker(cfg, book, keys, store)
