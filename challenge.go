@@ -160,4 +160,8 @@ type Codes interface {
 	// and false when it was not made by DeviceToken under this secret
 	// for that account.
 	CheckDeviceToken(token, accountID string) (deviceID string, ok bool)
+	// MessageRef returns the reference of the message with that
+	// Message-ID ("K7QP-2MXD", see ParseMessageRef): a MAC of it, so
+	// nobody without the secret can make the reference of a message.
+	MessageRef(messageID string) string
 }

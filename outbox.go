@@ -60,6 +60,10 @@ type OutboxMessage struct {
 	ChallengeID string
 	// MessageID is the RFC 5322 Message-ID, stable across retries.
 	MessageID string
+	// Ref is the message's reference (Codes.MessageRef of MessageID),
+	// shown in it and kept, so that whoever holds the message can ask
+	// whether otpd sent it. "" in a message queued before references.
+	Ref       string
 	Kind      MessageKind
 	To        Address
 	Payload   []byte
@@ -75,12 +79,14 @@ type OutboxMessage struct {
 // Email is a composed message, ready for a Mailer.
 type Email struct {
 	MessageID string
-	From      string
-	To        Address
-	Subject   string
-	Date      time.Time
-	Text      string
-	HTML      string
+	// Ref is the message's reference, for its text and the RefHeader.
+	Ref     string
+	From    string
+	To      Address
+	Subject string
+	Date    time.Time
+	Text    string
+	HTML    string
 }
 
 // Mailer delivers a composed message. Implementations must be safe for

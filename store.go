@@ -27,6 +27,8 @@ type Store interface {
 	CampaignStore
 	OutboxStore
 	WebhookStore
+	SentMessageStore
+	ForgeryStore
 	Pruner
 	// The dev mailbox keeps its messages in the store, for every node to
 	// show.

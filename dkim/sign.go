@@ -7,6 +7,8 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -15,6 +17,16 @@ import (
 // relies on to judge a code email. Content-Type is in because changing it
 // can change what the body shows.
 var signedHeaders = []string{"From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"}
+
+// RefHeader is the header of a message's reference (otpd.RefHeader, named
+// here because dkim imports nothing of otpd). The check of a message reads
+// it, so a message that has one gets it signed; one without it does not
+// name it. It is not oversigned: go-mail v0.8.1 folds a tag longer than
+// its line inside the tag's value, and signs the value unfolded, so a
+// longer h= makes signatures that do not verify; the one header more
+// fits, an oversigned one would not. The check refuses a message with two
+// references instead.
+const RefHeader = "Otpd-Ref"
 
 // Signer adds DKIM signatures to messages of one signing domain.
 //
@@ -69,14 +81,18 @@ func (s *Signer) Sign(raw []byte) ([]byte, error) {
 	// blank line, as go-mail's own writer splits a message.
 	header, body := raw[:i+2], raw[i+4:]
 
-	rsaSig, err := s.sign(s.Selector, s.RSA, header, body)
+	headers, over := signedHeaders, []string{"From"}
+	if hasHeader(header, RefHeader) {
+		headers = append(slices.Clip(headers), RefHeader)
+	}
+	rsaSig, err := s.sign(s.Selector, s.RSA, header, body, headers, over)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]byte, 0, len(raw)+1024)
 	out = append(out, rsaSig...)
 	if s.Ed25519 != nil {
-		edSig, err := s.sign(s.EdSelector(), s.Ed25519, header, body)
+		edSig, err := s.sign(s.EdSelector(), s.Ed25519, header, body, headers, over)
 		if err != nil {
 			return nil, err
 		}
@@ -88,17 +104,28 @@ func (s *Signer) Sign(raw []byte) ([]byte, error) {
 // sign makes one DKIM-Signature header line (CRLF-terminated). go-mail's
 // signer records its algorithm on first use, so a fresh one per call keeps
 // Sign safe for concurrent use.
-func (s *Signer) sign(selector string, key crypto.Signer, header, body []byte) (string, error) {
+func (s *Signer) sign(selector string, key crypto.Signer, header, body []byte, headers, over []string) (string, error) {
 	g := gomail.NewDKIMSigner(s.Domain, selector, key)
 	g.HeaderCanonicalization(gomail.CanonicalizationRelaxed)
 	g.BodyCanonicalization(gomail.CanonicalizationRelaxed)
-	g.SignHeaders(signedHeaders...)
-	g.OversignHeaders("From")
+	g.SignHeaders(headers...)
+	g.OversignHeaders(over...)
 	sig, err := g.Sign(header, body)
 	if err != nil {
 		return "", fmt.Errorf("dkim: sign as %s._domainkey.%s: %w", selector, s.Domain, err)
 	}
 	return sig, nil
+}
+
+// hasHeader reports whether the header block holds a field named name.
+func hasHeader(header []byte, name string) bool {
+	for line := range bytes.SplitSeq(header, []byte("\r\n")) {
+		k, _, ok := bytes.Cut(line, []byte(":"))
+		if ok && len(line) > 0 && line[0] != ' ' && line[0] != '\t' && strings.EqualFold(strings.TrimSpace(string(k)), name) {
+			return true
+		}
+	}
+	return false
 }
 
 // check refuses a Signer that would produce signatures no receiver can

@@ -234,7 +234,7 @@ func (c *Composer) tryAll() []error {
 func (c *Composer) tryKind(l langTemplates, kind otpd.MessageKind, d otpd.MessageData) error {
 	for _, d.Purpose = range purposes {
 		for _, d := range samples(kind, d) {
-			e, err := c.compose(l, otpd.OutboxMessage{ID: "sample", Kind: kind}, d)
+			e, err := c.compose(l, otpd.OutboxMessage{ID: "sample", Kind: kind, Ref: "K7QP-2MXD"}, d)
 			lost := !strings.Contains(e.Text, "123 456 789") || !strings.Contains(e.HTML, "123 456 789")
 			if err == nil && kind == otpd.MessageCode && lost {
 				err = errors.New("the code is not in both parts")
@@ -359,6 +359,6 @@ func (c *Composer) compose(l langTemplates, m otpd.OutboxMessage, d otpd.Message
 	if err := t.html.Execute(&html, v); err != nil {
 		return fail(fmt.Errorf("html: %w", err))
 	}
-	return otpd.Email{MessageID: m.MessageID, From: c.From, To: m.To, Subject: v.Subject,
+	return otpd.Email{MessageID: m.MessageID, Ref: v.Ref, From: c.From, To: m.To, Subject: v.Subject,
 		Date: m.CreatedAt, Text: text.String(), HTML: html.String()}, nil
 }

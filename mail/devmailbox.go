@@ -53,6 +53,7 @@ type DevMailbox struct {
 // letter is what a kept message holds, sealed when it goes to a Store.
 type letter struct {
 	MessageID string    `json:"message_id"`
+	Ref       string    `json:"ref,omitempty"`
 	From      string    `json:"from"`
 	To        string    `json:"to"`
 	Subject   string    `json:"subject"`
@@ -68,7 +69,7 @@ func (d *DevMailbox) Send(ctx context.Context, m otpd.Email) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	l := letter{MessageID: m.MessageID, From: m.From, To: m.To.String(), Subject: m.Subject, Date: m.Date, Text: m.Text, HTML: m.HTML}
+	l := letter{MessageID: m.MessageID, Ref: m.Ref, From: m.From, To: m.To.String(), Subject: m.Subject, Date: m.Date, Text: m.Text, HTML: m.HTML}
 	if d.Render != nil {
 		raw, err := d.Render(m)
 		if err != nil {
@@ -189,5 +190,5 @@ func (l letter) email() otpd.Email {
 	// The address was kept as an Address's String, so it parses; should
 	// it not, the message still shows, addressed to nobody.
 	to, _ := otpd.ParseAddress(l.To)
-	return otpd.Email{MessageID: l.MessageID, From: l.From, To: to, Subject: l.Subject, Date: l.Date, Text: l.Text, HTML: l.HTML}
+	return otpd.Email{MessageID: l.MessageID, Ref: l.Ref, From: l.From, To: to, Subject: l.Subject, Date: l.Date, Text: l.Text, HTML: l.HTML}
 }

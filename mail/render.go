@@ -42,6 +42,9 @@ func Render(e otpd.Email) ([]byte, error) {
 	m.SetDateWithValue(e.Date)
 	// SetMessageIDWithValue would add a second pair of angle brackets.
 	m.SetGenHeader(gomail.HeaderMessageID, e.MessageID)
+	if e.Ref != "" {
+		m.SetGenHeader(otpd.RefHeader, e.Ref)
+	}
 	m.SetBodyString(gomail.TypeTextPlain, e.Text)
 	m.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
 
@@ -58,6 +61,7 @@ func checkHeaders(e otpd.Email) error {
 		{"From", e.From},
 		{"Subject", e.Subject},
 		{"Message-ID", e.MessageID},
+		{otpd.RefHeader, e.Ref},
 	}
 	for _, f := range fields {
 		if strings.ContainsAny(f.value, "\r\n\x00") {

@@ -73,6 +73,11 @@ type view struct {
 	// Site is the server's public URL, where the reader of a disabled
 	// account's notice finds whom to ask.
 	Site string
+	// Ref is the message's reference, and CheckAt the address of the
+	// page that checks it, written to be typed ("login.example.com/check"),
+	// never a link: a message that says "check me here" with a link is
+	// what a forgery says too. Ref is "" in a message without one.
+	Ref, CheckAt string
 }
 
 // view checks d for a message of m's kind and turns it into what the
@@ -89,6 +94,7 @@ func (c *Composer) view(l langTemplates, m otpd.OutboxMessage, d otpd.MessageDat
 		Lang: l.dir, Product: clean(c.Product, maxShown), To: m.To.String(), CodeInSubject: c.CodeInSubject,
 		Purpose: string(d.Purpose), RequestedAt: formatTime(d.RequestedAt, l.layout), Browser: browser, OS: system,
 		Place: clean(d.Place, maxShown), IP: clean(d.IP, maxShown), Site: clean(c.PublicURL, maxShown),
+		Ref: clean(m.Ref, maxShown), CheckAt: c.checkAt(),
 	}
 	// Only a message about a challenge of an account gets the deny link.
 	// The no-account message has none though its data holds a token:
@@ -234,6 +240,20 @@ func (c *Composer) denyURL(token string) string {
 		return ""
 	}
 	return strings.TrimRight(c.PublicURL, "/") + "/deny/" + url.PathEscape(token)
+}
+
+// CheckPath is the path of the page that checks a message.
+const CheckPath = "/check"
+
+// checkAt is the check page's address as a person types it: the public
+// URL's host and path without the scheme, which a mail client would turn
+// into a link.
+func (c *Composer) checkAt() string {
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || u.Host == "" {
+		return strings.TrimRight(c.PublicURL, "/") + CheckPath
+	}
+	return u.Host + strings.TrimRight(u.Path, "/") + CheckPath
 }
 
 // groupCode spaces a code of 6 to 10 digits into groups of three, which

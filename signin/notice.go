@@ -34,9 +34,10 @@ func (e *Engine) sealedNotice(challengeID string, kind otpd.MessageKind, to otpd
 		return nil, internal("seal notice", err)
 	}
 	now, id := e.now(), newID()
+	msgID := fmt.Sprintf("<%s@%s>", id, e.policy.MessageIDDomain)
 	return &otpd.OutboxMessage{
 		ID: id, ChallengeID: challengeID, Kind: kind, To: to, Payload: sealed,
-		MessageID: fmt.Sprintf("<%s@%s>", id, e.policy.MessageIDDomain),
+		MessageID: msgID, Ref: e.codes.MessageRef(msgID),
 		CreatedAt: now, NotAfter: now.Add(noticeLifetime), NextAttempt: now, State: otpd.MessageQueued,
 	}, nil
 }

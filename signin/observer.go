@@ -63,11 +63,17 @@ const (
 	// PasswordsPerIP and PasswordsPerNetwork.
 	LimitPasswordIP      Limit = "password_ip"
 	LimitPasswordNetwork Limit = "password_network"
+	// LimitCheckIP and LimitCheckNetwork bound the checks of messages
+	// ("Check a message") from an IP and its network;
+	// LimitForgeryNetwork the forgery reports a network leaves.
+	LimitCheckIP        Limit = "check_ip"
+	LimitCheckNetwork   Limit = "check_network"
+	LimitForgeryNetwork Limit = "forgery_network"
 )
 
 // Limits are every Limit.
 var Limits = []Limit{LimitCooldown, LimitPerHour, LimitPerDay, LimitIP, LimitNetwork, LimitMessages,
-	LimitPasswordIP, LimitPasswordNetwork}
+	LimitPasswordIP, LimitPasswordNetwork, LimitCheckIP, LimitCheckNetwork, LimitForgeryNetwork}
 
 // Method is how a sign-in was attempted.
 type Method string

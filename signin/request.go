@@ -256,9 +256,10 @@ func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code, place s
 	if err != nil {
 		return otpd.OutboxMessage{}, internal("seal message", err)
 	}
+	msgID := fmt.Sprintf("<%s@%s>", ch.ID, e.policy.MessageIDDomain)
 	return otpd.OutboxMessage{
 		ID: newID(), ChallengeID: ch.ID, Kind: kind, To: ch.Email, Payload: sealed,
-		MessageID: fmt.Sprintf("<%s@%s>", ch.ID, e.policy.MessageIDDomain),
+		MessageID: msgID, Ref: e.codes.MessageRef(msgID),
 		CreatedAt: ch.CreatedAt, NotAfter: ch.ExpiresAt, NextAttempt: ch.CreatedAt,
 		State: otpd.MessageQueued,
 	}, nil

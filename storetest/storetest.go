@@ -34,6 +34,8 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Sessions", sessionTests},
 		{"Outbox", outboxTests},
 		{"Webhooks", webhookTests},
+		{"SentMessages", sentMessageTests},
+		{"Forgeries", forgeryTests},
 		{"Deny", denyTests},
 		{"DevMailbox", devMailTests},
 		{"Prune", pruneTests},

@@ -77,6 +77,8 @@ func (s *Server) routes() []route {
 		api("GET /api/v1/admin/accounts/{account}/export", a.AdminExport),
 		api("POST /api/v1/admin/accounts/{account}/sign-out", a.AdminSignOut),
 		api("POST /api/v1/admin/accounts/{account}/unlock", a.AdminUnlock),
+		api("POST /api/v1/check/reference", a.CheckReference),
+		api("POST /api/v1/check/message", a.CheckMessage),
 		api("GET /auth/forward", s.forwardAuth),
 		{pattern: "GET /api/v1/openapi.json", handler: http.HandlerFunc(serveOpenAPI)},
 		{pattern: "GET /healthz", handler: http.HandlerFunc(s.serveHealthz), api: true},
@@ -125,6 +127,11 @@ func (s *Server) routes() []route {
 		page("POST /account/sign-out-everywhere", p.SignOutEverywhere),
 		page("POST /devices/{device_id}/forget", p.ForgetDevice),
 		page("POST /sign-out", p.SignOut),
+		page("GET /check", p.Check),
+		page("POST /check/reference", p.CheckReference),
+		// A raw message is larger than Form's bound: the page reads its
+		// form itself, bounded by the checker's limit.
+		{pattern: "POST /check/message", handler: http.HandlerFunc(p.CheckMessage)},
 		page("GET /deny/{token}", p.DenyConfirm),
 		page("POST /deny/{token}", p.Deny),
 		{pattern: "GET /static/", handler: p.StaticFiles()},

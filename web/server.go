@@ -92,6 +92,9 @@ type Options struct {
 	// Admin, when set, serves the admin API (/api/v1/admin/), to admin
 	// tokens only.
 	Admin *admin.Service
+	// Checker, when set, answers "Check a message" (/check and
+	// /api/v1/check/...); without it they answer 404.
+	Checker edge.MessageChecker
 	// OIDC, when set, is the OpenID Connect provider (oidcop.Provider),
 	// mounted at /.well-known/openid-configuration and /oauth2/, whose
 	// sign-in requests the pages complete; without it those answer 404.
@@ -123,7 +126,7 @@ type Credit struct {
 // New returns a Server. It parses the page templates once.
 func New(o Options) *Server {
 	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies,
-		Returns: o.Returns, CookieDomain: o.CookieDomain, Admin: o.Admin}
+		Returns: o.Returns, CookieDomain: o.CookieDomain, Admin: o.Admin, Checker: o.Checker}
 	s := &Server{edge: e, devMailbox: o.Mailbox != nil, checks: o.Checks, checkTimeout: o.CheckTimeout,
 		requestLog: o.RequestLog, requests: o.Requests}
 	if s.checkTimeout <= 0 {

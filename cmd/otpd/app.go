@@ -124,6 +124,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		Returns: returns, CookieDomain: cfg.ForwardAuth.CookieDomain, Forward: fwd}
 	opts.Admin = admin.New(admin.Options{Store: a.store, Clock: clock, Log: log})
 	opts.Checks = readinessChecks(cfg, log, a.store, a.redis, clock)
+	// The keys newOutgoing signs with, made by it on a first start.
+	keys, err := checkKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Checker, err = newChecker(cfg, book, keys, a.store); err != nil {
+		return nil, err
+	}
 	opts.RequestLog = requestLogLevel(cfg.Log)
 	if out.mailbox != nil {
 		opts.Mailbox = out.mailbox

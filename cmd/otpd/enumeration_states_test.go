@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/otpd/otpd/client"
 )
 
 // seen is what an attacker observes of one answer: everything but its
@@ -99,7 +102,28 @@ func (a attacker) script(email string) []seen {
 		step("/api/v1/sign-in", addr)
 	}
 	step("/api/v1/flows/"+signIn+"/verify", `{"code":"000000000"}`)
+	// Whoever holds the newest message to the address checks its
+	// reference: the answer must not tell whether the address has an
+	// account, beyond what the message says.
+	step("/api/v1/check/reference", `{"reference":"`+a.newestRef(email)+`"}`)
 	return got
+}
+
+// newestRef is the reference of the newest message to email in the dev
+// mailbox, as its holder reads it.
+func (a attacker) newestRef(email string) string {
+	a.t.Helper()
+	msgs, err := client.New(a.url).DevMessages(context.Background(), email)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if r := refLine.FindStringSubmatch(m.Text); r != nil {
+			return r[1]
+		}
+	}
+	a.t.Fatalf("no message to %s carries a reference", email)
+	return ""
 }
 
 // Invariant 6, over every address state an attacker may meet: an account

@@ -24,6 +24,7 @@ Usage:
   otpd check-config      validate the configuration and show its odds
   otpd dkim keygen       make a DKIM key and print its DNS record
   otpd dns [--check]     print the DNS records receivers need, or check them
+  otpd inspect FILE.eml  tell whether a message is one this otpd sent, unaltered
   otpd backup --to FILE  copy the SQLite store and its secrets while the server runs
   otpd restore --from FILE  put a backup into an empty data directory
   otpd healthcheck       exit 0 if the server answers (for container HEALTHCHECKs)
@@ -80,6 +81,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return dkimCommand(rest, stdout, stderr)
 	case "dns":
 		return dnsCommand(ctx, rest, env, stdout, stderr)
+	case "inspect":
+		return inspectCommand(ctx, rest, env, os.Stdin, stdout, stderr)
 	case "check-config":
 		return checkConfig(ctx, rest, env, stdout, stderr)
 	case "migrate":
@@ -118,6 +121,9 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		}
 		if len(rest) > 0 && rest[0] == "webhooks" {
 			return webhooksCommand(ctx, []string{"--help"}, env, stdout, stderr)
+		}
+		if len(rest) > 0 && rest[0] == "inspect" {
+			return inspectCommand(ctx, []string{"--help"}, env, os.Stdin, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 		return flag.ErrHelp

@@ -13,13 +13,13 @@ import (
 // messageColumns read a message; a notice no code led to has no
 // challenge, and reads as ChallengeID "".
 const messageColumns = `id, COALESCE(challenge_id, ''), message_id, kind, to_addr, payload, created_at, not_after,
-	next_attempt, attempts, state, last_error`
+	next_attempt, attempts, state, last_error, COALESCE(ref, '')`
 
 func insertMessage(ctx context.Context, tx *txn, m otpd.OutboxMessage) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, challenge_id, message_id, kind, to_addr, payload,
-		created_at, not_after, next_attempt, attempts, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)`,
+		created_at, not_after, next_attempt, attempts, state, ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11)`,
 		m.ID, nullString(m.ChallengeID), m.MessageID, m.Kind, m.To.String(), m.Payload,
-		toMS(m.CreatedAt), toMS(m.NotAfter), toMS(m.NextAttempt), otpd.MessageQueued)
+		toMS(m.CreatedAt), toMS(m.NotAfter), toMS(m.NextAttempt), otpd.MessageQueued, nullString(m.Ref))
 	if err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}
@@ -126,7 +126,7 @@ func scanMessage(row scanner) (otpd.OutboxMessage, error) {
 		created, notAfter, nextAttempt int64
 	)
 	if err := row.Scan(&m.ID, &m.ChallengeID, &m.MessageID, &kind, &to, &m.Payload, &created, &notAfter,
-		&nextAttempt, &m.Attempts, &state, &m.LastError); err != nil {
+		&nextAttempt, &m.Attempts, &state, &m.LastError, &m.Ref); err != nil {
 		return otpd.OutboxMessage{}, err
 	}
 	addr, err := parseAddress(to)

@@ -30,4 +30,7 @@ type Edge struct {
 	Returns Returns
 	// Admin administers accounts for the admin API; nil serves none.
 	Admin *admin.Service
+	// Checker checks the messages people hold; nil answers that this
+	// server does not.
+	Checker MessageChecker
 }

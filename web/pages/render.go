@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/msgcheck"
 	"github.com/otpd/otpd/useragent"
 	"github.com/otpd/otpd/web/activity"
 	"github.com/otpd/otpd/web/edge"
@@ -27,6 +28,11 @@ func parseTemplates() *template.Template {
 		"dayID":   func(t time.Time) string { return "day-" + t.UTC().Format("2006-01-02") },
 		"date":    func(t time.Time) string { return t.UTC().Format("Monday 2 January 2006") },
 		"masked":  otpd.Address.Masked,
+		// The words of a message check (check.go).
+		"reasonWords": func(r msgcheck.Reason) string { return reasonWords[r] },
+		"changeWords": func(c msgcheck.Change) string { return changeWords[c] },
+		"sigWords":    func(s msgcheck.SigResult) string { return sigWords[s] },
+		"messageKind": kindWord,
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 }

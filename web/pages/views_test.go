@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/msgcheck"
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/web/activity"
 )
@@ -60,6 +61,13 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 		"signin.html":              &signInView{layout: l, Email: "x@example.com", Form: "password"},
 		"stepup.html":              &l,
 		"stepup_code.html":         code(otpd.PurposeStepUp),
+		"check.html": &checkView{layout: l, Reference: "K7QP-2MXD", Looked: true,
+			Sent: &sentView{To: "a•••@example.com", At: at, Owner: true, Kind: otpd.MessageCode, Request: &entry}},
+		"checked.html": &checkedView{layout: l, To: "a•••@example.com", At: at, Report: msgcheck.Report{
+			Verdict: msgcheck.Altered, Changes: []msgcheck.Change{msgcheck.ChangeBody}, Reasons: []msgcheck.Reason{msgcheck.ReasonOtherKey},
+			Signatures: []msgcheck.Signature{{Domain: "example.com", Selector: "otpd", Result: msgcheck.SigBodyChanged}},
+			FromDomain: "example.com", Ref: "K7QP-2MXD", Links: []msgcheck.Link{{URL: "https://x.example/", Host: "x.example"}, {Ours: true}},
+			Code: msgcheck.CodeNotChecked}},
 	}
 	tmpl := parseTemplates()
 	for _, tp := range tmpl.Templates() {

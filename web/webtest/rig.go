@@ -28,6 +28,7 @@ import (
 	"github.com/otpd/otpd/fakeclock"
 	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/mail"
+	"github.com/otpd/otpd/msgcheck"
 	"github.com/otpd/otpd/oidcop"
 	"github.com/otpd/otpd/passcode"
 	"github.com/otpd/otpd/password"
@@ -153,9 +154,13 @@ func start(t *testing.T, withOIDC bool, opts func(*web.Options), edit ...func(*s
 	}
 	engine := signin.New(signin.Deps{Store: r.store, Codes: book, Clock: r.Clock, Limiter: limit.NewMemory(),
 		Locator: geo, Passwords: pw, Log: log, Apps: apps}, policy)
+	// The rig's mail is not signed: a raw message checked here is never
+	// genuine, and a reference is looked up as on a real server.
+	checker := &msgcheck.Checker{Ref: book.MessageRef, MAC: book.MAC, Records: db}
 	o := web.Options{Engine: engine, Mailbox: r.box, Clock: r.Clock, Log: log,
 		TrustedProxies: loopback, PasswordMinLength: password.DefaultPolicy.MinLength,
-		PlacesCredit: web.Credit(geo.Credit()), Admin: admin.New(admin.Options{Store: r.store, Clock: r.Clock, Log: log})}
+		PlacesCredit: web.Credit(geo.Credit()), Admin: admin.New(admin.Options{Store: r.store, Clock: r.Clock, Log: log}),
+		Checker: checker}
 	if opts != nil {
 		opts(&o)
 	}
