@@ -131,6 +131,18 @@ type DKIMConfig struct {
 	// Domain is the signing domain, d=. Empty means the From domain; when
 	// set, the From domain must be it or below it (DMARC alignment).
 	Domain string `toml:"domain"`
+	// Previous are keys otpd signed with before a rotation: they sign
+	// nothing, but "Check a message" and otpd inspect still know the
+	// messages they signed as genuine.
+	Previous []PreviousDKIMKey `toml:"previous"`
+}
+
+// PreviousDKIMKey is a key of the signing domain that no longer signs.
+type PreviousDKIMKey struct {
+	// Selector is the key's selector, as it signed (s=).
+	Selector string `toml:"selector"`
+	// KeyFile is the key, as dkim.key_file named it (RSA or Ed25519).
+	KeyFile string `toml:"key_file"`
 }
 
 // CodeConfig shapes each single-use code.

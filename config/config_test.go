@@ -345,6 +345,10 @@ func TestValidate(t *testing.T) {
 			c.Mail.From, c.DKIM.Domain = "a@badexample.com", "example.com"
 		}, "dkim.domain"},
 		{"dkim selector", func(c *config.Config) { c.DKIM.Selector = "a b" }, "dkim.selector"},
+		{"previous dkim selector", func(c *config.Config) {
+			c.DKIM.Previous = []config.PreviousDKIMKey{{Selector: "a;b", KeyFile: "old.key"}}
+		}, "dkim.previous[0].selector"},
+		{"previous dkim key", func(c *config.Config) { c.DKIM.Previous = []config.PreviousDKIMKey{{Selector: "otpd"}} }, "dkim.previous[0].key_file"},
 		{"return_to origin", func(c *config.Config) { c.ReturnTo = []string{"https://app.example.com"} }, ""},
 		{"return_to path", func(c *config.Config) { c.ReturnTo = []string{"https://app.example.com/x"} }, "return_to"},
 		{"return_to host only", func(c *config.Config) { c.ReturnTo = []string{"app.example.com"} }, "return_to"},

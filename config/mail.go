@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -47,6 +48,14 @@ func (c Config) mailProblems(bad func(key, format string, args ...any)) {
 	}
 	if c.DKIM.Selector == "" || strings.ContainsAny(c.DKIM.Selector, " ;=\r\n") {
 		bad("dkim.selector", "must be a DNS label such as otpd, got %q", c.DKIM.Selector)
+	}
+	for i, p := range c.DKIM.Previous {
+		if p.Selector == "" || strings.ContainsAny(p.Selector, " ;=\r\n") {
+			bad(fmt.Sprintf("dkim.previous[%d].selector", i), "must be a DNS label such as otpd, got %q", p.Selector)
+		}
+		if p.KeyFile == "" {
+			bad(fmt.Sprintf("dkim.previous[%d].key_file", i), "must name the key's file")
+		}
 	}
 	if c.SMTP.URL != "" {
 		if msg := checkSMTPURL(c.SMTP.URL); msg != "" {

@@ -163,7 +163,8 @@ func openRecords(ctx context.Context, cfg config.Config) (*passcode.Book, otpd.S
 	return book, store, nil
 }
 
-// checkKeys are the public halves of the DKIM keys the server signs with.
+// checkKeys are the public halves of the DKIM keys the server signs
+// with, and of those it signed with before (dkim.previous).
 func checkKeys(cfg config.Config) ([]msgcheck.Key, error) {
 	rsaKey, err := dkim.LoadKey(cfg.DKIMKeyPath())
 	if err != nil {
@@ -175,7 +176,22 @@ func checkKeys(cfg config.Config) ([]msgcheck.Key, error) {
 			return nil, fmt.Errorf("dkim.ed25519_key_file: %w", err)
 		}
 	}
-	return signerKeys(s)
+	keys, err := signerKeys(s)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range cfg.DKIM.Previous {
+		k, err := dkim.LoadKey(p.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("dkim.previous[%d].key_file: %w", i, err)
+		}
+		_, record, err := dkim.TXTRecord(p.Selector, s.Domain, k.Public())
+		if err != nil {
+			return nil, fmt.Errorf("dkim.previous[%d]: %w", i, err)
+		}
+		keys = append(keys, msgcheck.Key{Domain: s.Domain, Selector: p.Selector, Record: record})
+	}
+	return keys, nil
 }
 
 // signerKeys are the public halves of a signer's keys, as the check

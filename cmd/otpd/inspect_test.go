@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,6 +144,35 @@ func TestInspectTellsRealFromAlteredAndForged(t *testing.T) {
 	os.Stdin = stdin
 	if err != nil || !strings.Contains(out, "Verdict:     genuine") || !strings.Contains(out, "a code message to a•••@example.com") {
 		t.Errorf("inspect -: %v\n%s", err, out)
+	}
+}
+
+// After a rotation of the DKIM key, a message the old key signed is
+// genuine while the configuration keeps that key under dkim.previous,
+// and is not once it is dropped.
+func TestInspectKnowsPreviousKeys(t *testing.T) {
+	s, raw, env := sentMessage(t)
+	path := filepath.Join(t.TempDir(), "old.eml")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	newKey := filepath.Join(t.TempDir(), "dkim-otpd2.key")
+	if _, _, err := runCmd(t, env, "dkim", "keygen", "--domain", "example.com", "--selector", "otpd2", "--out", newKey); err != nil {
+		t.Fatal(err)
+	}
+	rotated := withEnv(withEnv(env, "OTPD_DKIM_KEY_FILE", newKey), "OTPD_DKIM_SELECTOR", "otpd2")
+	cfg := filepath.Join(t.TempDir(), "otpd.toml")
+	previous := fmt.Sprintf("[[dkim.previous]]\nselector = \"otpd\"\nkey_file = %q\n", filepath.Join(s.dir, "dkim-rsa.key"))
+	if err := os.WriteFile(cfg, []byte(previous), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCmd(t, rotated, "inspect", "--data", s.dir, "--config", cfg, path)
+	if err != nil || !strings.Contains(out, "Verdict:     genuine") {
+		t.Errorf("with the old key kept: %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, rotated, "inspect", "--data", s.dir, path)
+	if err == nil || strings.Contains(out, "Verdict:     genuine") {
+		t.Errorf("with the old key dropped: %v\n%s", err, out)
 	}
 }
 
