@@ -1,0 +1,2 @@
+-- Held for a migration of another branch; dropped when that branch is merged.
+SELECT 1;
