@@ -56,6 +56,15 @@ const (
 	// and every token that grew from it was revoked; Concerns names the
 	// app.
 	EventTokenReused EventType = "token_reused"
+	// EventMethodAdded and EventMethodRemoved: the owner added or removed
+	// a method; Reason names its kind (ReasonTOTP, ReasonRecoveryCodes).
+	EventMethodAdded   EventType = "method_added"
+	EventMethodRemoved EventType = "method_removed"
+	// EventFactorVerified and EventFactorWrong: a code of an added method
+	// was right or wrong; Reason names the method, Purpose what it was
+	// for (sign_in or step_up).
+	EventFactorVerified EventType = "factor_verified"
+	EventFactorWrong    EventType = "factor_wrong"
 )
 
 // Event is one entry of an account's security record. Events about an
@@ -122,6 +131,11 @@ const (
 	// event saw come back.
 	ReasonCodeReplayed  Reason = "code"
 	ReasonRefreshReused Reason = "refresh"
+	// ReasonTOTP and ReasonRecoveryCodes name the method of a
+	// method_added, method_removed, factor_verified or factor_wrong, and
+	// of a session_started or stepped_up that a method's code allowed.
+	ReasonTOTP          Reason = Reason(MethodTOTP)
+	ReasonRecoveryCodes Reason = Reason(MethodRecoveryCodes)
 )
 
 // SentNoCode reports whether ev is a code request that sent no code.

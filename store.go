@@ -36,6 +36,8 @@ type Store interface {
 	SigningKeyStore
 	AuthorizationStore
 	GrantStore
+	// Methods accounts add: an authenticator app, recovery codes.
+	MethodStore
 
 	Close() error
 }

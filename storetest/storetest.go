@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Authorize", authorizeTests},
 		{"Tokens", tokenTests},
 		{"Grants", grantTests},
+		{"Methods", methodTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
