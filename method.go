@@ -140,3 +140,11 @@ func FactorAttemptsLeft(c Challenge, wrong int, lim GuessLimits) int {
 	}
 	return max(0, lim.MaxWrong-wrong)
 }
+
+// Sealer seals the secrets a store keeps for methods (an authenticator's
+// shared secret) under a key derived from the server secret, so that a
+// copy of the database alone yields none of them. passcode.Sealer is one.
+type Sealer interface {
+	Seal(plaintext []byte) ([]byte, error)
+	Open(sealed []byte) ([]byte, error)
+}
