@@ -26,6 +26,10 @@ var errFactorFlow = &otpd.Error{Code: otpd.EInvalid, Field: "flow_id",
 // when it is right, consumes it and the flow's code and starts the
 // session, in one transaction.
 func (e *Engine) VerifyFactor(ctx context.Context, flowID string, f Factor, r Requester) (SignedIn, error) {
+	f, err := parseFactor(f)
+	if err != nil {
+		return SignedIn{}, err
+	}
 	ch, err := e.latest(ctx, flowID)
 	if err != nil {
 		return SignedIn{}, err
@@ -74,6 +78,10 @@ func (e *Engine) VerifyFactor(ctx context.Context, flowID string, f Factor, r Re
 // StepUpWith steps the caller's session up with a factor instead of an
 // emailed code.
 func (e *Engine) StepUpWith(ctx context.Context, c Caller, f Factor, r Requester) (otpd.Session, error) {
+	f, err := parseFactor(f)
+	if err != nil {
+		return otpd.Session{}, err
+	}
 	s, acct, err := signedIn(c)
 	if err != nil {
 		return otpd.Session{}, err
@@ -122,31 +130,34 @@ func (e *Engine) decideFactor(ctx context.Context, acct otpd.Account, req otpd.F
 	return res, nil
 }
 
-// factorRequest reads a submitted factor into what the store decides: an
+// parseFactor reads a submitted factor's method and code, before any
+// lookup: a malformed one is refused naming its field.
+func parseFactor(f Factor) (Factor, error) {
+	switch f.Kind {
+	case otpd.MethodTOTP:
+		code, ok := passcode.Normalize(f.Code, totpDigits)
+		if !ok {
+			return Factor{}, otpd.FieldError("code", "enter the 6-digit code your authenticator app shows")
+		}
+		return Factor{Kind: f.Kind, Code: code}, nil
+	case otpd.MethodRecoveryCodes:
+		code, err := normalizeRecovery(f.Code)
+		return Factor{Kind: f.Kind, Code: code}, err
+	}
+	return Factor{}, otpd.FieldError("method", "choose a method: totp or recovery_codes")
+}
+
+// factorRequest turns a parsed factor into what the store decides: an
 // authenticator code as the step it matches (0 for none, or for an
 // account without an app: the guess counts all the same), a recovery
 // code as its MAC.
 func (e *Engine) factorRequest(ctx context.Context, acct otpd.Account, f Factor) (otpd.FactorRequest, error) {
 	req := otpd.FactorRequest{AccountID: acct.ID, Kind: f.Kind}
-	switch f.Kind {
-	case otpd.MethodTOTP:
-		code, ok := passcode.Normalize(f.Code, totpDigits)
-		if !ok {
-			return otpd.FactorRequest{}, otpd.FieldError("code", "enter the 6-digit code your authenticator app shows")
-		}
-		step, err := e.storedTOTPStep(ctx, acct.ID, code)
-		if err != nil {
-			return otpd.FactorRequest{}, err
-		}
-		req.Step = step
-	case otpd.MethodRecoveryCodes:
-		code, err := normalizeRecovery(f.Code)
-		if err != nil {
-			return otpd.FactorRequest{}, err
-		}
-		req.CodeMAC = e.recoveryMAC(acct.ID, code)
-	default:
-		return otpd.FactorRequest{}, otpd.FieldError("method", "choose a method: totp or recovery_codes")
+	if f.Kind == otpd.MethodRecoveryCodes {
+		req.CodeMAC = e.recoveryMAC(acct.ID, f.Code)
+		return req, nil
 	}
-	return req, nil
+	step, err := e.storedTOTPStep(ctx, acct.ID, f.Code)
+	req.Step = step
+	return req, err
 }

@@ -98,8 +98,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		return nil, err
 	}
 	apps := configApps(cfg.Clients, time.Time{})
+	// The methods' secrets (an authenticator app's) are sealed under a
+	// key of their own, derived from the server secret.
+	secrets, err := passcode.NewSealer(secret, methodSecretsLabel)
+	if err != nil {
+		return nil, err
+	}
 	a.engine = signin.New(signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Locator: locator,
-		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify, Apps: apps}, policy(cfg, public.Hostname()))
+		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify, Apps: apps, Secrets: secrets}, policy(cfg, public.Hostname()))
 	returns, fwd, err := forwardAuth(cfg)
 	if err != nil {
 		return nil, err
@@ -269,6 +275,9 @@ func passwords(cfg config.Config) *password.Checker {
 		runtime.GOMAXPROCS(0), cfg.Password.MaxWaiting)
 }
 
+// methodSecretsLabel names the key that seals the methods' secrets.
+const methodSecretsLabel = "otpd/v1/method-secrets"
+
 func policy(cfg config.Config, host string) signin.Policy {
 	return signin.Policy{
 		Digits:       cfg.Code.Digits,
@@ -310,6 +319,7 @@ func policy(cfg config.Config, host string) signin.Policy {
 		GuardFor:        time.Duration(cfg.Risk.GuardAfterReport),
 		SignUp:          cfg.SignUp,
 		MessageIDDomain: host,
+		Issuer:          host,
 	}
 }
 

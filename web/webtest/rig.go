@@ -150,8 +150,12 @@ func start(t *testing.T, withOIDC bool, opts func(*web.Options), edit ...func(*s
 		r.Clock = fakeclock.New(time.Now().Truncate(time.Millisecond))
 		r.worker.Clock = r.Clock
 	}
+	secrets, err := passcode.NewSealer(bytes.Repeat([]byte{1}, 32), "otpd/v1/method-secrets")
+	if err != nil {
+		t.Fatal(err)
+	}
 	engine := signin.New(signin.Deps{Store: r.store, Codes: book, Clock: r.Clock, Limiter: limit.NewMemory(),
-		Locator: geo, Passwords: pw, Log: log, Apps: apps}, policy)
+		Locator: geo, Passwords: pw, Log: log, Apps: apps, Secrets: secrets}, policy)
 	o := web.Options{Engine: engine, Mailbox: r.box, Clock: r.Clock, Log: log,
 		TrustedProxies: loopback, PasswordMinLength: password.DefaultPolicy.MinLength,
 		PlacesCredit: web.Credit(geo.Credit())}
