@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/json"
 	"time"
@@ -64,12 +65,11 @@ func (e *Engine) StartTOTP(ctx context.Context, c Caller) (TOTPEnrolment, error)
 	if e.secrets == nil {
 		return TOTPEnrolment{}, errNoTOTP
 	}
-	issuer := e.policy.Issuer
-	if issuer == "" {
-		issuer = "otpd"
+	secret := make([]byte, 20)
+	if _, err := rand.Read(secret); err != nil {
+		return TOTPEnrolment{}, internal("make authenticator secret", err)
 	}
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: acct.Email.String(), Period: totpPeriod,
-		SecretSize: 20, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1, Rand: rand.Reader})
+	key, err := e.totpKey(acct, secret)
 	if err != nil {
 		return TOTPEnrolment{}, internal("make authenticator secret", err)
 	}
@@ -97,9 +97,9 @@ func (e *Engine) ConfirmTOTP(ctx context.Context, c Caller, token, code string, 
 	if e.secrets == nil {
 		return errNoTOTP
 	}
-	en, err := e.openEnrolment(token)
-	if err != nil || en.Account != acct.ID || en.Session != s.ID || !e.now().Before(en.Expires) {
-		return errEnrolment
+	en, err := e.enrolmentOf(s, acct, token)
+	if err != nil {
+		return err
 	}
 	code, ok := passcode.Normalize(code, totpDigits)
 	if !ok {
@@ -116,6 +116,53 @@ func (e *Engine) ConfirmTOTP(ctx context.Context, c Caller, token, code string, 
 	}
 	m := otpd.Method{ID: newID(), AccountID: acct.ID, Kind: otpd.MethodTOTP, CreatedAt: e.now(), Secret: sealed, LastStep: step}
 	return e.addMethod(ctx, acct, m, nil, r)
+}
+
+// Enrolment returns an enrolment StartTOTP made for the caller's session,
+// again: for a page that shows its QR code, or asks for its first code
+// once more.
+func (e *Engine) Enrolment(c Caller, token string) (TOTPEnrolment, error) {
+	s, acct, err := signedIn(c)
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	if e.secrets == nil {
+		return TOTPEnrolment{}, errNoTOTP
+	}
+	en, err := e.enrolmentOf(s, acct, token)
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(en.Secret)
+	if err != nil {
+		return TOTPEnrolment{}, errEnrolment
+	}
+	key, err := e.totpKey(acct, secret)
+	if err != nil {
+		return TOTPEnrolment{}, internal("authenticator URL", err)
+	}
+	return TOTPEnrolment{Secret: en.Secret, URL: key.URL(), Token: token, ExpiresAt: en.Expires}, nil
+}
+
+// totpKey is the key an app is given for secret: the otpauth URL names
+// this server (its host) and the account's address.
+func (e *Engine) totpKey(acct otpd.Account, secret []byte) (*otp.Key, error) {
+	issuer := e.policy.Issuer
+	if issuer == "" {
+		issuer = "otpd"
+	}
+	return totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: acct.Email.String(), Period: totpPeriod,
+		Secret: secret, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+}
+
+// enrolmentOf opens an enrolment token made for session s of acct that
+// has not expired.
+func (e *Engine) enrolmentOf(s otpd.Session, acct otpd.Account, token string) (enrolment, error) {
+	en, err := e.openEnrolment(token)
+	if err != nil || en.Account != acct.ID || en.Session != s.ID || !e.now().Before(en.Expires) {
+		return enrolment{}, errEnrolment
+	}
+	return en, nil
 }
 
 func (e *Engine) openEnrolment(token string) (enrolment, error) {
