@@ -111,6 +111,14 @@ func TestAuthenticatorAppStepsUp(t *testing.T) {
 		t.Error("the app's code did not step the session up")
 	}
 	wantEvent(t, r, otpd.Event{Type: otpd.EventSteppedUp, Reason: otpd.ReasonTOTP})
+	// No code allowed the change, so its notice has no link that would
+	// name one.
+	if err := r.engine.SetPassword(ctx, r.as(in.Token), goodPassword+" again", device); err != nil {
+		t.Fatalf("SetPassword after a step-up by the app: %v", err)
+	}
+	if m := r.deliver(t, "ada@example.com"); !strings.Contains(m.Subject, "password was changed") || strings.Contains(m.Text, "/deny/") {
+		t.Errorf("notice %q with a deny link:\n%s", m.Subject, m.Text)
+	}
 }
 
 func TestRecoveryCodes(t *testing.T) {
