@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+)
+
+// A person adds an authenticator app and recovery codes in a real
+// browser, without script: the QR code shows, the app's first code adds
+// it, the codes are shown once; then, having lost their mailbox, they sign
+// in with their password and a recovery code.
+func TestBrowserSignInMethods(t *testing.T) {
+	s := startServer(t, roomyLimits)
+	s.owner(t, "ada@example.com", "")
+	ctx := chromium(t)
+	shots := screenshots(t)
+	n := s.messages(t, "ada@example.com")
+	passwordSignIn(t, ctx, s.url)
+	do(t, ctx,
+		chromedp.SendKeys("#code", s.code(t, "ada@example.com", n)),
+		chromedp.Submit("#code"),
+		chromedp.WaitVisible("#devices-h"),
+		chromedp.Click(`a[href="/account/methods"]`),
+		chromedp.WaitVisible("#totp-h"),
+	)
+	wantText(t, ctx, "main", "Sign-in methods", "Codes by email", "Authenticator app", "Recovery codes")
+
+	n = s.messages(t, "ada@example.com")
+	do(t, ctx,
+		chromedp.Click(`a[href="/account/methods/authenticator"]`),
+		chromedp.WaitVisible(`form[action="/step-up"] button`),
+		chromedp.Click(`form[action="/step-up"] button`),
+		chromedp.WaitVisible("#code"),
+	)
+	do(t, ctx,
+		chromedp.SendKeys("#code", s.code(t, "ada@example.com", n)),
+		chromedp.Submit("#code"),
+		chromedp.WaitVisible("code.secret"),
+	)
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('main img').naturalWidth === 256`))
+	if err != nil || !loaded {
+		t.Errorf("the QR code did not load (%v)", err)
+	}
+	shots.take(t, ctx, "authenticator")
+	key, err := chromedp.Run(ctx, chromedp.Text("code.secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := totp.GenerateCode(strings.ReplaceAll(key, " ", ""), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx,
+		chromedp.SendKeys("#code", code),
+		chromedp.Submit("#code"),
+		chromedp.WaitVisible("#recovery-codes-h"),
+	)
+	wantText(t, ctx, "main", "Your authenticator app is added", "never used yet")
+
+	do(t, ctx,
+		chromedp.Click(`a[href="/account/methods/recovery-codes"]`),
+		chromedp.WaitVisible(`form[action="/account/methods/recovery-codes"] button`),
+		chromedp.Click(`form[action="/account/methods/recovery-codes"] button`),
+		chromedp.WaitVisible("ol.recovery-codes"),
+	)
+	shots.take(t, ctx, "recovery-codes")
+	list, err := chromedp.Run(ctx, chromedp.Text("ol.recovery-codes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := regexp.MustCompile(`[A-Z0-9]{5}-[A-Z0-9]{5}`).FindAllString(list, -1)
+	if len(codes) != 10 {
+		t.Fatalf("%d recovery codes shown, want 10:\n%s", len(codes), list)
+	}
+	do(t, ctx, chromedp.Click(`a[href="/account/methods"]`), chromedp.WaitVisible("#totp-h"))
+	shots.take(t, ctx, "methods")
+
+	do(t, ctx, chromedp.Click(`main a[href="/"]`), chromedp.WaitVisible("#devices-h"),
+		chromedp.Click(`form[action="/sign-out"] button`), chromedp.WaitVisible("#pw-email"))
+	passwordSignIn(t, ctx, s.url)
+	do(t, ctx,
+		chromedp.Click(`a[href$="/factor"]`),
+		chromedp.WaitVisible("#factor-code"),
+	)
+	shots.take(t, ctx, "factor")
+	do(t, ctx,
+		chromedp.Click("#method-recovery"),
+		chromedp.SendKeys("#factor-code", codes[0]),
+		chromedp.Submit("#factor-code"),
+		chromedp.WaitVisible("#devices-h"),
+	)
+	wantText(t, ctx, "main", "Signed in with a password and a recovery code")
+}
+
+// passwordSignIn types ada's password on the start page of a browser
+// that does not know her, which leads to the code page.
+func passwordSignIn(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	do(t, ctx,
+		chromedp.Navigate(url+"/"),
+		chromedp.SendKeys("#pw-email", "ada@example.com"),
+		chromedp.SendKeys("#password", goodPassword),
+		chromedp.Submit("#password"),
+		chromedp.WaitVisible("#code"),
+	)
+}
