@@ -1,6 +1,7 @@
 package signin_test
 
 import (
+	"encoding/base32"
 	"strings"
 	"testing"
 	"time"
@@ -239,4 +240,33 @@ func TestFactorNeedsThePasswordFirst(t *testing.T) {
 	}
 	_, err = r.engine.VerifyFactor(ctx, f.ID, signin.Factor{Kind: "sms", Code: "1"}, who)
 	wantCode(t, err, otpd.EInvalid)
+}
+
+// Invariant 1 for the methods: neither an authenticator's key nor a
+// recovery code rests in clear text in the database files or the log.
+func TestMethodSecretsAreNotStoredInClear(t *testing.T) {
+	r := newRig(t)
+	device, in := r.owner(t)
+	secret := r.addAuthenticator(t, in.Token, device)
+	codes, err := r.engine.NewRecoveryCodes(ctx, r.as(in.Token), device)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range r.snapshot(t) {
+		if strings.Contains(b, secret) || strings.Contains(b, string(raw)) {
+			t.Errorf("%s holds the authenticator's key in clear", name)
+		}
+		for _, c := range codes {
+			if strings.Contains(b, c) || strings.Contains(b, strings.ReplaceAll(c, "-", "")) {
+				t.Errorf("%s holds recovery code %s in clear", name, c)
+			}
+		}
+	}
+	if strings.Contains(r.logs.String(), secret) || strings.Contains(r.logs.String(), codes[0]) {
+		t.Error("the log holds a method's secret")
+	}
 }
