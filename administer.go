@@ -91,6 +91,9 @@ type AccountData struct {
 	Campaigns    []Campaign
 	Grants       []Grant
 	Guards       []GuardState
+	// Methods are the account's added sign-in methods; their secrets
+	// are read but never exported.
+	Methods []Method
 }
 
 // DisableRequest is everything SetDisabled writes.

@@ -68,6 +68,15 @@ const (
 	// EventAccountDeleted is never stored on an account, which it
 	// erases: it is counted in the anonymous event counts only.
 	EventAccountDeleted EventType = "account_deleted"
+	// EventMethodAdded and EventMethodRemoved: the owner added or removed
+	// a method; Reason names its kind (ReasonTOTP, ReasonRecoveryCodes).
+	EventMethodAdded   EventType = "method_added"
+	EventMethodRemoved EventType = "method_removed"
+	// EventFactorVerified and EventFactorWrong: a code of an added method
+	// was right or wrong; Reason names the method, Purpose what it was
+	// for (sign_in or step_up).
+	EventFactorVerified EventType = "factor_verified"
+	EventFactorWrong    EventType = "factor_wrong"
 )
 
 // Event is one entry of an account's security record. Events about an
@@ -137,6 +146,11 @@ const (
 	// ReasonDisabled: a code request for a disabled account, which sent
 	// the owner a notice that it is disabled instead of a code.
 	ReasonDisabled Reason = "account_disabled"
+	// ReasonTOTP and ReasonRecoveryCodes name the method of a
+	// method_added, method_removed, factor_verified or factor_wrong, and
+	// of a session_started or stepped_up that a method's code allowed.
+	ReasonTOTP          Reason = Reason(MethodTOTP)
+	ReasonRecoveryCodes Reason = Reason(MethodRecoveryCodes)
 )
 
 // SentNoCode reports whether ev is a code request that sent no code.

@@ -37,7 +37,15 @@ const (
 	// instead of giving a code. Only the account's own address gets it,
 	// so the requester learns nothing.
 	MessageDisabled MessageKind = "account_disabled"
+	// MessageMethodChanged tells the owner that a sign-in method was
+	// added or removed, or that a recovery code was used (Change says
+	// which). It carries no code and no link, as MessageAppAuthorized.
+	MessageMethodChanged MessageKind = "method_changed"
 )
+
+// MethodChanges are the values of MessageData.Change a method_changed
+// notice knows: a kind of method and what happened to it.
+var MethodChanges = []string{"totp_added", "totp_removed", "recovery_codes_added", "recovery_codes_removed", "recovery_code_used"}
 
 // MessageState is where a queued message is in delivery.
 type MessageState string
@@ -121,7 +129,8 @@ type MessageData struct {
 	// names the challenge and proves the link came from us.
 	DenyToken string `json:"deny_token,omitempty"`
 	// Change says, in a password_changed notice, what happened: "set",
-	// "changed", "removed" or "reset".
+	// "changed", "removed" or "reset"; in a method_changed notice, one
+	// of MethodChanges.
 	Change string `json:"change,omitempty"`
 	// NewEmail, in an email_changed notice, is the address the account
 	// moved to, masked (j•••@example.com).

@@ -40,6 +40,8 @@ type Store interface {
 	AuthorizationStore
 	GrantStore
 	AdminStore
+	// Methods accounts add: an authenticator app, recovery codes.
+	MethodStore
 
 	Close() error
 }

@@ -61,8 +61,19 @@ type Export struct {
 	CodeRequests []ExportCode       `json:"code_requests"`
 	Messages     []ExportMessage    `json:"messages"`
 	Apps         []ExportApp        `json:"apps"`
+	Methods      []ExportMethod     `json:"sign_in_methods"`
 	Campaigns    []ExportCampaign   `json:"campaigns"`
 	Lockouts     []ExportGuardState `json:"lockouts"`
+}
+
+// ExportMethod is a sign-in method the account added: its kind and
+// dates, and for recovery codes how many are left; never its secret or
+// its codes.
+type ExportMethod struct {
+	Kind       string     `json:"kind"`
+	AddedAt    time.Time  `json:"added_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	CodesLeft  *int       `json:"codes_left,omitempty"`
 }
 
 // ExportSettings are the owner's sign-in preferences.
@@ -190,7 +201,7 @@ func exportOf(d otpd.AccountData, at time.Time) Export {
 	x := Export{ExportedAt: at, Account: Summarize(a), Settings: ExportSettings{CodeSignInOff: a.CodeSignInOff},
 		Countries: orEmpty(a.Countries), LastPlace: a.LastPlace.String(),
 		Addresses: []ExportAddress{}, Sessions: []ExportSession{}, Devices: []ExportDevice{}, Events: []ExportEvent{},
-		CodeRequests: []ExportCode{}, Messages: []ExportMessage{}, Apps: []ExportApp{}, Campaigns: []ExportCampaign{},
+		CodeRequests: []ExportCode{}, Messages: []ExportMessage{}, Apps: []ExportApp{}, Methods: []ExportMethod{}, Campaigns: []ExportCampaign{},
 		Lockouts: []ExportGuardState{}}
 	for _, c := range d.EmailChanges {
 		x.Addresses = append(x.Addresses, ExportAddress{Old: c.Old.String(), New: c.New.String(), ChangedAt: c.ChangedAt, UndoneAt: timePtr(c.UndoneAt)})
@@ -217,6 +228,13 @@ func exportOf(d otpd.AccountData, at time.Time) Export {
 	}
 	for _, g := range d.Grants {
 		x.Apps = append(x.Apps, ExportApp{ClientID: g.ClientID, Scopes: orEmpty(g.Scopes), GrantedAt: g.GrantedAt, LastUsedAt: timePtr(g.LastUsedAt)})
+	}
+	for _, m := range d.Methods {
+		e := ExportMethod{Kind: string(m.Kind), AddedAt: m.CreatedAt, LastUsedAt: timePtr(m.LastUsedAt)}
+		if m.Kind == otpd.MethodRecoveryCodes {
+			e.CodesLeft = &m.CodesLeft
+		}
+		x.Methods = append(x.Methods, e)
 	}
 	for _, c := range d.Campaigns {
 		x.Campaigns = append(x.Campaigns, ExportCampaign{StartedAt: c.StartedAt, LastAt: c.LastAt, Until: c.Until, Requests: c.Requests,

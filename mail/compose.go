@@ -84,6 +84,7 @@ var kinds = map[otpd.MessageKind]string{
 	otpd.MessageUnderAttack:     "under_attack",
 	otpd.MessageAppAuthorized:   "app_authorized",
 	otpd.MessageDisabled:        "account_disabled",
+	otpd.MessageMethodChanged:   "method_changed",
 }
 
 // purposes are every purpose a message can have; tryAll renders each kind
@@ -276,6 +277,10 @@ func samples(kind otpd.MessageKind, d otpd.MessageData) []otpd.MessageData {
 	case otpd.MessageAppAuthorized:
 		d.App = "Example Notes"
 		for _, d.Scopes = range [][]string{appScopes, {otpd.ScopeOpenID}, {otpd.ScopeOpenID, otpd.ScopeOfflineAccess}} {
+			ds = append(ds, d)
+		}
+	case otpd.MessageMethodChanged:
+		for _, d.Change = range otpd.MethodChanges {
 			ds = append(ds, d)
 		}
 	case otpd.MessageEmailChanged:

@@ -123,6 +123,12 @@ func (c *Composer) view(l langTemplates, m otpd.OutboxMessage, d otpd.MessageDat
 			return view{}, err
 		}
 		v.DenyURL = c.denyURL(d.DenyToken)
+	case otpd.MessageMethodChanged:
+		// No deny link, as for an app: what undoes it is done on otpd.
+		if !slices.Contains(otpd.MethodChanges, d.Change) {
+			return view{}, fmt.Errorf("unknown method change %q, want one of %q", clean(d.Change, maxShown), otpd.MethodChanges)
+		}
+		v.Change = d.Change
 	case otpd.MessageAppAuthorized:
 		// No deny link, whatever the data holds: there is no code to
 		// cancel, and what undoes it is removing the app, which the

@@ -50,6 +50,9 @@ type Policy struct {
 	// MessageIDDomain is the right-hand side of Message-IDs: the host of
 	// the public URL.
 	MessageIDDomain string
+	// Issuer names this service in an authenticator app: the host of the
+	// public URL.
+	Issuer string
 }
 
 // Passwords hashes and checks passwords (package password implements it).
@@ -92,6 +95,10 @@ type Deps struct {
 	// Observer hears the engine's decisions, for metrics; nil hears
 	// none.
 	Observer Observer
+	// Secrets seals the methods' secrets at rest and the enrolment of an
+	// authenticator app in between its two steps; nil turns the
+	// authenticator app off.
+	Secrets otpd.Sealer
 }
 
 // Engine runs the sign-in flows. It is safe for concurrent use.
@@ -108,12 +115,13 @@ type Engine struct {
 	breaker   *breaker
 	apps      []otpd.App
 	observer  Observer
+	secrets   otpd.Sealer
 }
 
 // New returns an Engine enforcing policy.
 func New(d Deps, policy Policy) *Engine {
 	e := &Engine{store: d.Store, codes: d.Codes, clock: d.Clock, limiter: d.Limiter, locator: d.Locator,
-		passwords: d.Passwords, policy: policy, log: d.Log, queued: d.Queued, breaker: &breaker{}, apps: d.Apps}
+		passwords: d.Passwords, policy: policy, log: d.Log, queued: d.Queued, breaker: &breaker{}, apps: d.Apps, secrets: d.Secrets}
 	if e.queued == nil {
 		e.queued = func() {}
 	}

@@ -89,8 +89,12 @@ func newRigWith(t *testing.T, wrap func(signin.Passwords) signin.Passwords, edit
 	if wrap != nil {
 		pw = wrap(pw)
 	}
+	secrets, err := passcode.NewSealer(bytes.Repeat([]byte{1}, 32), "otpd/v1/method-secrets")
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := signin.New(signin.Deps{Store: store, Codes: book, Clock: clock, Limiter: limit.NewMemory(),
-		Locator: geo, Passwords: pw, Log: log}, p)
+		Locator: geo, Passwords: pw, Log: log, Secrets: secrets}, p)
 	return &rig{engine: e, book: book, store: store, clock: clock, worker: w, mailbox: box, logs: logs, dir: dir}
 }
 

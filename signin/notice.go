@@ -15,11 +15,19 @@ const noticeLifetime = 7 * 24 * time.Hour
 // passwordNotice is the message telling an address what happened to its
 // account's password. Its "this wasn't me" link names the challenge that
 // allowed the change (the reset code, or the session's step-up code).
+//
+// A session stepped up by an authenticator app or a recovery code has no
+// such challenge: its notice has no link, and the reader is told to open
+// otpd themselves.
 func (e *Engine) passwordNotice(challengeID string, purpose otpd.Purpose, to otpd.Address, change, place string, r Requester) (*otpd.OutboxMessage, error) {
 	now := e.now()
+	var deny string
+	if challengeID != "" {
+		deny = e.codes.DenyToken(challengeID)
+	}
 	data, err := json.Marshal(otpd.MessageData{
 		Purpose: purpose, RequestedAt: now, ExpiresAt: now.Add(noticeLifetime), IP: r.IP, UserAgent: r.UserAgent,
-		Place: place, Lang: r.Lang, DenyToken: e.codes.DenyToken(challengeID), Change: change,
+		Place: place, Lang: r.Lang, DenyToken: deny, Change: change,
 	})
 	if err != nil {
 		return nil, internal("encode notice", err)

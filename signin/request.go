@@ -294,6 +294,9 @@ type FlowState struct {
 	Email   otpd.Address
 	Status  otpd.ChallengeStatus
 	Purpose otpd.Purpose
+	// AfterPassword marks a sign-in that a right password began, whose
+	// code a factor may stand in for (VerifyFactor).
+	AfterPassword bool
 }
 
 // Lookup returns the state of a flow's newest code.
@@ -307,5 +310,7 @@ func (e *Engine) Lookup(ctx context.Context, flowID string) (FlowState, error) {
 		Email:   ch.Email,
 		Status:  ch.Status,
 		Purpose: ch.Purpose,
+
+		AfterPassword: ch.AfterPassword,
 	}, nil
 }

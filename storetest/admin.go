@@ -53,6 +53,8 @@ func holdEverything(t *testing.T, s otpd.Store, email string, at time.Time) held
 		t.Fatalf("StartCampaign: %v", err)
 	}
 	reserve(t, s, otpd.GuardKey{Email: acct.Email, Context: otpd.Unfamiliar}, at, roomyGuess)
+	mustAdd(t, s, totpChange(acct, at))
+	mustAdd(t, s, recoveryChange(acct, at, "held"))
 	if err := s.KeepDevMessage(ctx, otpd.DevMessage{MessageID: "<" + h.pending.ID + "@otpd.test>", To: acct.Email, At: at,
 		Sealed: []byte("sealed letter")}, 100); err != nil {
 		t.Fatalf("KeepDevMessage: %v", err)
@@ -226,10 +228,14 @@ func testAdminExport(t *testing.T, s otpd.Store) {
 	for what, n := range map[string]int{
 		"sessions": len(d.Sessions), "devices": len(d.Devices), "events": len(d.Events), "challenges": len(d.Challenges),
 		"messages": len(d.Messages), "campaigns": len(d.Campaigns), "grants": len(d.Grants), "guards": len(d.Guards),
+		"methods": len(d.Methods),
 	} {
 		if n == 0 {
 			t.Errorf("the export holds no %s", what)
 		}
+	}
+	if len(d.Methods) != 2 || d.Methods[1].Kind != otpd.MethodRecoveryCodes || d.Methods[1].CodesLeft == 0 {
+		t.Errorf("methods %+v, want the authenticator app and the recovery codes", d.Methods)
 	}
 	if len(d.Sessions) != 2 || !slices.ContainsFunc(d.Challenges, func(c otpd.Challenge) bool { return c.ID == h.pending.ID }) {
 		t.Errorf("sessions %d, challenges %v", len(d.Sessions), d.Challenges)

@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore func(t *testing.T) otpd.Store) {
 		{"Tokens", tokenTests},
 		{"Grants", grantTests},
 		{"Admin", adminTests},
+		{"Methods", methodTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -112,7 +112,7 @@ func accountsCommandOn(t *testing.T, s *server) {
 	if err != nil || json.Unmarshal([]byte(out), &x) != nil || !strings.Contains(stderr, "account exported") {
 		t.Fatalf("accounts export: %v\n%s\n%s", err, out, stderr)
 	}
-	for _, key := range []string{"account", "sessions", "devices", "events", "code_requests", "messages", "apps", "settings"} {
+	for _, key := range []string{"account", "sessions", "devices", "events", "code_requests", "messages", "apps", "sign_in_methods", "settings"} {
 		if _, ok := x[key]; !ok {
 			t.Errorf("the export lacks %q", key)
 		}

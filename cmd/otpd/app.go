@@ -109,8 +109,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		return nil, err
 	}
 	apps := configApps(cfg.Clients, time.Time{})
+	// The methods' secrets (an authenticator app's) are sealed under a
+	// key of their own, derived from the server secret.
+	secrets, err := passcode.NewSealer(secret, methodSecretsLabel)
+	if err != nil {
+		return nil, err
+	}
 	deps := signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Locator: locator,
-		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify, Apps: apps}
+		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify, Apps: apps, Secrets: secrets}
 	if a.metrics != nil {
 		deps.Observer, a.worker.Observer = a.metrics, a.metrics
 	}
@@ -297,6 +303,9 @@ func passwords(cfg config.Config) *password.Checker {
 		runtime.GOMAXPROCS(0), cfg.Password.MaxWaiting)
 }
 
+// methodSecretsLabel names the key that seals the methods' secrets.
+const methodSecretsLabel = "otpd/v1/method-secrets"
+
 func policy(cfg config.Config, host string) signin.Policy {
 	return signin.Policy{
 		Digits:       cfg.Code.Digits,
@@ -338,6 +347,7 @@ func policy(cfg config.Config, host string) signin.Policy {
 		GuardFor:        time.Duration(cfg.Risk.GuardAfterReport),
 		SignUp:          cfg.SignUp,
 		MessageIDDomain: host,
+		Issuer:          host,
 	}
 }
 

@@ -91,6 +91,7 @@ func (a attacker) script(email string) []seen {
 	addr := `{"email":"` + email + `"}`
 	signIn := flowOf(step("/api/v1/sign-in", addr))
 	step("/api/v1/flows/"+signIn+"/resend", "{}")
+	step("/api/v1/flows/"+signIn+"/factor", `{"method":"totp","code":"123456"}`)
 	for range 2 {
 		step("/api/v1/flows/"+signIn+"/verify", `{"code":"000000000"}`)
 	}

@@ -71,6 +71,10 @@ func accountData(ctx context.Context, tx reader, id string) (otpd.AccountData, e
 	if d.Grants, err = scanAll(rows, err, scanGrant); err != nil {
 		return d, fmt.Errorf("grants: %w", err)
 	}
+	rows, err = tx.QueryContext(ctx, `SELECT `+methodColumns+` FROM methods m WHERE m.account_id = $1 ORDER BY m.created_at, m.id`, id)
+	if d.Methods, err = scanAll(rows, err, scanMethod); err != nil {
+		return d, fmt.Errorf("methods: %w", err)
+	}
 	for _, c := range guardContexts {
 		key := otpd.GuardKey{Email: d.Account.Email, Context: c}
 		g := otpd.GuardState{Key: string(c)}

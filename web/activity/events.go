@@ -52,6 +52,10 @@ var eventTitles = map[otpd.EventType]string{
 	otpd.EventAdminSignedOut:  "An administrator signed you out",
 	otpd.EventAccountUnlocked: "An administrator unlocked your account",
 	otpd.EventAccountExported: "An administrator exported your account's data",
+	otpd.EventMethodAdded:     "Sign-in method added",
+	otpd.EventMethodRemoved:   "Sign-in method removed",
+	otpd.EventFactorVerified:  "Confirmed it was you with a sign-in method",
+	otpd.EventFactorWrong:     "Wrong code of a sign-in method entered",
 }
 
 // eventCase is one case of an event type: its Reason, and for the few
@@ -105,6 +109,21 @@ var eventCases = map[eventCase]caseWords{
 	{typ: otpd.EventAppRemoved}:                                         {about: "%s can no longer sign you in; its tokens were revoked."},
 	{typ: otpd.EventTokenReused, reason: otpd.ReasonCodeReplayed}:       {about: "A sign-in code for %s was presented twice; the app must sign you in again."},
 	{typ: otpd.EventTokenReused, reason: otpd.ReasonRefreshReused}:      {about: "A token of %s was presented after it was replaced; the app must sign you in again."},
+
+	{typ: otpd.EventMethodAdded, reason: otpd.ReasonTOTP}:             {subject: "Authenticator app added"},
+	{typ: otpd.EventMethodAdded, reason: otpd.ReasonRecoveryCodes}:    {subject: "New recovery codes made", plain: "Any codes made before them no longer work."},
+	{typ: otpd.EventMethodRemoved, reason: otpd.ReasonTOTP}:           {subject: "Authenticator app removed"},
+	{typ: otpd.EventMethodRemoved, reason: otpd.ReasonRecoveryCodes}:  {subject: "Recovery codes removed"},
+	{typ: otpd.EventFactorVerified, reason: otpd.ReasonTOTP}:          {subject: "Authenticator app code entered correctly"},
+	{typ: otpd.EventFactorVerified, reason: otpd.ReasonRecoveryCodes}: {subject: "Recovery code used", plain: "It cannot be used again."},
+	{typ: otpd.EventFactorWrong, reason: otpd.ReasonTOTP}:             {subject: "Wrong authenticator app code entered", plain: "A code used before counts as wrong."},
+	{typ: otpd.EventFactorWrong, reason: otpd.ReasonRecoveryCodes}:    {subject: "Wrong recovery code entered", plain: "A code used before counts as wrong."},
+	{typ: otpd.EventSessionStarted, reason: otpd.ReasonTOTP}:          {subject: "Signed in with a password and an authenticator app"},
+	{typ: otpd.EventSessionStarted, reason: otpd.ReasonRecoveryCodes}: {subject: "Signed in with a password and a recovery code"},
+	{typ: otpd.EventSteppedUp, reason: otpd.ReasonTOTP}:               {subject: "Confirmed it was you with an authenticator app", plain: "Before a sensitive change."},
+	{typ: otpd.EventSteppedUp, reason: otpd.ReasonRecoveryCodes}:      {subject: "Confirmed it was you with a recovery code", plain: "Before a sensitive change."},
+	{typ: otpd.EventCodeLocked, reason: otpd.ReasonTOTP}:              {subject: "Authenticator app code refused: too many wrong codes for this address"},
+	{typ: otpd.EventCodeLocked, reason: otpd.ReasonRecoveryCodes}:     {subject: "Recovery code refused: too many wrong codes for this address"},
 }
 
 // contextWords name the context a password_wrong event (one: where it

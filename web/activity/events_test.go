@@ -56,6 +56,13 @@ func TestEventWords(t *testing.T) {
 		{otpd.Event{Type: otpd.EventSettingsChanged, Reason: otpd.ReasonCodeOff}, "Sign-in settings changed",
 			"Code-only sign-in was turned off: a password and a code are needed."},
 		{otpd.Event{Type: otpd.EventDeviceForgotten}, "Device forgotten", ""},
+		{otpd.Event{Type: otpd.EventSessionStarted, Reason: otpd.ReasonTOTP}, "Signed in with a password and an authenticator app", ""},
+		{otpd.Event{Type: otpd.EventFactorVerified, Reason: otpd.ReasonRecoveryCodes, Purpose: otpd.PurposeSignIn},
+			"Recovery code used", "It cannot be used again."},
+		{otpd.Event{Type: otpd.EventMethodAdded, Reason: otpd.ReasonRecoveryCodes}, "New recovery codes made",
+			"Any codes made before them no longer work."},
+		{otpd.Event{Type: otpd.EventSteppedUp, Reason: otpd.ReasonTOTP}, "Confirmed it was you with an authenticator app",
+			"Before a sensitive change."},
 	} {
 		subject, note := eventWords(tc.ev)
 		if subject != tc.subject || note != tc.note {

@@ -81,6 +81,12 @@ var eventKinds = map[otpd.EventType]string{
 	otpd.EventAdminSignedOut:  kindSignIns,
 	otpd.EventAccountUnlocked: kindChanges,
 	otpd.EventAccountExported: kindChanges,
+	// A method is a way in: adding or removing one changes the account;
+	// using one is a sign-in.
+	otpd.EventMethodAdded:    kindChanges,
+	otpd.EventMethodRemoved:  kindChanges,
+	otpd.EventFactorVerified: kindSignIns,
+	otpd.EventFactorWrong:    kindSignIns,
 }
 
 // KindOf is the kind an event type belongs to.

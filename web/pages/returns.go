@@ -21,7 +21,9 @@ import (
 
 // stepUpReturns are the pages of otpd a step-up may lead back to.
 var stepUpReturns = []string{"/", "/account/password", "/account/password/remove", "/account/email",
-	"/account/recovery", "/account/recovery/remove", "/account/code-sign-in", "/account/sign-out-everywhere"}
+	"/account/recovery", "/account/recovery/remove", "/account/code-sign-in", "/account/sign-out-everywhere",
+	"/account/methods/recovery-codes", "/account/methods/recovery-codes/remove",
+	"/account/methods/authenticator", "/account/methods/authenticator/remove"}
 
 // continuePath matches the page of an app's sign-in request, which the
 // sign-in pages lead back to; its IDs are lower-case base32.

@@ -152,8 +152,12 @@ func start(t *testing.T, withOIDC bool, opts func(*web.Options), edit ...func(*s
 		r.Clock = fakeclock.New(time.Now().Truncate(time.Millisecond))
 		r.worker.Clock = r.Clock
 	}
+	secrets, err := passcode.NewSealer(bytes.Repeat([]byte{1}, 32), "otpd/v1/method-secrets")
+	if err != nil {
+		t.Fatal(err)
+	}
 	engine := signin.New(signin.Deps{Store: r.store, Codes: book, Clock: r.Clock, Limiter: limit.NewMemory(),
-		Locator: geo, Passwords: pw, Log: log, Apps: apps}, policy)
+		Locator: geo, Passwords: pw, Log: log, Apps: apps, Secrets: secrets}, policy)
 	// The rig's mail is not signed: a raw message checked here is never
 	// genuine, and a reference is looked up as on a real server.
 	checker := &msgcheck.Checker{Ref: book.MessageRef, MAC: book.MAC, Records: db}
