@@ -38,6 +38,10 @@ type Account struct {
 	// Countries are the ISO codes of the countries the account has signed
 	// in from; a sign-in from another one needs a code.
 	Countries []string
+	// Language is the tag of the language the owner chose for pages and
+	// emails ("de"); "" lets each page follow the browser, and emails
+	// use the server's default.
+	Language string
 }
 
 // HasPassword reports whether the account has a password set.

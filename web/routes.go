@@ -197,5 +197,5 @@ func (s *Server) forwardAuth(w http.ResponseWriter, r *http.Request) error {
 // its app (oidcop.Options.AuthorizeError) on the error page: the field
 // it names, and a 400.
 func (s *Server) AuthorizeError(w http.ResponseWriter, r *http.Request, err error) {
-	s.pages.ShowError(w, r, "This app's sign-in link does not work", err)
+	s.pages.ShowError(w, r, "title.app_link_broken", err)
 }

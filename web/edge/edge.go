@@ -11,6 +11,7 @@ import (
 	"net/netip"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/signin"
 )
 
@@ -27,4 +28,7 @@ type Edge struct {
 	CookieDomain string
 	// Returns are the origins a signed-in browser may be sent back to.
 	Returns Returns
+	// Catalog words the API's error messages in the language a request
+	// asks for (Accept-Language); nil keeps the engine's English.
+	Catalog *catalog.Catalog
 }

@@ -28,10 +28,10 @@ func (p *Pages) Activity(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := &activityView{layout: p.accountLayout("Activity", c.Account())}
+	v := &activityView{layout: p.accountLayout("title.activity", c.Account())}
 	kind, err := activity.ParseKind(r.URL.Query()["kind"])
 	if err != nil {
-		v.Title = "There is no such filter"
+		v.Title = "title.no_filter"
 		p.renderError(w, r, "error.html", &v.layout, err)
 		return
 	}

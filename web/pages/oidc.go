@@ -77,13 +77,14 @@ func (p *Pages) Continue(w http.ResponseWriter, r *http.Request) {
 		req, step, err = p.Engine.Authorization(r.Context(), c, r.PathValue("authz_id"))
 	}
 	if err != nil {
-		p.showError(w, r, "Sign in to an app", err)
+		p.showError(w, r, "title.app_sign_in", err)
 		return
 	}
 	rt := p.continueReturn(r.Context(), req)
 	switch step.Next {
 	case otpd.AuthSignIn:
-		l := p.newLayout("Sign in to " + rt.app.Name).returning(rt)
+		l := p.newLayout("title.app_sign_in_to").returning(rt)
+		l.TitleApp = rt.app.Name
 		p.render(w, r, http.StatusOK, "signin.html", &signInView{layout: l, Email: req.LoginHint})
 	case otpd.AuthConfirm:
 		p.renderStepUp(w, r, c, rt.target, nil)
@@ -97,7 +98,8 @@ func (p *Pages) Continue(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) consentView(c signin.Caller, req otpd.AuthRequest, rt returnTo) *consentView {
-	v := &consentView{layout: p.accountLayout("Allow "+rt.app.Name+"?", c.Account()).returning(rt), ID: req.ID}
+	v := &consentView{layout: p.accountLayout("title.allow_app_short", c.Account()).returning(rt), ID: req.ID}
+	v.TitleApp = rt.app.Name
 	for _, s := range req.Scopes {
 		if words, ok := scopeWords[s]; ok {
 			v.Receives = append(v.Receives, words)
@@ -123,7 +125,7 @@ func (p *Pages) Consent(w http.ResponseWriter, r *http.Request) {
 		// anything.
 		req, err := p.Engine.DenyAuthorization(r.Context(), id)
 		if err != nil {
-			p.showError(w, r, "Sign in to an app", err)
+			p.showError(w, r, "title.app_sign_in", err)
 			return
 		}
 		p.provider.Refuse(w, r, req, otpd.RefuseAccessDenied)
@@ -131,7 +133,7 @@ func (p *Pages) Consent(w http.ResponseWriter, r *http.Request) {
 		c, err := p.optionalCaller(w, r)
 		switch {
 		case err != nil:
-			p.showError(w, r, "Sign in to an app", err)
+			p.showError(w, r, "title.app_sign_in", err)
 		case c.Account().ID == "":
 			// Signed out meanwhile: the continue page asks again.
 			http.Redirect(w, r, continuePrefix+id, http.StatusSeeOther)
@@ -139,7 +141,7 @@ func (p *Pages) Consent(w http.ResponseWriter, r *http.Request) {
 			p.issue(w, r, c, id, true)
 		}
 	default:
-		p.showError(w, r, "Sign in to an app", otpd.FieldError("decision", "choose Allow or Cancel"))
+		p.showError(w, r, "title.app_sign_in", otpd.FieldError("decision", "choose Allow or Cancel"))
 	}
 }
 
@@ -151,7 +153,7 @@ func (p *Pages) issue(w http.ResponseWriter, r *http.Request, c signin.Caller, i
 	case otpd.ErrorCode(err) == otpd.EStepUpRequired:
 		http.Redirect(w, r, continuePrefix+id, http.StatusSeeOther)
 	case err != nil:
-		p.showError(w, r, "Sign in to an app", err)
+		p.showError(w, r, "title.app_sign_in", err)
 	default:
 		http.Redirect(w, r, p.provider.CallbackURL(r.Context(), req.ID), http.StatusSeeOther)
 	}
@@ -178,7 +180,7 @@ func (p *Pages) Callback(next http.Handler) http.Handler {
 			err = &otpd.Error{Code: edge.EForbidden, Message: e.Message}
 		}
 		if err != nil {
-			p.showError(w, r, "Sign in to an app", err)
+			p.showError(w, r, "title.app_sign_in", err)
 			return
 		}
 		next.ServeHTTP(w, r)

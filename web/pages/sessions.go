@@ -48,7 +48,7 @@ func (p *Pages) Sessions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := &sessionsView{layout: p.accountLayout("Sessions", c.Account())}
+	v := &sessionsView{layout: p.accountLayout("title.sessions", c.Account())}
 	ss, current, err := p.Engine.Sessions(r.Context(), c)
 	if err != nil {
 		p.renderError(w, r, "error.html", &v.layout, err)
@@ -68,7 +68,7 @@ func (p *Pages) EndSession(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("session_id")
 	if err := p.Engine.EndSession(r.Context(), c, id, p.Requester(r)); err != nil {
-		l := p.accountLayout("The session was not signed out", c.Account())
+		l := p.accountLayout("title.session_not_ended", c.Account())
 		p.renderError(w, r, "error.html", &l, err)
 		return
 	}
