@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/config"
 	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/limit/redislimit"
@@ -66,6 +67,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	if err != nil {
 		return nil, fmt.Errorf("public_url: %w", err)
 	}
+	cat, err := catalog.Load(cfg.Language.MessagesDir, cfg.Language.Default)
+	if err != nil {
+		return nil, fmt.Errorf("language: %w", err)
+	}
 	if a.store, err = openStore(ctx, cfg, log); err != nil {
 		return nil, err
 	}
@@ -86,6 +91,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		Product:       "otpd",
 		CodeInSubject: cfg.Mail.CodeInSubject,
 		TemplateDir:   cfg.Mail.TemplatesDir,
+		Lang:          cfg.Language.Default,
 	}
 	if err := composer.Check(); err != nil {
 		return nil, fmt.Errorf("mail.templates_dir: %w", err)
@@ -99,14 +105,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	}
 	apps := configApps(cfg.Clients, time.Time{})
 	a.engine = signin.New(signin.Deps{Store: a.store, Codes: book, Clock: clock, Limiter: limiter, Locator: locator,
-		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify, Apps: apps}, policy(cfg, public.Hostname()))
+		Passwords: passwords(cfg), Log: log, Queued: a.worker.Notify, Apps: apps}, policy(cfg, public.Hostname(), cat.Tags()))
 	returns, fwd, err := forwardAuth(cfg)
 	if err != nil {
 		return nil, err
 	}
 	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks(),
 		PasswordMinLength: cfg.Password.MinLength, PlacesCredit: web.Credit(credit),
-		Returns: returns, CookieDomain: cfg.ForwardAuth.CookieDomain, Forward: fwd}
+		Returns: returns, CookieDomain: cfg.ForwardAuth.CookieDomain, Forward: fwd, Catalog: cat}
 	opts.Checks = readinessChecks(cfg, log, a.store, a.redis, clock)
 	opts.RequestLog = requestLogLevel(cfg.Log)
 	if out.mailbox != nil {
@@ -269,7 +275,7 @@ func passwords(cfg config.Config) *password.Checker {
 		runtime.GOMAXPROCS(0), cfg.Password.MaxWaiting)
 }
 
-func policy(cfg config.Config, host string) signin.Policy {
+func policy(cfg config.Config, host string, languages []string) signin.Policy {
 	return signin.Policy{
 		Digits:       cfg.Code.Digits,
 		CodeLifetime: time.Duration(cfg.Code.Lifetime),
@@ -310,6 +316,7 @@ func policy(cfg config.Config, host string) signin.Policy {
 		GuardFor:        time.Duration(cfg.Risk.GuardAfterReport),
 		SignUp:          cfg.SignUp,
 		MessageIDDomain: host,
+		Languages:       languages,
 	}
 }
 

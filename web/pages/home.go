@@ -109,4 +109,5 @@ var doneNotices = map[string]string{
 	"recovery-removed":      "notice.recovery_removed",
 	"app-removed":           "notice.app_removed",
 	"session-ended":         "notice.session_ended",
+	"language-set":          "notice.language_set",
 }

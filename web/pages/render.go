@@ -23,23 +23,24 @@ var templateFS embed.FS
 // thn, so that a template says {{t "signin.heading"}} and gets the
 // reader's language.
 func parseTemplates(cat *catalog.Catalog) map[string]*template.Template {
-	base := template.Must(template.New("").Funcs(pageFuncs(cat.Default())).ParseFS(templateFS, "templates/*.html"))
+	base := template.Must(template.New("").Funcs(pageFuncs(cat, cat.Default())).ParseFS(templateFS, "templates/*.html"))
 	sets := map[string]*template.Template{}
 	for _, l := range cat.Langs() {
-		sets[l.Tag()] = template.Must(base.Clone()).Funcs(pageFuncs(l))
+		sets[l.Tag()] = template.Must(base.Clone()).Funcs(pageFuncs(cat, l))
 	}
 	return sets
 }
 
-// pageFuncs are the template functions, in the language l.
-func pageFuncs(l catalog.Lang) template.FuncMap {
+// pageFuncs are the template functions, in the language l of cat.
+func pageFuncs(cat *catalog.Catalog, l catalog.Lang) template.FuncMap {
 	return template.FuncMap{
-		"lang": func() catalog.Lang { return l },
-		"t":    l.T,
-		"th":   l.HTML,
-		"tn":   l.N,
-		"thn":  l.HTMLN,
-		"join": strings.Join,
+		"lang":      func() catalog.Lang { return l },
+		"languages": cat.Langs,
+		"t":         l.T,
+		"th":        l.HTML,
+		"tn":        l.N,
+		"thn":       l.HTMLN,
+		"join":      strings.Join,
 		// timeHTML is a <time> element for a sentence that names an
 		// instant to the second.
 		"timeHTML":     func(t time.Time) template.HTML { return timeElement(t, clock(t)) },

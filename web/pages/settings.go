@@ -69,3 +69,17 @@ func (p *Pages) SetCodeSignIn(w http.ResponseWriter, r *http.Request) {
 	l := p.accountLayout("title.code_sign_in", c.Account())
 	p.finishChange(w, r, c, err, done, "/account/code-sign-in", "code_sign_in.html", &l)
 }
+
+// SetLanguage keeps the language the account chose for its pages and
+// emails, from the form on the home page, and shows the home page in it.
+func (p *Pages) SetLanguage(w http.ResponseWriter, r *http.Request) {
+	c, ok := p.pageCaller(w, r)
+	if !ok {
+		return
+	}
+	if err := p.Engine.SetLanguage(r.Context(), c, r.PostFormValue("language")); err != nil {
+		p.showError(w, r, "title.language_not_set", err)
+		return
+	}
+	http.Redirect(w, r, "/?done=language-set", http.StatusSeeOther)
+}
