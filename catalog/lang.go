@@ -43,6 +43,12 @@ func (l Lang) T(key string, args ...any) string {
 	return l.localize(key, nil, args)
 }
 
+// Has reports whether the catalogue has key, in l or in the source
+// language it falls back to.
+func (l Lang) Has(key string) bool {
+	return l.cat.messages[l.tag][key] != nil || l.cat.messages[Source][key] != nil
+}
+
 // N returns key's message in the plural form that count takes in l, with
 // count as the placeholder Count and args as T's.
 func (l Lang) N(key string, count int, args ...any) string {

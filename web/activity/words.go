@@ -1,7 +1,6 @@
 package activity
 
 import (
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -26,9 +25,9 @@ func where(place, ip string) string {
 }
 
 // fromWhere is " from Lagos, Nigeria", or "" when nothing is known.
-func fromWhere(ev otpd.Event) string {
-	if w := where(ev.Place, ev.IP); w != "" {
-		return " from " + w
+func (w words) fromWhere(ev otpd.Event) string {
+	if p := where(ev.Place, ev.IP); p != "" {
+		return w.l.T("entry.from", "Place", p)
 	}
 	return ""
 }
@@ -52,6 +51,9 @@ func TimeOfDay(t, ref time.Time) string {
 	return t.Format("2 Jan, 15:04 UTC")
 }
 
+// lowerFirst starts a code's name, a sentence's subject ("A sign-in
+// code"), in lower case for the middle of another sentence; in a script
+// without case it changes nothing.
 func lowerFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToLower(r)) + s[n:]
@@ -60,21 +62,23 @@ func lowerFirst(s string) string {
 // placeList joins places for a sentence: "Lagos, Nigeria; Paris, France
 // and Lima, Peru". Places carry commas of their own, hence semicolons.
 // more says the list was cut short.
-func placeList(places []string, more bool) string {
+func (w words) placeList(places []string, more bool) string {
 	switch {
 	case len(places) == 0:
 		return ""
 	case more:
-		return strings.Join(places, "; ") + " and other places"
+		return w.l.T("act.places_more", "Places", strings.Join(places, "; "))
 	case len(places) == 1:
 		return places[0]
 	}
-	return strings.Join(places[:len(places)-1], "; ") + " and " + places[len(places)-1]
+	return w.l.T("act.places_and", "Places", strings.Join(places[:len(places)-1], "; "), "Last", places[len(places)-1])
 }
 
-func Plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
+// times is "once", "twice", "3 times": "twice" is no plural form, but a
+// word of its own in many languages.
+func (w words) times(n int) string {
+	if n == 2 {
+		return w.l.T("act.twice")
 	}
-	return strconv.Itoa(n) + " " + unit + "s"
+	return w.l.N("act.times", n)
 }

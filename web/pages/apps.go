@@ -28,8 +28,8 @@ func appAccessViews(as []signin.AppAccess) []appAccessView {
 	for i, a := range as {
 		v := appAccessView{ClientID: a.App.ID, App: newAppView(a.App), GrantedAt: a.Grant.GrantedAt, LastUsedAt: a.Grant.LastUsedAt}
 		for _, s := range a.Grant.Scopes {
-			if words, ok := scopeWords[s]; ok {
-				v.Receives = append(v.Receives, words)
+			if key, ok := scopeWords[s]; ok {
+				v.Receives = append(v.Receives, key)
 			}
 		}
 		out[i] = v

@@ -108,7 +108,7 @@ func (p *Pages) CodePage(k CodeKind) http.HandlerFunc {
 		if q.Has("resent") {
 			v.Notice = "notice.new_code"
 		}
-		v.Reasons = activity.ReasonWords(q["why"])
+		v.Reasons = activity.ReasonWords(p.lang(r, otpd.Account{}), q["why"])
 		p.render(w, r, http.StatusOK, k.template, v)
 	}
 }

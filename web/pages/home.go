@@ -73,7 +73,7 @@ func (p *Pages) loadHome(r *http.Request, c signin.Caller) (*homeView, error) {
 	if err != nil {
 		return nil, err
 	}
-	es, err := p.entries(ctx, c, homeEvents)
+	es, err := p.entries(r, c, homeEvents)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (p *Pages) loadHome(r *http.Request, c signin.Caller) (*homeView, error) {
 	acct := c.Account()
 	return &homeView{layout: p.accountLayout("title.account", acct),
 		UnderAttack: acct.UnderAttackAt(p.Clock.Now()),
-		Unused:      activity.NewUnusedNotice(unused), Recent: es[:min(len(es), homeEntries)],
+		Unused:      activity.NewUnusedNotice(p.lang(r, acct), unused), Recent: es[:min(len(es), homeEntries)],
 		Devices: deviceViews(ds, c.Session().DeviceID), SessionCount: len(ss)}, nil
 }
 

@@ -101,18 +101,19 @@ func (p *Pages) consentView(c signin.Caller, req otpd.AuthRequest, rt returnTo) 
 	v := &consentView{layout: p.accountLayout("title.allow_app_short", c.Account()).returning(rt), ID: req.ID}
 	v.TitleApp = rt.app.Name
 	for _, s := range req.Scopes {
-		if words, ok := scopeWords[s]; ok {
-			v.Receives = append(v.Receives, words)
+		if key, ok := scopeWords[s]; ok {
+			v.Receives = append(v.Receives, key)
 		}
 	}
 	return v
 }
 
-// scopeWords say what an app receives with each scope.
+// scopeWords are the catalogue's keys of what an app receives with each
+// scope.
 var scopeWords = map[string]string{
-	otpd.ScopeOpenID:        "that it is you: an ID for your account, the same each time you sign in there",
-	otpd.ScopeEmail:         "your email address",
-	otpd.ScopeOfflineAccess: "access while you are away, until you remove it under App permissions",
+	otpd.ScopeOpenID:        "scope.openid",
+	otpd.ScopeEmail:         "scope.email",
+	otpd.ScopeOfflineAccess: "scope.offline_access",
 }
 
 // Consent answers the consent page: Allow completes the request, Cancel

@@ -50,7 +50,6 @@ type Options struct {
 type Pages struct {
 	*edge.Edge
 	mailbox     Mailbox
-	catalog     *catalog.Catalog
 	templates   map[string]*template.Template
 	passwordMin int
 	credit      Credit
@@ -60,6 +59,6 @@ type Pages struct {
 // New returns the pages over e. It parses the templates once for each
 // language of o.Catalog.
 func New(e *edge.Edge, o Options) *Pages {
-	return &Pages{Edge: e, mailbox: o.Mailbox, catalog: o.Catalog, templates: parseTemplates(o.Catalog),
+	return &Pages{Edge: e, mailbox: o.Mailbox, templates: parseTemplates(o.Catalog),
 		passwordMin: o.PasswordMin, credit: o.Credit, provider: o.Provider}
 }

@@ -40,7 +40,14 @@ func pageFuncs(cat *catalog.Catalog, l catalog.Lang) template.FuncMap {
 		"th":        l.HTML,
 		"tn":        l.N,
 		"thn":       l.HTMLN,
-		"join":      strings.Join,
+		// tlist says each key of a list and joins them.
+		"tlist": func(keys []string) string {
+			said := make([]string, len(keys))
+			for i, k := range keys {
+				said[i] = l.T(k)
+			}
+			return strings.Join(said, l.T("common.list_separator"))
+		},
 		// timeHTML is a <time> element for a sentence that names an
 		// instant to the second.
 		"timeHTML":     func(t time.Time) template.HTML { return timeElement(t, clock(t)) },
@@ -48,7 +55,7 @@ func pageFuncs(cat *catalog.Catalog, l catalog.Lang) template.FuncMap {
 		"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"clock":        clock,
 		"when":         func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") },
-		"purpose":      activity.CodeDoes,
+		"purpose":      func(p otpd.Purpose) string { return activity.CodeDoes(l, p) },
 		"device":       useragent.Name,
 		"hm":           func(t time.Time) string { return t.UTC().Format("15:04 UTC") },
 		"hmOn":         activity.TimeOfDay,
@@ -68,9 +75,7 @@ func timeElement(t time.Time, shown string) template.HTML {
 
 // lang is the language the page for r is written in: the signed-in
 // account's choice, else the browser's, else the server's default.
-func (p *Pages) lang(r *http.Request, acct otpd.Account) catalog.Lang {
-	return p.catalog.Choose(acct.Language, r.Header.Get("Accept-Language"))
-}
+func (p *Pages) lang(r *http.Request, acct otpd.Account) catalog.Lang { return p.Lang(r, acct) }
 
 // render writes the page of template name with its view v. Templates are
 // parsed at start-up and tested, so an execution error is a bug; it is

@@ -37,7 +37,7 @@ func (p *Pages) ReportConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &reportView{layout: p.accountLayout("title.report", c.Account())}
-	es, err := p.entries(r.Context(), c, activityPageEvents)
+	es, err := p.entries(r, c, activityPageEvents)
 	if err == nil {
 		err = errNoSuchRequest
 		for _, e := range es {

@@ -22,7 +22,7 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 	l := layout{Title: "title.app_sign_in_to", TitleApp: "Notes", Error: "E", Notice: "notice.new_code", DevMailbox: true, Account: acct, Credit: Credit{"C", "https://c.example/"},
 		Return: "https://app.example.com/x?y=z", ReturnOrigin: "https://app.example.com",
 		App: &appView{Name: "Notes", Logo: "https://app.example.com/logo.png"}}
-	access := appAccessView{ClientID: "notes", App: &appView{Name: "Notes"}, Receives: []string{"R1", "R2"}, GrantedAt: at, LastUsedAt: at}
+	access := appAccessView{ClientID: "notes", App: &appView{Name: "Notes"}, Receives: []string{"scope.openid", "scope.email"}, GrantedAt: at, LastUsedAt: at}
 	entry := activity.Entry{Kind: "codes", Subject: "S", Where: "W", Device: "D", At: at, IP: "198.51.100.9",
 		Request: true, Unused: true, FlowID: "f1", Reportable: true}
 	flow := signin.FlowState{Flow: signin.Flow{ID: "f1", ExpiresAt: at, ResendAfter: at}, Email: acct.Email}
@@ -34,10 +34,10 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 	}
 	ch := otpd.Challenge{Purpose: otpd.PurposeChangeEmail, Email: otpd.MustParseAddress("new@example.com"), CreatedAt: at}
 	views := map[string]view{
-		"activity.html": &activityView{layout: l, Kind: "codes", Kinds: activity.Kinds,
+		"activity.html": &activityView{layout: l, Kind: "codes", Kinds: activity.Kinds(catalog.MustLoad().Lang("en")),
 			Days: activity.ByDay([]activity.Entry{entry})},
 		"apps.html":                &appsView{layout: l, Apps: []appAccessView{access, {ClientID: "n2", App: &appView{Name: "N2"}}}},
-		"consent.html":             &consentView{layout: l, ID: "r1", Receives: []string{"R"}},
+		"consent.html":             &consentView{layout: l, ID: "r1", Receives: []string{"scope.email"}},
 		"end_session.html":         &endSessionView{layout: l, AppName: "Notes", Fields: []hiddenField{{"state", "s"}}},
 		"remove_app.html":          &removeAppView{layout: l, App: access},
 		"address.html":             &addressView{layout: l, Form: "recovery", Email: "x@example.com"},
