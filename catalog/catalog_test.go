@@ -163,3 +163,32 @@ func TestDirAndHTML(t *testing.T) {
 		t.Errorf("a missing key reads %q", got)
 	}
 }
+
+// Dates read in each language's words and order, always in UTC and
+// saying so; every language names twelve months and seven days.
+func TestDates(t *testing.T) {
+	c := MustLoad()
+	at := time.Date(2026, 3, 2, 14, 2, 9, 0, time.FixedZone("CET", 3600))
+	en, de := c.Lang("en"), c.Lang("de")
+	for _, tc := range []struct{ got, want string }{
+		{en.Date(at), "Monday 2 March 2026"},
+		{en.When(at), "2 Mar 2026, 13:02 UTC"},
+		{en.Clock(at), "2 Mar 2026, 13:02:09 UTC"},
+		{en.TimeOfDay(at, at.Add(-24*time.Hour)), "2 Mar, 13:02 UTC"},
+		{de.Date(at), "Montag, 2. März 2026"},
+		{de.When(at), "02.03.2026, 13:02 UTC"},
+		{de.TimeOfDay(at, at), "13:02 UTC"},
+		{de.Date(at.AddDate(0, 2, 0)), "Samstag, 2. Mai 2026"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%q, want %q", tc.got, tc.want)
+		}
+	}
+	for _, l := range c.Langs() {
+		for key, n := range map[string]int{"date.months": 12, "date.months_short": 12, "date.weekdays": 7, "date.weekdays_short": 7} {
+			if got := len(strings.Fields(l.T(key))); got != n {
+				t.Errorf("%s: %s has %d names, want %d", l.Tag(), key, got, n)
+			}
+		}
+	}
+}

@@ -144,7 +144,7 @@ func (w words) eventEntry(ev otpd.Event, g *flowGroup) Entry {
 	e.Subject, e.Outcome = w.eventWords(ev)
 	if ev.Type == otpd.EventCodeDenied && g != nil {
 		r := g.requests[0]
-		e.Outcome = w.l.T("act.denied_was", "Code", lowerFirst(w.codeName(r.Purpose)), "From", w.fromWhere(r), "At", TimeOfDay(r.At, ev.At))
+		e.Outcome = w.l.T("act.denied_was", "Code", lowerFirst(w.codeName(r.Purpose)), "From", w.fromWhere(r), "At", w.l.TimeOfDay(r.At, ev.At))
 	}
 	return e
 }
@@ -161,7 +161,7 @@ func (h History) campaignEntry(c otpd.Campaign) Entry {
 		e.At, e.End = c.LastAt, time.Time{}
 	}
 	if h.Now.Before(c.Until) {
-		e.Outcome = w.l.T("act.campaign_on", "Until", TimeOfDay(c.Until, e.sortAt()))
+		e.Outcome = w.l.T("act.campaign_on", "Until", w.l.TimeOfDay(c.Until, e.sortAt()))
 	} else {
 		e.Outcome = w.l.T("act.campaign_over")
 	}

@@ -108,7 +108,7 @@ func (h History) outcome(g *flowGroup) string {
 		if v.IP != first.IP {
 			from = w.fromWhere(*v)
 		}
-		at := TimeOfDay(v.At, first.At)
+		at := w.l.TimeOfDay(v.At, first.At)
 		if g.usedFor != "" {
 			says = append(says, w.l.T("act.used_to", "For", w.l.T("act.used_for."+string(g.usedFor)), "From", from, "At", at))
 		} else {
@@ -129,7 +129,7 @@ func (h History) outcome(g *flowGroup) string {
 		if cancelled {
 			key += "_cancelled"
 		}
-		says = append(says, w.l.T(key, "At", TimeOfDay(d.At, first.At)))
+		says = append(says, w.l.T(key, "At", w.l.TimeOfDay(d.At, first.At)))
 	}
 	return strings.Join(says, " ")
 }
@@ -151,7 +151,7 @@ func (h History) unusedOutcome(g *flowGroup) []string {
 	}
 	ends := h.expiry(g)
 	if h.Now.Before(ends) {
-		return append(says, w.l.T("act.not_used_yet", "At", TimeOfDay(ends, g.requests[0].At)))
+		return append(says, w.l.T("act.not_used_yet", "At", w.l.TimeOfDay(ends, g.requests[0].At)))
 	}
 	return append(says, w.l.T("act.expired"))
 }

@@ -2,7 +2,6 @@ package activity
 
 import (
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -11,9 +10,9 @@ import (
 )
 
 // The activity page and the notices speak in sentences; these make their
-// parts. Times are in UTC and say so: without JavaScript the page cannot
-// know the reader's zone, and a wrong local time is worse than a labelled
-// UTC one.
+// parts. Times are in UTC and say so (catalog.Lang.TimeOfDay): without
+// JavaScript the page cannot know the reader's zone, and a wrong local time
+// is worse than a labelled UTC one.
 
 // where names where a request came from: its place, or its IP when the
 // place is unknown; "" when neither is known.
@@ -40,15 +39,6 @@ func shortDevice(ua string) string {
 		return ""
 	}
 	return useragent.NameJoined(ua, "/")
-}
-
-// TimeOfDay is a time of day; with the date too when it is not on ref's day.
-func TimeOfDay(t, ref time.Time) string {
-	t, ref = t.UTC(), ref.UTC()
-	if t.YearDay() == ref.YearDay() && t.Year() == ref.Year() {
-		return t.Format("15:04 UTC")
-	}
-	return t.Format("2 Jan, 15:04 UTC")
 }
 
 // lowerFirst starts a code's name, a sentence's subject ("A sign-in

@@ -50,22 +50,20 @@ func pageFuncs(cat *catalog.Catalog, l catalog.Lang) template.FuncMap {
 		},
 		// timeHTML is a <time> element for a sentence that names an
 		// instant to the second.
-		"timeHTML":     func(t time.Time) template.HTML { return timeElement(t, clock(t)) },
+		"timeHTML":     func(t time.Time) template.HTML { return timeElement(t, l.Clock(t)) },
 		"timeHTMLWith": timeElement,
 		"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"clock":        clock,
-		"when":         func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") },
+		"clock":        l.Clock,
+		"when":         l.When,
 		"purpose":      func(p otpd.Purpose) string { return activity.CodeDoes(l, p) },
 		"device":       useragent.Name,
-		"hm":           func(t time.Time) string { return t.UTC().Format("15:04 UTC") },
-		"hmOn":         activity.TimeOfDay,
+		"hm":           func(t time.Time) string { return l.TimeOfDay(t, t) },
+		"hmOn":         l.TimeOfDay,
 		"dayID":        func(t time.Time) string { return "day-" + t.UTC().Format("2006-01-02") },
-		"date":         func(t time.Time) string { return t.UTC().Format("Monday 2 January 2006") },
+		"date":         l.Date,
 		"masked":       otpd.Address.Masked,
 	}
 }
-
-func clock(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") }
 
 // timeElement is a <time> element for t that reads shown.
 func timeElement(t time.Time, shown string) template.HTML {
