@@ -10,7 +10,6 @@ import (
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/catalog"
-	"github.com/otpd/otpd/useragent"
 	"github.com/otpd/otpd/web/activity"
 	"github.com/otpd/otpd/web/edge"
 )
@@ -56,7 +55,7 @@ func pageFuncs(cat *catalog.Catalog, l catalog.Lang) template.FuncMap {
 		"clock":        l.Clock,
 		"when":         l.When,
 		"purpose":      func(p otpd.Purpose) string { return activity.CodeDoes(l, p) },
-		"device":       useragent.Name,
+		"device":       func(ua string) string { return deviceName(l, ua) },
 		"hm":           func(t time.Time) string { return l.TimeOfDay(t, t) },
 		"hmOn":         l.TimeOfDay,
 		"dayID":        func(t time.Time) string { return "day-" + t.UTC().Format("2006-01-02") },
