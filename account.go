@@ -43,6 +43,10 @@ type Account struct {
 	// code request for it is answered like any other while the email
 	// tells its owner the account is disabled instead of giving a code.
 	DisabledAt time.Time
+	// Language is the tag of the language the owner chose for pages and
+	// emails ("de"); "" lets each page follow the browser, and emails
+	// use the server's default.
+	Language string
 }
 
 // Disabled reports whether an administrator disabled the account.

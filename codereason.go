@@ -31,20 +31,21 @@ const (
 	ReasonAttack CodeReasonKind = "attack"
 )
 
-// codeReasonWords are every word said about a reason: short, for the API
-// and the activity record, and whole, for the page that asks for the code.
-var codeReasonWords = map[CodeReasonKind]struct{ short, sentence string }{
-	ReasonBoth:       {"this account asks for a password and a code", "Your account asks for a password and a code at every sign-in."},
-	ReasonNewDevice:  {"new device", "We don't recognise this device."},
-	ReasonNewCountry: {"new country", "You have not signed in from this country before."},
-	ReasonTravel:     {"impossible travel", "Your last sign-in came from too far away for anyone to have travelled here since."},
-	ReasonGuard:      {"account guard raised after a report", "Your account is on guard after a report of a code someone else asked for."},
-	ReasonAttack:     {"account under attack", "Your account is under attack: codes for it are being asked for from many places."},
+// codeReasonWords are the short words said about a reason, for the API and
+// the activity record; the page that asks for the code says each in a
+// whole sentence of the reader's language (the catalogue's act.reason).
+var codeReasonWords = map[CodeReasonKind]string{
+	ReasonBoth:       "this account asks for a password and a code",
+	ReasonNewDevice:  "new device",
+	ReasonNewCountry: "new country",
+	ReasonTravel:     "impossible travel",
+	ReasonGuard:      "account guard raised after a report",
+	ReasonAttack:     "account under attack",
 }
 
 // String is the reason in short words: "new country: NG".
 func (r CodeReason) String() string {
-	s := codeReasonWords[r.Kind].short
+	s := codeReasonWords[r.Kind]
 	if s == "" {
 		s = string(r.Kind)
 	}
@@ -53,10 +54,6 @@ func (r CodeReason) String() string {
 	}
 	return s
 }
-
-// Sentence is the reason in a whole sentence, for a person about to type
-// the code; "" for a kind it does not know.
-func (k CodeReasonKind) Sentence() string { return codeReasonWords[k].sentence }
 
 // CodeReasonKinds lists every kind in the order pages show them.
 func CodeReasonKinds() []CodeReasonKind {

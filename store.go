@@ -55,6 +55,10 @@ type AccountStore interface {
 	// change's event and queues its notice, in one transaction.
 	SetPassword(ctx context.Context, req PasswordChange) error
 
+	// SetLanguage keeps the tag of the language an account chose for its
+	// pages and emails; "" forgets the choice.
+	SetLanguage(ctx context.Context, accountID, tag string) error
+
 	// SetCodeSignIn turns code-only sign-in on or off and records ev, in
 	// one transaction.
 	SetCodeSignIn(ctx context.Context, accountID string, on bool, ev Event) error

@@ -70,6 +70,9 @@ type Account struct {
 	HasPassword bool      `json:"has_password"`
 	// CodeSignIn: a code alone signs in (the default); see SetCodeSignIn.
 	CodeSignIn bool `json:"code_sign_in"`
+	// Language is the language the owner chose for pages and emails, or
+	// "" for none; see SetLanguage.
+	Language string `json:"language"`
 	// RecoveryEmail is the recovery address, masked ("a•••@example.org"),
 	// or "" when there is none.
 	RecoveryEmail string `json:"recovery_email"`

@@ -12,6 +12,12 @@ func (c *Client) SetCodeSignIn(ctx context.Context, on bool) error {
 	return c.do(ctx, http.MethodPut, "/api/v1/me/settings", map[string]bool{"code_sign_in": on}, nil)
 }
 
+// SetLanguage chooses the language of the account's pages and emails: a
+// tag of the server's catalogue ("de"), or "" to forget the choice.
+func (c *Client) SetLanguage(ctx context.Context, tag string) error {
+	return c.do(ctx, http.MethodPut, "/api/v1/me/language", map[string]string{"language": tag}, nil)
+}
+
 // SignOutEverywhere ends every session of the account but this one and
 // returns how many ended. It needs a recent step-up.
 func (c *Client) SignOutEverywhere(ctx context.Context) (int, error) {

@@ -90,6 +90,18 @@ type Config struct {
 	Webhooks []WebhookConfig `toml:"webhooks"`
 
 	ForwardAuth ForwardAuthConfig `toml:"forward_auth"`
+	Language    LanguageConfig    `toml:"language"`
+}
+
+// LanguageConfig is the language of pages, emails and API messages.
+type LanguageConfig struct {
+	// Default is the language of a reader who chose none and whose
+	// browser asks for none the catalogue has, and of every email to an
+	// address whose account chose none: one of the catalogue's tags.
+	Default string `toml:"default"`
+	// MessagesDir replaces messages of the catalogue from <lang>.toml
+	// files laid out like catalog/messages; start-up checks them.
+	MessagesDir string `toml:"messages_dir"`
 }
 
 // SMTPConfig is the relay that delivers mail. With no URL, mail goes to the

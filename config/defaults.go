@@ -197,6 +197,11 @@ func Default() Config {
 			Selector: "otpd",
 		},
 		OIDC: defaultOIDC(),
+		Language: LanguageConfig{
+			// English: the language every message is written in first.
+			// A reader's browser or account choice takes precedence.
+			Default: "en",
+		},
 		ForwardAuth: ForwardAuthConfig{
 			// Off: /auth/forward tells whoever asks who is signed in; it
 			// is for a proxy the operator set up on purpose.

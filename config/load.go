@@ -136,6 +136,8 @@ func (c *Config) fields() []field {
 		{"dkim.ed25519_key_file", &c.DKIM.Ed25519KeyFile},
 		{"dkim.selector", &c.DKIM.Selector},
 		{"dkim.domain", &c.DKIM.Domain},
+		{"language.default", &c.Language.Default},
+		{"language.messages_dir", &c.Language.MessagesDir},
 		{"forward_auth.enabled", &c.ForwardAuth.Enabled},
 		{"forward_auth.user_header", &c.ForwardAuth.UserHeader},
 		{"forward_auth.email_header", &c.ForwardAuth.EmailHeader},

@@ -56,6 +56,10 @@ type Composer struct {
 	// replaces the embedded file of the same path; any file it lacks comes
 	// from the embedded set.
 	TemplateDir string
+	// Lang is the language of a message whose data names none: the
+	// server's default, for an address that has no account or whose
+	// account chose no language. "" is English.
+	Lang string
 
 	once sync.Once
 	// matcher only reads its tables once made, so sharing it is safe.
@@ -295,8 +299,9 @@ func samples(kind otpd.MessageKind, d otpd.MessageData) []otpd.MessageData {
 	return ds
 }
 
-// Compose renders m with its data d, in the language of d.Lang that best
-// matches a translation. An error means the message can never be composed
+// Compose renders m with its data d, in the translation that best matches
+// d.Lang, the language the recipient's account chose, or c.Lang when it
+// chose none. An error means the message can never be composed
 // (broken templates, an unknown kind, purpose or password change, a
 // malformed code, an address-change notice without the new address, an
 // under-attack notice without its requests, an app notice without the
@@ -306,7 +311,11 @@ func (c *Composer) Compose(m otpd.OutboxMessage, d otpd.MessageData) (otpd.Email
 	if err := c.Check(); err != nil {
 		return otpd.Email{}, err
 	}
-	return c.compose(c.langs[c.pick(d.Lang)], m, d)
+	lang := d.Lang
+	if lang == "" {
+		lang = c.Lang
+	}
+	return c.compose(c.langs[c.pick(lang)], m, d)
 }
 
 // maxLang bounds the Accept-Language value read: it comes from whoever

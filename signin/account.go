@@ -3,6 +3,8 @@ package signin
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/otpd/otpd"
 )
@@ -54,7 +56,7 @@ func (e *Engine) RemovePassword(ctx context.Context, c Caller, r Requester) erro
 // the change, and the notice that says it changed.
 func (e *Engine) changePassword(ctx context.Context, s otpd.Session, acct otpd.Account, hash, change string, ev otpd.Event, r Requester) error {
 	place := e.locate(r.IP).String()
-	notice, err := e.passwordNotice(s.StepUpChallenge, otpd.PurposeStepUp, acct.Email, change, place, r)
+	notice, err := e.passwordNotice(s.StepUpChallenge, otpd.PurposeStepUp, acct, change, place, r)
 	if err != nil {
 		return err
 	}
@@ -139,6 +141,24 @@ func (e *Engine) SetCodeSignIn(ctx context.Context, c Caller, on bool, r Request
 		IP: r.IP, UserAgent: r.UserAgent, Place: e.locate(r.IP).String(), Reason: reason}
 	if err := e.store.SetCodeSignIn(ctx, acct.ID, on, ev); err != nil {
 		return internal("set code sign-in", err)
+	}
+	return nil
+}
+
+// SetLanguage keeps the language the caller's account chose for its pages
+// and emails: one of the policy's Languages, or "" to let pages follow
+// each browser and emails the server's default. It needs no step-up: it
+// changes words, not who can get in.
+func (e *Engine) SetLanguage(ctx context.Context, c Caller, tag string) error {
+	_, acct, err := signedIn(c)
+	if err != nil {
+		return err
+	}
+	if tag != "" && !slices.Contains(e.policy.Languages, tag) {
+		return otpd.FieldError("language", "language must be one of %s, or empty for the browser's", strings.Join(e.policy.Languages, ", "))
+	}
+	if err := e.store.SetLanguage(ctx, acct.ID, tag); err != nil {
+		return internal("set language", err)
 	}
 	return nil
 }

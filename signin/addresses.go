@@ -66,7 +66,7 @@ func (e *Engine) ConfirmAddress(ctx context.Context, c Caller, flowID, code stri
 			IP: r.IP, UserAgent: r.UserAgent, Place: w.place.String()},
 	}
 	if ch.Purpose == otpd.PurposeChangeEmail {
-		if req.Notice, err = e.emailChangedNotice(ch, acct.Email, w.place.String(), r); err != nil {
+		if req.Notice, err = e.emailChangedNotice(ch, acct, w.place.String(), r); err != nil {
 			return otpd.Account{}, err
 		}
 	}
@@ -85,17 +85,18 @@ func (e *Engine) ConfirmAddress(ctx context.Context, c Caller, flowID, code stri
 }
 
 // emailChangedNotice tells the old address where the account went, with
-// the change's undo link: a deny link of the code that confirmed it.
-func (e *Engine) emailChangedNotice(ch otpd.Challenge, old otpd.Address, place string, r Requester) (*otpd.OutboxMessage, error) {
+// the change's undo link: a deny link of the code that confirmed it. It
+// goes to acct's address before the change, in acct's language.
+func (e *Engine) emailChangedNotice(ch otpd.Challenge, acct otpd.Account, place string, r Requester) (*otpd.OutboxMessage, error) {
 	now := e.now()
 	data, err := json.Marshal(otpd.MessageData{
 		Purpose: otpd.PurposeChangeEmail, RequestedAt: now, ExpiresAt: now.Add(undoFor), IP: r.IP, UserAgent: r.UserAgent,
-		Place: place, Lang: r.Lang, DenyToken: e.codes.DenyToken(ch.ID), NewEmail: ch.Email.Masked(),
+		Place: place, Lang: acct.Language, DenyToken: e.codes.DenyToken(ch.ID), NewEmail: ch.Email.Masked(),
 	})
 	if err != nil {
 		return nil, internal("encode notice", err)
 	}
-	return e.sealedNotice(ch.ID, otpd.MessageEmailChanged, old, data)
+	return e.sealedNotice(ch.ID, otpd.MessageEmailChanged, acct.Email, data)
 }
 
 // RemoveRecovery removes the recovery address; it needs a recent step-up.

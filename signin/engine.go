@@ -53,6 +53,9 @@ type Policy struct {
 	// Issuer names this service in an authenticator app: the host of the
 	// public URL.
 	Issuer string
+	// Languages are the tags an account may choose for its pages and
+	// emails: the message catalogue's.
+	Languages []string
 }
 
 // Passwords hashes and checks passwords (package password implements it).
@@ -142,9 +145,6 @@ func (e *Engine) Policy() Policy { return e.policy }
 type Requester struct {
 	IP        string
 	UserAgent string
-	// Lang is the requester's Accept-Language; the code email is written
-	// in the best match for it.
-	Lang string
 	// Device is the value of the browser's device cookie, if it has one.
 	Device string
 	// Remember, with a verified code, makes the browser one of the

@@ -91,7 +91,7 @@ func (e *Engine) startCampaign(ctx context.Context, acct otpd.Account, c otpd.Ca
 func (e *Engine) attackNotice(acct otpd.Account, c otpd.Campaign, challengeID string, r Requester) (*otpd.OutboxMessage, error) {
 	data, err := json.Marshal(otpd.MessageData{
 		Purpose: otpd.PurposeSignIn, RequestedAt: c.StartedAt, ExpiresAt: c.Until, IP: r.IP, UserAgent: r.UserAgent,
-		Place: e.locate(r.IP).String(), Lang: r.Lang, DenyToken: e.codes.DenyToken(challengeID),
+		Place: e.locate(r.IP).String(), Lang: acct.Language, DenyToken: e.codes.DenyToken(challengeID),
 		Requests: c.Requests, Places: c.Places,
 	})
 	if err != nil {

@@ -76,7 +76,7 @@ func (e *Engine) methodEvent(acct otpd.Account, typ otpd.EventType, k otpd.Metho
 func (e *Engine) methodNotice(acct otpd.Account, change string, ev otpd.Event, r Requester) (*otpd.OutboxMessage, error) {
 	data, err := json.Marshal(otpd.MessageData{
 		Purpose: otpd.PurposeStepUp, RequestedAt: ev.At, ExpiresAt: ev.At.Add(noticeLifetime), IP: ev.IP,
-		UserAgent: ev.UserAgent, Place: ev.Place, Lang: r.Lang, Change: change,
+		UserAgent: ev.UserAgent, Place: ev.Place, Lang: acct.Language, Change: change,
 	})
 	if err != nil {
 		return nil, internal("encode notice", err)

@@ -14,12 +14,13 @@ const noticeLifetime = 7 * 24 * time.Hour
 
 // passwordNotice is the message telling an address what happened to its
 // account's password. Its "this wasn't me" link names the challenge that
-// allowed the change (the reset code, or the session's step-up code).
+// allowed the change (the reset code, or the session's step-up code). It
+// goes to the account's address, in the account's language.
 //
 // A session stepped up by an authenticator app or a recovery code has no
 // such challenge: its notice has no link, and the reader is told to open
 // otpd themselves.
-func (e *Engine) passwordNotice(challengeID string, purpose otpd.Purpose, to otpd.Address, change, place string, r Requester) (*otpd.OutboxMessage, error) {
+func (e *Engine) passwordNotice(challengeID string, purpose otpd.Purpose, acct otpd.Account, change, place string, r Requester) (*otpd.OutboxMessage, error) {
 	now := e.now()
 	var deny string
 	if challengeID != "" {
@@ -27,12 +28,12 @@ func (e *Engine) passwordNotice(challengeID string, purpose otpd.Purpose, to otp
 	}
 	data, err := json.Marshal(otpd.MessageData{
 		Purpose: purpose, RequestedAt: now, ExpiresAt: now.Add(noticeLifetime), IP: r.IP, UserAgent: r.UserAgent,
-		Place: place, Lang: r.Lang, DenyToken: deny, Change: change,
+		Place: place, Lang: acct.Language, DenyToken: deny, Change: change,
 	})
 	if err != nil {
 		return nil, internal("encode notice", err)
 	}
-	return e.sealedNotice(challengeID, otpd.MessagePasswordChanged, to, data)
+	return e.sealedNotice(challengeID, otpd.MessagePasswordChanged, acct.Email, data)
 }
 
 // sealedNotice queues a notice's data, sealed like a code's.
@@ -60,7 +61,7 @@ func (e *Engine) sealedNotice(challengeID string, kind otpd.MessageKind, to otpd
 func (e *Engine) appNotice(acct otpd.Account, req otpd.AuthRequest, ev otpd.Event, r Requester) (*otpd.OutboxMessage, error) {
 	data, err := json.Marshal(otpd.MessageData{
 		Purpose: otpd.PurposeSignIn, RequestedAt: ev.At, ExpiresAt: ev.At.Add(noticeLifetime), IP: ev.IP,
-		UserAgent: ev.UserAgent, Place: ev.Place, Lang: r.Lang, App: ev.Concerns, Scopes: req.Scopes,
+		UserAgent: ev.UserAgent, Place: ev.Place, Lang: acct.Language, App: ev.Concerns, Scopes: req.Scopes,
 	})
 	if err != nil {
 		return nil, internal("encode notice", err)

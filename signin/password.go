@@ -179,7 +179,7 @@ func (e *Engine) passwordNeedsCode(ctx context.Context, acct otpd.Account, w who
 	e.passwordEvent(ctx, acct, acct.Email, otpd.Event{Type: otpd.EventPasswordVerified, Reason: otpd.ReasonCodeNeeded,
 		Concerns: strings.Join(said, ", ")}, w, r)
 	f, err := e.request(ctx, codeFor{flowID: newID(), purpose: otpd.PurposeSignIn, addr: acct.Email,
-		accountID: acct.ID, afterPassword: true, context: w.context()}, r)
+		accountID: acct.ID, afterPassword: true, context: w.context(), lang: acct.Language}, r)
 	if err != nil {
 		return PasswordResult{}, err
 	}

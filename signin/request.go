@@ -43,7 +43,7 @@ func (e *Engine) signIn(ctx context.Context, email string, recovery bool, r Requ
 	acct, err := e.store.AccountByEmail(ctx, addr)
 	switch {
 	case err == nil:
-		c.purpose, c.accountID, c.silent, c.kept = otpd.PurposeSignIn, acct.ID, acct.CodeSignInOff, acct.Email
+		c.purpose, c.accountID, c.silent, c.kept, c.lang = otpd.PurposeSignIn, acct.ID, acct.CodeSignInOff, acct.Email, acct.Language
 		c.disabled = acct.Disabled()
 		if recovery {
 			c.to = acct.RecoveryEmail
@@ -94,12 +94,16 @@ func (e *Engine) Resend(ctx context.Context, flowID string, r Requester) (Flow, 
 	}
 	c := codeFor{flowID: flowID, purpose: prev.Purpose, addr: prev.Email,
 		accountID: prev.AccountID, sessionID: prev.SessionID, resend: true, afterPassword: prev.AfterPassword}
-	if prev.AccountID == "" || prev.AfterPassword || (prev.Purpose != otpd.PurposeSignIn && prev.Purpose != otpd.PurposeResetPassword) {
+	if prev.AccountID == "" || prev.Purpose == otpd.PurposeChangeEmail || prev.Purpose == otpd.PurposeAddRecovery {
 		return e.request(ctx, c, r)
 	}
 	acct, err := e.store.AccountByID(ctx, prev.AccountID)
 	if err != nil {
 		return Flow{}, internal("resend", err)
+	}
+	c.lang = acct.Language
+	if prev.AfterPassword || (prev.Purpose != otpd.PurposeSignIn && prev.Purpose != otpd.PurposeResetPassword) {
+		return e.request(ctx, c, r)
 	}
 	c.kept, c.disabled = acct.Email, acct.Disabled()
 	c.silent = acct.CodeSignInOff && prev.Purpose == otpd.PurposeSignIn
@@ -138,6 +142,12 @@ type codeFor struct {
 	to otpd.Address
 	// afterPassword: a right password came first.
 	afterPassword bool
+	// lang is the language the account chose, for an email that goes to
+	// the account's own addresses; "" (the server's default) for an
+	// address without an account or not yet the account's. Never the
+	// requester's browser's: whoever types an address does not choose
+	// the language its owner reads.
+	lang string
 	// silent sends nothing: the account turned code-only sign-in off.
 	// The flow still behaves like any other, so it reveals nothing.
 	silent bool
@@ -175,7 +185,7 @@ func (e *Engine) send(ctx context.Context, c codeFor, r Requester) (Flow, otpd.C
 	}
 	// The message is made and sealed even when it will not be sent, so
 	// that every request does the same work (invariant 6).
-	msg, err := e.message(d.ch, d.kind, d.code, place, r)
+	msg, err := e.message(d.ch, d.kind, d.code, place, c.lang, r)
 	if err != nil {
 		return Flow{}, otpd.Challenge{}, err
 	}
@@ -244,10 +254,10 @@ func (e *Engine) draft(c codeFor, r Requester, now time.Time) (drafted, error) {
 	return d, nil
 }
 
-func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code, place string, r Requester) (otpd.OutboxMessage, error) {
+func (e *Engine) message(ch otpd.Challenge, kind otpd.MessageKind, code, place, lang string, r Requester) (otpd.OutboxMessage, error) {
 	data, err := json.Marshal(otpd.MessageData{
 		Code: code, Purpose: ch.Purpose, RequestedAt: ch.CreatedAt, ExpiresAt: ch.ExpiresAt,
-		IP: r.IP, UserAgent: r.UserAgent, Place: place, Lang: r.Lang, DenyToken: e.codes.DenyToken(ch.ID),
+		IP: r.IP, UserAgent: r.UserAgent, Place: place, Lang: lang, DenyToken: e.codes.DenyToken(ch.ID),
 	})
 	if err != nil {
 		return otpd.OutboxMessage{}, internal("encode message", err)

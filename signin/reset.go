@@ -31,7 +31,7 @@ func (e *Engine) forgotPassword(ctx context.Context, email string, recovery bool
 		return Flow{}, internal("forgot password", err)
 	}
 	c := codeFor{flowID: newID(), purpose: otpd.PurposeResetPassword, addr: addr, accountID: acct.ID, kept: acct.Email,
-		disabled: acct.Disabled()}
+		disabled: acct.Disabled(), lang: acct.Language}
 	if recovery {
 		c.to = acct.RecoveryEmail
 	}
@@ -104,7 +104,7 @@ func (e *Engine) hashOnceRight(ctx context.Context, req *otpd.VerifyRequest, ch 
 	if err != nil {
 		return hashError(err)
 	}
-	notice, err := e.passwordNotice(ch.ID, otpd.PurposeResetPassword, acct.Email, "reset", e.locate(r.IP).String(), r)
+	notice, err := e.passwordNotice(ch.ID, otpd.PurposeResetPassword, acct, "reset", e.locate(r.IP).String(), r)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func (e *Engine) StepUp(ctx context.Context, c Caller, r Requester) (Flow, error
 	// A session is proof enough of the owner: its step-up codes do not
 	// wait behind a stranger's requests for the address.
 	return e.request(ctx, codeFor{flowID: newID(), purpose: otpd.PurposeStepUp, addr: acct.Email,
-		accountID: acct.ID, sessionID: s.ID, context: otpd.Familiar}, r)
+		accountID: acct.ID, sessionID: s.ID, context: otpd.Familiar, lang: acct.Language}, r)
 }
 
 // VerifyStepUp checks a step-up code in the session that asked for it,

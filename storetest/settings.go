@@ -10,6 +10,7 @@ import (
 var settingsTests = []test{
 	{"EndSessions", testEndSessions},
 	{"CodeSignIn", testCodeSignIn},
+	{"Language", testLanguage},
 	{"SilentRequest", testSilentRequest},
 }
 
@@ -79,4 +80,29 @@ func testSilentRequest(t *testing.T, s otpd.Store) {
 	if msgs := claim(t, s, t0.Add(time.Hour), time.Minute, 10); len(msgs) != 0 {
 		t.Errorf("a request without a message queued %d", len(msgs))
 	}
+}
+
+// An account keeps the language it chose, and only that account.
+func testLanguage(t *testing.T, s otpd.Store) {
+	acct, _ := signUp(t, s, "yara@example.com", t0)
+	other, _ := signUp(t, s, "zeno@example.com", t0)
+	if got := account(t, s, acct.ID).Language; got != "" {
+		t.Fatalf("a new account has language %q", got)
+	}
+	if err := s.SetLanguage(t.Context(), acct.ID, "pt-BR"); err != nil {
+		t.Fatal(err)
+	}
+	if got := account(t, s, acct.ID).Language; got != "pt-BR" {
+		t.Errorf("language %q, want pt-BR", got)
+	}
+	if got, err := s.AccountByEmail(t.Context(), acct.Email); err != nil || got.Language != "pt-BR" {
+		t.Errorf("by email: %q, %v", got.Language, err)
+	}
+	if got := account(t, s, other.ID).Language; got != "" {
+		t.Errorf("another account's language became %q", got)
+	}
+	if err := s.SetLanguage(t.Context(), acct.ID, ""); err != nil || account(t, s, acct.ID).Language != "" {
+		t.Errorf("forgetting the choice: %v", err)
+	}
+	wantNotFound(t, s.SetLanguage(t.Context(), "no-such-account", "de"), "SetLanguage of an unknown account")
 }

@@ -72,6 +72,7 @@ func (s *Server) routes() []route {
 		api("DELETE /api/v1/me/apps/{client_id}", a.RemoveApp),
 		api("POST /api/v1/me/sign-out-everywhere", a.SignOutEverywhere),
 		api("PUT /api/v1/me/settings", a.SetSettings),
+		api("PUT /api/v1/me/language", a.SetLanguage),
 		api("POST /api/v1/me/email", a.ChangeEmail),
 		api("POST /api/v1/me/recovery", a.AddRecovery),
 		api("DELETE /api/v1/me/recovery", a.RemoveRecovery),
@@ -145,6 +146,7 @@ func (s *Server) routes() []route {
 		page("POST /account/apps/{client_id}/remove", p.RemoveApp),
 		page("GET /account/code-sign-in", p.CodeSignIn),
 		page("POST /account/code-sign-in", p.SetCodeSignIn),
+		page("POST /account/language", p.SetLanguage),
 		page("GET /account/sign-out-everywhere", p.SignOutEverywhereConfirm),
 		page("POST /account/sign-out-everywhere", p.SignOutEverywhere),
 		page("POST /devices/{device_id}/forget", p.ForgetDevice),
@@ -233,5 +235,5 @@ func (s *Server) forwardAuth(w http.ResponseWriter, r *http.Request) error {
 // its app (oidcop.Options.AuthorizeError) on the error page: the field
 // it names, and a 400.
 func (s *Server) AuthorizeError(w http.ResponseWriter, r *http.Request, err error) {
-	s.pages.ShowError(w, r, "This app's sign-in link does not work", err)
+	s.pages.ShowError(w, r, "title.app_link_broken", err)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/admin"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/web/api"
 	"github.com/otpd/otpd/web/edge"
@@ -99,6 +100,9 @@ type Options struct {
 	// mounted at /.well-known/openid-configuration and /oauth2/, whose
 	// sign-in requests the pages complete; without it those answer 404.
 	OIDC OIDC
+	// Catalog holds the words of the pages and of the API's error
+	// messages; nil is the embedded catalogue with English as default.
+	Catalog *catalog.Catalog
 }
 
 // RequestObserver hears of every answered request: the route pattern the
@@ -125,8 +129,11 @@ type Credit struct {
 
 // New returns a Server. It parses the page templates once.
 func New(o Options) *Server {
+	if o.Catalog == nil {
+		o.Catalog = catalog.MustLoad()
+	}
 	e := &edge.Edge{Engine: o.Engine, Clock: o.Clock, Log: o.Log, Proxies: o.TrustedProxies,
-		Returns: o.Returns, CookieDomain: o.CookieDomain, Admin: o.Admin, Checker: o.Checker}
+		Returns: o.Returns, CookieDomain: o.CookieDomain, Admin: o.Admin, Checker: o.Checker, Catalog: o.Catalog}
 	s := &Server{edge: e, devMailbox: o.Mailbox != nil, checks: o.Checks, checkTimeout: o.CheckTimeout,
 		requestLog: o.RequestLog, requests: o.Requests}
 	if s.checkTimeout <= 0 {
@@ -143,7 +150,8 @@ func New(o Options) *Server {
 	if o.Forward != nil {
 		s.forward = forward.New(e, *o.Forward)
 	}
-	popts := pages.Options{Mailbox: pageMailbox, PasswordMin: o.PasswordMinLength, Credit: pages.Credit(o.PlacesCredit)}
+	popts := pages.Options{Mailbox: pageMailbox, PasswordMin: o.PasswordMinLength, Credit: pages.Credit(o.PlacesCredit),
+		Catalog: o.Catalog}
 	if o.OIDC != nil {
 		s.oidc, popts.Provider = o.OIDC.Handler(), o.OIDC
 	}

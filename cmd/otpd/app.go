@@ -16,6 +16,7 @@ import (
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/admin"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/config"
 	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/limit/redislimit"
@@ -73,6 +74,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	if err != nil {
 		return nil, fmt.Errorf("public_url: %w", err)
 	}
+	cat, err := catalog.Load(cfg.Language.MessagesDir, cfg.Language.Default)
+	if err != nil {
+		return nil, fmt.Errorf("language: %w", err)
+	}
 	if a.store, err = openStore(ctx, cfg, log); err != nil {
 		return nil, err
 	}
@@ -97,6 +102,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 		Product:       "otpd",
 		CodeInSubject: cfg.Mail.CodeInSubject,
 		TemplateDir:   cfg.Mail.TemplatesDir,
+		Lang:          cfg.Language.Default,
 	}
 	if err := composer.Check(); err != nil {
 		return nil, fmt.Errorf("mail.templates_dir: %w", err)
@@ -120,14 +126,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, clock otpd
 	if a.metrics != nil {
 		deps.Observer, a.worker.Observer = a.metrics, a.metrics
 	}
-	a.engine = signin.New(deps, policy(cfg, public.Hostname()))
+	a.engine = signin.New(deps, policy(cfg, public.Hostname(), cat.Tags()))
 	returns, fwd, err := forwardAuth(cfg)
 	if err != nil {
 		return nil, err
 	}
 	opts := web.Options{Engine: a.engine, Clock: clock, Log: log, TrustedProxies: cfg.TrustedNetworks(),
 		PasswordMinLength: cfg.Password.MinLength, PlacesCredit: web.Credit(credit),
-		Returns: returns, CookieDomain: cfg.ForwardAuth.CookieDomain, Forward: fwd}
+		Returns: returns, CookieDomain: cfg.ForwardAuth.CookieDomain, Forward: fwd, Catalog: cat}
 	opts.Admin = admin.New(admin.Options{Store: a.store, Clock: clock, Log: log})
 	opts.Checks = readinessChecks(cfg, log, a.store, a.redis, clock)
 	// The keys newOutgoing signs with, made by it on a first start.
@@ -306,7 +312,7 @@ func passwords(cfg config.Config) *password.Checker {
 // methodSecretsLabel names the key that seals the methods' secrets.
 const methodSecretsLabel = "otpd/v1/method-secrets"
 
-func policy(cfg config.Config, host string) signin.Policy {
+func policy(cfg config.Config, host string, languages []string) signin.Policy {
 	return signin.Policy{
 		Digits:       cfg.Code.Digits,
 		CodeLifetime: time.Duration(cfg.Code.Lifetime),
@@ -348,6 +354,7 @@ func policy(cfg config.Config, host string) signin.Policy {
 		SignUp:          cfg.SignUp,
 		MessageIDDomain: host,
 		Issuer:          host,
+		Languages:       languages,
 	}
 }
 

@@ -74,7 +74,7 @@ func TestReportByDenyLinkOfAnotherAccountsFlow(t *testing.T) {
 	link := undoLink(t, m)
 	b := browser(t)
 	_, page := get(t, b, link)
-	mustContain(t, page, "somebody typed your address into their account's settings", "nothing else changes")
+	mustContain(t, page, "somebody typed your address into their account&#39;s settings", "nothing else changes")
 	resp, page := postForm(t, b, link, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("deny: %d\n%s", resp.StatusCode, page)

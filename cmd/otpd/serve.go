@@ -50,6 +50,8 @@ Environment:
                     if missing; its DNS record is logged at start-up when mail
                     is really sent, through SMTP or the pickup directory)
   OTPD_DKIM_SELECTOR  DNS selector of that key (default otpd)
+  OTPD_LANGUAGE_DEFAULT  language of pages and emails for readers who chose none
+                    and whose browser asks for none of ours (default en)
   OTPD_LOG_LEVEL    debug, info, warn or error
   OTPD_LOG_FORMAT   text or json
 

@@ -11,7 +11,7 @@ import (
 )
 
 const accountColumns = `id, email, created_at, password_hash, guard_until, last_signin_at, last_place, countries, code_sign_in_off,
-	recovery_email, campaign_id, campaign_until, prev_signin_at, disabled_at`
+	recovery_email, campaign_id, campaign_until, prev_signin_at, disabled_at, language`
 
 // AccountByEmail finds an account by its address's Key, so a capital letter
 // in the local part finds the same account.
@@ -78,7 +78,7 @@ func scanAccount(row scanner) (otpd.Account, error) {
 		created, guard, lastLogin int64
 	)
 	if err := row.Scan(&a.ID, &email, &created, &a.PasswordHash, &guard, &lastLogin, &place, &countries, &a.CodeSignInOff, &recovery,
-		&a.Campaign.ID, &campaignUntil, &prevLogin, &disabled); err != nil {
+		&a.Campaign.ID, &campaignUntil, &prevLogin, &disabled, &a.Language); err != nil {
 		return otpd.Account{}, err
 	}
 	addr, err := parseAddress(email)

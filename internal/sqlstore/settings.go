@@ -35,6 +35,15 @@ func (s *Store) SetPassword(ctx context.Context, req otpd.PasswordChange) error 
 	return nil
 }
 
+// SetLanguage keeps the language an account chose, "" for none.
+func (s *Store) SetLanguage(ctx context.Context, accountID, tag string) error {
+	err := affected(s.db.ExecContext(ctx, `UPDATE accounts SET language = $1 WHERE id = $2`, tag, accountID))
+	if err != nil {
+		return s.errorf("set language of account %s: %w", accountID, err)
+	}
+	return nil
+}
+
 // SetCodeSignIn turns code-only sign-in on or off and records ev, in one
 // transaction.
 func (s *Store) SetCodeSignIn(ctx context.Context, accountID string, on bool, ev otpd.Event) error {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 )
 
 // An Entry is one line of the activity page, in plain words: an event, a
@@ -60,6 +61,8 @@ type History struct {
 	MaxAttempts int
 	// CurrentFlow is the flow whose code started the caller's session.
 	CurrentFlow string
+	// Lang is the language of the entries' words.
+	Lang catalog.Lang
 }
 
 // attemptTypes are the events folded into the entry of their code request.
@@ -85,7 +88,7 @@ func (h History) Entries() []Entry {
 		case ev.Type == otpd.EventUnderAttack && h.coveredBy(ev.At):
 			// The campaign's own entry says it.
 		default:
-			out = append(out, eventEntry(ev, g))
+			out = append(out, words{h.Lang}.eventEntry(ev, g))
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Entry) int { return b.sortAt().Compare(a.sortAt()) })
@@ -135,13 +138,13 @@ func (h History) coveredBy(at time.Time) bool {
 
 // eventEntry is an event on its own line. g is the code request it is
 // about, when that is among the events.
-func eventEntry(ev otpd.Event, g *flowGroup) Entry {
+func (w words) eventEntry(ev otpd.Event, g *flowGroup) Entry {
 	e := Entry{Kind: eventKinds[ev.Type], At: ev.At, IP: ev.IP, UserAgent: ev.UserAgent,
 		Where: where(ev.Place, ev.IP), Device: shortDevice(ev.UserAgent), FlowID: ev.FlowID}
-	e.Subject, e.Outcome = eventWords(ev)
+	e.Subject, e.Outcome = w.eventWords(ev)
 	if ev.Type == otpd.EventCodeDenied && g != nil {
 		r := g.requests[0]
-		e.Outcome = "It was " + lowerFirst(g.what()) + " requested" + fromWhere(r) + " at " + TimeOfDay(r.At, ev.At) + "."
+		e.Outcome = w.l.T("act.denied_was", "Code", lowerFirst(w.codeName(r.Purpose)), "From", w.fromWhere(r), "At", w.l.TimeOfDay(r.At, ev.At))
 	}
 	return e
 }
@@ -149,28 +152,18 @@ func eventEntry(ev otpd.Event, g *flowGroup) Entry {
 // campaignEntry is a flood of requests as one entry: its count, its
 // places and its span, not hundreds of lines.
 func (h History) campaignEntry(c otpd.Campaign) Entry {
+	w := words{h.Lang}
 	e := Entry{Kind: kindCodes, At: c.StartedAt, End: c.LastAt,
-		Subject: "Codes for your account were asked for " + times(c.Requests),
-		Where:   placeList(c.Places, len(c.Places) >= otpd.MaxCampaignPlaces)}
+		Subject: w.l.T("act.campaign", "Times", w.times(c.Requests)),
+		Where:   w.placeList(c.Places, len(c.Places) >= otpd.MaxCampaignPlaces)}
 	if c.LastAt.Truncate(time.Minute).Equal(c.StartedAt.Truncate(time.Minute)) {
 		// "between 14:02 and 14:02" says less than "at 14:02".
 		e.At, e.End = c.LastAt, time.Time{}
 	}
 	if h.Now.Before(c.Until) {
-		e.Outcome = "Your account is under attack: until " + TimeOfDay(c.Until, e.sortAt()) +
-			", codes for devices it does not know are held back, so nobody gets in with them."
+		e.Outcome = w.l.T("act.campaign_on", "Until", w.l.TimeOfDay(c.Until, e.sortAt()))
 	} else {
-		e.Outcome = "Your account was under attack. Codes for devices it does not know were held back, so nobody got in with them."
+		e.Outcome = w.l.T("act.campaign_over")
 	}
 	return e
-}
-
-func times(n int) string {
-	switch n {
-	case 1:
-		return "once"
-	case 2:
-		return "twice"
-	}
-	return Plural(n, "time")
 }

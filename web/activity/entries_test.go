@@ -8,10 +8,14 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/signin"
 )
 
 var t0 = time.Date(2026, 3, 3, 14, 2, 0, 0, time.UTC)
+
+// en is the language the tests read the activity in.
+var en = catalog.MustLoad().Lang("en")
 
 // eventSeq keeps the events lagos makes distinct, two in one minute too.
 var eventSeq atomic.Int64
@@ -93,7 +97,7 @@ func TestCodeRequestsInPlainWords(t *testing.T) {
 			t0.Add(time.Hour), "A sign-in code was asked for from Lagos, Nigeria on Chrome/Windows at 14:02. It was refused", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := History{Events: newestFirst(tc.events...), Now: tc.now, Lifetime: 10 * time.Minute, MaxAttempts: 3}
+			h := History{Lang: en, Events: newestFirst(tc.events...), Now: tc.now, Lifetime: 10 * time.Minute, MaxAttempts: 3}
 			var flow *Entry
 			for _, e := range h.Entries() {
 				if e.Request {
@@ -118,11 +122,13 @@ func TestCodeRequestsInPlainWords(t *testing.T) {
 
 // Every purpose's request is named for what it asked, resent or not.
 func TestCodeRequestsNamedByPurpose(t *testing.T) {
-	for p, want := range purposeWords {
+	for _, p := range []otpd.Purpose{otpd.PurposeSignIn, otpd.PurposeSignUp, otpd.PurposeResetPassword, otpd.PurposeStepUp,
+		otpd.PurposeChangeEmail, otpd.PurposeAddRecovery} {
+		want := en.T("act.purpose." + string(p) + ".code")
 		for _, resend := range []bool{false, true} {
 			g := flowGroup{requests: []otpd.Event{lagos(otpd.EventCodeRequested, "f", 0, otpd.Event{Purpose: p, Resend: resend})}}
-			if got := g.what(); got != want.code {
-				t.Errorf("%s request (resend %v) is named %q, want %q", p, resend, got, want.code)
+			if got := (words{en}).what(&g); got != want || strings.Contains(got, "⟦") {
+				t.Errorf("%s request (resend %v) is named %q, want %q", p, resend, got, want)
 			}
 		}
 	}
@@ -133,7 +139,7 @@ func TestCodeRequestsNamedByPurpose(t *testing.T) {
 func TestCurrentSignInIsNotReportable(t *testing.T) {
 	started := otpd.Event{ID: "s", Type: otpd.EventSessionStarted, FlowID: "mine", At: t0.Add(time.Minute), IP: "203.0.113.5"}
 	evs := newestFirst(otpd.Event{ID: "r", Type: otpd.EventCodeRequested, FlowID: "mine", At: t0, IP: "203.0.113.5"}, started)
-	h := History{Events: evs, Now: t0.Add(time.Hour), Lifetime: time.Minute, CurrentFlow: "mine"}
+	h := History{Lang: en, Events: evs, Now: t0.Add(time.Hour), Lifetime: time.Minute, CurrentFlow: "mine"}
 	requests := 0
 	for _, e := range h.Entries() {
 		if e.Request {
@@ -160,7 +166,7 @@ func TestCampaignFoldsHeldBackRequests(t *testing.T) {
 		flow := "held" + time.Duration(i).String()
 		evs = append(evs, lagos(otpd.EventCodeRequested, flow, i, held), lagos(otpd.EventCodeWrong, flow, i, signIn))
 	}
-	h := History{Events: newestFirst(evs...), Campaigns: []otpd.Campaign{c}, Now: t0.Add(time.Hour), Lifetime: 10 * time.Minute}
+	h := History{Lang: en, Events: newestFirst(evs...), Campaigns: []otpd.Campaign{c}, Now: t0.Add(time.Hour), Lifetime: 10 * time.Minute}
 	es := h.Entries()
 	if len(es) != 2 {
 		for _, e := range es {
@@ -180,13 +186,13 @@ func TestCampaignFoldsHeldBackRequests(t *testing.T) {
 }
 
 func TestEveryEventHasAKind(t *testing.T) {
-	for typ := range eventTitles {
+	for _, typ := range documentedTypes(t) {
 		if eventKinds[typ] == "" {
 			t.Errorf("event type %s has no kind", typ)
 		}
 	}
 	for typ := range eventKinds {
-		if eventTitles[typ] == "" {
+		if !en.Has("act.title." + string(typ)) {
 			t.Errorf("kind of unknown event type %s", typ)
 		}
 	}
@@ -212,17 +218,17 @@ func TestParseKind(t *testing.T) {
 }
 
 func TestUnusedNotice(t *testing.T) {
-	if n := NewUnusedNotice(nil); n != nil {
+	if n := NewUnusedNotice(en, nil); n != nil {
 		t.Errorf("notice of no codes: %+v", n)
 	}
 	cs := []signin.UnusedCode{{Place: "Lagos, Nigeria", IP: "198.51.100.9"}, {Place: "Lagos, Nigeria", IP: "198.51.100.10"},
 		{IP: "192.0.2.9"}, {Place: "Lima, Peru"}, {Place: "Paris, France"}, {Place: "Oslo, Norway", Status: otpd.StatusDenied}}
-	n := NewUnusedNotice(cs)
+	n := NewUnusedNotice(en, cs)
 	if n == nil || n.Count != 5 || n.Places != "Lagos, Nigeria; 192.0.2.9; Lima, Peru and other places" {
 		t.Errorf("notice %+v", n)
 	}
 	// Codes the owner reported are dealt with.
-	if n := NewUnusedNotice(cs[5:]); n != nil {
+	if n := NewUnusedNotice(en, cs[5:]); n != nil {
 		t.Errorf("notice of reported codes only: %+v", n)
 	}
 }
@@ -235,7 +241,7 @@ func TestReportSaysWhoReported(t *testing.T) {
 		otpd.ReasonDisowned: "A code sent to a new address was reported by that address's owner",
 	} {
 		ev := otpd.Event{ID: "d", Type: otpd.EventCodeDenied, FlowID: "gone", At: t0, Reason: reason}
-		if got := eventEntry(ev, nil).Subject; got != want {
+		if got := (words{en}).eventEntry(ev, nil).Subject; got != want {
 			t.Errorf("report %q reads %q, want %q", reason, got, want)
 		}
 	}

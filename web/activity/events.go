@@ -1,62 +1,14 @@
 package activity
 
 import (
-	"fmt"
-
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 )
 
 // This file holds every word the activity page and the API say about an
 // event, from its type and typed fields: an event is never read back out
-// of stored text.
-
-// eventTitles name each event type in plain words, for an event shown on
-// its own.
-var eventTitles = map[otpd.EventType]string{
-	otpd.EventCodeRequested:  "Code requested",
-	otpd.EventCodeRefused:    "Code request refused (too many requests)",
-	otpd.EventCodeVerified:   "Code entered correctly",
-	otpd.EventCodeWrong:      "Wrong code entered",
-	otpd.EventCodeExpired:    "Expired code entered",
-	otpd.EventCodeExhausted:  "Code entered after too many wrong tries",
-	otpd.EventCodeLocked:     "Code refused: too many wrong codes for this address",
-	otpd.EventCodeRejected:   "Code refused: no longer valid",
-	otpd.EventAccountCreated: "Account created",
-	otpd.EventSessionStarted: "Signed in with a code",
-	otpd.EventSessionEnded:   "Signed out",
-	otpd.EventCodeDenied:     "You reported a code request as not yours",
-
-	otpd.EventPasswordSet:      "Password set",
-	otpd.EventPasswordRemoved:  "Password removed",
-	otpd.EventPasswordWrong:    "Wrong password entered",
-	otpd.EventPasswordVerified: "Password entered correctly",
-	otpd.EventPasswordReset:    "Password reset with a code",
-	otpd.EventLockedOut:        "Sign-ins paused after too many failures",
-	otpd.EventDeviceRemembered: "Device remembered",
-	otpd.EventDeviceForgotten:  "Device forgotten",
-	otpd.EventSteppedUp:        "Confirmed it was you with a code",
-
-	otpd.EventSessionsEnded:     "Sessions signed out",
-	otpd.EventEmailChanged:      "Email address changed",
-	otpd.EventEmailChangeUndone: "Email address change undone",
-	otpd.EventRecoveryAdded:     "Recovery address added",
-	otpd.EventRecoveryRemoved:   "Recovery address removed",
-	otpd.EventUnderAttack:       "Codes asked for from many places: account under attack",
-	otpd.EventSettingsChanged:   "Sign-in settings changed",
-	otpd.EventAppAuthorized:     "App allowed to sign you in",
-	otpd.EventAppRemoved:        "App's access removed",
-	otpd.EventTokenReused:       "An app's sign-in was used twice: its access was revoked",
-
-	otpd.EventAccountDisabled: "An administrator disabled your account",
-	otpd.EventAccountEnabled:  "An administrator enabled your account again",
-	otpd.EventAdminSignedOut:  "An administrator signed you out",
-	otpd.EventAccountUnlocked: "An administrator unlocked your account",
-	otpd.EventAccountExported: "An administrator exported your account's data",
-	otpd.EventMethodAdded:     "Sign-in method added",
-	otpd.EventMethodRemoved:   "Sign-in method removed",
-	otpd.EventFactorVerified:  "Confirmed it was you with a sign-in method",
-	otpd.EventFactorWrong:     "Wrong code of a sign-in method entered",
-}
+// of stored text. The words themselves are in the catalogue, under act.:
+// act.title.<type> names each event type, for an event shown on its own.
 
 // eventCase is one case of an event type: its Reason, and for the few
 // whose words depend on it, the purpose of its code.
@@ -66,132 +18,129 @@ type eventCase struct {
 	purpose otpd.Purpose
 }
 
-// caseWords are what a case says beyond its type's title: a subject of
-// its own, and a note, with %s for what the event concerns (about) or
-// without (plain, when it concerns nothing).
-type caseWords struct{ subject, plain, about string }
+// caseWords name what a case says beyond its type's title, in the
+// catalogue: act.case.<key>.subject, a subject of its own; .plain, a
+// note when the event concerns nothing; .about, a note with {{.About}}
+// for what it concerns. A case that only says why no code was sent
+// names that reason instead (act.nocode.<reason>).
+type caseWords struct {
+	key    string
+	noCode otpd.Reason
+}
 
 var eventCases = map[eventCase]caseWords{
-	{typ: otpd.EventSessionStarted, reason: otpd.ReasonPassword}:        {subject: "Signed in with a password"},
-	{typ: otpd.EventSessionStarted, purpose: otpd.PurposeResetPassword}: {subject: "Signed in with the new password's reset code"},
-	{typ: otpd.EventSessionEnded}:                                       {about: "It was a session of %s."},
-	{typ: otpd.EventSessionsEnded}:                                      {plain: "Signed out every other session."},
-	{typ: otpd.EventSessionsEnded, reason: otpd.ReasonReported}:         {about: "Signed out the sessions started from %s after the reported code request."},
-	{typ: otpd.EventCodeDenied, reason: otpd.ReasonDisowned}:            {subject: "A code sent to a new address was reported by that address's owner"},
-	{typ: otpd.EventPasswordSet, reason: otpd.ReasonChanged}:            {subject: "Password changed"},
-	{typ: otpd.EventPasswordRemoved}:                                    {plain: "You sign in with codes only."},
-	{typ: otpd.EventPasswordWrong}:                                      {about: "It came from %s."},
-	{typ: otpd.EventPasswordWrong, reason: otpd.ReasonNotChecked}:       {plain: "It was not checked: too many failures from this device.", about: "It was not checked: too many failures from %s."},
-	{typ: otpd.EventPasswordVerified}:                                   {about: "No code was needed on %s."},
-	{typ: otpd.EventPasswordVerified, reason: otpd.ReasonCodeNeeded}:    {plain: "A code was needed as well.", about: "A code was needed as well: %s."},
-	{typ: otpd.EventPasswordReset}:                                      {plain: "Every other session was signed out."},
-	{typ: otpd.EventLockedOut}:                                          {about: "Paused: %s."},
-	{typ: otpd.EventDeviceForgotten}:                                    {about: "It was %s."},
-	{typ: otpd.EventSteppedUp}:                                          {plain: "A code confirmed it was you before a sensitive change."},
-	{typ: otpd.EventEmailChanged}:                                       {about: "Sign-in address changed from %s."},
-	{typ: otpd.EventEmailChangeUndone}:                                  {plain: "The old address's owner undid it from the email; every session was signed out."},
-	{typ: otpd.EventRecoveryAdded}:                                      {about: "It is %s."},
-	{typ: otpd.EventRecoveryRemoved}:                                    {about: "It was %s."},
-	{typ: otpd.EventUnderAttack}:                                        {plain: "Codes for devices it does not know are held back.", about: "Codes were asked for from %s; codes for devices it does not know are held back."},
-	{typ: otpd.EventSettingsChanged, reason: otpd.ReasonCodeOn}:         {plain: "Code-only sign-in was turned on."},
-	{typ: otpd.EventSettingsChanged, reason: otpd.ReasonCodeOff}:        {plain: "Code-only sign-in was turned off: a password and a code are needed."},
-	{typ: otpd.EventCodeRequested, reason: otpd.ReasonNoAccount}:        {plain: noCodeWords[otpd.ReasonNoAccount]},
-	{typ: otpd.EventCodeRequested, reason: otpd.ReasonHeldBack}:         {plain: noCodeWords[otpd.ReasonHeldBack]},
-	{typ: otpd.EventCodeRequested, reason: otpd.ReasonCodeOff}:          {plain: noCodeWords[otpd.ReasonCodeOff]},
-	{typ: otpd.EventCodeRefused, reason: otpd.ReasonRefused}:            {plain: noCodeWords[otpd.ReasonRefused]},
-	{typ: otpd.EventCodeRequested, reason: otpd.ReasonDisabled}:         {plain: noCodeWords[otpd.ReasonDisabled]},
-	{typ: otpd.EventAccountDisabled}:                                    {plain: "Every session was signed out, and nobody can sign in until it is enabled again."},
-	{typ: otpd.EventAdminSignedOut}:                                     {plain: "Every session was signed out."},
-	{typ: otpd.EventAccountUnlocked}:                                    {plain: "Sign-ins paused after failures may be tried again."},
-	{typ: otpd.EventAccountExported}:                                    {plain: "A copy of everything kept about your account was made, as you may ask for."},
-	{typ: otpd.EventCodeRequested}:                                      {about: "It was sent to the recovery address %s."},
-	{typ: otpd.EventAppAuthorized}:                                      {about: "%s may sign you in and read your email address."},
-	{typ: otpd.EventAppRemoved}:                                         {about: "%s can no longer sign you in; its tokens were revoked."},
-	{typ: otpd.EventTokenReused, reason: otpd.ReasonCodeReplayed}:       {about: "A sign-in code for %s was presented twice; the app must sign you in again."},
-	{typ: otpd.EventTokenReused, reason: otpd.ReasonRefreshReused}:      {about: "A token of %s was presented after it was replaced; the app must sign you in again."},
+	{typ: otpd.EventSessionStarted, reason: otpd.ReasonPassword}:        {key: "session_started_password"},
+	{typ: otpd.EventSessionStarted, purpose: otpd.PurposeResetPassword}: {key: "session_started_reset_password"},
+	{typ: otpd.EventSessionEnded}:                                       {key: "session_ended"},
+	{typ: otpd.EventSessionsEnded}:                                      {key: "sessions_ended"},
+	{typ: otpd.EventSessionsEnded, reason: otpd.ReasonReported}:         {key: "sessions_ended_reported"},
+	{typ: otpd.EventCodeDenied, reason: otpd.ReasonDisowned}:            {key: "code_denied_disowned"},
+	{typ: otpd.EventPasswordSet, reason: otpd.ReasonChanged}:            {key: "password_set_changed"},
+	{typ: otpd.EventPasswordRemoved}:                                    {key: "password_removed"},
+	{typ: otpd.EventPasswordWrong}:                                      {key: "password_wrong"},
+	{typ: otpd.EventPasswordWrong, reason: otpd.ReasonNotChecked}:       {key: "password_wrong_not_checked"},
+	{typ: otpd.EventPasswordVerified}:                                   {key: "password_verified"},
+	{typ: otpd.EventPasswordVerified, reason: otpd.ReasonCodeNeeded}:    {key: "password_verified_code_needed"},
+	{typ: otpd.EventPasswordReset}:                                      {key: "password_reset"},
+	{typ: otpd.EventLockedOut}:                                          {key: "locked_out"},
+	{typ: otpd.EventDeviceForgotten}:                                    {key: "device_forgotten"},
+	{typ: otpd.EventSteppedUp}:                                          {key: "stepped_up"},
+	{typ: otpd.EventEmailChanged}:                                       {key: "email_changed"},
+	{typ: otpd.EventEmailChangeUndone}:                                  {key: "email_change_undone"},
+	{typ: otpd.EventRecoveryAdded}:                                      {key: "recovery_added"},
+	{typ: otpd.EventRecoveryRemoved}:                                    {key: "recovery_removed"},
+	{typ: otpd.EventUnderAttack}:                                        {key: "under_attack"},
+	{typ: otpd.EventSettingsChanged, reason: otpd.ReasonCodeOn}:         {key: "settings_changed_code_sign_in_on"},
+	{typ: otpd.EventSettingsChanged, reason: otpd.ReasonCodeOff}:        {key: "settings_changed_code_sign_in_off"},
+	{typ: otpd.EventCodeRequested, reason: otpd.ReasonNoAccount}:        {noCode: otpd.ReasonNoAccount},
+	{typ: otpd.EventCodeRequested, reason: otpd.ReasonHeldBack}:         {noCode: otpd.ReasonHeldBack},
+	{typ: otpd.EventCodeRequested, reason: otpd.ReasonCodeOff}:          {noCode: otpd.ReasonCodeOff},
+	{typ: otpd.EventCodeRefused, reason: otpd.ReasonRefused}:            {noCode: otpd.ReasonRefused},
+	{typ: otpd.EventCodeRequested, reason: otpd.ReasonDisabled}:         {noCode: otpd.ReasonDisabled},
+	{typ: otpd.EventAccountDisabled}:                                    {key: "account_disabled"},
+	{typ: otpd.EventAdminSignedOut}:                                     {key: "admin_signed_out"},
+	{typ: otpd.EventAccountUnlocked}:                                    {key: "account_unlocked"},
+	{typ: otpd.EventAccountExported}:                                    {key: "account_exported"},
+	{typ: otpd.EventCodeRequested}:                                      {key: "code_requested"},
+	{typ: otpd.EventAppAuthorized}:                                      {key: "app_authorized"},
+	{typ: otpd.EventAppRemoved}:                                         {key: "app_removed"},
+	{typ: otpd.EventTokenReused, reason: otpd.ReasonCodeReplayed}:       {key: "token_reused_code"},
+	{typ: otpd.EventTokenReused, reason: otpd.ReasonRefreshReused}:      {key: "token_reused_refresh"},
 
-	{typ: otpd.EventMethodAdded, reason: otpd.ReasonTOTP}:             {subject: "Authenticator app added"},
-	{typ: otpd.EventMethodAdded, reason: otpd.ReasonRecoveryCodes}:    {subject: "New recovery codes made", plain: "Any codes made before them no longer work."},
-	{typ: otpd.EventMethodRemoved, reason: otpd.ReasonTOTP}:           {subject: "Authenticator app removed"},
-	{typ: otpd.EventMethodRemoved, reason: otpd.ReasonRecoveryCodes}:  {subject: "Recovery codes removed"},
-	{typ: otpd.EventFactorVerified, reason: otpd.ReasonTOTP}:          {subject: "Authenticator app code entered correctly"},
-	{typ: otpd.EventFactorVerified, reason: otpd.ReasonRecoveryCodes}: {subject: "Recovery code used", plain: "It cannot be used again."},
-	{typ: otpd.EventFactorWrong, reason: otpd.ReasonTOTP}:             {subject: "Wrong authenticator app code entered", plain: "A code used before counts as wrong."},
-	{typ: otpd.EventFactorWrong, reason: otpd.ReasonRecoveryCodes}:    {subject: "Wrong recovery code entered", plain: "A code used before counts as wrong."},
-	{typ: otpd.EventSessionStarted, reason: otpd.ReasonTOTP}:          {subject: "Signed in with a password and an authenticator app"},
-	{typ: otpd.EventSessionStarted, reason: otpd.ReasonRecoveryCodes}: {subject: "Signed in with a password and a recovery code"},
-	{typ: otpd.EventSteppedUp, reason: otpd.ReasonTOTP}:               {subject: "Confirmed it was you with an authenticator app", plain: "Before a sensitive change."},
-	{typ: otpd.EventSteppedUp, reason: otpd.ReasonRecoveryCodes}:      {subject: "Confirmed it was you with a recovery code", plain: "Before a sensitive change."},
-	{typ: otpd.EventCodeLocked, reason: otpd.ReasonTOTP}:              {subject: "Authenticator app code refused: too many wrong codes for this address"},
-	{typ: otpd.EventCodeLocked, reason: otpd.ReasonRecoveryCodes}:     {subject: "Recovery code refused: too many wrong codes for this address"},
+	{typ: otpd.EventMethodAdded, reason: otpd.ReasonTOTP}:             {key: "method_added_totp"},
+	{typ: otpd.EventMethodAdded, reason: otpd.ReasonRecoveryCodes}:    {key: "method_added_recovery_codes"},
+	{typ: otpd.EventMethodRemoved, reason: otpd.ReasonTOTP}:           {key: "method_removed_totp"},
+	{typ: otpd.EventMethodRemoved, reason: otpd.ReasonRecoveryCodes}:  {key: "method_removed_recovery_codes"},
+	{typ: otpd.EventFactorVerified, reason: otpd.ReasonTOTP}:          {key: "factor_verified_totp"},
+	{typ: otpd.EventFactorVerified, reason: otpd.ReasonRecoveryCodes}: {key: "factor_verified_recovery_codes"},
+	{typ: otpd.EventFactorWrong, reason: otpd.ReasonTOTP}:             {key: "factor_wrong_totp"},
+	{typ: otpd.EventFactorWrong, reason: otpd.ReasonRecoveryCodes}:    {key: "factor_wrong_recovery_codes"},
+	{typ: otpd.EventSessionStarted, reason: otpd.ReasonTOTP}:          {key: "session_started_totp"},
+	{typ: otpd.EventSessionStarted, reason: otpd.ReasonRecoveryCodes}: {key: "session_started_recovery_codes"},
+	{typ: otpd.EventSteppedUp, reason: otpd.ReasonTOTP}:               {key: "stepped_up_totp"},
+	{typ: otpd.EventSteppedUp, reason: otpd.ReasonRecoveryCodes}:      {key: "stepped_up_recovery_codes"},
+	{typ: otpd.EventCodeLocked, reason: otpd.ReasonTOTP}:              {key: "code_locked_totp"},
+	{typ: otpd.EventCodeLocked, reason: otpd.ReasonRecoveryCodes}:     {key: "code_locked_recovery_codes"},
 }
 
-// contextWords name the context a password_wrong event (one: where it
-// came from) or a locked_out event (all: what was paused) concerns.
-var contextWords = map[string]struct{ one, all string }{
-	string(otpd.Familiar):   {"a remembered device", "sign-ins from remembered devices"},
-	string(otpd.Unfamiliar): {"a device the account does not know", "sign-ins from devices the account does not know"},
-	string(otpd.Confirming): {"a code confirming a new address", "codes confirming a new address"},
+// words say the activity in one language.
+type words struct{ l catalog.Lang }
+
+// opt is key's message, or "" when the catalogue has none: an optional
+// part of a case's words.
+func (w words) opt(key string, args ...any) string {
+	if !w.l.Has(key) {
+		return ""
+	}
+	return w.l.T(key, args...)
 }
 
-// noCodeWords say why a code request sent no code.
-var noCodeWords = map[otpd.Reason]string{
-	otpd.ReasonRefused:   "It was refused: too many codes had been asked for. No code was sent.",
-	otpd.ReasonHeldBack:  "No code was sent: your account was under attack, and codes for devices it does not know were held back.",
-	otpd.ReasonCodeOff:   "No code was sent, because code-only sign-in is off.",
-	otpd.ReasonNoAccount: "No code was sent: there was no account for the address yet.",
-	otpd.ReasonDisabled:  "No code was sent: your account was disabled.",
+// CodeDoes completes "a code to ..." for a code of purpose p, in l.
+func CodeDoes(l catalog.Lang, p otpd.Purpose) string {
+	return words{l}.opt("act.purpose." + string(p) + ".does")
 }
-
-// purposeWords name a code by its purpose: as the subject of a sentence
-// on the activity page, and as what it does, to complete "a code to ...".
-var purposeWords = map[otpd.Purpose]struct{ code, does string }{
-	otpd.PurposeSignIn:        {"A sign-in code", "sign in"},
-	otpd.PurposeSignUp:        {"A code to create your account", "create an account"},
-	otpd.PurposeResetPassword: {"A password reset code", "reset the password"},
-	otpd.PurposeStepUp:        {"A code to confirm a change to your account", "confirm a change to the account"},
-	otpd.PurposeChangeEmail:   {"A code to confirm a new sign-in address", "make this address the sign-in address of an account"},
-	otpd.PurposeAddRecovery:   {"A code to confirm a recovery address", "make this address the recovery address of an account"},
-}
-
-// CodeDoes completes "a code to ..." for a code of purpose p.
-func CodeDoes(p otpd.Purpose) string { return purposeWords[p].does }
 
 // codeName is "A sign-in code" and the like; a purpose it does not know
 // is a sign-in's.
-func codeName(p otpd.Purpose) string {
-	if w, ok := purposeWords[p]; ok {
-		return w.code
+func (w words) codeName(p otpd.Purpose) string {
+	if s := w.opt("act.purpose." + string(p) + ".code"); s != "" {
+		return s
 	}
-	return purposeWords[otpd.PurposeSignIn].code
+	return w.l.T("act.purpose.sign_in.code")
 }
 
+func (w words) noCode(r otpd.Reason) string { return w.l.T("act.nocode." + string(r)) }
+
 // eventWords are the subject and the note of an event on its own line.
-func eventWords(ev otpd.Event) (subject, note string) {
-	subject = eventTitle(ev.Type)
-	w := wordsFor(ev)
+func (w words) eventWords(ev otpd.Event) (subject, note string) {
+	subject = w.eventTitle(ev.Type)
+	c := wordsFor(ev)
+	prefix := "act.case." + c.key
 	switch {
-	case w.subject != "":
-		subject = w.subject
+	case c.key != "" && w.l.Has(prefix+".subject"):
+		subject = w.l.T(prefix + ".subject")
 	case ev.Type == otpd.EventCodeRequested && ev.Resend:
-		subject = codeName(ev.Purpose) + " was requested again"
+		subject = w.l.T("act.requested_again", "Code", w.codeName(ev.Purpose))
 	case ev.Type == otpd.EventCodeRequested, ev.Type == otpd.EventCodeRefused:
-		subject = codeName(ev.Purpose) + " was requested"
+		subject = w.l.T("act.requested", "Code", w.codeName(ev.Purpose))
+	}
+	if c.noCode != "" {
+		return subject, w.noCode(c.noCode)
 	}
 	about := ev.Concerns
 	switch ev.Type {
 	case otpd.EventPasswordWrong:
-		about = contextWords[about].one
+		about = w.opt("act.context." + about + ".where")
 	case otpd.EventLockedOut:
-		about = contextWords[about].all
+		about = w.opt("act.context." + about + ".paused")
 	}
-	switch {
-	case about != "" && w.about != "":
-		note = fmt.Sprintf(w.about, about)
-	default:
-		note = w.plain
+	if c.key == "" {
+		return subject, ""
 	}
-	return subject, note
+	if about != "" && w.l.Has(prefix+".about") {
+		return subject, w.l.T(prefix+".about", "About", about)
+	}
+	return subject, w.opt(prefix + ".plain")
 }
 
 // wordsFor finds the words of ev's case: with its purpose, else with its
@@ -205,17 +154,17 @@ func wordsFor(ev otpd.Event) caseWords {
 	return caseWords{}
 }
 
-// Detail is an event in words on one line, as the API gives it.
-func Detail(ev otpd.Event) string {
-	subject, note := eventWords(ev)
+// Detail is an event in words on one line, in l, as the API gives it.
+func Detail(l catalog.Lang, ev otpd.Event) string {
+	subject, note := words{l}.eventWords(ev)
 	if note == "" {
 		return subject + "."
 	}
 	return subject + ". " + note
 }
 
-func eventTitle(t otpd.EventType) string {
-	if title, ok := eventTitles[t]; ok {
+func (w words) eventTitle(t otpd.EventType) string {
+	if title := w.opt("act.title." + string(t)); title != "" {
 		return title
 	}
 	return string(t)

@@ -8,23 +8,32 @@ import (
 	"testing"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 )
 
-// Each case's words take what the event concerns in one place, and each
-// case belongs to a type the activity knows.
+// Each case has words in the catalogue, its about-words take what the
+// event concerns, and each case belongs to a type the activity knows.
 func TestEventCaseWords(t *testing.T) {
+	cat := catalog.MustLoad()
 	for c, w := range eventCases {
-		if eventTitles[c.typ] == "" {
+		if !en.Has("act.title." + string(c.typ)) {
 			t.Errorf("words for unknown type %s", c.typ)
 		}
-		if w.subject == "" && w.plain == "" && w.about == "" {
+		if w.noCode != "" {
+			if !en.Has("act.nocode." + string(w.noCode)) {
+				t.Errorf("case %+v: no words for %s", c, w.noCode)
+			}
+			continue
+		}
+		prefix := "act.case." + w.key
+		if !en.Has(prefix+".subject") && !en.Has(prefix+".plain") && !en.Has(prefix+".about") {
 			t.Errorf("case %+v has no words", c)
 		}
-		if w.about != "" && strings.Count(w.about, "%s") != 1 {
-			t.Errorf("case %+v: %q must take what it concerns once", c, w.about)
+		if m := cat.Message(catalog.Source, prefix+".about"); m != nil && !slices.Equal(catalog.Placeholders(m), []string{"About"}) {
+			t.Errorf("case %+v: %q must take what it concerns", c, m.Other)
 		}
-		if strings.Contains(w.plain, "%") {
-			t.Errorf("case %+v: plain words %q hold a verb", c, w.plain)
+		if m := cat.Message(catalog.Source, prefix+".plain"); m != nil && len(catalog.Placeholders(m)) > 0 {
+			t.Errorf("case %+v: plain words %q take a placeholder", c, m.Other)
 		}
 	}
 }
@@ -50,9 +59,9 @@ func TestEventWords(t *testing.T) {
 		{otpd.Event{Type: otpd.EventCodeRequested, Purpose: otpd.PurposeSignIn, Concerns: "a•••@example.org"},
 			"A sign-in code was requested", "It was sent to the recovery address a•••@example.org."},
 		{otpd.Event{Type: otpd.EventCodeRequested, Purpose: otpd.PurposeResetPassword, Reason: otpd.ReasonNoAccount},
-			"A password reset code was requested", noCodeWords[otpd.ReasonNoAccount]},
+			"A password reset code was requested", en.T("act.nocode.no_account")},
 		{otpd.Event{Type: otpd.EventCodeRefused, Purpose: otpd.PurposeStepUp, Reason: otpd.ReasonRefused},
-			"A code to confirm a change to your account was requested", noCodeWords[otpd.ReasonRefused]},
+			"A code to confirm a change to your account was requested", en.T("act.nocode.refused")},
 		{otpd.Event{Type: otpd.EventSettingsChanged, Reason: otpd.ReasonCodeOff}, "Sign-in settings changed",
 			"Code-only sign-in was turned off: a password and a code are needed."},
 		{otpd.Event{Type: otpd.EventDeviceForgotten}, "Device forgotten", ""},
@@ -64,7 +73,7 @@ func TestEventWords(t *testing.T) {
 		{otpd.Event{Type: otpd.EventSteppedUp, Reason: otpd.ReasonTOTP}, "Confirmed it was you with an authenticator app",
 			"Before a sensitive change."},
 	} {
-		subject, note := eventWords(tc.ev)
+		subject, note := (words{en}).eventWords(tc.ev)
 		if subject != tc.subject || note != tc.note {
 			t.Errorf("%+v reads %q, %q; want %q, %q", tc.ev, subject, note, tc.subject, tc.note)
 		}
@@ -75,6 +84,22 @@ func TestEventWords(t *testing.T) {
 // and the page has words for no type the API leaves out: the two lists
 // are kept in step by hand, so this catches one left behind.
 func TestEventTitlesMatchOpenAPI(t *testing.T) {
+	documented := documentedTypes(t)
+	for _, typ := range documented {
+		if !en.Has("act.title." + string(typ)) {
+			t.Errorf("event type %s has no title", typ)
+		}
+	}
+	for _, k := range catalog.MustLoad().Keys(catalog.Source) {
+		if typ, ok := strings.CutPrefix(k, "act.title."); ok && !slices.Contains(documented, otpd.EventType(typ)) {
+			t.Errorf("event type %s is not in the OpenAPI enum", typ)
+		}
+	}
+}
+
+// documentedTypes are the event types the OpenAPI document lists.
+func documentedTypes(t *testing.T) []otpd.EventType {
+	t.Helper()
 	var doc struct {
 		Components struct {
 			Schemas struct {
@@ -95,15 +120,5 @@ func TestEventTitlesMatchOpenAPI(t *testing.T) {
 	if err := json.Unmarshal(openAPI, &doc); err != nil {
 		t.Fatal(err)
 	}
-	documented := doc.Components.Schemas.Event.Properties.Type.Enum
-	for _, typ := range documented {
-		if eventTitles[typ] == "" {
-			t.Errorf("event type %s has no title", typ)
-		}
-	}
-	for typ := range eventTitles {
-		if !slices.Contains(documented, typ) {
-			t.Errorf("event type %s is not in the OpenAPI enum", typ)
-		}
-	}
+	return doc.Components.Schemas.Event.Properties.Type.Enum
 }

@@ -15,23 +15,19 @@ type flowGroup struct {
 	// oldest first.
 	requests []otpd.Event
 	verified *otpd.Event
-	// usedFor completes "it was used to ..."; "" when unknown.
-	usedFor   string
+	// usedFor is the event that says what the code was used for
+	// (act.used_for.<type>); "" when unknown.
+	usedFor   otpd.EventType
 	wrong     int
 	exhausted bool
 	denied    *otpd.Event
 }
 
-// usedForWords say what a right code did, by the event it recorded
-// besides code_verified; creating the account says more than signing in.
-var usedForWords = map[otpd.EventType]string{
-	otpd.EventSessionStarted: "sign in",
-	otpd.EventAccountCreated: "create your account",
-	otpd.EventSteppedUp:      "confirm a change to your account",
-	otpd.EventPasswordReset:  "reset your password",
-	otpd.EventEmailChanged:   "change your sign-in address",
-	otpd.EventRecoveryAdded:  "add a recovery address",
-}
+// usedForTypes say what a right code did, by the event it recorded
+// besides code_verified (act.used_for.<type>); creating the account says
+// more than signing in.
+var usedForTypes = []otpd.EventType{otpd.EventSessionStarted, otpd.EventAccountCreated, otpd.EventSteppedUp,
+	otpd.EventPasswordReset, otpd.EventEmailChanged, otpd.EventRecoveryAdded}
 
 // add takes the flow's events oldest first.
 func (g *flowGroup) add(ev otpd.Event) {
@@ -47,8 +43,8 @@ func (g *flowGroup) add(ev otpd.Event) {
 	case otpd.EventCodeDenied:
 		g.denied = &ev
 	}
-	if what, ok := usedForWords[ev.Type]; ok && (g.usedFor == "" || ev.Type == otpd.EventAccountCreated) {
-		g.usedFor = what
+	if slices.Contains(usedForTypes, ev.Type) && (g.usedFor == "" || ev.Type == otpd.EventAccountCreated) {
+		g.usedFor = ev.Type
 	}
 }
 
@@ -60,32 +56,35 @@ func (g *flowGroup) last() otpd.Event { return g.requests[len(g.requests)-1] }
 func (g *flowGroup) codeSent() bool { return !g.last().SentNoCode() }
 
 // what names the code the flow asked for.
-func (g *flowGroup) what() string { return codeName(g.requests[0].Purpose) }
+func (w words) what(g *flowGroup) string { return w.codeName(g.requests[0].Purpose) }
 
 // noCodeReason says why a request sent no code, or "" when it sent one.
-func noCodeReason(ev otpd.Event) string {
+func (w words) noCodeReason(ev otpd.Event) string {
 	if !ev.SentNoCode() {
 		return ""
 	}
 	if ev.Type == otpd.EventCodeRefused {
-		return noCodeWords[otpd.ReasonRefused]
+		return w.noCode(otpd.ReasonRefused)
 	}
-	return noCodeWords[ev.Reason]
+	return w.opt("act.nocode." + string(ev.Reason))
 }
 
 // flowEntry is a code request with what became of it.
 func (h History) flowEntry(g *flowGroup) Entry {
+	w := words{h.Lang}
 	first := g.requests[0]
 	e := Entry{Kind: kindCodes, Request: true, At: first.At, IP: first.IP, UserAgent: first.UserAgent, Where: where(first.Place, first.IP),
 		Device: shortDevice(first.UserAgent), FlowID: first.FlowID, Current: first.FlowID == h.CurrentFlow}
-	e.Subject = g.what() + " was requested"
-	if first.Type == otpd.EventCodeRefused && len(g.requests) == 1 {
-		e.Subject = g.what() + " was asked for"
-	} else if len(g.requests) > 1 {
-		e.Subject += " " + times(len(g.requests))
+	switch {
+	case first.Type == otpd.EventCodeRefused && len(g.requests) == 1:
+		e.Subject = w.l.T("act.asked_for", "Code", w.what(g))
+	case len(g.requests) > 1:
+		e.Subject = w.l.T("act.requested_times", "Code", w.what(g), "Times", w.times(len(g.requests)))
+	default:
+		e.Subject = w.l.T("act.requested", "Code", w.what(g))
 	}
 	sent := g.codeSent()
-	e.Outcome = noCodeReason(g.last())
+	e.Outcome = w.noCodeReason(g.last())
 	if sent {
 		e.Outcome = h.outcome(g)
 	}
@@ -98,20 +97,23 @@ func (h History) flowEntry(g *flowGroup) Entry {
 
 // outcome says what became of a code that was sent.
 func (h History) outcome(g *flowGroup) string {
+	w := words{h.Lang}
 	first := g.requests[0]
 	var says []string
 	if v := g.verified; v != nil {
 		if g.wrong > 0 {
-			says = append(says, wrongTries(g.wrong, false))
+			says = append(says, w.wrongTries(g.wrong, false))
 		}
-		s := "It was used"
-		if g.usedFor != "" {
-			s += " to " + g.usedFor
-		}
+		from := ""
 		if v.IP != first.IP {
-			s += fromWhere(*v)
+			from = w.fromWhere(*v)
 		}
-		says = append(says, s+" at "+TimeOfDay(v.At, first.At)+".")
+		at := w.l.TimeOfDay(v.At, first.At)
+		if g.usedFor != "" {
+			says = append(says, w.l.T("act.used_to", "For", w.l.T("act.used_for."+string(g.usedFor)), "From", from, "At", at))
+		} else {
+			says = append(says, w.l.T("act.used", "From", from, "At", at))
+		}
 	}
 	// A report cancels a code that still works; one that came later
 	// follows what became of the code.
@@ -120,14 +122,14 @@ func (h History) outcome(g *flowGroup) string {
 		says = append(says, h.unusedOutcome(g)...)
 	}
 	if d := g.denied; d != nil {
-		s := "You reported it as not yours at " + TimeOfDay(d.At, first.At)
+		key := "act.reported"
 		if disowned(*d) {
-			s = "The owner of the address it was sent to said they did not ask for it at " + TimeOfDay(d.At, first.At)
+			key = "act.disowned"
 		}
 		if cancelled {
-			s += ", which cancelled it"
+			key += "_cancelled"
 		}
-		says = append(says, s+".")
+		says = append(says, w.l.T(key, "At", w.l.TimeOfDay(d.At, first.At)))
 	}
 	return strings.Join(says, " ")
 }
@@ -138,19 +140,20 @@ func disowned(ev otpd.Event) bool { return ev.Reason == otpd.ReasonDisowned }
 
 // unusedOutcome says what became of a code nobody used or reported.
 func (h History) unusedOutcome(g *flowGroup) []string {
+	w := words{h.Lang}
 	var says []string
 	exhausted := g.exhausted || (h.MaxAttempts > 0 && g.wrong >= h.MaxAttempts)
 	if g.wrong > 0 || exhausted {
-		says = append(says, wrongTries(g.wrong, exhausted))
+		says = append(says, w.wrongTries(g.wrong, exhausted))
 	}
 	if exhausted {
 		return says
 	}
 	ends := h.expiry(g)
 	if h.Now.Before(ends) {
-		return append(says, "It has not been used; it stops working at "+TimeOfDay(ends, g.requests[0].At)+".")
+		return append(says, w.l.T("act.not_used_yet", "At", w.l.TimeOfDay(ends, g.requests[0].At)))
 	}
-	return append(says, "It was not used and expired.")
+	return append(says, w.l.T("act.expired"))
 }
 
 // expiry is when the flow's newest code stops working.
@@ -159,16 +162,13 @@ func (h History) expiry(g *flowGroup) time.Time { return g.last().At.Add(h.Lifet
 // wrongTries says how many wrong codes were typed, and whether that
 // stopped the code working. n is 0 when the tries fell before the events
 // read.
-func wrongTries(n int, stopped bool) string {
-	s := "Wrong codes were entered " + times(n)
-	switch n {
-	case 0:
-		s = "Too many wrong codes were entered"
-	case 1:
-		s = "A wrong code was entered once"
-	}
+func (w words) wrongTries(n int, stopped bool) string {
+	key := "act.wrong"
 	if stopped {
-		return s + ", so it stopped working."
+		key = "act.wrong_stopped"
 	}
-	return s + "."
+	if n == 0 {
+		return w.l.T(key + "_many")
+	}
+	return w.l.N(key, n, "Times", w.times(n))
 }

@@ -1,9 +1,11 @@
 package activity
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 )
 
 // Activity can be filtered by kind, on the page and over the API, so that
@@ -23,13 +25,17 @@ type Kind struct {
 	Key, Label string
 }
 
-// Kinds are the filters in the order the page lists them.
-var Kinds = []Kind{
-	{kindSignIns, "Sign-ins"},
-	{kindCodes, "Code requests"},
-	{kindChanges, "Password and settings"},
-	{kindDevices, "Devices"},
-	{kindReports, "Reports"},
+// kindKeys are the filters' keys in the order the page lists them; each
+// is labelled act.kind.<key>.
+var kindKeys = []string{kindSignIns, kindCodes, kindChanges, kindDevices, kindReports}
+
+// Kinds are the filters in the order the page lists them, labelled in l.
+func Kinds(l catalog.Lang) []Kind {
+	ks := make([]Kind, len(kindKeys))
+	for i, k := range kindKeys {
+		ks[i] = Kind{Key: k, Label: l.T("act.kind." + k)}
+	}
+	return ks
 }
 
 // eventKinds puts every event type in one kind. The attempts on a code
@@ -97,16 +103,8 @@ func ParseKind(values []string) (string, error) {
 	if len(values) == 0 || (len(values) == 1 && values[0] == "") {
 		return "", nil
 	}
-	if len(values) == 1 {
-		for _, k := range Kinds {
-			if k.Key == values[0] {
-				return k.Key, nil
-			}
-		}
+	if len(values) == 1 && slices.Contains(kindKeys, values[0]) {
+		return values[0], nil
 	}
-	keys := make([]string, len(Kinds))
-	for i, k := range Kinds {
-		keys[i] = k.Key
-	}
-	return "", otpd.FieldError("kind", "kind must be one of %s, or left out for everything", strings.Join(keys, ", "))
+	return "", otpd.FieldError("kind", "kind must be one of %s, or left out for everything", strings.Join(kindKeys, ", "))
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 )
 
 // A right password from an unfamiliar context leads to the code page,
@@ -22,14 +23,15 @@ func ReasonKeys(reasons []otpd.CodeReason) []string {
 	return keys
 }
 
-// ReasonWords returns the sentences for the keys of a URL, in the order
-// pages show them, ignoring keys it does not know and repeats.
-func ReasonWords(keys []string) []string {
-	var words []string
+// ReasonWords returns the sentences for the keys of a URL in l
+// (act.reason.<kind>), in the order pages show them, ignoring keys it
+// does not know and repeats.
+func ReasonWords(l catalog.Lang, keys []string) []string {
+	var said []string
 	for _, k := range otpd.CodeReasonKinds() {
 		if slices.Contains(keys, string(k)) {
-			words = append(words, k.Sentence())
+			said = append(said, l.T("act.reason."+string(k)))
 		}
 	}
-	return words
+	return said
 }

@@ -2,6 +2,7 @@ package activity
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/otpd/otpd"
@@ -14,17 +15,17 @@ func TestReasonsTravelAsKeys(t *testing.T) {
 	if want := []string{"travel", "device", "country", "guard", "attack", "both"}; !slices.Equal(keys, want) {
 		t.Errorf("keys %q, want %q", keys, want)
 	}
-	words := ReasonWords(keys)
-	if len(words) != len(otpd.CodeReasonKinds()) || words[1] != otpd.ReasonNewDevice.Sentence() {
+	words := ReasonWords(en, keys)
+	if len(words) != len(otpd.CodeReasonKinds()) || words[1] != en.T("act.reason.device") {
 		t.Errorf("words %q: want all of them, in order", words)
 	}
 	for _, w := range words {
-		if w == "" {
+		if w == "" || strings.Contains(w, "⟦") {
 			t.Errorf("a reason has no sentence: %q", words)
 		}
 	}
 	// A crafted URL shows nothing of its own.
-	if got := ReasonWords([]string{"<b>call us</b>", "device", "device"}); !slices.Equal(got, []string{otpd.ReasonNewDevice.Sentence()}) {
+	if got := ReasonWords(en, []string{"<b>call us</b>", "device", "device"}); !slices.Equal(got, []string{en.T("act.reason.device")}) {
 		t.Errorf("reasonWords of a crafted URL = %q", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/signin"
 )
 
@@ -22,7 +23,9 @@ type UnusedNotice struct {
 // has them all.
 const noticePlaces = 3
 
-func NewUnusedNotice(cs []signin.UnusedCode) *UnusedNotice {
+// NewUnusedNotice is the banner for the unused codes cs, in l; nil when
+// there is none to show.
+func NewUnusedNotice(l catalog.Lang, cs []signin.UnusedCode) *UnusedNotice {
 	var places []string
 	n := 0
 	for _, c := range cs {
@@ -42,5 +45,5 @@ func NewUnusedNotice(cs []signin.UnusedCode) *UnusedNotice {
 	if more {
 		places = places[:noticePlaces]
 	}
-	return &UnusedNotice{Count: n, Places: placeList(places, more)}
+	return &UnusedNotice{Count: n, Places: words{l}.placeList(places, more)}
 }

@@ -1,9 +1,7 @@
 package activity
 
 import (
-	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -12,9 +10,9 @@ import (
 )
 
 // The activity page and the notices speak in sentences; these make their
-// parts. Times are in UTC and say so: without JavaScript the page cannot
-// know the reader's zone, and a wrong local time is worse than a labelled
-// UTC one.
+// parts. Times are in UTC and say so (catalog.Lang.TimeOfDay): without
+// JavaScript the page cannot know the reader's zone, and a wrong local time
+// is worse than a labelled UTC one.
 
 // where names where a request came from: its place, or its IP when the
 // place is unknown; "" when neither is known.
@@ -26,9 +24,9 @@ func where(place, ip string) string {
 }
 
 // fromWhere is " from Lagos, Nigeria", or "" when nothing is known.
-func fromWhere(ev otpd.Event) string {
-	if w := where(ev.Place, ev.IP); w != "" {
-		return " from " + w
+func (w words) fromWhere(ev otpd.Event) string {
+	if p := where(ev.Place, ev.IP); p != "" {
+		return w.l.T("entry.from", "Place", p)
 	}
 	return ""
 }
@@ -43,15 +41,9 @@ func shortDevice(ua string) string {
 	return useragent.NameJoined(ua, "/")
 }
 
-// TimeOfDay is a time of day; with the date too when it is not on ref's day.
-func TimeOfDay(t, ref time.Time) string {
-	t, ref = t.UTC(), ref.UTC()
-	if t.YearDay() == ref.YearDay() && t.Year() == ref.Year() {
-		return t.Format("15:04 UTC")
-	}
-	return t.Format("2 Jan, 15:04 UTC")
-}
-
+// lowerFirst starts a code's name, a sentence's subject ("A sign-in
+// code"), in lower case for the middle of another sentence; in a script
+// without case it changes nothing.
 func lowerFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToLower(r)) + s[n:]
@@ -60,21 +52,23 @@ func lowerFirst(s string) string {
 // placeList joins places for a sentence: "Lagos, Nigeria; Paris, France
 // and Lima, Peru". Places carry commas of their own, hence semicolons.
 // more says the list was cut short.
-func placeList(places []string, more bool) string {
+func (w words) placeList(places []string, more bool) string {
 	switch {
 	case len(places) == 0:
 		return ""
 	case more:
-		return strings.Join(places, "; ") + " and other places"
+		return w.l.T("act.places_more", "Places", strings.Join(places, "; "))
 	case len(places) == 1:
 		return places[0]
 	}
-	return strings.Join(places[:len(places)-1], "; ") + " and " + places[len(places)-1]
+	return w.l.T("act.places_and", "Places", strings.Join(places[:len(places)-1], "; "), "Last", places[len(places)-1])
 }
 
-func Plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
+// times is "once", "twice", "3 times": "twice" is no plural form, but a
+// word of its own in many languages.
+func (w words) times(n int) string {
+	if n == 2 {
+		return w.l.T("act.twice")
 	}
-	return strconv.Itoa(n) + " " + unit + "s"
+	return w.l.N("act.times", n)
 }

@@ -14,6 +14,9 @@ type accountJSON struct {
 	CreatedAt   time.Time `json:"created_at"`
 	HasPassword bool      `json:"has_password"`
 	CodeSignIn  bool      `json:"code_sign_in"`
+	// Language is the tag the owner chose for pages and emails; "" when
+	// pages follow the browser and emails the server's default.
+	Language string `json:"language"`
 	// RecoveryEmail is masked even for the owner: an app may show it on
 	// a screen someone else can see, and the owner knows it anyway.
 	RecoveryEmail    string     `json:"recovery_email,omitempty"`
@@ -24,7 +27,7 @@ type accountJSON struct {
 // campaign against it is still on.
 func newAccountJSON(a otpd.Account, now time.Time) accountJSON {
 	out := accountJSON{ID: a.ID, Email: a.Email.String(), CreatedAt: a.CreatedAt, HasPassword: a.HasPassword(),
-		CodeSignIn: !a.CodeSignInOff, RecoveryEmail: a.RecoveryEmail.Masked()}
+		CodeSignIn: !a.CodeSignInOff, Language: a.Language, RecoveryEmail: a.RecoveryEmail.Masked()}
 	if a.UnderAttackAt(now) {
 		out.UnderAttackUntil = &a.Campaign.Until
 	}

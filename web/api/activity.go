@@ -38,11 +38,12 @@ func (h *Handlers) Activity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	lang := h.Lang(r, c.Account())
 	out := []eventJSON{}
 	for _, e := range evs {
 		if k := activity.KindOf(e.Type); kind == "" || k == kind {
 			out = append(out, eventJSON{Type: e.Type, Kind: k, At: e.At, FlowID: e.FlowID, IP: e.IP, Place: e.Place,
-				UserAgent: e.UserAgent, Detail: activity.Detail(e)})
+				UserAgent: e.UserAgent, Detail: activity.Detail(lang, e)})
 		}
 	}
 	edge.WriteJSON(w, http.StatusOK, struct {

@@ -48,3 +48,26 @@ func (h *Handlers) SetSettings(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// SetLanguage answers PUT /api/v1/me/language: the language of the
+// account's pages and emails, one of the catalogue's tags or "" for none.
+func (h *Handlers) SetLanguage(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Language *string `json:"language"`
+	}
+	if err := edge.DecodeJSON(r, &req); err != nil {
+		return err
+	}
+	if err := edge.Required("language", req.Language); err != nil {
+		return err
+	}
+	c, err := h.BearerCaller(r)
+	if err != nil {
+		return err
+	}
+	if err := h.Engine.SetLanguage(r.Context(), c, *req.Language); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

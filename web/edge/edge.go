@@ -8,10 +8,12 @@ package edge
 
 import (
 	"log/slog"
+	"net/http"
 	"net/netip"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/admin"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/signin"
 )
 
@@ -33,4 +35,13 @@ type Edge struct {
 	// Checker checks the messages people hold; nil answers that this
 	// server does not.
 	Checker MessageChecker
+	// Catalog words the API's error messages in the language a request
+	// asks for (Accept-Language); nil keeps the engine's English.
+	Catalog *catalog.Catalog
+}
+
+// Lang is the language to answer r in: acct's choice, else the best match
+// of the request's Accept-Language, else the catalogue's default.
+func (e *Edge) Lang(r *http.Request, acct otpd.Account) catalog.Lang {
+	return e.Catalog.Choose(acct.Language, r.Header.Get("Accept-Language"))
 }

@@ -107,6 +107,9 @@ type ErrorDetail struct {
 func (e *Edge) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	pub := e.PublicError(r, err)
 	d := ErrorDetail{Code: pub.Code, Message: pub.Message, Field: pub.Field}
+	if e.Catalog != nil {
+		d.Message = e.Catalog.Accept(r.Header.Get("Accept-Language")).APIError(pub)
+	}
 	if pub.Code == otpd.EInvalidCode {
 		d.AttemptsLeft = &pub.AttemptsLeft
 	}

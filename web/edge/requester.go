@@ -17,20 +17,11 @@ func (e *Edge) Requester(r *http.Request) signin.Requester {
 	if len(ua) > maxUserAgent {
 		ua = ua[:maxUserAgent]
 	}
-	lang := r.Header.Get("Accept-Language")
-	if len(lang) > maxAcceptLanguage {
-		lang = lang[:maxAcceptLanguage]
-	}
-	return signin.Requester{IP: ip, UserAgent: strings.ToValidUTF8(ua, "\uFFFD"), Lang: strings.ToValidUTF8(lang, ""),
-		Device: DeviceToken(r)}
+	return signin.Requester{IP: ip, UserAgent: strings.ToValidUTF8(ua, "\uFFFD"), Device: DeviceToken(r)}
 }
 
-// maxUserAgent and maxAcceptLanguage bound what one request can make the
-// store keep.
-const (
-	maxUserAgent      = 512
-	maxAcceptLanguage = 128
-)
+// maxUserAgent bounds what one request can make the store keep.
+const maxUserAgent = 512
 
 // ClientIP is the connection's address, unless that is a trusted proxy:
 // then it is the rightmost address of X-Forwarded-For that is not one.

@@ -1,7 +1,6 @@
 package pages
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/otpd/otpd/signin"
@@ -28,24 +27,25 @@ func (p *Pages) Activity(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := &activityView{layout: p.accountLayout("Activity", c.Account())}
+	v := &activityView{layout: p.accountLayout("title.activity", c.Account())}
 	kind, err := activity.ParseKind(r.URL.Query()["kind"])
 	if err != nil {
-		v.Title = "There is no such filter"
+		v.Title = "title.no_filter"
 		p.renderError(w, r, "error.html", &v.layout, err)
 		return
 	}
-	es, err := p.entries(r.Context(), c, activityPageEvents)
+	es, err := p.entries(r, c, activityPageEvents)
 	if err != nil {
 		p.renderError(w, r, "error.html", &v.layout, err)
 		return
 	}
-	v.Kind, v.Kinds, v.Days = kind, activity.Kinds, activity.ByDay(activity.OfKind(es, kind))
+	v.Kind, v.Kinds, v.Days = kind, activity.Kinds(p.lang(r, c.Account())), activity.ByDay(activity.OfKind(es, kind))
 	p.render(w, r, http.StatusOK, "activity.html", v)
 }
 
 // entries reads the caller's newest events and campaigns as entries.
-func (p *Pages) entries(ctx context.Context, c signin.Caller, limit int) ([]activity.Entry, error) {
+func (p *Pages) entries(r *http.Request, c signin.Caller, limit int) ([]activity.Entry, error) {
+	ctx := r.Context()
 	evs, err := p.Engine.Activity(ctx, c, limit)
 	if err != nil {
 		return nil, err
@@ -56,6 +56,6 @@ func (p *Pages) entries(ctx context.Context, c signin.Caller, limit int) ([]acti
 	}
 	pol := p.Engine.Policy()
 	h := activity.History{Events: evs, Campaigns: cs, Now: p.Clock.Now(), Lifetime: pol.CodeLifetime,
-		MaxAttempts: pol.MaxAttempts, CurrentFlow: c.Session().FlowID}
+		MaxAttempts: pol.MaxAttempts, CurrentFlow: c.Session().FlowID, Lang: p.lang(r, c.Account())}
 	return h.Entries(), nil
 }

@@ -46,7 +46,7 @@ func TestPagesActivityReportSignsOutTheAttacker(t *testing.T) {
 	if resp.Status != http.StatusBadRequest {
 		t.Errorf("an unknown kind: %d, want 400", resp.Status)
 	}
-	mustContain(t, page, "kind must be one of sign-ins, codes, changes, devices, reports")
+	mustContain(t, page, "Kind must be one of sign-ins, codes, changes, devices, reports")
 
 	resp, page = get(t, b, "/account/activity/"+flow.FlowID+"/report")
 	if resp.Status != http.StatusOK {
@@ -138,7 +138,7 @@ func TestPagesSessions(t *testing.T) {
 	if resp.Status != http.StatusNotFound {
 		t.Errorf("another account's session: %d, want 404", resp.Status)
 	}
-	mustContain(t, page, "this session does not exist or has ended")
+	mustContain(t, page, "This session does not exist or has ended")
 
 	resp, _ = postForm(t, b, "/account/sessions/"+id+"/sign-out", nil)
 	loc := wantRedirect(t, resp, "/account/sessions?done=session-ended")

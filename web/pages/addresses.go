@@ -32,12 +32,12 @@ type addressView struct {
 }
 
 func (p *Pages) addressView(c signin.Caller, f AddressForm) *addressView {
-	title := "Change your sign-in address"
+	title := "title.change_email"
 	switch {
 	case f.form == "recovery" && c.Account().RecoveryEmail.IsZero():
-		title = "Add a recovery address"
+		title = "title.add_recovery"
 	case f.form == "recovery":
-		title = "Change your recovery address"
+		title = "title.change_recovery"
 	}
 	return &addressView{layout: p.accountLayout(title, c.Account()), Form: f.form}
 }

@@ -28,8 +28,8 @@ func appAccessViews(as []signin.AppAccess) []appAccessView {
 	for i, a := range as {
 		v := appAccessView{ClientID: a.App.ID, App: newAppView(a.App), GrantedAt: a.Grant.GrantedAt, LastUsedAt: a.Grant.LastUsedAt}
 		for _, s := range a.Grant.Scopes {
-			if words, ok := scopeWords[s]; ok {
-				v.Receives = append(v.Receives, words)
+			if key, ok := scopeWords[s]; ok {
+				v.Receives = append(v.Receives, key)
 			}
 		}
 		out[i] = v
@@ -49,7 +49,7 @@ func (p *Pages) Apps(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := &appsView{layout: p.accountLayout("App permissions", c.Account())}
+	v := &appsView{layout: p.accountLayout("title.apps", c.Account())}
 	as, err := p.Engine.Apps(r.Context(), c)
 	if err != nil {
 		p.renderError(w, r, "error.html", &v.layout, err)
@@ -72,7 +72,7 @@ func (p *Pages) RemoveAppConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	l := p.accountLayout("Remove access", c.Account())
+	l := p.accountLayout("title.remove_access", c.Account())
 	as, err := p.Engine.Apps(r.Context(), c)
 	if err != nil {
 		p.renderError(w, r, "error.html", &l, err)
@@ -94,7 +94,7 @@ func (p *Pages) RemoveApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.Engine.RemoveApp(r.Context(), c, r.PathValue("client_id"), p.Requester(r)); err != nil {
-		l := p.accountLayout("Access was not removed", c.Account())
+		l := p.accountLayout("title.access_not_removed", c.Account())
 		p.renderError(w, r, "error.html", &l, err)
 		return
 	}

@@ -20,7 +20,7 @@ func (p *Pages) pageCaller(w http.ResponseWriter, r *http.Request) (signin.Calle
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return signin.Caller{}, false
 	case err != nil:
-		p.showError(w, r, "Something went wrong", err)
+		p.showError(w, r, "title.went_wrong", err)
 		return signin.Caller{}, false
 	}
 	return c, true

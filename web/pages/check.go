@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/msgcheck"
 	"github.com/otpd/otpd/web/activity"
 	"github.com/otpd/otpd/web/edge"
@@ -64,7 +65,7 @@ type checkedView struct {
 
 // Check shows the forms.
 func (p *Pages) Check(w http.ResponseWriter, r *http.Request) {
-	v := &checkView{layout: p.checkLayout(r, "Check a message")}
+	v := &checkView{layout: p.checkLayout(r, "title.check")}
 	p.render(w, r, http.StatusOK, "check.html", v)
 }
 
@@ -80,7 +81,7 @@ func (p *Pages) checkLayout(r *http.Request, title string) layout {
 
 // CheckReference looks up a typed reference.
 func (p *Pages) CheckReference(w http.ResponseWriter, r *http.Request) {
-	v := &checkView{layout: p.checkLayout(r, "Check a message"), Reference: r.PostFormValue("reference")}
+	v := &checkView{layout: p.checkLayout(r, "title.check"), Reference: r.PostFormValue("reference")}
 	sent, err := p.lookUp(r, v.Reference)
 	if err != nil {
 		p.renderError(w, r, "check.html", v, err)
@@ -119,7 +120,7 @@ func (p *Pages) lookUp(r *http.Request, typed string) (*sentView, error) {
 	if ch.FlowID == "" {
 		return sent, nil
 	}
-	es, err := p.entries(r.Context(), c, activityPageEvents)
+	es, err := p.entries(r, c, activityPageEvents)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +138,7 @@ func (p *Pages) lookUp(r *http.Request, typed string) (*sentView, error) {
 // multipart/form-data body with the field "message" (pasted) or "file"
 // (an .eml), or a urlencoded one with "message".
 func (p *Pages) CheckMessage(w http.ResponseWriter, r *http.Request) {
-	v := &checkedView{layout: p.checkLayout(r, "Check a message")}
+	v := &checkedView{layout: p.checkLayout(r, "title.check")}
 	fail := func(err error) {
 		cv := &checkView{layout: v.layout}
 		p.renderError(w, r, "check.html", cv, err)
@@ -183,10 +184,11 @@ func (p *Pages) reportForgery(r *http.Request, rep msgcheck.Report) {
 	}
 }
 
+// verdictTitles are the titles of a verdict's page, catalogue keys.
 var verdictTitles = map[msgcheck.Verdict]string{
-	msgcheck.Genuine:   "This message is from us",
-	msgcheck.Altered:   "We sent this message, but it was changed",
-	msgcheck.NotFromUs: "This message is not from us",
+	msgcheck.Genuine:   "title.check_genuine",
+	msgcheck.Altered:   "title.check_altered",
+	msgcheck.NotFromUs: "title.check_not_from_us",
 }
 
 var errNoMessage = &otpd.Error{Code: otpd.EInvalid, Field: "message",
@@ -246,46 +248,15 @@ func formTooBig(err error) error {
 	return &otpd.Error{Code: otpd.EInvalid, Field: "message", Message: "the form could not be read; try again"}
 }
 
-// reasonWords and changeWords word a verdict's reasons and changes.
-var reasonWords = map[msgcheck.Reason]string{
-	msgcheck.ReasonNoSignature:  "It carries no signature from us.",
-	msgcheck.ReasonBadSignature: "It carries a signature that claims to be ours and is not.",
-	msgcheck.ReasonOtherKey:     "It is signed by someone else.",
-	msgcheck.ReasonMisaligned:   "The sender's address is not on our domain.",
-	msgcheck.ReasonNoReference:  "It carries no reference of ours.",
-	msgcheck.ReasonUnknownRef:   "Its reference is not one we made.",
-	msgcheck.ReasonLinksAway:    "It links to another site.",
-}
+// The words of a verdict's reasons, changes and signatures are the
+// catalogue's check.reason.<reason>, check.change.<change> and
+// check.sig.<result> (render.go binds them).
 
-var changeWords = map[msgcheck.Change]string{
-	msgcheck.ChangeBody:        "Its text was changed.",
-	msgcheck.ChangeHeader:      "Its sender, recipient, subject or date was changed.",
-	msgcheck.ChangeAddedHeader: "Something was added to it that changes who a reply goes to or what it claims.",
-	msgcheck.ChangeLinks:       "It now links to another site.",
-}
-
-var sigWords = map[msgcheck.SigResult]string{
-	msgcheck.SigValid:       "ours, and it holds",
-	msgcheck.SigBodyChanged: "ours, but the text was changed since",
-	msgcheck.SigFailed:      "claims to be ours, and does not hold",
-	msgcheck.SigNotOurs:     "not ours",
-	msgcheck.SigMalformed:   "unreadable",
-}
-
-// kindWords say what a message was, to the owner of its address.
-var kindWords = map[otpd.MessageKind]string{
-	otpd.MessageCode:            "A single-use code",
-	otpd.MessageNoAccount:       "A notice that someone asked for a code for an address without an account",
-	otpd.MessagePasswordChanged: "A notice that your password changed",
-	otpd.MessageEmailChanged:    "A notice that your sign-in address changed",
-	otpd.MessageUnderAttack:     "A warning that codes were asked for your account from many places",
-	otpd.MessageAppAuthorized:   "A notice that an app got access to your account",
-}
-
-// kindWord says what a message was; a kind added since is "a message".
-func kindWord(k otpd.MessageKind) string {
-	if w, ok := kindWords[k]; ok {
-		return w
+// kindWord says what a message was, to the owner of its address
+// (check.kind.<kind>); a kind added since is "a message".
+func kindWord(l catalog.Lang, k otpd.MessageKind) string {
+	if key := "check.kind." + string(k); l.Has(key) {
+		return l.T(key)
 	}
-	return "A message from us"
+	return l.T("check.kind.unknown")
 }

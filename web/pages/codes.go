@@ -28,13 +28,13 @@ type CodeKind struct {
 
 // The kinds of code pages, for the routes.
 var (
-	SignInCodes = CodeKind{base: "/flows/", template: "flow.html", title: "Enter your code",
+	SignInCodes = CodeKind{base: "/flows/", template: "flow.html", title: "title.enter_code",
 		purposes: []otpd.Purpose{otpd.PurposeSignIn, otpd.PurposeSignUp}, restart: "/sign-in"}
-	ResetCodes = CodeKind{base: "/password/reset/", template: "reset.html", title: "Choose a new password",
+	ResetCodes = CodeKind{base: "/password/reset/", template: "reset.html", title: "title.reset",
 		purposes: []otpd.Purpose{otpd.PurposeResetPassword}, restart: "/password/forgot"}
-	StepUpCodes = CodeKind{base: "/step-up/", template: "stepup_code.html", title: "Confirm it's you",
+	StepUpCodes = CodeKind{base: "/step-up/", template: "stepup_code.html", title: "title.step_up",
 		purposes: []otpd.Purpose{otpd.PurposeStepUp}}
-	AddressCodes = CodeKind{base: "/account/addresses/", template: "address_code.html", title: "Check the new address",
+	AddressCodes = CodeKind{base: "/account/addresses/", template: "address_code.html", title: "title.check_address",
 		purposes: []otpd.Purpose{otpd.PurposeChangeEmail, otpd.PurposeAddRecovery}, session: true}
 )
 
@@ -79,7 +79,7 @@ func (p *Pages) flowPage(r *http.Request, k CodeKind) (*codeView, error) {
 		err = errNotThisPage
 	}
 	if err != nil {
-		v.Title = "Code not found"
+		v.Title = "title.code_not_found"
 		return v, err
 	}
 	now := p.Clock.Now()
@@ -106,9 +106,9 @@ func (p *Pages) CodePage(k CodeKind) http.HandlerFunc {
 		}
 		q := r.URL.Query()
 		if q.Has("resent") {
-			v.Notice = "We sent a new code. The one before it no longer works."
+			v.Notice = "notice.new_code"
 		}
-		v.Reasons = activity.ReasonWords(q["why"])
+		v.Reasons = activity.ReasonWords(p.lang(r, otpd.Account{}), q["why"])
 		p.render(w, r, http.StatusOK, k.template, v)
 	}
 }

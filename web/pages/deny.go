@@ -38,37 +38,37 @@ type deniedView struct {
 // DenyConfirm shows what a "This wasn't me" link is about and asks for a
 // click. A GET changes nothing: mail scanners open links.
 func (p *Pages) DenyConfirm(w http.ResponseWriter, r *http.Request) {
-	v := &denyView{layout: p.newLayout("Did you ask for this code?"), Token: r.PathValue("token")}
+	v := &denyView{layout: p.newLayout("title.deny"), Token: r.PathValue("token")}
 	ch, err := p.Engine.DenyTarget(r.Context(), v.Token)
 	if err != nil {
-		v.Title = "This link is not valid"
+		v.Title = "title.link_invalid"
 		p.renderError(w, r, "error.html", &v.layout, err)
 		return
 	}
 	v.Challenge, v.Undo = ch, undoes(ch)
 	if v.Undo {
-		v.Title = "Undo the change of your sign-in address?"
+		v.Title = "title.undo_change"
 	}
 	p.render(w, r, http.StatusOK, "deny.html", v)
 }
 
 // Deny reports the link's code, or undoes the change of address.
 func (p *Pages) Deny(w http.ResponseWriter, r *http.Request) {
-	v := &deniedView{layout: p.newLayout("Thank you for reporting it")}
+	v := &deniedView{layout: p.newLayout("title.thanks_report")}
 	ch, err := p.Engine.Deny(r.Context(), r.PathValue("token"), p.Requester(r))
 	v.Challenge, v.Undo = ch, undoes(ch)
 	switch {
 	case err != nil && v.Undo:
 		// The report is recorded, but the account stays where it is:
 		// the page says why, and what the owner can still do.
-		v.Title = "The change was not undone"
+		v.Title = "title.not_undone"
 		p.renderError(w, r, "denied.html", v, err)
 	case err != nil:
-		v.Title = "This link is not valid"
+		v.Title = "title.link_invalid"
 		p.renderError(w, r, "error.html", &v.layout, err)
 	default:
 		if v.Undo {
-			v.Title = "The change is undone"
+			v.Title = "title.undone"
 		}
 		v.Closed = ch.Status == otpd.StatusUsed
 		p.render(w, r, http.StatusOK, "denied.html", v)

@@ -29,7 +29,7 @@ func (p *Pages) ForgetDevice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.Engine.ForgetDevice(r.Context(), c, r.PathValue("device_id"), p.Requester(r)); err != nil {
-		p.showError(w, r, "The device was not forgotten", err)
+		p.showError(w, r, "title.device_not_forgotten", err)
 		return
 	}
 	http.Redirect(w, r, "/?done=device-forgotten", http.StatusSeeOther)

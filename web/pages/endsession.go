@@ -32,7 +32,7 @@ var endSessionFields = []string{"id_token_hint", "client_id", "post_logout_redir
 func (p *Pages) EndSessionFromApp(w http.ResponseWriter, r *http.Request) {
 	es, err := p.provider.EndSession(r)
 	if err != nil {
-		p.showError(w, r, "Sign out", err)
+		p.showError(w, r, "title.sign_out", err)
 		return
 	}
 	done := es.RedirectURI
@@ -42,18 +42,18 @@ func (p *Pages) EndSessionFromApp(w http.ResponseWriter, r *http.Request) {
 	c, err := p.optionalCaller(w, r)
 	switch {
 	case err != nil:
-		p.showError(w, r, "Sign out", err)
+		p.showError(w, r, "title.sign_out", err)
 	case c.Account().ID == "":
 		http.Redirect(w, r, done, http.StatusFound)
 	case r.Method == http.MethodPost || hintsAt(es, c.Session()):
 		if err := p.Engine.SignOut(r.Context(), c, p.Requester(r)); err != nil && otpd.ErrorCode(err) != otpd.EUnauthorized {
-			p.showError(w, r, "Sign out", err)
+			p.showError(w, r, "title.sign_out", err)
 			return
 		}
 		p.ClearSessionCookie(w)
 		http.Redirect(w, r, done, http.StatusFound)
 	default:
-		v := &endSessionView{layout: p.accountLayout("Sign out?", c.Account())}
+		v := &endSessionView{layout: p.accountLayout("title.sign_out_ask", c.Account())}
 		v.ReturnOrigin = originOf(es.RedirectURI)
 		if a, err := p.Engine.App(r.Context(), es.ClientID); err == nil {
 			v.AppName = newAppView(a).Name

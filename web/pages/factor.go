@@ -13,7 +13,7 @@ import (
 // began.
 
 // FactorCodes is the page that takes a factor for a sign-in flow.
-var FactorCodes = CodeKind{base: "/flows/", template: "factor.html", title: "Confirm it's you another way",
+var FactorCodes = CodeKind{base: "/flows/", template: "factor.html", title: "title.factor",
 	purposes: []otpd.Purpose{otpd.PurposeSignIn}}
 
 // formFactor reads a factor form's method and code.
@@ -36,7 +36,7 @@ func (p *Pages) VerifyFactor(w http.ResponseWriter, r *http.Request) {
 // page in the URL.
 func (p *Pages) StepUpFactorPage(w http.ResponseWriter, r *http.Request) {
 	if c, ok := p.pageCaller(w, r); ok {
-		v := p.accountLayout("Confirm it's you", c.Account()).returning(p.checkReturn(r.Context(), r.URL.Query().Get("return")))
+		v := p.accountLayout("title.step_up", c.Account()).returning(p.checkReturn(r.Context(), r.URL.Query().Get("return")))
 		p.render(w, r, http.StatusOK, "stepup_factor.html", &v)
 	}
 }
@@ -49,7 +49,7 @@ func (p *Pages) StepUpFactor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := p.Engine.StepUpWith(r.Context(), c, formFactor(r), p.Requester(r)); err != nil {
-		v := p.accountLayout("Confirm it's you", c.Account()).returning(p.checkReturn(r.Context(), r.PostFormValue("return")))
+		v := p.accountLayout("title.step_up", c.Account()).returning(p.checkReturn(r.Context(), r.PostFormValue("return")))
 		p.renderError(w, r, "stepup_factor.html", &v, err)
 		return
 	}

@@ -27,7 +27,7 @@ func (p *Pages) Form(h http.HandlerFunc) http.HandlerFunc {
 			if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
 				msg = "this form is larger than any of ours; reload the page and try again"
 			}
-			p.showError(w, r, "The form could not be read", otpd.Errorf(otpd.EInvalid, "%s", msg))
+			p.showError(w, r, "title.bad_form", otpd.Errorf(otpd.EInvalid, "%s", msg))
 			return
 		}
 		h(w, r)

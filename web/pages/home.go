@@ -36,14 +36,14 @@ type homeView struct {
 func (p *Pages) Home(w http.ResponseWriter, r *http.Request) {
 	token := edge.SessionToken(r)
 	if token == "" {
-		p.render(w, r, http.StatusOK, "signin.html", &signInView{layout: p.returning(r, p.newLayout("Sign in"))})
+		p.render(w, r, http.StatusOK, "signin.html", &signInView{layout: p.returning(r, p.newLayout("title.sign_in"))})
 		return
 	}
 	c, err := p.Authenticate(r.Context(), token)
 	if otpd.ErrorCode(err) == otpd.EUnauthorized {
 		p.ClearSessionCookie(w)
-		v := &signInView{layout: p.returning(r, p.newLayout("Sign in"))}
-		v.Notice = "Your session has ended. Sign in again."
+		v := &signInView{layout: p.returning(r, p.newLayout("title.sign_in"))}
+		v.Notice = "notice.session_over"
 		p.render(w, r, http.StatusOK, "signin.html", v)
 		return
 	}
@@ -58,7 +58,7 @@ func (p *Pages) Home(w http.ResponseWriter, r *http.Request) {
 		v, err = p.loadHome(r, c)
 	}
 	if err != nil {
-		p.showError(w, r, "Your account", err)
+		p.showError(w, r, "title.account", err)
 		return
 	}
 	v.Notice = doneNotices[r.URL.Query().Get("done")]
@@ -73,7 +73,7 @@ func (p *Pages) loadHome(r *http.Request, c signin.Caller) (*homeView, error) {
 	if err != nil {
 		return nil, err
 	}
-	es, err := p.entries(ctx, c, homeEvents)
+	es, err := p.entries(r, c, homeEvents)
 	if err != nil {
 		return nil, err
 	}
@@ -86,9 +86,9 @@ func (p *Pages) loadHome(r *http.Request, c signin.Caller) (*homeView, error) {
 		return nil, err
 	}
 	acct := c.Account()
-	return &homeView{layout: p.accountLayout("Your account", acct),
+	return &homeView{layout: p.accountLayout("title.account", acct),
 		UnderAttack: acct.UnderAttackAt(p.Clock.Now()),
-		Unused:      activity.NewUnusedNotice(unused), Recent: es[:min(len(es), homeEntries)],
+		Unused:      activity.NewUnusedNotice(p.lang(r, acct), unused), Recent: es[:min(len(es), homeEntries)],
 		Devices: deviceViews(ds, c.Session().DeviceID), SessionCount: len(ss)}, nil
 }
 
@@ -96,17 +96,18 @@ func (p *Pages) loadHome(r *http.Request, c signin.Caller) (*homeView, error) {
 // URL names one by key, so that a link cannot put words of its own
 // on the page.
 var doneNotices = map[string]string{
-	"password-set":     "Your password is set. On a remembered device it signs you in on its own; anywhere else you also need a code.",
-	"password-removed": "Your password is removed. You sign in with a code sent to your address.",
-	"reset":            "Your new password is set, and every other session was signed out.",
-	"device-forgotten": "The device is forgotten. A password alone no longer signs in there; a code is needed as well.",
+	"password-set":     "notice.password_set",
+	"password-removed": "notice.password_removed",
+	"reset":            "notice.reset",
+	"device-forgotten": "notice.device_forgotten",
 
-	"signed-out-everywhere": "Every other session of your account is signed out; this one stays.",
-	"code-sign-in-off":      "Code-only sign-in is off. You sign in with your password and a code; codes asked for without your password are not sent.",
-	"code-sign-in-on":       "Code-only sign-in is on again: a code sent to your address signs you in.",
-	"email-changed":         "Your sign-in address is changed. We told your old address, with a link that undoes the change for 7 days.",
-	"recovery-added":        "Your recovery address is added. If you cannot read your sign-in address, a sign-in or reset code can be sent there instead.",
-	"recovery-removed":      "Your recovery address is removed. Codes go only to your sign-in address.",
-	"app-removed":           "The app's access is removed: it is signed out of your account, and must ask you again.",
-	"session-ended":         "The session is signed out. If you did not know it, change your password too.",
+	"signed-out-everywhere": "notice.signed_out_everywhere",
+	"code-sign-in-off":      "notice.code_sign_in_off",
+	"code-sign-in-on":       "notice.code_sign_in_on",
+	"email-changed":         "notice.email_changed",
+	"recovery-added":        "notice.recovery_added",
+	"recovery-removed":      "notice.recovery_removed",
+	"app-removed":           "notice.app_removed",
+	"session-ended":         "notice.session_ended",
+	"language-set":          "notice.language_set",
 }

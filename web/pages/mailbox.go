@@ -18,7 +18,7 @@ type mailboxView struct {
 
 // Mailbox shows the dev mailbox, for one address when the URL asks.
 func (p *Pages) Mailbox(w http.ResponseWriter, r *http.Request) {
-	v := &mailboxView{layout: p.newLayout("Dev mailbox"), Email: r.URL.Query().Get("to")}
+	v := &mailboxView{layout: p.newLayout("title.dev_mailbox"), Email: r.URL.Query().Get("to")}
 	msgs, err := p.mailbox.Messages(r.Context(), v.Email, 0)
 	if err != nil {
 		p.renderError(w, r, "error.html", &v.layout, err)
@@ -40,7 +40,7 @@ func (p *Pages) RawMessage(w http.ResponseWriter, r *http.Request) {
 		err = &otpd.Error{Code: otpd.ENotFound, Field: "id", Message: "the dev mailbox has no such message"}
 	}
 	if err != nil {
-		p.showError(w, r, "Message not found", err)
+		p.showError(w, r, "title.message_not_found", err)
 		return
 	}
 	w.Header().Set("Content-Type", "message/rfc822")

@@ -22,11 +22,12 @@ type methodsView struct {
 	TOTP, RecoveryCodes *otpd.Method
 }
 
-// methodDone are the notices the methods page shows after a change.
+// methodDone are the notices the methods page shows after a change,
+// catalogue keys.
 var methodDone = map[string]string{
-	"totp-added":             "Your authenticator app is added. Its codes now confirm it is you.",
-	"totp-removed":           "The authenticator app is removed; its codes no longer work.",
-	"recovery-codes-removed": "Your recovery codes are removed; none of them works any more.",
+	"totp-added":             "notice.totp_added",
+	"totp-removed":           "notice.totp_removed",
+	"recovery-codes-removed": "notice.recovery_codes_removed",
 }
 
 // Methods shows the account's sign-in methods.
@@ -36,7 +37,7 @@ func (p *Pages) Methods(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ms, err := p.Engine.Methods(r.Context(), c)
-	v := &methodsView{layout: p.accountLayout("Sign-in methods", c.Account())}
+	v := &methodsView{layout: p.accountLayout("title.methods", c.Account())}
 	if err != nil {
 		p.renderError(w, r, "error.html", &v.layout, err)
 		return
@@ -65,7 +66,7 @@ type recoveryCodesView struct {
 // RecoveryCodesConfirm offers to make a new set of recovery codes.
 func (p *Pages) RecoveryCodesConfirm(w http.ResponseWriter, r *http.Request) {
 	if c, ok := p.steppedUpCaller(w, r, "/account/methods/recovery-codes"); ok {
-		v := &recoveryCodesView{layout: p.accountLayout("Recovery codes", c.Account())}
+		v := &recoveryCodesView{layout: p.accountLayout("title.recovery_codes", c.Account())}
 		p.render(w, r, http.StatusOK, "recovery_codes.html", v)
 	}
 }
@@ -77,13 +78,14 @@ func (p *Pages) NewRecoveryCodes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	codes, err := p.Engine.NewRecoveryCodes(r.Context(), c, p.Requester(r))
-	v := &recoveryCodesView{layout: p.accountLayout("Recovery codes", c.Account())}
+	v := &recoveryCodesView{layout: p.accountLayout("title.recovery_codes", c.Account())}
 	if err != nil {
 		p.finishChange(w, r, c, err, "", "/account/methods/recovery-codes", "recovery_codes.html", v)
 		return
 	}
 	v.Codes = codes
-	text := "Recovery codes for " + c.Account().Email.String() + "\nEach works once.\n\n" + strings.Join(codes, "\n") + "\n"
+	l := p.lang(r, c.Account())
+	text := l.T("codes.file_heading", "Email", c.Account().Email.String()) + "\n" + l.T("codes.file_each_once") + "\n\n" + strings.Join(codes, "\n") + "\n"
 	// A data: URL, downloaded by the link's download attribute: the codes
 	// are never stored where a second request could fetch them.
 	v.Download = template.URL("data:text/plain;charset=utf-8," + url.PathEscape(text))
@@ -106,7 +108,7 @@ func (p *Pages) TOTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := &totpView{layout: p.accountLayout("Add an authenticator app", c.Account())}
+	v := &totpView{layout: p.accountLayout("title.add_totp", c.Account())}
 	en, err := p.Engine.StartTOTP(r.Context(), c)
 	if err != nil {
 		p.renderError(w, r, "error.html", &v.layout, err)
@@ -133,7 +135,7 @@ func (p *Pages) ConfirmTOTP(w http.ResponseWriter, r *http.Request) {
 	}
 	token := r.PostFormValue("enrolment")
 	err := p.Engine.ConfirmTOTP(r.Context(), c, token, r.PostFormValue("code"), p.Requester(r))
-	v := &totpView{layout: p.accountLayout("Add an authenticator app", c.Account())}
+	v := &totpView{layout: p.accountLayout("title.add_totp", c.Account())}
 	switch otpd.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/account/methods?done=totp-added", http.StatusSeeOther)
@@ -159,12 +161,12 @@ func (p *Pages) TOTPCode(w http.ResponseWriter, r *http.Request) {
 	}
 	en, err := p.Engine.Enrolment(c, r.URL.Query().Get("enrolment"))
 	if err != nil {
-		p.showError(w, r, "Code not found", err)
+		p.showError(w, r, "title.code_not_found", err)
 		return
 	}
 	png, err := qrcode.Encode(en.URL, qrcode.Medium, 256)
 	if err != nil {
-		p.showError(w, r, "Code not found", err)
+		p.showError(w, r, "title.code_not_found", err)
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")
@@ -200,7 +202,7 @@ func (p *Pages) RemoveMethodConfirm(k otpd.MethodKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		path := methodPaths[k] + "/remove"
 		if c, ok := p.steppedUpCaller(w, r, path); ok {
-			v := &removeMethodView{layout: p.accountLayout("Remove a sign-in method", c.Account()), Kind: k, Path: path}
+			v := &removeMethodView{layout: p.accountLayout("title.remove_method", c.Account()), Kind: k, Path: path}
 			p.render(w, r, http.StatusOK, "remove_method.html", v)
 		}
 	}
@@ -215,7 +217,7 @@ func (p *Pages) RemoveMethod(k otpd.MethodKind) http.HandlerFunc {
 		}
 		path := methodPaths[k] + "/remove"
 		err := p.Engine.RemoveMethod(r.Context(), c, k, p.Requester(r))
-		v := &removeMethodView{layout: p.accountLayout("Remove a sign-in method", c.Account()), Kind: k, Path: path}
+		v := &removeMethodView{layout: p.accountLayout("title.remove_method", c.Account()), Kind: k, Path: path}
 		done := "/account/methods?done=" + strings.ReplaceAll(string(k), "_", "-") + "-removed"
 		p.finishChange(w, r, c, err, done, path, "remove_method.html", v)
 	}

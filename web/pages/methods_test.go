@@ -37,7 +37,7 @@ func TestPagesRecoveryCodes(t *testing.T) {
 	mustContain(t, page, "Sign-in methods", "Codes by email", "Authenticator app", "Make recovery codes")
 
 	_, page = get(t, b, "/account/methods/recovery-codes")
-	mustContain(t, page, "Confirm it's you", `href="/step-up/factor?return=`)
+	mustContain(t, page, "Confirm it&#39;s you", `href="/step-up/factor?return=`)
 	pageStepUp(t, r, b, "ada@example.com", "/account/methods/recovery-codes")
 	_, page = get(t, b, "/account/methods/recovery-codes")
 	mustContain(t, page, `action="/account/methods/recovery-codes"`, "stop working")
@@ -81,7 +81,7 @@ func TestPagesRecoveryCodes(t *testing.T) {
 	if resp.Status != http.StatusBadRequest {
 		t.Errorf("a used recovery code: %d", resp.Status)
 	}
-	mustContain(t, page, `class="field-error"`, "that code is wrong")
+	mustContain(t, page, `class="field-error"`, "That code is wrong")
 }
 
 func TestPagesAuthenticatorApp(t *testing.T) {
@@ -123,7 +123,7 @@ func TestPagesAuthenticatorApp(t *testing.T) {
 	// An hour on, removing it takes a step-up, which the app can give.
 	r.Clock.Advance(time.Hour)
 	_, page = get(t, b, "/account/methods/authenticator/remove")
-	mustContain(t, page, "Confirm it's you", "/step-up/factor")
+	mustContain(t, page, "Confirm it&#39;s you", "/step-up/factor")
 	_, page = get(t, b, "/step-up/factor?return=%2Faccount%2Fmethods%2Fauthenticator%2Fremove")
 	mustContain(t, page, `action="/step-up/factor"`, `value="totp"`)
 	code, _ = totp.GenerateCode(key, r.Clock.Now())

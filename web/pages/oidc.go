@@ -77,13 +77,14 @@ func (p *Pages) Continue(w http.ResponseWriter, r *http.Request) {
 		req, step, err = p.Engine.Authorization(r.Context(), c, r.PathValue("authz_id"))
 	}
 	if err != nil {
-		p.showError(w, r, "Sign in to an app", err)
+		p.showError(w, r, "title.app_sign_in", err)
 		return
 	}
 	rt := p.continueReturn(r.Context(), req)
 	switch step.Next {
 	case otpd.AuthSignIn:
-		l := p.newLayout("Sign in to " + rt.app.Name).returning(rt)
+		l := p.newLayout("title.app_sign_in_to").returning(rt)
+		l.TitleApp = rt.app.Name
 		p.render(w, r, http.StatusOK, "signin.html", &signInView{layout: l, Email: req.LoginHint})
 	case otpd.AuthConfirm:
 		p.renderStepUp(w, r, c, rt.target, nil)
@@ -97,20 +98,22 @@ func (p *Pages) Continue(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) consentView(c signin.Caller, req otpd.AuthRequest, rt returnTo) *consentView {
-	v := &consentView{layout: p.accountLayout("Allow "+rt.app.Name+"?", c.Account()).returning(rt), ID: req.ID}
+	v := &consentView{layout: p.accountLayout("title.allow_app_short", c.Account()).returning(rt), ID: req.ID}
+	v.TitleApp = rt.app.Name
 	for _, s := range req.Scopes {
-		if words, ok := scopeWords[s]; ok {
-			v.Receives = append(v.Receives, words)
+		if key, ok := scopeWords[s]; ok {
+			v.Receives = append(v.Receives, key)
 		}
 	}
 	return v
 }
 
-// scopeWords say what an app receives with each scope.
+// scopeWords are the catalogue's keys of what an app receives with each
+// scope.
 var scopeWords = map[string]string{
-	otpd.ScopeOpenID:        "that it is you: an ID for your account, the same each time you sign in there",
-	otpd.ScopeEmail:         "your email address",
-	otpd.ScopeOfflineAccess: "access while you are away, until you remove it under App permissions",
+	otpd.ScopeOpenID:        "scope.openid",
+	otpd.ScopeEmail:         "scope.email",
+	otpd.ScopeOfflineAccess: "scope.offline_access",
 }
 
 // Consent answers the consent page: Allow completes the request, Cancel
@@ -123,7 +126,7 @@ func (p *Pages) Consent(w http.ResponseWriter, r *http.Request) {
 		// anything.
 		req, err := p.Engine.DenyAuthorization(r.Context(), id)
 		if err != nil {
-			p.showError(w, r, "Sign in to an app", err)
+			p.showError(w, r, "title.app_sign_in", err)
 			return
 		}
 		p.provider.Refuse(w, r, req, otpd.RefuseAccessDenied)
@@ -131,7 +134,7 @@ func (p *Pages) Consent(w http.ResponseWriter, r *http.Request) {
 		c, err := p.optionalCaller(w, r)
 		switch {
 		case err != nil:
-			p.showError(w, r, "Sign in to an app", err)
+			p.showError(w, r, "title.app_sign_in", err)
 		case c.Account().ID == "":
 			// Signed out meanwhile: the continue page asks again.
 			http.Redirect(w, r, continuePrefix+id, http.StatusSeeOther)
@@ -139,7 +142,7 @@ func (p *Pages) Consent(w http.ResponseWriter, r *http.Request) {
 			p.issue(w, r, c, id, true)
 		}
 	default:
-		p.showError(w, r, "Sign in to an app", otpd.FieldError("decision", "choose Allow or Cancel"))
+		p.showError(w, r, "title.app_sign_in", otpd.FieldError("decision", "choose Allow or Cancel"))
 	}
 }
 
@@ -151,7 +154,7 @@ func (p *Pages) issue(w http.ResponseWriter, r *http.Request, c signin.Caller, i
 	case otpd.ErrorCode(err) == otpd.EStepUpRequired:
 		http.Redirect(w, r, continuePrefix+id, http.StatusSeeOther)
 	case err != nil:
-		p.showError(w, r, "Sign in to an app", err)
+		p.showError(w, r, "title.app_sign_in", err)
 	default:
 		http.Redirect(w, r, p.provider.CallbackURL(r.Context(), req.ID), http.StatusSeeOther)
 	}
@@ -178,7 +181,7 @@ func (p *Pages) Callback(next http.Handler) http.Handler {
 			err = &otpd.Error{Code: edge.EForbidden, Message: e.Message}
 		}
 		if err != nil {
-			p.showError(w, r, "Sign in to an app", err)
+			p.showError(w, r, "title.app_sign_in", err)
 			return
 		}
 		next.ServeHTTP(w, r)

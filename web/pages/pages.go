@@ -11,6 +11,7 @@ import (
 	"html/template"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/web/edge"
 )
 
@@ -41,20 +42,23 @@ type Options struct {
 	// Provider, when set, is the OpenID Connect provider whose sign-in
 	// requests the pages complete.
 	Provider Provider
+	// Catalog holds the pages' words in every language.
+	Catalog *catalog.Catalog
 }
 
 // Pages are the page handlers. Build them with New.
 type Pages struct {
 	*edge.Edge
 	mailbox     Mailbox
-	templates   *template.Template
+	templates   map[string]*template.Template
 	passwordMin int
 	credit      Credit
 	provider    Provider
 }
 
-// New returns the pages over e. It parses the templates once.
+// New returns the pages over e. It parses the templates once for each
+// language of o.Catalog.
 func New(e *edge.Edge, o Options) *Pages {
-	return &Pages{Edge: e, mailbox: o.Mailbox, templates: parseTemplates(),
+	return &Pages{Edge: e, mailbox: o.Mailbox, templates: parseTemplates(o.Catalog),
 		passwordMin: o.PasswordMin, credit: o.Credit, provider: o.Provider}
 }

@@ -24,9 +24,9 @@ func (p *Pages) Password(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) passwordView(c signin.Caller) *passwordView {
-	title := "Set a password"
+	title := "title.set_password"
 	if c.Account().HasPassword() {
-		title = "Change your password"
+		title = "title.change_password"
 	}
 	return &passwordView{layout: p.accountLayout(title, c.Account()), PasswordMin: p.passwordMin}
 }

@@ -115,7 +115,7 @@ func TestPagesChangeWithoutStepUp(t *testing.T) {
 	if resp.Status != http.StatusForbidden {
 		t.Errorf("a change without a step-up: %d", resp.Status)
 	}
-	mustContain(t, page, "Confirm it", "confirm it is you first", `action="/step-up"`)
+	mustContain(t, page, "Confirm it", "Confirm it is you first", `action="/step-up"`)
 	if hasPassword(t, r, b) {
 		t.Error("the password was set without a step-up")
 	}

@@ -78,7 +78,7 @@ func TestPagesResetToRecovery(t *testing.T) {
 	if resp.Status != http.StatusBadRequest {
 		t.Errorf("send_to elsewhere: %d", resp.Status)
 	}
-	mustContain(t, page, "send_to must be")
+	mustContain(t, page, "Send_to must be")
 }
 
 // Code-only sign-in and signing out everywhere through the pages, each
@@ -108,7 +108,7 @@ func TestPagesCodeSignInAndSignOutEverywhere(t *testing.T) {
 	if resp.Status != http.StatusBadRequest {
 		t.Errorf("off without a password: %d", resp.Status)
 	}
-	mustContain(t, page, "set a password first")
+	mustContain(t, page, "Set a password first")
 	resp, _ = postForm(t, b, "/account/code-sign-in", url.Values{"code_sign_in": {"maybe"}})
 	if resp.Status != http.StatusBadRequest {
 		t.Errorf("code_sign_in=maybe: %d", resp.Status)

@@ -22,11 +22,11 @@ type Removal struct {
 // The removals, for the routes.
 var (
 	RemovePassword = Removal{path: "/account/password/remove", template: "remove_password.html",
-		title: "Remove your password", done: "/?done=password-removed",
+		title: "title.remove_password", done: "/?done=password-removed",
 		has:    otpd.Account.HasPassword,
 		remove: (*signin.Engine).RemovePassword}
 	RemoveRecovery = Removal{path: "/account/recovery/remove", template: "remove_recovery.html",
-		title: "Remove your recovery address", done: "/?done=recovery-removed",
+		title: "title.remove_recovery", done: "/?done=recovery-removed",
 		has:    func(a otpd.Account) bool { return !a.RecoveryEmail.IsZero() },
 		remove: (*signin.Engine).RemoveRecovery}
 )

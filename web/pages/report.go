@@ -36,8 +36,8 @@ func (p *Pages) ReportConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := &reportView{layout: p.accountLayout("Report this code request?", c.Account())}
-	es, err := p.entries(r.Context(), c, activityPageEvents)
+	v := &reportView{layout: p.accountLayout("title.report", c.Account())}
+	es, err := p.entries(r, c, activityPageEvents)
 	if err == nil {
 		err = errNoSuchRequest
 		for _, e := range es {
@@ -47,7 +47,7 @@ func (p *Pages) ReportConfirm(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		v.Title = "Code request not found"
+		v.Title = "title.report_not_found"
 		p.renderError(w, r, "error.html", &v.layout, err)
 		return
 	}
@@ -60,14 +60,14 @@ func (p *Pages) Report(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := &reportedView{layout: p.accountLayout("Thank you: your report is recorded", c.Account())}
+	v := &reportedView{layout: p.accountLayout("title.reported", c.Account())}
 	ch, err := p.Engine.ReportFlow(r.Context(), c, r.PathValue("flow_id"), p.Requester(r))
 	if otpd.ErrorCode(err) == otpd.ENotFound {
 		// The engine words it for a code page; this is the activity.
 		err = errNoSuchRequest
 	}
 	if err != nil {
-		v.Title = "The report was not recorded"
+		v.Title = "title.not_reported"
 		p.renderError(w, r, "error.html", &v.layout, err)
 		return
 	}

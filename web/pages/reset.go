@@ -15,7 +15,7 @@ type forgotView struct {
 
 // Forgot is the form that sends a reset code.
 func (p *Pages) Forgot(w http.ResponseWriter, r *http.Request) {
-	p.render(w, r, http.StatusOK, "forgot.html", &forgotView{layout: p.returning(r, p.newLayout("Reset your password"))})
+	p.render(w, r, http.StatusOK, "forgot.html", &forgotView{layout: p.returning(r, p.newLayout("title.forgot"))})
 }
 
 // ForgotSend sends the reset code and goes on to the page that asks for
@@ -28,7 +28,7 @@ func (p *Pages) ForgotSend(w http.ResponseWriter, r *http.Request) {
 		flow, err = p.StartReset(r.Context(), email, recovery, p.Requester(r))
 	}
 	if err != nil {
-		v := &forgotView{layout: p.returning(r, p.newLayout("Reset your password")), Email: email}
+		v := &forgotView{layout: p.returning(r, p.newLayout("title.forgot")), Email: email}
 		p.renderError(w, r, "forgot.html", v, err)
 		return
 	}

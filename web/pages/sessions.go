@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/useragent"
 )
 
@@ -27,10 +28,10 @@ type sessionView struct {
 	Remembered bool
 }
 
-func sessionViews(ss []otpd.Session, current string) []sessionView {
+func sessionViews(l catalog.Lang, ss []otpd.Session, current string) []sessionView {
 	out := make([]sessionView, len(ss))
 	for i, x := range ss {
-		out[i] = sessionView{ID: x.ID, Device: useragent.Name(x.UserAgent), Place: x.Place, IP: x.IP,
+		out[i] = sessionView{ID: x.ID, Device: deviceName(l, x.UserAgent), Place: x.Place, IP: x.IP,
 			CreatedAt: x.CreatedAt, LastSeenAt: x.LastSeenAt, Current: x.ID == current, Remembered: x.DeviceID != ""}
 	}
 	return out
@@ -48,13 +49,13 @@ func (p *Pages) Sessions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := &sessionsView{layout: p.accountLayout("Sessions", c.Account())}
+	v := &sessionsView{layout: p.accountLayout("title.sessions", c.Account())}
 	ss, current, err := p.Engine.Sessions(r.Context(), c)
 	if err != nil {
 		p.renderError(w, r, "error.html", &v.layout, err)
 		return
 	}
-	v.Sessions = sessionViews(ss, current)
+	v.Sessions = sessionViews(p.lang(r, c.Account()), ss, current)
 	v.Notice = doneNotices[r.URL.Query().Get("done")]
 	p.render(w, r, http.StatusOK, "sessions.html", v)
 }
@@ -68,7 +69,7 @@ func (p *Pages) EndSession(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("session_id")
 	if err := p.Engine.EndSession(r.Context(), c, id, p.Requester(r)); err != nil {
-		l := p.accountLayout("The session was not signed out", c.Account())
+		l := p.accountLayout("title.session_not_ended", c.Account())
 		p.renderError(w, r, "error.html", &l, err)
 		return
 	}
@@ -78,4 +79,19 @@ func (p *Pages) EndSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/account/sessions?"+url.Values{"done": {"session-ended"}}.Encode(), http.StatusSeeOther)
+}
+
+// deviceName names the device a User-Agent describes, in l: "Firefox on
+// Linux", "a browser on Linux", "an unknown browser".
+func deviceName(l catalog.Lang, ua string) string {
+	browser, os := useragent.Parse(ua)
+	switch {
+	case browser != "" && os != "":
+		return l.T("device.both", "Browser", browser, "System", os)
+	case browser != "":
+		return browser
+	case os != "":
+		return l.T("device.system", "System", os)
+	}
+	return l.T("device.unknown")
 }

@@ -16,7 +16,7 @@ import (
 // it asks once more.
 func (p *Pages) SignOutEverywhereConfirm(w http.ResponseWriter, r *http.Request) {
 	if c, ok := p.steppedUpCaller(w, r, "/account/sign-out-everywhere"); ok {
-		l := p.accountLayout("Sign out all other sessions", c.Account())
+		l := p.accountLayout("title.sign_out_everywhere", c.Account())
 		p.render(w, r, http.StatusOK, "sign_out_everywhere.html", &l)
 	}
 }
@@ -28,7 +28,7 @@ func (p *Pages) SignOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err := p.Engine.SignOutEverywhere(r.Context(), c, p.Requester(r))
-	l := p.accountLayout("Sign out all other sessions", c.Account())
+	l := p.accountLayout("title.sign_out_everywhere", c.Account())
 	p.finishChange(w, r, c, err, "/?done=signed-out-everywhere", "/account/sign-out-everywhere", "sign_out_everywhere.html", &l)
 }
 
@@ -36,7 +36,7 @@ func (p *Pages) SignOutEverywhere(w http.ResponseWriter, r *http.Request) {
 // turns it the other way.
 func (p *Pages) CodeSignIn(w http.ResponseWriter, r *http.Request) {
 	if c, ok := p.steppedUpCaller(w, r, "/account/code-sign-in"); ok {
-		l := p.accountLayout("Code-only sign-in", c.Account())
+		l := p.accountLayout("title.code_sign_in", c.Account())
 		p.render(w, r, http.StatusOK, "code_sign_in.html", &l)
 	}
 }
@@ -66,6 +66,20 @@ func (p *Pages) SetCodeSignIn(w http.ResponseWriter, r *http.Request) {
 	if on {
 		done = "/?done=code-sign-in-on"
 	}
-	l := p.accountLayout("Code-only sign-in", c.Account())
+	l := p.accountLayout("title.code_sign_in", c.Account())
 	p.finishChange(w, r, c, err, done, "/account/code-sign-in", "code_sign_in.html", &l)
+}
+
+// SetLanguage keeps the language the account chose for its pages and
+// emails, from the form on the home page, and shows the home page in it.
+func (p *Pages) SetLanguage(w http.ResponseWriter, r *http.Request) {
+	c, ok := p.pageCaller(w, r)
+	if !ok {
+		return
+	}
+	if err := p.Engine.SetLanguage(r.Context(), c, r.PostFormValue("language")); err != nil {
+		p.showError(w, r, "title.language_not_set", err)
+		return
+	}
+	http.Redirect(w, r, "/?done=language-set", http.StatusSeeOther)
 }

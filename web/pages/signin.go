@@ -29,7 +29,7 @@ func (p *Pages) SignIn(w http.ResponseWriter, r *http.Request) {
 		flow, err = p.StartSignIn(r.Context(), email, recovery, p.Requester(r))
 	}
 	if err != nil {
-		p.renderError(w, r, "signin.html", &signInView{layout: p.returning(r, p.newLayout("Sign in")), Email: email}, err)
+		p.renderError(w, r, "signin.html", &signInView{layout: p.returning(r, p.newLayout("title.sign_in")), Email: email}, err)
 		return
 	}
 	q := p.withReturn(r, toRecoveryQuery(recovery))
@@ -43,7 +43,7 @@ func (p *Pages) PasswordSignIn(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
 	res, err := p.Engine.PasswordSignIn(r.Context(), email, r.PostFormValue("password"), p.Requester(r))
 	if err != nil {
-		v := &signInView{layout: p.returning(r, p.newLayout("Sign in")), Email: email, Form: "password"}
+		v := &signInView{layout: p.returning(r, p.newLayout("title.sign_in")), Email: email, Form: "password"}
 		p.renderError(w, r, "signin.html", v, err)
 		return
 	}
@@ -67,7 +67,7 @@ func (p *Pages) SignOut(w http.ResponseWriter, r *http.Request) {
 			err = p.Engine.SignOut(r.Context(), c, p.Requester(r))
 		}
 		if err != nil && otpd.ErrorCode(err) != otpd.EUnauthorized {
-			p.showError(w, r, "Sign-out failed", err)
+			p.showError(w, r, "title.sign_out_failed", err)
 			return
 		}
 	}

@@ -17,7 +17,7 @@ import (
 // code, on the way to ret (a return target); err, when set, is why it is
 // shown.
 func (p *Pages) renderStepUp(w http.ResponseWriter, r *http.Request, c signin.Caller, ret string, err error) {
-	v := p.accountLayout("Confirm it's you", c.Account()).returning(p.checkReturn(r.Context(), ret))
+	v := p.accountLayout("title.step_up", c.Account()).returning(p.checkReturn(r.Context(), ret))
 	if err != nil {
 		p.renderError(w, r, "stepup.html", &v, err)
 		return

@@ -8,9 +8,12 @@ import (
 // what error.html shows in full. Each template's view embeds it, so
 // that .Title and the rest read the same everywhere.
 type layout struct {
-	Title string
+	// Title is the catalogue's key of the page's title; TitleApp fills
+	// its placeholder App, where it has one.
+	Title, TitleApp string
 	// Path is the page's own, for the navigation to mark.
-	Path   string
+	Path string
+	// Error is in the page's language; Notice is a key of the catalogue.
 	Error  string
 	Notice string
 	// Field is the input Error is about, shown next to it.

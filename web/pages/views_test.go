@@ -1,13 +1,14 @@
 package pages
 
 import (
-	"io"
+	"html/template"
 	"maps"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/otpd/otpd"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/msgcheck"
 	"github.com/otpd/otpd/signin"
 	"github.com/otpd/otpd/web/activity"
@@ -20,10 +21,10 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 	at := time.Date(2026, 3, 3, 14, 2, 0, 0, time.UTC)
 	acct := otpd.Account{ID: "a1", Email: otpd.MustParseAddress("ada@example.com"),
 		RecoveryEmail: otpd.MustParseAddress("ada@example.org"), CreatedAt: at}
-	l := layout{Title: "T", Error: "E", Notice: "N", DevMailbox: true, Account: acct, Credit: Credit{"C", "https://c.example/"},
+	l := layout{Title: "title.app_sign_in_to", TitleApp: "Notes", Error: "E", Notice: "notice.new_code", DevMailbox: true, Account: acct, Credit: Credit{"C", "https://c.example/"},
 		Return: "https://app.example.com/x?y=z", ReturnOrigin: "https://app.example.com",
 		App: &appView{Name: "Notes", Logo: "https://app.example.com/logo.png"}}
-	access := appAccessView{ClientID: "notes", App: &appView{Name: "Notes"}, Receives: []string{"R1", "R2"}, GrantedAt: at, LastUsedAt: at}
+	access := appAccessView{ClientID: "notes", App: &appView{Name: "Notes"}, Receives: []string{"scope.openid", "scope.email"}, GrantedAt: at, LastUsedAt: at}
 	entry := activity.Entry{Kind: "codes", Subject: "S", Where: "W", Device: "D", At: at, IP: "198.51.100.9",
 		Request: true, Unused: true, FlowID: "f1", Reportable: true}
 	flow := signin.FlowState{Flow: signin.Flow{ID: "f1", ExpiresAt: at, ResendAfter: at}, Email: acct.Email}
@@ -35,10 +36,10 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 	}
 	ch := otpd.Challenge{Purpose: otpd.PurposeChangeEmail, Email: otpd.MustParseAddress("new@example.com"), CreatedAt: at}
 	views := map[string]view{
-		"activity.html": &activityView{layout: l, Kind: "codes", Kinds: activity.Kinds,
+		"activity.html": &activityView{layout: l, Kind: "codes", Kinds: activity.Kinds(catalog.MustLoad().Lang("en")),
 			Days: activity.ByDay([]activity.Entry{entry})},
 		"apps.html":                &appsView{layout: l, Apps: []appAccessView{access, {ClientID: "n2", App: &appView{Name: "N2"}}}},
-		"consent.html":             &consentView{layout: l, ID: "r1", Receives: []string{"R"}},
+		"consent.html":             &consentView{layout: l, ID: "r1", Receives: []string{"scope.email"}},
 		"end_session.html":         &endSessionView{layout: l, AppName: "Notes", Fields: []hiddenField{{"state", "s"}}},
 		"remove_app.html":          &removeAppView{layout: l, App: access},
 		"address.html":             &addressView{layout: l, Form: "recovery", Email: "x@example.com"},
@@ -71,7 +72,24 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 			Code: msgcheck.CodeNotChecked}},
 	}
 	maps.Copy(views, methodViews(l, code))
-	tmpl := parseTemplates()
+	cat := catalog.MustLoad()
+	for tag, tmpl := range parseTemplates(cat) {
+		t.Run(tag, func(t *testing.T) { runViews(t, tmpl, views, code, l, ch) })
+	}
+}
+
+// runViews renders every view with tmpl, and fails on an error or on a
+// raw key (⟦key⟧: one the catalogue lacks) on the page.
+func runViews(t *testing.T, tmpl *template.Template, views map[string]view, code func(otpd.Purpose) *codeView, l layout, ch otpd.Challenge) {
+	exec := func(name string, v view) {
+		var b strings.Builder
+		if err := tmpl.ExecuteTemplate(&b, name, v); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if i := strings.Index(b.String(), "⟦"); i >= 0 {
+			t.Errorf("%s shows a key the catalogue lacks: %.60s", name, b.String()[i:])
+		}
+	}
 	for _, tp := range tmpl.Templates() {
 		name := tp.Name()
 		if !strings.HasSuffix(name, ".html") || name == "layout.html" || name == "codeparts.html" || name == "methods_parts.html" ||
@@ -83,9 +101,7 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 			t.Errorf("%s has no view in this test", name)
 			continue
 		}
-		if err := tmpl.ExecuteTemplate(io.Discard, name, v); err != nil {
-			t.Errorf("%s: %v", name, err)
-		}
+		exec(name, v)
 	}
 	// The other side of the branches the views above took.
 	closed := code(otpd.PurposeStepUp)
@@ -95,8 +111,6 @@ func TestEveryTemplateRunsWithItsView(t *testing.T) {
 		"deny.html":        &denyView{layout: l, Challenge: ch},
 		"denied.html":      &deniedView{layout: layout{}, Challenge: otpd.Challenge{Purpose: otpd.PurposeSignIn}},
 	} {
-		if err := tmpl.ExecuteTemplate(io.Discard, name, v); err != nil {
-			t.Errorf("%s: %v", name, err)
-		}
+		exec(name, v)
 	}
 }

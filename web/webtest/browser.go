@@ -12,10 +12,12 @@ import (
 // follow redirects, so that a test checks each step, and posts its forms
 // from the site itself.
 type Browser struct {
-	r      *Rig
-	ip     string
-	jar    *cookiejar.Jar
-	client *http.Client
+	// Language, when set, is the Accept-Language the browser sends.
+	Language string
+	r        *Rig
+	ip       string
+	jar      *cookiejar.Jar
+	client   *http.Client
 }
 
 // Browser is a new browser at ip, as the rig's proxy names it; at "" it
@@ -71,6 +73,9 @@ func (b *Browser) send(t *testing.T, method, path string, form url.Values) Answe
 	}
 	if b.ip != "" {
 		req.Header.Set("X-Forwarded-For", b.ip)
+	}
+	if b.Language != "" {
+		req.Header.Set("Accept-Language", b.Language)
 	}
 	res, err := b.client.Do(req)
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/admin"
+	"github.com/otpd/otpd/catalog"
 	"github.com/otpd/otpd/fakeclock"
 	"github.com/otpd/otpd/limit"
 	"github.com/otpd/otpd/mail"
@@ -74,7 +75,7 @@ var Policy = signin.Policy{
 	Flood:         signin.FloodPolicy{Networks: 3, Window: 15 * time.Minute, For: 24 * time.Hour},
 	SessionIdle:   72 * time.Hour, SessionAbsolute: 720 * time.Hour, StepUpFor: 10 * time.Minute,
 	MaxTravelKMH: 1000, GuardFor: 24 * time.Hour,
-	SignUp: true, MessageIDDomain: "otpd.test",
+	SignUp: true, MessageIDDomain: "otpd.test", Languages: catalog.MustLoad().Tags(),
 }
 
 // The rig's proxies, and the places its GeoIP database knows.
