@@ -53,6 +53,12 @@ func holdEverything(t *testing.T, s otpd.Store, email string, at time.Time) held
 		t.Fatalf("StartCampaign: %v", err)
 	}
 	reserve(t, s, otpd.GuardKey{Email: acct.Email, Context: otpd.Unfamiliar}, at, roomyGuess)
+	// Two sign-ins of an app not yet completed: one hinting at the
+	// address, one at the account.
+	byAddress, bySubject := newAuthRequest("app", at), newAuthRequest("app", at)
+	byAddress.LoginHint, bySubject.LoginHint, bySubject.HintSubject = email, "", acct.ID
+	createAuth(t, s, byAddress)
+	createAuth(t, s, bySubject)
 	mustAdd(t, s, totpChange(acct, at))
 	mustAdd(t, s, recoveryChange(acct, at, "held"))
 	if err := s.KeepDevMessage(ctx, otpd.DevMessage{MessageID: "<" + h.pending.ID + "@otpd.test>", To: acct.Email, At: at,
