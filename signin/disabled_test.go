@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/admin"
@@ -120,5 +121,30 @@ func TestDisablingClosesNoStrangersFlow(t *testing.T) {
 	_, b := r.engine.Verify(ctx, nobody.ID, "000000000", stranger)
 	if otpd.ErrorCode(a) != otpd.EInvalidCode || a.Error() != b.Error() {
 		t.Errorf("a wrong code: %v for the disabled account, %v for no account", a, b)
+	}
+}
+
+// A password sign-in that needed a code, begun before the account was
+// disabled, resends the disabled notice, never a code.
+func TestResendAfterDisablingSendsNoCode(t *testing.T) {
+	r := newRig(t)
+	device, _ := r.owner(t)
+	lagos := device
+	lagos.IP = "198.51.100.9"
+	res, err := r.engine.PasswordSignIn(ctx, "ada@example.com", goodPassword, lagos)
+	if err != nil || res.SignedIn != nil || res.Flow.ID == "" {
+		t.Fatalf("a password from a new country: %+v, %v; want a flow for a code", res, err)
+	}
+	r.deliver(t, "ada@example.com")
+	svc, op := r.console(t)
+	if _, _, err := svc.SetDisabled(ctx, op, "ada@example.com", true); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(time.Minute)
+	if _, err := r.engine.Resend(ctx, res.Flow.ID, lagos); err != nil {
+		t.Fatalf("resend: %v", err)
+	}
+	if m := r.deliver(t, "ada@example.com"); m.Subject != "Your account is disabled" || codePattern.MatchString(m.Text) {
+		t.Errorf("the resent message:\n%s\n%s", m.Subject, m.Text)
 	}
 }

@@ -94,12 +94,18 @@ func (e *Engine) Resend(ctx context.Context, flowID string, r Requester) (Flow, 
 	}
 	c := codeFor{flowID: flowID, purpose: prev.Purpose, addr: prev.Email,
 		accountID: prev.AccountID, sessionID: prev.SessionID, resend: true, afterPassword: prev.AfterPassword}
-	if prev.AccountID == "" || prev.AfterPassword || (prev.Purpose != otpd.PurposeSignIn && prev.Purpose != otpd.PurposeResetPassword) {
+	if prev.AccountID == "" {
 		return e.request(ctx, c, r)
 	}
 	acct, err := e.store.AccountByID(ctx, prev.AccountID)
 	if err != nil {
 		return Flow{}, internal("resend", err)
+	}
+	if prev.AfterPassword || (prev.Purpose != otpd.PurposeSignIn && prev.Purpose != otpd.PurposeResetPassword) {
+		// A flow begun before the account was disabled resends the
+		// notice, not a code.
+		c.disabled = acct.Disabled()
+		return e.request(ctx, c, r)
 	}
 	c.kept, c.disabled = acct.Email, acct.Disabled()
 	c.silent = acct.CodeSignInOff && prev.Purpose == otpd.PurposeSignIn
