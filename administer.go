@@ -113,8 +113,10 @@ type AdminStore interface {
 
 	// SetDisabled disables or enables an account and records req.Event,
 	// in one transaction that holds the address's lock. Disabling also
-	// ends every session, closes every pending challenge of the account,
-	// and revokes every token its apps hold. It returns ErrNotFound for
+	// ends every session and revokes every token its apps hold; its
+	// pending challenges stay pending (closing them would tell a stranger
+	// holding a flow for the address that it has an account), and a right
+	// code of a disabled account signs nobody in. It returns ErrNotFound for
 	// no such account; disabling a disabled account (or enabling an
 	// enabled one) changes nothing and records nothing.
 	SetDisabled(ctx context.Context, req DisableRequest) (Account, bool, error)

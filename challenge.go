@@ -148,6 +148,9 @@ type Codes interface {
 	MAC(challengeID, code string) []byte
 	// Seal encrypts and authenticates a message payload for the outbox.
 	Seal(plaintext []byte) ([]byte, error)
+	// SealReport does the same for a forgery report kept for the
+	// operator, bound to that use: neither opens as the other.
+	SealReport(plaintext []byte) ([]byte, error)
 	// DenyToken returns the token of a challenge's "This wasn't me" link.
 	DenyToken(challengeID string) string
 	// CheckDenyToken returns the challenge a deny token names, and false

@@ -144,7 +144,7 @@ func (s *Service) event(acct otpd.Account, typ otpd.EventType) otpd.Event {
 }
 
 // SetDisabled disables (on) or enables an account. Disabling ends its
-// sessions and its apps' tokens and closes its pending codes; from then
+// sessions and its apps' tokens, and no code signs it in; from then
 // on, a code request for it is answered like any other while its owner
 // gets a notice instead of a code, and its password is wrong whatever it
 // is. It reports whether anything changed: disabling a disabled account

@@ -95,12 +95,25 @@ func (b *Book) MAC(challengeID, code string) []byte {
 
 // Seal encrypts plaintext with AES-256-GCM under a random nonce, which it
 // prepends to the result.
-func (b *Book) Seal(plaintext []byte) ([]byte, error) {
+func (b *Book) Seal(plaintext []byte) ([]byte, error) { return b.seal(plaintext, nil) }
+
+// reportData binds a sealed forgery report to its use: a report does not
+// open as an outbox payload (which may hold a code), nor one as a report.
+var reportData = []byte("otpd/v1/forgery-report")
+
+// SealReport seals a forgery report for the operator, as Seal does an
+// outbox payload, but bound to its use.
+func (b *Book) SealReport(plaintext []byte) ([]byte, error) { return b.seal(plaintext, reportData) }
+
+// OpenReport reverses SealReport.
+func (b *Book) OpenReport(sealed []byte) ([]byte, error) { return b.open(sealed, reportData) }
+
+func (b *Book) seal(plaintext, data []byte) ([]byte, error) {
 	nonce := make([]byte, b.aead.NonceSize(), b.aead.NonceSize()+len(plaintext)+b.aead.Overhead())
 	if _, err := io.ReadFull(b.rand, nonce); err != nil {
 		return nil, fmt.Errorf("passcode: seal: %w", err)
 	}
-	return b.aead.Seal(nonce, nonce, plaintext, nil), nil
+	return b.aead.Seal(nonce, nonce, plaintext, data), nil
 }
 
 // ErrUnsealable means a sealed payload was cut short, altered, or sealed
@@ -108,12 +121,14 @@ func (b *Book) Seal(plaintext []byte) ([]byte, error) {
 var ErrUnsealable = errors.New("passcode: payload cannot be unsealed")
 
 // Open reverses Seal.
-func (b *Book) Open(sealed []byte) ([]byte, error) {
+func (b *Book) Open(sealed []byte) ([]byte, error) { return b.open(sealed, nil) }
+
+func (b *Book) open(sealed, data []byte) ([]byte, error) {
 	n := b.aead.NonceSize()
 	if len(sealed) < n+b.aead.Overhead() {
 		return nil, ErrUnsealable
 	}
-	out, err := b.aead.Open(nil, sealed[:n], sealed[n:], nil)
+	out, err := b.aead.Open(nil, sealed[:n], sealed[n:], data)
 	if err != nil {
 		return nil, ErrUnsealable
 	}

@@ -99,6 +99,29 @@ func mustBook(t *testing.T, s []byte) *passcode.Book {
 	return b
 }
 
+// A forgery report and an outbox payload are sealed under one key but
+// bound to their uses: neither opens as the other.
+func TestReportsAndPayloadsDoNotOpenAsEachOther(t *testing.T) {
+	b := newBook(t, 9)
+	payload, err := b.Seal([]byte(`{"code":"123456789"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := b.SealReport([]byte(`{"from_domain":"evil.example"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.OpenReport(report); err != nil || string(got) != `{"from_domain":"evil.example"}` {
+		t.Fatalf("OpenReport = %q, %v", got, err)
+	}
+	if _, err := b.OpenReport(payload); !errors.Is(err, passcode.ErrUnsealable) {
+		t.Errorf("an outbox payload opened as a report: %v", err)
+	}
+	if _, err := b.Open(report); !errors.Is(err, passcode.ErrUnsealable) {
+		t.Errorf("a report opened as an outbox payload: %v", err)
+	}
+}
+
 func TestSealHidesAndOpenRestores(t *testing.T) {
 	b := newBook(t, 9)
 	plain := []byte(`{"code":"123456789"}`)

@@ -4,9 +4,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/otpd/otpd"
 	"github.com/otpd/otpd/admin"
+	"github.com/otpd/otpd/signin"
 )
 
 // console is the command line's admin service over the rig's store.
@@ -85,5 +87,64 @@ func TestDisabledAccount(t *testing.T) {
 		if !slices.Contains(types, want) {
 			t.Errorf("the owner's activity lacks %s: %v", want, types)
 		}
+	}
+}
+
+// A stranger who asked for codes for an account's address and for one
+// without an account, before an administrator disabled the account, sees
+// the two flows alike afterwards: both still pending, and a wrong code
+// wrong in both. Closing the first would tell them the address has an
+// account.
+func TestDisablingClosesNoStrangersFlow(t *testing.T) {
+	r := newRig(t)
+	r.owner(t)
+	stranger := signin.Requester{IP: "198.51.100.7", UserAgent: "curl/8"}
+	ada, err := r.engine.SignIn(ctx, "ada@example.com", stranger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody, err := r.engine.SignIn(ctx, "nobody@example.com", stranger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, op := r.console(t)
+	if _, _, err := svc.SetDisabled(ctx, op, "ada@example.com", true); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []signin.Flow{ada, nobody} {
+		st, err := r.engine.Lookup(ctx, f.ID)
+		if err != nil || st.Status != otpd.StatusPending {
+			t.Errorf("flow of %s: %v, %s; want pending", st.Email, err, st.Status)
+		}
+	}
+	_, a := r.engine.Verify(ctx, ada.ID, "000000000", stranger)
+	_, b := r.engine.Verify(ctx, nobody.ID, "000000000", stranger)
+	if otpd.ErrorCode(a) != otpd.EInvalidCode || a.Error() != b.Error() {
+		t.Errorf("a wrong code: %v for the disabled account, %v for no account", a, b)
+	}
+}
+
+// A password sign-in that needed a code, begun before the account was
+// disabled, resends the disabled notice, never a code.
+func TestResendAfterDisablingSendsNoCode(t *testing.T) {
+	r := newRig(t)
+	device, _ := r.owner(t)
+	lagos := device
+	lagos.IP = "198.51.100.9"
+	res, err := r.engine.PasswordSignIn(ctx, "ada@example.com", goodPassword, lagos)
+	if err != nil || res.SignedIn != nil || res.Flow.ID == "" {
+		t.Fatalf("a password from a new country: %+v, %v; want a flow for a code", res, err)
+	}
+	r.deliver(t, "ada@example.com")
+	svc, op := r.console(t)
+	if _, _, err := svc.SetDisabled(ctx, op, "ada@example.com", true); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(time.Minute)
+	if _, err := r.engine.Resend(ctx, res.Flow.ID, lagos); err != nil {
+		t.Fatalf("resend: %v", err)
+	}
+	if m := r.deliver(t, "ada@example.com"); m.Subject != "Your account is disabled" || codePattern.MatchString(m.Text) {
+		t.Errorf("the resent message:\n%s\n%s", m.Subject, m.Text)
 	}
 }

@@ -84,7 +84,7 @@ func (e *Engine) ReportForgery(ctx context.Context, r Requester, f otpd.Forgery)
 	if err != nil {
 		return internal("encode forgery report", err)
 	}
-	sealed, err := e.codes.Seal(b)
+	sealed, err := e.codes.SealReport(b)
 	if err != nil {
 		return internal("seal forgery report", err)
 	}

@@ -94,15 +94,22 @@ func (e *Engine) Resend(ctx context.Context, flowID string, r Requester) (Flow, 
 	}
 	c := codeFor{flowID: flowID, purpose: prev.Purpose, addr: prev.Email,
 		accountID: prev.AccountID, sessionID: prev.SessionID, resend: true, afterPassword: prev.AfterPassword}
-	if prev.AccountID == "" || prev.Purpose == otpd.PurposeChangeEmail || prev.Purpose == otpd.PurposeAddRecovery {
+	if prev.AccountID == "" {
 		return e.request(ctx, c, r)
 	}
 	acct, err := e.store.AccountByID(ctx, prev.AccountID)
 	if err != nil {
 		return Flow{}, internal("resend", err)
 	}
-	c.lang = acct.Language
+	// A message confirming a new or recovery address goes to that
+	// address, in the default language, not the account's.
+	if prev.Purpose != otpd.PurposeChangeEmail && prev.Purpose != otpd.PurposeAddRecovery {
+		c.lang = acct.Language
+	}
 	if prev.AfterPassword || (prev.Purpose != otpd.PurposeSignIn && prev.Purpose != otpd.PurposeResetPassword) {
+		// A flow begun before the account was disabled resends the
+		// notice, not a code.
+		c.disabled = acct.Disabled()
 		return e.request(ctx, c, r)
 	}
 	c.kept, c.disabled = acct.Email, acct.Disabled()

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -187,6 +188,13 @@ func (w *Worker) post(ctx context.Context, ep Endpoint, h otpd.WebhookDelivery) 
 	req.Header.Set(HeaderSignature, Sign(ep.Key, h.ID, now, h.Body))
 	resp, err := w.client().Do(req)
 	if err != nil {
+		// The transport's error names the URL, whose query may hold
+		// the receiver's token; the log and the stored error take the
+		// endpoint's ID instead.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return 0, err
 	}
 	// Read a little, so that the connection can be reused.

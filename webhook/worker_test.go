@@ -1,14 +1,17 @@
 package webhook_test
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -243,5 +246,28 @@ func TestWorkerKeepsUnknownEndpoints(t *testing.T) {
 	r.round(t, 1)
 	if n := len(r.recv.seen()); n != 1 {
 		t.Errorf("%d POSTs, want 1", n)
+	}
+}
+
+// A receiver's URL may carry its token in the query: a failed delivery's
+// log line and stored error name the endpoint, never the URL.
+func TestWorkerKeepsTheURLOutOfErrors(t *testing.T) {
+	r := newRig(t)
+	var logs bytes.Buffer
+	r.worker.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	r.worker.Endpoints[0].URL = gone.URL + "/hook?token=s3cret"
+	r.lockout(t)
+	r.round(t, 1)
+	r.clock.Advance(time.Hour)
+	hooks, err := r.store.ClaimWebhooks(t.Context(), r.clock.Now(), time.Minute, 10)
+	if err != nil || len(hooks) != 1 || hooks[0].LastError == "" {
+		t.Fatalf("the failed webhook: %+v, %v", hooks, err)
+	}
+	for where, s := range map[string]string{"stored error": hooks[0].LastError, "log": logs.String()} {
+		if strings.Contains(s, "s3cret") {
+			t.Errorf("the %s shows the URL's token: %s", where, s)
+		}
 	}
 }

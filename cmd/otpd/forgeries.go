@@ -46,7 +46,7 @@ func forgeryReports(ctx context.Context, cfg config.Config, asJSON bool, w io.Wr
 	unreadable := 0
 	for _, s := range sealed {
 		var f otpd.Forgery
-		b, err := book.Open(s)
+		b, err := book.OpenReport(s)
 		if err == nil {
 			err = json.Unmarshal(b, &f)
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/otpd/otpd"
@@ -61,6 +62,11 @@ func serveMetrics(cfg config.Config, log *slog.Logger, m *metrics.Metrics) (stop
 		}
 	}()
 	log.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
+		// The counters move with each request: whoever scrapes them while
+		// asking for a code learns whether its address has an account.
+		log.Warn("metrics are reachable beyond this host: let only your scraper reach them", "listen", cfg.MetricsListen)
+	}
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()

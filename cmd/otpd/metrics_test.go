@@ -30,6 +30,9 @@ func (d asDevice) RoundTrip(r *http.Request) (*http.Response, error) {
 // the public port has no /metrics.
 func TestMetricsListener(t *testing.T) {
 	s := startServer(t, map[string]string{"OTPD_TRUSTED_PROXIES": "127.0.0.1"})
+	if strings.Contains(s.logs.String(), "beyond this host") {
+		t.Errorf("a loopback metrics listener is warned about:\n%s", s.logs)
+	}
 	const ip, userAgent, email = "198.51.100.77", "Mozilla/5.0 MetricsProbe/7.3", "ada.metrics@example.com"
 	c := s.client()
 	c.HTTP = &http.Client{Transport: asDevice{ip, userAgent}}

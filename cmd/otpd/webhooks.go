@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 
@@ -172,7 +173,7 @@ func openWebhooks(cfg config.Config, serverSecret []byte, store otpd.Store, cloc
 		return nil, err
 	}
 	for _, ep := range endpoints {
-		log.Info("webhooks are sent", "endpoint", ep.ID, "url", ep.URL)
+		log.Info("webhooks are sent", "endpoint", ep.ID, "url", redactQuery(ep.URL))
 	}
 	return &webhook.Worker{Store: store, Endpoints: endpoints, Clock: clock, Log: log}, nil
 }
@@ -183,4 +184,15 @@ func (a *app) deliverWebhooks(ctx context.Context) {
 	if a.hooks != nil {
 		a.hooks.Run(ctx)
 	}
+}
+
+// redactQuery is u without its query, which may hold the receiver's
+// token: what the log says of an endpoint.
+func redactQuery(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.RawQuery == "" {
+		return u
+	}
+	p.RawQuery = "…"
+	return p.String()
 }

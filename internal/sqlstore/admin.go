@@ -95,15 +95,15 @@ func (s *Store) SetDisabled(ctx context.Context, req otpd.DisableRequest) (otpd.
 	return acct, changed, nil
 }
 
-// closeAccess takes away every way into an account: its sessions, its
-// pending codes and its apps' tokens.
+// closeAccess takes away every way into an account: its sessions and its
+// apps' tokens. Its pending codes stay pending: closing them would show
+// whoever holds a flow for the address (a stranger who asked for a code
+// too) that it has an account, since a flow of an address without one
+// stays open. A right code of a disabled account signs nobody in
+// (VerifyCode closes it then), and only its owner holds one.
 func closeAccess(ctx context.Context, tx *txn, accountID string, at time.Time) error {
 	if err := endSessions(ctx, tx, accountID, "", at); err != nil {
 		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE challenges SET status = $1 WHERE account_id = $2 AND status = $3`,
-		otpd.StatusSuperseded, accountID, otpd.StatusPending); err != nil {
-		return fmt.Errorf("close challenges: %w", err)
 	}
 	_, err := revokeFamilies(ctx, tx, `account_id = $2`, at, accountID)
 	return err

@@ -127,7 +127,7 @@ var accountRows = []string{
 	`DELETE FROM oidc_refresh_tokens WHERE family_id IN (SELECT id FROM oidc_token_families WHERE account_id = $1)`,
 	`DELETE FROM oidc_token_families WHERE account_id = $1`,
 	`DELETE FROM oidc_grants WHERE account_id = $1`,
-	`DELETE FROM oidc_auth_requests WHERE account_id = $1`,
+	`DELETE FROM oidc_auth_requests WHERE account_id = $1 OR hint_subject = $1`,
 	`DELETE FROM recovery_codes WHERE account_id = $1`,
 	`DELETE FROM methods WHERE account_id = $1`,
 	`DELETE FROM sessions WHERE account_id = $1`,
@@ -156,6 +156,9 @@ var addressRows = []struct {
 	{query: `DELETE FROM challenges WHERE account_id IS NULL AND email_key = $1`},
 	{query: `DELETE FROM events WHERE account_id IS NULL AND email_key = $1`},
 	{query: `DELETE FROM dev_messages WHERE to_key = $1`},
+	// An app's sign-in request not yet completed that named the address
+	// as its login_hint.
+	{query: `DELETE FROM oidc_auth_requests WHERE account_id IS NULL AND login_hint = $1`, sent: true},
 }
 
 // erase deletes the account's rows and its addresses', then the account.

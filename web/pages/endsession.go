@@ -68,8 +68,10 @@ func (p *Pages) EndSessionFromApp(w http.ResponseWriter, r *http.Request) {
 }
 
 // hintsAt reports whether the app's id_token_hint was issued in session
-// s: its subject is s's account and its auth_time s's start (to the
-// second, as ID tokens carry it).
+// s: its subject is s's account and its auth_time s's start or its
+// step-up (otpd.AuthTime, to the second, as ID tokens carry it).
 func hintsAt(es otpd.EndSession, s otpd.Session) bool {
-	return es.AccountID != "" && es.AccountID == s.AccountID && es.SignedInAt.Unix() == s.CreatedAt.Unix()
+	at := es.SignedInAt.Unix()
+	return es.AccountID != "" && es.AccountID == s.AccountID &&
+		(at == s.CreatedAt.Unix() || at == otpd.AuthTime(s).Unix())
 }
